@@ -1,0 +1,530 @@
+"""Synthetic patient cohorts with a known ground truth.
+
+``make_cohort`` draws a population of adults seen for mental-health screening. Its causal
+structure follows DOMAIN.md section a.4, so that every lever in the lessons has a ground
+truth to compare with:
+
+1. demographics (age, sex/gender, ethnicity, income, insurance, language, rurality);
+2. latent severity (a depression and an anxiety trait), shifted by published gradients;
+3. questionnaire items drawn from the traits (PHQ-9 items 1-9, GAD-7 total);
+4. an access layer, kept apart from need: screened, diagnosed, treated;
+5. recorded labels that depend on access: diagnosis code, visits, cost;
+6. the true crisis within 90 days, drawn from severity and PHQ-9 item 9, never from the
+   records; ``crisis_risk`` is the true probability, known for every patient;
+7. consent preferences, quasi-identifiers, synthetic names and a month of intake.
+
+Every number has a source in :mod:`teachkit.sources`; the data card lists them per column.
+All data is synthetic: no row describes a real person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit, logit
+
+from ._validation import Interval, Options, TeachkitError, check_param, check_probability, \
+    check_seed
+
+__all__ = ["make_cohort", "COHORT_SETTINGS", "CohortSetting", "REFERENCE_YEAR"]
+
+#: Ages are computed at the start of this year; birth dates fall before it.
+REFERENCE_YEAR = 2025
+
+# ---------------------------------------------------------------------------------------
+# Settings: how sick is the population that walks in? (DOMAIN.md a.1, a.2)
+
+
+@dataclass(frozen=True)
+class CohortSetting:
+    """A care setting: where the cohort is drawn from.
+
+    Attributes
+    ----------
+    label : str
+        Plain-language name shown in the apps.
+    severity_shift : float
+        Shift of the latent depression trait, in standard deviations, against the
+        general population (0 there). An assumption: DOMAIN.md found no source for the
+        PHQ-9 distribution in primary care.
+    crisis_rate : float
+        Share of the cohort with a crisis within 90 days (source key ``crisis_rate``).
+    screening_rate : float
+        Share screened for depression in routine care in the past year (``screening``).
+    """
+
+    label: str
+    severity_shift: float
+    crisis_rate: float
+    screening_rate: float
+
+
+COHORT_SETTINGS: dict[str, CohortSetting] = {
+    "general": CohortSetting("General population", 0.0, 0.01, 0.30),
+    "primary_care": CohortSetting("Primary care", 0.45, 0.02, 0.45),
+    "specialty": CohortSetting("Specialty mental-health care", 1.1, 0.06, 0.90),
+}
+
+# ---------------------------------------------------------------------------------------
+# Demographics (source key "demographics": approximate US adult shares, K)
+
+SEXES = ("female", "male", "non-binary")
+SEX_P = (0.505, 0.48, 0.015)
+ETHNICITIES = ("White", "Hispanic", "Black", "Asian", "Other")
+ETHNICITY_P = (0.59, 0.19, 0.12, 0.06, 0.04)
+INCOME_BANDS = ("<100% FPL", "100-199% FPL", "200-399% FPL", ">=400% FPL")
+# Income band shares per ethnicity (rows follow ETHNICITIES).
+INCOME_P = np.array(
+    [
+        [0.09, 0.15, 0.31, 0.45],
+        [0.17, 0.25, 0.32, 0.26],
+        [0.20, 0.24, 0.30, 0.26],
+        [0.10, 0.13, 0.27, 0.50],
+        [0.17, 0.22, 0.31, 0.30],
+    ]
+)
+INSURANCES = ("private", "Medicare", "Medicaid", "uninsured")
+# Insurance shares under 65 per income band (rows follow INCOME_BANDS).
+INSURANCE_UNDER65_P = np.array(
+    [
+        [0.25, 0.0, 0.55, 0.20],
+        [0.52, 0.0, 0.30, 0.18],
+        [0.82, 0.0, 0.08, 0.10],
+        [0.94, 0.0, 0.02, 0.04],
+    ]
+)
+LANGUAGES = ("English", "Limited English")
+LEP_P = (0.03, 0.28, 0.03, 0.32, 0.03)  # per ethnicity
+RURALITIES = ("urban", "rural")
+RURAL_P = (0.23, 0.09, 0.10, 0.04, 0.25)  # per ethnicity
+AGE_BINS = ((18, 30), (30, 45), (45, 65), (65, 91))
+AGE_P = (0.21, 0.25, 0.33, 0.21)
+
+# ---------------------------------------------------------------------------------------
+# Latent severity (sources: sex_gradient, income_gradient, ethnicity_prevalence, rural,
+# age_gradient); shifts are in standard deviations of the latent trait.
+
+SEX_SHIFT = np.array([0.17, -0.17, 0.45])
+INCOME_SHIFT = np.array([0.52, 0.29, 0.10, -0.29])
+ETHNICITY_SHIFT = np.array([0.03, 0.03, 0.03, -0.30, 0.03])
+RURAL_SHIFT = np.array([-0.012, 0.06])
+AGE_GRADIENT_SHIFT = ((18, 26, 0.35), (26, 50, 0.05), (50, 91, -0.2))
+#: Mean of the shifts in the general population, removed so the trait has mean 0 there.
+SHIFT_CENTER = 0.0567
+#: Residual standard deviation, so that the trait has variance 1 in the general population.
+RESIDUAL_SD = 0.936
+DEP_ANX_RHO = 0.65
+ANX_SEX_SHIFT = np.array([0.08, -0.08, 0.3])
+
+# Graded-response model: P(item >= k | theta) = expit(a * (theta - b_k)), k = 1, 2, 3.
+# Fitted to the general-population bands (scripts/calibrate_cohort.py, source "grm").
+GRM_A = 2.2
+PHQ_BASE = 0.8165
+PHQ_STEPS = (0.0, 1.2114, 1.4114)
+# Item offsets: sleep (3) and tiredness (4) are endorsed most; item 9 least (3.5 % > 0).
+PHQ_ITEM_OFFSETS = (0.0, 0.0, -0.45, -0.55, 0.05, 0.35, 0.3, 0.6, 1.5314)
+GAD_BASE = 1.5702
+GAD_STEPS = (0.0, 0.1, 0.2656)
+
+# ---------------------------------------------------------------------------------------
+# Access layer (sources: screening, diagnosis_by_insurance, diagnosis_by_ethnicity,
+# treatment_by_ethnicity, treatment_by_insurance, lep_access, rural_gradient)
+
+SCREEN_MULT_ETHNICITY = np.array([1.0, 1.0, 0.5, 0.7, 1.0])
+SCREEN_MULT_65PLUS = 0.5
+DX_CASE_BY_INSURANCE = np.array([0.59, 0.719, 0.664, 0.437])
+DX_MULT_ETHNICITY = np.array([1.0, 0.75, 0.75, 0.75, 0.75])
+DX_MULT_MILD = 0.25
+DX_MULT_NONE = 0.03
+DX_MULT_UNSCREENED = 0.8
+TREAT_BASE = 0.85
+# Alegria's treated-share ratios (0.61, 0.69, 0.52) divided by the diagnosis multiplier.
+TREAT_MULT_ETHNICITY = np.array([1.0, 0.81, 0.92, 0.69, 1.0])
+TREAT_MULT_INSURANCE = np.array([1.0, 1.0, 1.05, 0.6])
+RURAL_ACCESS = 0.7
+UNIT_COST = np.array([180.0, 140.0, 110.0, 90.0])  # per visit, by insurance (A)
+MEDICATION_COST = 400.0  # per treated year (A)
+
+# Crisis within 90 days (sources: crisis_item9, crisis_rate, prior_self_harm)
+CRISIS_SEVERITY_SLOPE = 1.0
+CRISIS_ANXIETY_SLOPE = 0.5
+CRISIS_ITEM9_LOGODDS = np.array([0.0, 0.4, 0.8, 1.2])
+CRISIS_SELF_HARM_LOGODDS = 1.8
+SELF_HARM_INTERCEPT = -4.4
+SELF_HARM_SLOPE = 1.0
+SELF_HARM_RECORDED_IF_CONTACT = 0.8
+SELF_HARM_RECORDED_NO_CONTACT = 0.4
+
+# Consent: opt-out odds multipliers (source "consent")
+OPT_OUT_BASE = {"research": 0.032, "model_training": 0.05, "sharing": 0.65}
+OPT_OUT_OR_FEMALE = 1.7
+OPT_OUT_OR_UNDER60 = 3.5
+OPT_OUT_OR_DIAGNOSED = 1.7
+OPT_OUT_OR_PHQ10 = 1.3
+
+# Quasi-identifiers (source "quasi_identifiers"): synthetic 3-digit ZIP prefixes.
+URBAN_ZIP3 = tuple(f"{z}" for z in range(800, 840))
+RURAL_ZIP3 = tuple(f"{z}" for z in range(840, 860))
+URBAN_ZIP5_PER_ZIP3 = 30
+RURAL_ZIP5_PER_ZIP3 = 6
+
+FIRST_NAMES = (
+    "Alex", "Amara", "Ana", "Arjun", "Aylin", "Ben", "Bianca", "Carlos", "Chen", "Chloe",
+    "Dana", "Daniel", "Dario", "Elena", "Emeka", "Eva", "Farah", "Felix", "Grace", "Hana",
+    "Ivan", "Jamal", "Jia", "Jordan", "Kai", "Kemi", "Laila", "Leo", "Lucia", "Malik",
+    "Maya", "Mei", "Nadia", "Noah", "Omar", "Priya", "Quinn", "Rafael", "Rosa", "Sam",
+    "Sara", "Sofia", "Tariq", "Tess", "Tomas", "Uma", "Victor", "Yara", "Yusuf", "Zoe",
+)
+LAST_NAMES = (
+    "Abara", "Alvarez", "Andersen", "Bauer", "Becker", "Bianchi", "Brooks", "Campbell",
+    "Castillo", "Chandra", "Cohen", "Costa", "Cruz", "Dahl", "Diaz", "Dubois", "Duarte",
+    "Ekwueme", "Evans", "Fischer", "Flores", "Fontaine", "Garcia", "Gill", "Gomez", "Greene",
+    "Gupta", "Haddad", "Hansen", "Hayes", "Hoang", "Ibrahim", "Ito", "Jansen", "Jensen",
+    "Kaur", "Keller", "Khan", "Kim", "Kowalski", "Kruger", "Lambert", "Larsen", "Le", "Lee",
+    "Lopez", "Mahmoud", "Martin", "Mendes", "Meyer", "Moreau", "Morales", "Murphy", "Nakamura",
+    "Nguyen", "Novak", "Nowak", "Obi", "Okafor", "Olsen", "Ortiz", "Park", "Patel", "Perez",
+    "Petrov", "Popescu", "Quinn", "Ramos", "Reyes", "Richter", "Rivera", "Rossi", "Russo",
+    "Saito", "Santos", "Schmidt", "Sharma", "Silva", "Singh", "Sokolov", "Suzuki", "Tanaka",
+    "Torres", "Tran", "Vargas", "Vasquez", "Vogel", "Wagner", "Walsh", "Wang", "Weber",
+    "Wilson", "Wong", "Wu", "Yamamoto", "Yilmaz", "Young", "Zhang", "Zhou", "Zimmer",
+)
+
+_ZIP3_LEVELS = URBAN_ZIP3 + RURAL_ZIP3
+# Every possible ZIP5 (100 per ZIP3; only the first few are used), so codes map directly.
+_ZIP5_LEVELS = tuple(f"{z}{s:02d}" for z in _ZIP3_LEVELS for s in range(100))
+_NAME_LEVELS = tuple(f"{f} {last}" for f in FIRST_NAMES for last in LAST_NAMES)
+
+PARAMETER_CONSTRAINTS = {
+    "n": Interval(1, 50_000_000, kind="int"),
+    "setting": Options(COHORT_SETTINGS),
+    "age_gradient": Options((False, True)),
+}
+
+# Ordered columns: the data card documents each of them (teachkit.datacard).
+CATEGORICAL_LEVELS = {
+    "sex": SEXES,
+    "ethnicity": ETHNICITIES,
+    "income_band": INCOME_BANDS,
+    "insurance": INSURANCES,
+    "language": LANGUAGES,
+    "rurality": RURALITIES,
+    "diagnosis_code": ("none", "F32", "F41"),
+}
+
+
+def _categorical(codes: np.ndarray, levels) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(np.int8), categories=list(levels))
+
+
+def _choice(p, u: np.ndarray) -> np.ndarray:
+    """One category per row from fixed probabilities ``p`` (inverse CDF on uniforms ``u``)."""
+    cum = np.cumsum(p)[:-1]
+    return np.searchsorted(cum, u, side="right").astype(np.int8)
+
+
+def _choice_by(table: np.ndarray, given: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """One category per row, with probabilities ``table[given]`` (one row per level)."""
+    cum = np.cumsum(table, axis=1)
+    out = np.zeros(u.shape[0], dtype=np.int8)
+    for k in range(table.shape[1] - 1):
+        out += (u >= cum[:, k][given]).view(np.int8)
+    return out
+
+
+def _grm_items(theta, u, base, steps, offsets):
+    """Item scores 0-3 from a graded-response model, one uniform per item.
+
+    ``P(item >= k | theta) = expit(GRM_A * (theta - b_k))``: the same as counting the
+    thresholds ``b_k`` below ``theta + logit(u) / GRM_A`` (a logistic latent response),
+    which needs one logarithm per item instead of three exponentials. ``u`` has shape
+    (n_items, n); the result has shape (n, n_items).
+    """
+    with np.errstate(divide="ignore"):  # u == 0 gives -inf: the lowest possible answer
+        noise = np.log(u) - np.log1p(-u)  # logit(u): standard logistic; float32 is plenty
+    b = base + np.asarray(offsets)[:, None] + np.asarray(steps)[None, :]  # (items, 3)
+    scores = np.empty((u.shape[0], u.shape[1]), dtype=np.int8)
+    theta32 = theta.astype(np.float32)
+    for j in range(u.shape[0]):
+        response = theta32 + noise[j] * np.float32(1 / GRM_A)
+        item = (response > b[j, 0]).view(np.int8).copy()
+        item += (response > b[j, 1]).view(np.int8)
+        item += (response > b[j, 2]).view(np.int8)
+        scores[j] = item
+    return scores.T
+
+
+def _odds_to_p(p_base, odds_ratio):
+    odds = p_base / (1 - p_base) * odds_ratio
+    return odds / (1 + odds)
+
+
+def _calibrated_intercept(linear: np.ndarray, target: float) -> float:
+    """Intercept ``c`` so that ``mean(expit(c + linear)) == target`` (Newton, on a subsample)."""
+    x = linear[:50_000]
+    c = float(logit(target)) - float(np.median(x))
+    for _ in range(30):
+        p = expit(c + x)
+        f = p.mean() - target
+        if abs(f) < 1e-9:
+            break
+        c -= f / max((p * (1 - p)).mean(), 1e-12)
+    return c
+
+
+def make_cohort(
+    n: int = 20_000,
+    *,
+    seed: int = 0,
+    setting: str = "general",
+    crisis_rate: float | None = None,
+    screening_rate: float | None = None,
+    lep_access: float = 0.65,
+    age_gradient: bool = False,
+) -> pd.DataFrame:
+    """Draw a synthetic cohort of adults seen for mental-health screening.
+
+    Each row is one synthetic patient. Need (the latent severity, the questionnaires and
+    the true crisis outcome) is drawn separately from access to care (screening,
+    diagnosis, treatment) and from what the records show (diagnosis code, visits, cost),
+    so a model trained on the records can be compared with the truth.
+
+    Parameters
+    ----------
+    n : int, default=20_000
+        Number of patients, from 1 to 50,000,000.
+    seed : int, default=0
+        Seed of the random generator; the same arguments give the same DataFrame and the
+        same CSV bytes on every machine.
+    setting : {"general", "primary_care", "specialty"}, default="general"
+        Where the cohort is drawn from (:data:`COHORT_SETTINGS`): the sicker the setting,
+        the higher the severity, the screening rate and the crisis rate.
+    crisis_rate : float in [0, 1], default=None
+        Share of patients with a crisis within 90 days; ``None`` takes the setting's.
+    screening_rate : float in [0, 1], default=None
+        Share screened in routine care; ``None`` takes the setting's.
+    lep_access : float in [0, 1], default=0.65
+        Multiplier on diagnosis and treatment for patients with limited English
+        (DOMAIN.md a.3 proposes 0.6-0.7).
+    age_gradient : bool, default=False
+        Whether younger adults are more depressed (NSDUH) or not (NHANES PHQ-9).
+
+    Returns
+    -------
+    cohort : pandas.DataFrame
+        One row per patient; the columns are documented in ``data/synthetic/DATACARD.md``
+        and in :data:`teachkit.datacard.COLUMNS`. ``cohort.attrs["teachkit"]`` records the
+        arguments and ``synthetic=True``.
+
+    Raises
+    ------
+    TeachkitError
+        A subclass of ValueError, naming the bad argument, its value and what is allowed.
+
+    See Also
+    --------
+    teachkit.pipeline.simulate : runs a triage model on a cohort.
+
+    Notes
+    -----
+    Defaults and their sources: :mod:`teachkit.sources`. The PHQ-9 thresholds are fitted
+    so that the general-population bands are 76.3 / 15.6 / 5.1 / 2.9 % (MMWR 2018).
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(1_000, seed=7)
+    >>> cohort.shape[0], bool(cohort["phq9_total"].between(0, 27).all())
+    (1000, True)
+    >>> make_cohort(0)
+    Traceback (most recent call last):
+    ...
+    teachkit._validation.TeachkitError: The 'n' parameter of make_cohort must be an int in \
+the range [1, 50000000]. Got 0 instead.
+    """
+    caller = "make_cohort"
+    n = check_param("n", n, PARAMETER_CONSTRAINTS["n"], caller=caller)
+    seed = check_seed(seed, caller=caller)
+    check_param("setting", setting, PARAMETER_CONSTRAINTS["setting"], caller=caller)
+    check_param("age_gradient", age_gradient, PARAMETER_CONSTRAINTS["age_gradient"],
+                caller=caller)
+    preset = COHORT_SETTINGS[setting]
+    crisis_rate = preset.crisis_rate if crisis_rate is None else crisis_rate
+    screening_rate = preset.screening_rate if screening_rate is None else screening_rate
+    crisis_rate = check_probability("crisis_rate", crisis_rate, caller=caller)
+    screening_rate = check_probability("screening_rate", screening_rate, caller=caller)
+    lep_access = check_probability("lep_access", lep_access, caller=caller)
+    if not 0.0 < crisis_rate < 1.0:
+        raise TeachkitError(
+            f"The 'crisis_rate' parameter of {caller} must be a float in the open range "
+            f"(0.0, 1.0): a cohort where nobody or everybody has a crisis has nothing to "
+            f"teach. Got {crisis_rate!r} instead."
+        )
+
+    rng = np.random.default_rng(seed)
+    # One block of uniforms for every categorical and Bernoulli draw: fast and ordered.
+    U = rng.random((16, n), dtype=np.float32)
+
+    # 1. Demographics -------------------------------------------------------------------
+    sex = _choice(SEX_P, U[0])
+    eth = _choice(ETHNICITY_P, U[1])
+    age_bin = _choice(AGE_P, U[2])
+    lo = np.array([b[0] for b in AGE_BINS])[age_bin]
+    hi = np.array([b[1] for b in AGE_BINS])[age_bin]
+    age = (lo + U[3] * (hi - lo)).astype(np.int16)
+    income = _choice_by(INCOME_P, eth, U[4])
+    ins = _choice_by(INSURANCE_UNDER65_P, income, U[5])
+    old = age >= 65
+    # 65+: Medicare, with a few still privately insured (K).
+    ins = np.where(old, np.where(U[5] < 0.93, 1, 0), ins)
+    lep = (U[6] < np.asarray(LEP_P)[eth]).astype(np.int8)
+    rural = (U[7] < np.asarray(RURAL_P)[eth]).astype(np.int8)
+
+    # 2. Latent severity ----------------------------------------------------------------
+    z = rng.standard_normal((2, n))
+    shift = (
+        SEX_SHIFT[sex] + INCOME_SHIFT[income] + ETHNICITY_SHIFT[eth] + RURAL_SHIFT[rural]
+    )
+    if age_gradient:
+        for a_lo, a_hi, s in AGE_GRADIENT_SHIFT:
+            shift = shift + np.where((age >= a_lo) & (age < a_hi), s, 0.0)
+    severity = preset.severity_shift + (shift - SHIFT_CENTER) + RESIDUAL_SD * z[0]
+    anxiety = (
+        preset.severity_shift
+        + ANX_SEX_SHIFT[sex]
+        + DEP_ANX_RHO * (severity - preset.severity_shift)
+        + np.sqrt(1 - DEP_ANX_RHO**2) * z[1]
+    )
+
+    # 3. Questionnaires -----------------------------------------------------------------
+    u_items = rng.random((16, n), dtype=np.float32)
+    phq = _grm_items(severity, u_items[:9], PHQ_BASE, PHQ_STEPS, PHQ_ITEM_OFFSETS)
+    gad = _grm_items(anxiety, u_items[9:], GAD_BASE, GAD_STEPS, np.zeros(7))
+    phq_total = phq.sum(axis=1, dtype=np.int16)
+    gad_total = gad.sum(axis=1, dtype=np.int16)
+
+    # 4. Access layer (kept apart from need) --------------------------------------------
+    p_screen = screening_rate * SCREEN_MULT_ETHNICITY[eth] * np.where(old, SCREEN_MULT_65PLUS, 1)
+    screened = U[8] < p_screen
+    lep_mult = np.where(lep == 1, lep_access, 1.0)
+    rural_mult = np.where(rural == 1, RURAL_ACCESS, 1.0)
+    need_mult = np.select([phq_total >= 10, phq_total >= 5], [1.0, DX_MULT_MILD], DX_MULT_NONE)
+    anx_need = np.where(gad_total >= 10, 0.6, 0.0)
+    p_dx = (
+        np.maximum(need_mult, anx_need * (phq_total < 10))
+        * DX_CASE_BY_INSURANCE[ins]
+        * DX_MULT_ETHNICITY[eth]
+        * lep_mult
+        * np.where(screened, 1.0, DX_MULT_UNSCREENED)
+    )
+    diagnosed = U[9] < np.minimum(p_dx, 0.95)
+    p_tx = TREAT_BASE * TREAT_MULT_ETHNICITY[eth] * TREAT_MULT_INSURANCE[ins] * lep_mult
+    treated = diagnosed & (U[10] < np.minimum(p_tx * rural_mult ** 0.5, 0.95))
+
+    # 5. Recorded labels ----------------------------------------------------------------
+    # F32 depressive episode; F41 anxiety when anxiety, not depression, led to the diagnosis.
+    anxiety_led = (phq_total < 10) & (gad_total >= 10)
+    dx_code = np.where(diagnosed, np.where(anxiety_led, 2, 1), 0)
+    access = lep_mult * rural_mult
+    need_visits = np.clip(severity - preset.severity_shift + 1.0, 0, None)
+    visit_mean = 0.5 + diagnosed * 1.0 + treated * (3.0 + 3.0 * need_visits) * access
+    visits = rng.poisson(visit_mean).astype(np.int16)
+    cost = visits * UNIT_COST[ins] * np.exp(0.35 * rng.standard_normal(n))
+    cost = np.round(cost + treated * MEDICATION_COST * access, 0)
+
+    # 6. Ground truth: crisis within 90 days, from need only ------------------------------
+    p_self_harm = expit(SELF_HARM_INTERCEPT + SELF_HARM_SLOPE * (severity - preset.severity_shift)
+                        + 0.3 * preset.severity_shift)
+    prior_self_harm = U[11] < p_self_harm
+    contact = diagnosed | treated
+    p_record = np.where(contact, SELF_HARM_RECORDED_IF_CONTACT, SELF_HARM_RECORDED_NO_CONTACT)
+    self_harm_recorded = prior_self_harm & (U[12] < p_record)
+    linear = (
+        CRISIS_SEVERITY_SLOPE * severity
+        + CRISIS_ANXIETY_SLOPE * anxiety
+        + CRISIS_ITEM9_LOGODDS[phq[:, 8]]
+        + CRISIS_SELF_HARM_LOGODDS * prior_self_harm
+    )
+    crisis_risk = expit(_calibrated_intercept(linear, crisis_rate) + linear)
+    crisis = U[13] < crisis_risk
+
+    # 7. Consent, quasi-identifiers, names, time ----------------------------------------
+    u_consent = rng.random((3, n), dtype=np.float32)
+    odds_ratio = (
+        np.where(sex == 0, OPT_OUT_OR_FEMALE, 1.0)
+        * np.where(age < 60, OPT_OUT_OR_UNDER60, 1.0)
+        * np.where(diagnosed, OPT_OUT_OR_DIAGNOSED, 1.0)
+        * np.where(phq_total >= 10, OPT_OUT_OR_PHQ10, 1.0)
+    )
+    consent = {
+        f"consent_{use}": u_consent[i] >= _odds_to_p(base, odds_ratio)
+        for i, (use, base) in enumerate(OPT_OUT_BASE.items())
+    }
+    zip_u = rng.random((2, n), dtype=np.float32)
+    zip3_idx = np.where(
+        rural == 1,
+        len(URBAN_ZIP3) + (zip_u[0] ** 1.6 * len(RURAL_ZIP3)).astype(np.int16),
+        (zip_u[0] ** 1.3 * len(URBAN_ZIP3)).astype(np.int16),
+    )
+    zip5_suffix = np.where(
+        rural == 1,
+        (zip_u[1] * RURAL_ZIP5_PER_ZIP3).astype(np.int16),
+        (zip_u[1] * URBAN_ZIP5_PER_ZIP3).astype(np.int16),
+    )
+    zip5_code = zip3_idx.astype(np.int32) * 100 + zip5_suffix
+    birth_year = (REFERENCE_YEAR - 1 - age).astype(np.int16)
+    day_of_year = (U[14] * 365).astype(np.int16)
+    birth_date = (birth_year.astype("int64") - 1970).astype("datetime64[Y]").astype(
+        "datetime64[D]"
+    ) + day_of_year.astype("timedelta64[D]")
+    name_u = rng.random((2, n), dtype=np.float32)
+    first = (name_u[0] * len(FIRST_NAMES)).astype(np.int32)
+    last = (name_u[1] * len(LAST_NAMES)).astype(np.int32)
+    intake_month = (U[15] * 24).astype(np.int8)
+
+    df = pd.DataFrame(
+        {
+            "patient_id": np.arange(1, n + 1, dtype=np.int64),
+            "name": pd.Categorical.from_codes(first * len(LAST_NAMES) + last, _NAME_LEVELS),
+            "age": age,
+            "birth_year": birth_year,
+            "birth_date": birth_date,
+            "sex": _categorical(sex, SEXES),
+            "ethnicity": _categorical(eth, ETHNICITIES),
+            "income_band": _categorical(income, INCOME_BANDS),
+            "insurance": _categorical(ins, INSURANCES),
+            "language": _categorical(lep, LANGUAGES),
+            "rurality": _categorical(rural, RURALITIES),
+            "zip3": pd.Categorical.from_codes(zip3_idx, _ZIP3_LEVELS),
+            "zip5": pd.Categorical.from_codes(zip5_code, _ZIP5_LEVELS),
+            "severity": np.round(severity, 4),
+            "anxiety_severity": np.round(anxiety, 4),
+            **{f"phq{i + 1}": phq[:, i] for i in range(9)},
+            "phq9_total": phq_total,
+            "gad7_total": gad_total,
+            "screened": screened,
+            "diagnosed": diagnosed,
+            "treated": treated,
+            "diagnosis_code": _categorical(dx_code, CATEGORICAL_LEVELS["diagnosis_code"]),
+            "visits_past_year": visits,
+            "cost_past_year": cost,
+            "prior_self_harm": prior_self_harm,
+            "self_harm_recorded": self_harm_recorded,
+            "crisis_risk": np.round(crisis_risk, 6),
+            "crisis_90d": crisis,
+            **consent,
+            "intake_month": intake_month,
+        }
+    )
+    df.attrs["teachkit"] = {
+        "synthetic": True,
+        "n": n,
+        "seed": seed,
+        "setting": setting,
+        "crisis_rate": crisis_rate,
+        "screening_rate": screening_rate,
+        "lep_access": lep_access,
+        "age_gradient": age_gradient,
+    }
+    return df

@@ -1,0 +1,94 @@
+"""Levers: the things a trainee can change, each described once, as data.
+
+A :class:`LeverSpec` says what a lever is called for clinicians, what it does in one
+sentence, which values are allowed, its resting value (the baseline) and where its
+default comes from. The settings object validates against these specs, the widget rows
+are built from them, and the contract tests read their invalid values from them.
+
+Lever families live in their own modules (``triage``: which model, threshold or
+capacity; later lessons add ``bias``, ``consent``, ``oversight``...). :data:`REGISTRY`
+holds every spec by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .._validation import Interval, Options, check_param
+
+__all__ = ["LeverSpec", "REGISTRY", "register", "get_spec"]
+
+
+@dataclass(frozen=True)
+class LeverSpec:
+    """The description of one lever.
+
+    Parameters
+    ----------
+    name : str
+        The field of :class:`teachkit.pipeline.Settings` it sets.
+    label : str
+        Short plain-language label for clinicians.
+    tooltip : str
+        One sentence on what moving it does to patients.
+    constraint : Interval or Options
+        The allowed values.
+    rest : object
+        The resting value: with every lever at rest the pipeline is the baseline.
+    unit : str, default=""
+        ``"%"`` shows a fraction as a percentage in the apps.
+    step : float, default=None
+        Slider step for an :class:`Interval`.
+    option_labels : dict, default={}
+        Plain-language names of the options of an :class:`Options` constraint.
+    source : str, default=""
+        Where the resting value comes from (a key of :data:`teachkit.sources.SOURCES`, or
+        a sentence).
+    """
+
+    name: str
+    label: str
+    tooltip: str
+    constraint: Interval | Options
+    rest: object
+    unit: str = ""
+    step: float | None = None
+    option_labels: dict = field(default_factory=dict)
+    source: str = ""
+
+    def validate(self, value, *, caller: str = "Settings"):
+        """Return ``value`` if allowed, else raise the standard :class:`TeachkitError`."""
+        return check_param(self.name, value, self.constraint, caller=caller)
+
+    def display(self, value) -> str:
+        """The value as a clinician reads it (``0.05`` -> ``"5 %"``)."""
+        if isinstance(self.constraint, Options):
+            return str(self.option_labels.get(value, value))
+        if self.unit == "%":
+            pct = 100 * float(value)
+            return f"{pct:.1f} %" if pct < 10 and pct != int(pct) else f"{pct:.0f} %"
+        return f"{value}{(' ' + self.unit) if self.unit else ''}"
+
+
+REGISTRY: dict[str, LeverSpec] = {}
+
+
+def register(*specs: LeverSpec) -> None:
+    """Add lever specs to :data:`REGISTRY` (a name may be registered once)."""
+    for spec in specs:
+        if spec.name in REGISTRY and REGISTRY[spec.name] != spec:
+            raise ValueError(f"A different lever named {spec.name!r} is already registered.")
+        REGISTRY[spec.name] = spec
+
+
+def get_spec(name: str) -> LeverSpec:
+    """Return the spec of the lever called ``name``."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(
+            f"No lever is called {name!r}. Levers: {', '.join(sorted(REGISTRY))}."
+        ) from None
+
+
+from . import triage  # noqa: E402,F401  (registers the triage levers)

@@ -1,0 +1,240 @@
+"""Toy triage models: who needs urgent mental-health follow-up?
+
+Three scorers, all scikit-learn estimators with ``fit`` and ``predict_proba``:
+
+- :class:`RuleScreener`: the usual questionnaire rule, PHQ-9 total >= 10 or any answer
+  above "not at all" on item 9 (thoughts of self-harm). It learns nothing.
+- logistic regression and gradient boosting, trained on what the records show.
+
+Every patient is scored by a model that never saw them (two-fold cross-fitting), and the
+scores are cached by everything that shapes the model, so moving a threshold or a
+capacity never retrains.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ._validation import Options, TeachkitError, check_param, check_seed
+
+__all__ = [
+    "FEATURES",
+    "MODEL_KINDS",
+    "RuleScreener",
+    "make_model",
+    "feature_matrix",
+    "cross_fitted_scores",
+]
+
+#: What a model may read: the questionnaires and what the records show. Never the true
+#: severity, the crisis, ethnicity, language or insurance.
+FEATURES = (
+    "age",
+    "female",
+    *(f"phq{i}" for i in range(1, 10)),
+    "gad7_total",
+    "diagnosed",
+    "treated",
+    "visits_past_year",
+    "self_harm_recorded",
+)
+
+MODEL_KINDS = ("rule", "logistic", "boosting")
+RULE_PHQ9_CUTOFF = 10
+#: The rule's points: PHQ-9 total, plus this when item 9 is above zero; flagged at >= 10.
+RULE_ITEM9_POINTS = 10
+_RULE_MAX_POINTS = 27 + RULE_ITEM9_POINTS
+
+
+class RuleScreener(ClassifierMixin, BaseEstimator):
+    """The usual screening rule: flag PHQ-9 >= 10 or any thoughts of self-harm.
+
+    It learns nothing from the data. ``predict`` applies the rule. ``predict_proba``
+    returns the rule's points scaled to [0, 1] (PHQ-9 total, plus 10 when item 9 is
+    above zero, over 37), which ranks patients for a capacity policy but is not a
+    probability: a rule gives no risk estimate, so it cannot be calibrated.
+
+    Parameters
+    ----------
+    cutoff : int, default=10
+        PHQ-9 total from which a patient is flagged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"phq9_total": [3, 12, 2], "phq9": [0, 0, 1]})
+    >>> RuleScreener().fit(X, [0, 1, 0]).predict(X).tolist()
+    [0, 1, 1]
+    """
+
+    def __init__(self, cutoff: int = RULE_PHQ9_CUTOFF):
+        self.cutoff = cutoff
+
+    def fit(self, X, y=None):
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def _points(self, X):
+        X = pd.DataFrame(X)
+        missing = {"phq9_total", "phq9"} - set(X.columns)
+        if missing:
+            raise TeachkitError(
+                f"RuleScreener needs the columns 'phq9_total' and 'phq9'; missing "
+                f"{sorted(missing)}."
+            )
+        total = X["phq9_total"].to_numpy(dtype=float)
+        return total + RULE_ITEM9_POINTS * (X["phq9"].to_numpy() > 0)
+
+    def predict(self, X):
+        points = self._points(X)
+        return (points >= self.cutoff).astype(int)
+
+    def predict_proba(self, X):
+        score = np.clip(self._points(X) / _RULE_MAX_POINTS, 0, 1)
+        return np.column_stack([1 - score, score])
+
+
+def make_model(kind: str, *, seed: int = 0):
+    """Return an unfitted triage model.
+
+    Parameters
+    ----------
+    kind : {"rule", "logistic", "boosting"}
+        The usual rule, a scaled logistic regression, or histogram gradient boosting.
+    seed : int, default=0
+        Random state of the gradient boosting.
+
+    Returns
+    -------
+    estimator : scikit-learn classifier
+
+    Examples
+    --------
+    >>> make_model("logistic")
+    Pipeline(steps=[('standardscaler', StandardScaler()),
+                    ('logisticregression', LogisticRegression(max_iter=1000))])
+    """
+    check_param("kind", kind, Options(MODEL_KINDS), caller="make_model")
+    seed = check_seed(seed, caller="make_model")
+    if kind == "rule":
+        return RuleScreener()
+    if kind == "logistic":
+        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    # Shallow and slow-learning: crises are rare (about 2 %), deeper trees overfit.
+    return HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.03, max_depth=3, min_samples_leaf=100,
+        l2_regularization=1.0, random_state=seed,
+    )
+
+
+def feature_matrix(cohort: pd.DataFrame) -> np.ndarray:
+    """The model's view of each patient: :data:`FEATURES` as a float matrix."""
+    columns = []
+    for name in FEATURES:
+        if name == "female":
+            columns.append((cohort["sex"] == "female").to_numpy(dtype=float))
+        else:
+            columns.append(cohort[name].to_numpy(dtype=float))
+    return np.column_stack(columns)
+
+
+def _folds(n: int, seed: int) -> np.ndarray:
+    """Fold (0 or 1) of each patient, balanced and fixed by the seed."""
+    rng = np.random.default_rng([seed, 17])
+    fold = np.zeros(n, dtype=np.int8)
+    fold[rng.permutation(n)[: n // 2]] = 1
+    return fold
+
+
+_SCORE_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 32
+
+
+def cross_fitted_scores(
+    cohort: pd.DataFrame,
+    kind: str,
+    *,
+    label: str = "crisis_90d",
+    seed: int = 0,
+    cache_key=None,
+) -> np.ndarray:
+    """Score every patient with a model trained on the other half of the cohort.
+
+    The cohort is split in two folds; a model fitted on one fold scores the other, and
+    the other way round. The scores are what a model deployed on new patients would
+    give: no patient is scored by a model that saw their outcome.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        From :func:`teachkit.cohort.make_cohort`, perhaps changed by levers.
+    kind : {"rule", "logistic", "boosting"}
+        Which model (:func:`make_model`).
+    label : str, default="crisis_90d"
+        The column the model learns to predict (later lessons try proxies).
+    seed : int, default=0
+        Fixes the folds and the model's random state.
+    cache_key : hashable, default=None
+        Identifies the cohort and everything that shaped it; with a key, scores are
+        cached, so a second call with the same key costs nothing. Without one, nothing
+        is cached.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_patients,)
+        Estimated risk (or the rule's points, scaled to [0, 1]).
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(2_000, seed=1, setting="primary_care")
+    >>> scores = cross_fitted_scores(cohort, "logistic", seed=1)
+    >>> scores.shape, bool(((scores >= 0) & (scores <= 1)).all())
+    ((2000,), True)
+    """
+    key = None if cache_key is None else (cache_key, kind, label, seed)
+    if key is not None and key in _SCORE_CACHE:
+        _SCORE_CACHE.move_to_end(key)
+        return _SCORE_CACHE[key]
+    check_param("kind", kind, Options(MODEL_KINDS), caller="cross_fitted_scores")
+    if label not in cohort.columns:
+        raise TeachkitError(
+            f"The 'label' parameter of cross_fitted_scores must be a column of the cohort. "
+            f"Got {label!r} instead."
+        )
+    if kind == "rule":
+        scores = RuleScreener().fit(cohort).predict_proba(cohort)[:, 1]
+    else:
+        X = feature_matrix(cohort)
+        y = cohort[label].to_numpy()
+        if y.dtype.kind not in "biu" or not np.isin(y, (0, 1)).all():
+            raise TeachkitError(
+                f"The label column {label!r} must hold yes/no outcomes (0/1 or "
+                f"True/False). Got values of type {y.dtype} instead."
+            )
+        y = y.astype(int)
+        fold = _folds(len(cohort), seed)
+        scores = np.empty(len(cohort))
+        for k in (0, 1):
+            train, test = fold != k, fold == k
+            if len(np.unique(y[train])) < 2:
+                raise TeachkitError(
+                    "Cannot train a model: one half of the cohort has only one outcome. "
+                    "Use a larger cohort."
+                )
+            model = make_model(kind, seed=seed).fit(X[train], y[train])
+            scores[test] = model.predict_proba(X[test])[:, 1]
+    scores.setflags(write=False)
+    if key is not None:
+        _SCORE_CACHE[key] = scores
+        while len(_SCORE_CACHE) > _CACHE_SIZE:
+            _SCORE_CACHE.popitem(last=False)
+    return scores

@@ -1,0 +1,181 @@
+"""The published sources behind every default, keyed so code and text can cite them.
+
+Each entry is ``key: (basis, citation)``. The basis codes are DOMAIN.md's:
+``S`` primary source, ``S2`` secondary reporting of a primary source, ``D`` derived by
+arithmetic from sourced numbers, ``A`` an assumption or design choice (a tunable
+default), ``K`` background knowledge not checked against a source.
+
+The data card (``data/synthetic/DATACARD.md``) and the lessons quote these entries, so a
+number a trainee sees can always be traced to where it came from.
+"""
+
+from __future__ import annotations
+
+SOURCES: dict[str, tuple[str, str]] = {
+    "phq9_bands": (
+        "S",
+        "MMWR QuickStats 67(9):287 (2018), from NCHS Data Brief 303 (Brody, Pratt, Hughes "
+        "2018): PHQ-9 bands in US adults 20+, 2013-16: 76.3 % none/minimal, 15.6 % mild, "
+        "5.1 % moderate, 2.9 % moderately severe or severe.",
+    ),
+    "phq9_shape": (
+        "S",
+        "Tomitaka et al. 2018, Front Psychiatry 9:390, doi:10.3389/fpsyt.2018.00390: the "
+        "PHQ-9 total declines exponentially above the low end.",
+    ),
+    "grm": (
+        "A",
+        "Design proposal (DOMAIN.md a.4): a latent trait drives the items through a "
+        "graded-response model, thresholds fitted to the published bands "
+        "(scripts/calibrate_cohort.py).",
+    ),
+    "item9": (
+        "S",
+        "NHANES 2005-2010 analysis of PHQ-9 item 9 (PMC5942185): 3.5 % answer item 9 "
+        "above 'not at all'.",
+    ),
+    "gad7": (
+        "S",
+        "Terlizzi & Zablotsky, NCHS NHSR 213 (2024): 15.6 % of US adults had anxiety "
+        "symptoms (GAD-7 >= 5) in 2019; Loewe et al. 2008, Med Care 46(3):266 "
+        "(doi:10.1097/MLR.0b013e318160d093): about 5 % score >= 10 and 1 % >= 15; "
+        "women score higher than men.",
+    ),
+    "dep_anx_corr": (
+        "A",
+        "Correlation of the depression and anxiety traits rho = 0.65, anchored on the "
+        "PHQ-2/GAD-7 correlation r = 0.64 (Loewe et al. 2008).",
+    ),
+    "sex_gradient": (
+        "S",
+        "NCHS Data Brief 303: PHQ-9 >= 10 in 10.4 % of women and 5.5 % of men. The "
+        "non-binary category and its shift are an assumption (A).",
+    ),
+    "income_gradient": (
+        "S2",
+        "NCHS Data Brief 303 via summaries: PHQ-9 >= 10 by family income: < 100 % of the "
+        "federal poverty level 15.8 %, 100-199 % 10.9 %, 200-399 % 7.8 %, >= 400 % 3.5 %.",
+    ),
+    "ethnicity_prevalence": (
+        "S",
+        "NCHS Data Brief 303 and NHSR 213: near-equal prevalence across groups, lowest in "
+        "Asian adults (PHQ-9 >= 10 in 3.1 %, about half the average).",
+    ),
+    "age_gradient": (
+        "S2",
+        "NSDUH 2021 (NIMH statistics page): past-year major depressive episode 18.6 % at "
+        "18-25, 9.3 % at 26-49, 4.5 % at 50+. NHANES PHQ-9 >= 10 shows no significant "
+        "age gradient (DB303), so the gradient is a switch, off by default.",
+    ),
+    "rural_gradient": (
+        "S",
+        "NHSR 213: any anxiety symptoms 20.5 % non-metropolitan vs 16.6 % large central "
+        "metro; Kirby et al. 2019, Health Aff (doi:10.1377/hlthaff.2019.00369): fewer "
+        "mental-health visits in rural areas. Multipliers (prevalence x1.15, specialty "
+        "access x0.7) are DOMAIN.md's proposed defaults (A).",
+    ),
+    "demographics": (
+        "K",
+        "Approximate US adult population shares (age, sex, ethnicity, income, insurance, "
+        "limited English proficiency, rurality). Background knowledge, not checked "
+        "against a source: the cohort is a teaching population, not a census.",
+    ),
+    "screening": (
+        "S",
+        "Akincigil & Matthews 2017, Psychiatr Serv (doi:10.1176/appi.ps.201600096): "
+        "African American and older patients were about half as likely to be screened; "
+        "Hahm et al. 2015: Asian patients less often screened. Base rates per setting "
+        "are assumptions (A).",
+    ),
+    "diagnosis_by_insurance": (
+        "S",
+        "Meiselbach et al. 2024, Health Affairs Scholar 2(3): among people with "
+        "moderately severe to severe symptoms, no diagnosis in 41.0 % (commercial), "
+        "28.1 % (Medicare), 33.6 % (Medicaid), 56.3 % (uninsured).",
+    ),
+    "diagnosis_by_ethnicity": (
+        "S",
+        "Trinh et al. 2011, Prim Health Care 1:1000106: all minority groups less likely to "
+        "have a depression diagnosis recorded. The size of the multiplier (x0.75) is an "
+        "assumption (A).",
+    ),
+    "treatment_by_ethnicity": (
+        "S",
+        "Alegria et al. 2008, Psychiatr Serv 59(11):1264 (PMC2668139): no past-year "
+        "treatment among people with a depressive disorder: Latino 63.7 %, Asian 68.7 %, "
+        "African American 58.8 %, non-Latino White 40.2 %; ratios of treated shares "
+        "relative to White patients: 0.69, 0.61, 0.52 (D).",
+    ),
+    "treatment_by_insurance": (
+        "S",
+        "Walker et al. 2015, Psychiatr Serv 66(6):578 (PMC4461054): insurance predicts "
+        "treatment (private AOR 1.63, Medicaid AOR 2.66 vs uninsured).",
+    ),
+    "lep_access": (
+        "S",
+        "Bauer, Chen, Alegria 2010, Med Care 48(12):1097; Garcia et al. 2020, JGIM "
+        "35(4):1245: limited English proficiency lowers service use. Multiplier 0.65 on "
+        "access is DOMAIN.md's proposed default (A).",
+    ),
+    "cost_proxy": (
+        "S",
+        "Obermeyer et al. 2019, Science 366:447 (doi:10.1126/science.aax2342): at equal "
+        "illness, less is spent on patients with less access, so cost is a biased proxy "
+        "for need. Unit costs per visit are assumptions (A).",
+    ),
+    "crisis_item9": (
+        "S",
+        "Simon et al. 2013, Psychiatr Serv 64(12):1195 (doi:10.1176/appi.ps.201200587): "
+        "one-year suicide-attempt risk rises from 0.4 % (item 9 'not at all') to 4 % "
+        "('nearly every day'). Louzon et al. 2016: 71.6 % of suicides were in people who "
+        "answered 'not at all'.",
+    ),
+    "crisis_rate": (
+        "A",
+        "90-day crisis rate per setting (1 % general, 2 % primary care, 6 % specialty), "
+        "anchored on Simon et al. 2018, Am J Psychiatry (doi:10.1176/appi.ajp.2018.17101167; "
+        "5.4 % 90-day attempts in the top 5 % of risk) and the Optum ED cohort (7.2 % "
+        "acute suicidal events within 180 days of an ED mental-health visit). 'Crisis' "
+        "here bundles suicide attempts, self-harm and emergency mental-health visits.",
+    ),
+    "prior_self_harm": (
+        "A",
+        "A history of self-harm raises crisis risk; prevalence and its documentation "
+        "rate are assumptions. Coley et al. 2021, JAMA Psychiatry "
+        "(doi:10.1001/jamapsychiatry.2021.0493) show what under-documentation does.",
+    ),
+    "consent": (
+        "S",
+        "Jacobsen et al. 1999, Mayo Clin Proc 74(4):330: 3.2 % refused research use of "
+        "records; women 1.7x and under-60s 4.5x as likely; patients with mental-health "
+        "diagnoses more likely to refuse. Kho et al. 2009, BMJ 338:b866: 66.9 % consented "
+        "in prospective studies. Multipliers for diagnosis and PHQ-9 are assumptions (A).",
+    ),
+    "quasi_identifiers": (
+        "S2",
+        "Sweeney 2000 (via johndcook.com): ZIP5 + sex + date of birth single out about "
+        "87 % of US residents. ZIP codes here are synthetic.",
+    ),
+    "synthetic_names": (
+        "A",
+        "Names are drawn from fixed lists, independently of every other column: they "
+        "carry no information and belong to no real patient.",
+    ),
+    "intake_month": (
+        "A",
+        "A month-of-intake index (0-23) so later lessons can make the population drift "
+        "(DOMAIN.md a.4, step 7).",
+    ),
+}
+
+
+def cite(key: str) -> str:
+    """Return ``"citation (basis)"`` for a source key.
+
+    Examples
+    --------
+    >>> cite("item9").endswith("(S)")
+    True
+    """
+    basis, text = SOURCES[key]
+    return f"{text} ({basis})"
