@@ -18,18 +18,11 @@ import time
 from pathlib import Path
 
 from ._validation import TeachkitError
+from .reflections import default_data_dir
 
 __all__ = ["main", "build_parser", "voila_command"]
 
 DEFAULT_PORT = 8866
-
-
-def default_data_dir() -> Path:
-    """Where reflections and other trainee work are kept (``$TEACHKIT_HOME`` if set)."""
-    env = os.environ.get("TEACHKIT_HOME")
-    if env:
-        return Path(env)
-    return Path.home() / ".local" / "share" / "teachkit"
 
 
 def find_notebooks(explicit: str | None = None) -> Path:

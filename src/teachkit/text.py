@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["per_1000", "describe_run", "describe_change", "SYNTHETIC_NOTICE"]
+__all__ = ["per_1000", "describe_run", "describe_change", "describe_cohort",
+           "SYNTHETIC_NOTICE"]
 
 SYNTHETIC_NOTICE = (
     "All patients here are synthetic: made up by a computer to look like a real clinic. "
@@ -35,6 +36,7 @@ def per_1000(value: float) -> str:
 
 
 def _more_fewer(delta: float, noun_plural: str, *, more="more", fewer="fewer") -> str:
+    delta = round(delta, 6)  # caught and missed move by exactly opposite amounts
     if round(delta, 1) == 0:
         return f"the same number of {noun_plural}"
     word = more if delta > 0 else fewer
@@ -87,4 +89,32 @@ def describe_change(now, before, *, baseline_name: str = "the usual rule") -> st
         f"{per_1000(now['crises'])}), {_more_fewer(missed, 'crises missed')}, and "
         f"{_more_fewer(needless, 'needless escalations')}. {per_1000(now['flagged'])} are "
         f"flagged ({baseline_name}: {per_1000(before['flagged'])})."
+    )
+
+
+def describe_cohort(cohort) -> str:
+    """A cohort in three plain sentences: who, how many are depressed, how many crises.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> print(describe_cohort(make_cohort(1_000, seed=3)))  # doctest: +ELLIPSIS
+    1,000 synthetic patients (general population). ...
+    """
+    n = len(cohort)
+    info = cohort.attrs.get("teachkit", {})
+    from .cohort import COHORT_SETTINGS
+
+    preset = COHORT_SETTINGS.get(info.get("setting"))
+    setting = preset.label.lower() if preset else ""
+    depressed = int((cohort["phq9_total"] >= 10).sum())
+    item9 = int((cohort["phq9"] > 0).sum())
+    crises = int(cohort["crisis_90d"].sum())
+    quiet = int((cohort["crisis_90d"] & (cohort["phq9"] == 0)).sum())
+    return (
+        f"{n:,} synthetic patients{f' ({setting})' if setting else ''}. "
+        f"{depressed:,} ({100 * depressed / n:.1f} %) score 10 or more on the PHQ-9, and "
+        f"{item9:,} ({100 * item9 / n:.1f} %) report some thoughts of self-harm (item 9). "
+        f"{crises:,} ({100 * crises / n:.1f} %) will have a crisis in the next 90 days; "
+        f"{quiet:,} of them answered 'not at all' to the self-harm question."
     )

@@ -1,0 +1,673 @@
+"""The data dictionary of the synthetic cohort, written as data, and its data card.
+
+:data:`COLUMNS` describes every column :func:`teachkit.cohort.make_cohort` returns: its
+type, the values it may take, what it means in plain words, the step of the causal
+structure that makes it (DOMAIN.md a.4) and the keys of :data:`teachkit.sources.SOURCES`
+behind its numbers. The tests check every generated cohort against it, so the dictionary
+cannot drift away from the generator.
+
+:func:`render_datacard` turns the dictionary into ``data/synthetic/DATACARD.md``: a
+datasheet in the sections of Gebru et al.'s "Datasheets for datasets", the dictionary
+table, the sources, the care-setting presets, and a calibration check computed from the
+cohort itself. Every figure in the card is computed, never typed, so the card and the
+data cannot disagree. ``scripts/make_data.py`` writes both files.
+
+All data described here is synthetic: no row describes a real person.
+
+Examples
+--------
+>>> from teachkit.datacard import COLUMNS, get_column
+>>> get_column("phq9_total").low, get_column("phq9_total").high
+(0, 27)
+>>> get_column("crisis_90d").sources
+('crisis_item9', 'crisis_rate', 'prior_self_harm')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .cohort import (
+    CATEGORICAL_LEVELS,
+    COHORT_SETTINGS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    REFERENCE_YEAR,
+    RURAL_ZIP3,
+    URBAN_ZIP3,
+    make_cohort,
+)
+from .sources import SOURCES
+
+__all__ = ["Column", "COLUMNS", "GENERATION_STEPS", "GENERAL_CHECK", "get_column",
+           "render_datacard"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the synthetic cohort, as the data dictionary describes it.
+
+    Parameters
+    ----------
+    name : str
+        The column's name in the DataFrame and the CSV file.
+    dtype : str
+        The pandas dtype :func:`~teachkit.cohort.make_cohort` gives it (``str(dtype)``).
+    allowed : str
+        The values it may take, in words (the dictionary's "range" column).
+    meaning : str
+        What it means, in plain words.
+    sources : tuple of str
+        Keys of :data:`teachkit.sources.SOURCES` behind its numbers (empty only for the
+        row number).
+    step : int
+        The step of the causal structure that makes it (0 for the row number; 1-7 as in
+        :data:`GENERATION_STEPS`).
+    low, high : int or float, optional
+        Bounds (both included) for numbers and dates (years for dates); ``None`` when
+        unbounded on that side.
+    levels : tuple, optional
+        The allowed values of a categorical or yes/no column.
+    """
+
+    name: str
+    dtype: str
+    allowed: str
+    meaning: str
+    sources: tuple[str, ...]
+    step: int
+    low: float | None = None
+    high: float | None = None
+    levels: tuple | None = None
+
+
+#: The causal structure of the generator, step by step (DOMAIN.md a.4); the data card's
+#: "collection process" lists the columns each step makes.
+GENERATION_STEPS = {
+    1: "Demographics are drawn from approximate US adult shares: age, sex or gender, "
+       "ethnicity, income (depending on ethnicity), insurance (depending on income and "
+       "age), language and rurality (depending on ethnicity).",
+    2: "Two latent traits, depression and anxiety (correlation 0.65), are drawn from a "
+       "normal distribution whose mean is shifted by published gradients: sex, income, "
+       "ethnicity, rurality and, if switched on, age. The care setting shifts both.",
+    3: "Questionnaire answers are drawn from the traits through a graded-response model "
+       "(nine PHQ-9 items, seven GAD-7 items) whose thresholds are fitted so that the "
+       "general population matches the published PHQ-9 bands.",
+    4: "Access to care is drawn apart from need: screening (rarer for Black, Asian and "
+       "older patients), diagnosis (depending on symptoms, insurance, ethnicity, "
+       "language and screening) and treatment (depending on ethnicity, insurance, "
+       "language and rurality). Only diagnosed patients can be treated.",
+    5: "What the records show follows from access: the diagnosis code, visits and cost "
+       "in the past year. This is why cost is a tempting but biased proxy for need.",
+    6: "The true outcome, a crisis within 90 days, is drawn from need only (depression "
+       "and anxiety traits, PHQ-9 item 9 and a history of self-harm), never from the "
+       "records, with an intercept fitted so the crisis rate equals the setting's.",
+    7: "Consent preferences, quasi-identifiers (synthetic ZIP codes, birth date), "
+       "synthetic names and a month of intake (for drift lessons).",
+}
+
+_GROUP_SOURCES = {
+    "sex": ("demographics", "sex_gradient"),
+    "ethnicity": ("demographics", "ethnicity_prevalence"),
+    "income_band": ("demographics", "income_gradient"),
+    "insurance": ("demographics", "diagnosis_by_insurance", "treatment_by_insurance"),
+    "language": ("demographics", "lep_access"),
+    "rurality": ("demographics", "rural_gradient"),
+}
+
+_PHQ_ITEMS = (
+    "little interest or pleasure in doing things",
+    "feeling down, depressed or hopeless",
+    "trouble sleeping, or sleeping too much",
+    "feeling tired or having little energy",
+    "poor appetite or overeating",
+    "feeling bad about yourself, or that you are a failure",
+    "trouble concentrating",
+    "moving or speaking slowly, or being fidgety or restless",
+    "thoughts that you would be better off dead, or of hurting yourself",
+)
+_ITEM_ANSWERS = "0 not at all, 1 several days, 2 more than half the days, 3 nearly every day"
+_YES_NO = (False, True)
+
+
+def _levels_text(levels) -> str:
+    return ", ".join(str(v) for v in levels)
+
+
+def _build_columns() -> tuple[Column, ...]:
+    cols = [
+        Column("patient_id", "int64", "1 to n",
+               "Row number of the synthetic patient; carries no information.", (), 0,
+               low=1),
+        Column("name", "category",
+               f"'First Last' from fixed lists ({len(FIRST_NAMES)} first names x "
+               f"{len(LAST_NAMES)} last names)",
+               "A made-up name, drawn independently of everything else, so privacy "
+               "lessons have a direct identifier to remove.",
+               ("synthetic_names",), 7),
+        Column("age", "int16", "18 to 90",
+               "Age in whole years at the start of the reference year "
+               f"{REFERENCE_YEAR}.",
+               ("demographics", "age_gradient"), 1, low=18, high=90),
+        Column("birth_year", "int16",
+               f"{REFERENCE_YEAR - 1 - 90} to {REFERENCE_YEAR - 1 - 18}",
+               f"Year of birth: {REFERENCE_YEAR} - 1 - age. A quasi-identifier.",
+               ("quasi_identifiers",), 7,
+               low=REFERENCE_YEAR - 1 - 90, high=REFERENCE_YEAR - 1 - 18),
+        Column("birth_date", "datetime64[s]", "a date within birth_year",
+               "Date of birth (YYYY-MM-DD in the CSV). A quasi-identifier: with sex and "
+               "ZIP code it singles out most people.",
+               ("quasi_identifiers",), 7,
+               low=REFERENCE_YEAR - 1 - 90, high=REFERENCE_YEAR - 1 - 18),
+    ]
+    group_meaning = {
+        "sex": "Sex or gender; a small non-binary group is included (its calibration is "
+               "an assumption).",
+        "ethnicity": "Ethnicity as a record would hold it.",
+        "income_band": "Family income as a share of the US federal poverty level (FPL).",
+        "insurance": "Health insurance; 65 and older are mostly on Medicare.",
+        "language": "Whether the patient has limited English proficiency, which lowers "
+                    "access to care (not need).",
+        "rurality": "Whether the patient lives in a rural area, which lowers access to "
+                    "care and slightly raises need.",
+    }
+    for name in ("sex", "ethnicity", "income_band", "insurance", "language", "rurality"):
+        levels = CATEGORICAL_LEVELS[name]
+        cols.append(Column(name, "category", _levels_text(levels), group_meaning[name],
+                           _GROUP_SOURCES[name], 1, levels=tuple(levels)))
+    zip3 = URBAN_ZIP3 + RURAL_ZIP3
+    cols += [
+        Column("zip3", "category",
+               f"'{zip3[0]}' to '{zip3[-1]}' (urban {URBAN_ZIP3[0]}-{URBAN_ZIP3[-1]}, "
+               f"rural {RURAL_ZIP3[0]}-{RURAL_ZIP3[-1]})",
+               "First three digits of a synthetic ZIP code, assigned at random within "
+               "urban or rural areas. A quasi-identifier.",
+               ("quasi_identifiers",), 7, levels=tuple(zip3)),
+        Column("zip5", "category", "five digits starting with zip3",
+               "A synthetic five-digit ZIP code (fewer codes per rural prefix, so rural "
+               "patients are easier to single out). A quasi-identifier.",
+               ("quasi_identifiers",), 7),
+        Column("severity", "float64", "any real number (standard-deviation units)",
+               "The true depression trait, never observable in a real clinic. Mean 0 and "
+               "SD 1 in the general population; higher in sicker settings. Rounded to 4 "
+               "decimals.",
+               ("phq9_bands", "grm", "sex_gradient", "income_gradient",
+                "ethnicity_prevalence", "rural_gradient", "age_gradient"), 2),
+        Column("anxiety_severity", "float64", "any real number (standard-deviation units)",
+               "The true anxiety trait, correlated with the depression trait. Rounded to "
+               "4 decimals.",
+               ("dep_anx_corr", "gad7"), 2),
+    ]
+    for i, item in enumerate(_PHQ_ITEMS, start=1):
+        sources = ("grm", "item9") if i == 9 else ("grm", "phq9_bands")
+        cols.append(Column(f"phq{i}", "int8", f"0 to 3 ({_ITEM_ANSWERS})",
+                           f"PHQ-9 item {i}: {item}.", sources, 3, low=0, high=3))
+    cols += [
+        Column("phq9_total", "int16", "0 to 27",
+               "PHQ-9 total, the sum of the nine items. Bands: 0-4 none or minimal, 5-9 "
+               "mild, 10-14 moderate, 15-19 moderately severe, 20-27 severe; 10 or more "
+               "is the usual screen for probable depression.",
+               ("phq9_bands", "phq9_shape"), 3, low=0, high=27),
+        Column("gad7_total", "int16", "0 to 21",
+               "GAD-7 anxiety total (seven items, 0-3 each). 10 or more is the usual "
+               "screen for an anxiety disorder.",
+               ("gad7",), 3, low=0, high=21),
+        Column("screened", "bool", "True, False",
+               "Screened for depression in routine care in the past year.",
+               ("screening",), 4, levels=_YES_NO),
+        Column("diagnosed", "bool", "True, False",
+               "Has a recorded depression or anxiety diagnosis. Depends on symptoms and, "
+               "apart from need, on insurance, ethnicity, language and screening.",
+               ("diagnosis_by_insurance", "diagnosis_by_ethnicity", "lep_access"), 4,
+               levels=_YES_NO),
+        Column("treated", "bool", "True, False",
+               "Received treatment in the past year; only diagnosed patients are treated.",
+               ("treatment_by_ethnicity", "treatment_by_insurance", "lep_access",
+                "rural_gradient"), 4, levels=_YES_NO),
+        Column("diagnosis_code", "category", _levels_text(CATEGORICAL_LEVELS["diagnosis_code"]),
+               "The recorded ICD-10 code: F32 depressive episode, F41 anxiety (when "
+               "anxiety, not depression, led to the diagnosis), none if undiagnosed.",
+               ("diagnosis_by_insurance",), 5,
+               levels=tuple(CATEGORICAL_LEVELS["diagnosis_code"])),
+        Column("visits_past_year", "int16", "0 or more",
+               "Mental-health visits in the past year: more with diagnosis, treatment and "
+               "need, fewer with language or rural barriers.",
+               ("cost_proxy", "lep_access", "rural_gradient"), 5, low=0),
+        Column("cost_past_year", "float64", "0 or more (whole US dollars)",
+               "What the health system spent on the patient's mental-health care in the "
+               "past year. Follows access, not only need: a biased proxy for need.",
+               ("cost_proxy",), 5, low=0),
+        Column("prior_self_harm", "bool", "True, False",
+               "The patient has harmed themselves before (the truth, recorded or not).",
+               ("prior_self_harm",), 6, levels=_YES_NO),
+        Column("self_harm_recorded", "bool", "True, False",
+               "Prior self-harm is in the records; more likely for patients in contact "
+               "with care. Never True without prior_self_harm.",
+               ("prior_self_harm",), 6, levels=_YES_NO),
+        Column("crisis_risk", "float64", "between 0 and 1 (exclusive)",
+               "The true probability of a crisis within 90 days, known for every "
+               "synthetic patient (never for a real one). Rounded to 6 decimals.",
+               ("crisis_item9", "crisis_rate", "prior_self_harm"), 6, low=0.0, high=1.0),
+        Column("crisis_90d", "bool", "True, False",
+               "The ground truth: a crisis (suicide attempt, self-harm or emergency "
+               "mental-health visit) within 90 days. Drawn from crisis_risk.",
+               ("crisis_item9", "crisis_rate", "prior_self_harm"), 6, levels=_YES_NO),
+        Column("consent_research", "bool", "True, False",
+               "The patient lets their records be used for research.",
+               ("consent",), 7, levels=_YES_NO),
+        Column("consent_model_training", "bool", "True, False",
+               "The patient lets their records be used to train models.",
+               ("consent",), 7, levels=_YES_NO),
+        Column("consent_sharing", "bool", "True, False",
+               "The patient lets their records be shared with third parties.",
+               ("consent",), 7, levels=_YES_NO),
+        Column("intake_month", "int8", "0 to 23",
+               "Month of intake over two years, so later lessons can make the population "
+               "drift.",
+               ("intake_month",), 7, low=0, high=23),
+    ]
+    return tuple(cols)
+
+
+#: Every column of :func:`teachkit.cohort.make_cohort`, in the cohort's order.
+COLUMNS: tuple[Column, ...] = _build_columns()
+
+#: The general-population cohort the calibration check draws at render time.
+GENERAL_CHECK = {"n": 200_000, "seed": 2024, "setting": "general"}
+
+_PHQ_BANDS = (("0-4 none or minimal", 0, 4, 76.3), ("5-9 mild", 5, 9, 15.6),
+              ("10-14 moderate", 10, 14, 5.1), ("15-27 moderately severe or severe", 15, 27,
+                                                 2.9))
+#: No diagnosis among PHQ-9 >= 15, by insurance (Meiselbach et al. 2024), in %.
+_NO_DIAGNOSIS_TARGET = {"private": 41.0, "Medicare": 28.1, "Medicaid": 33.6,
+                        "uninsured": 56.3}
+
+
+def get_column(name: str) -> Column:
+    """Return the dictionary entry of the column called ``name``.
+
+    Raises
+    ------
+    KeyError
+        If the cohort has no such column; the message lists the columns.
+    """
+    for col in COLUMNS:
+        if col.name == name:
+            return col
+    raise KeyError(f"The cohort has no column {name!r}. Columns: "
+                   f"{', '.join(c.name for c in COLUMNS)}.")
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering
+
+
+def _cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header, rows) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def _pp(diff: float) -> str:
+    return f"{round(diff, 1) + 0.0:+.1f}"  # + 0.0 turns -0.0 into 0.0
+
+
+def _cited_keys() -> list[str]:
+    keys = []
+    for col in COLUMNS:
+        for key in col.sources:
+            if key not in keys:
+                keys.append(key)
+    for key in ("crisis_rate", "screening"):  # the presets table
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _band_rows(df: pd.DataFrame, with_target: bool) -> list[list[str]]:
+    total = df["phq9_total"].to_numpy()
+    rows = []
+    for label, lo, hi, target in _PHQ_BANDS:
+        share = 100 * float(np.mean((total >= lo) & (total <= hi)))
+        row = [f"PHQ-9 {label}", f"{share:.1f}"]
+        row += [f"{target:.1f}", _pp(share - target)] if with_target else ["", ""]
+        rows.append(row)
+    return rows
+
+
+def _check_rows(df: pd.DataFrame, crisis_target: float, screening_target: float,
+                general: bool) -> list[list[str]]:
+    """The calibration figures of one cohort: name, cohort %, target %, difference."""
+    rows = _band_rows(df, with_target=general)
+    total = df["phq9_total"].to_numpy()
+
+    def add(label, value, target=None, fmt=_pct):
+        row = [label, fmt(value)]
+        if target is None:
+            row += ["", ""]
+        else:
+            row += [fmt(target), _pp(100 * (value - target)) if fmt is _pct else
+                    f"{round(value - target, 2) + 0.0:+.2f}"]
+        rows.append(row)
+
+    add("PHQ-9 >= 10", float(np.mean(total >= 10)), 0.081 if general else None)
+    add("PHQ-9 item 9 above 'not at all'", float(np.mean(df["phq9"] > 0)),
+        0.035 if general else None)
+    female = float(np.mean(total[(df["sex"] == "female").to_numpy()] >= 10))
+    male = float(np.mean(total[(df["sex"] == "male").to_numpy()] >= 10))
+    add("PHQ-9 >= 10, women", female, 0.104 if general else None)
+    add("PHQ-9 >= 10, men", male, 0.055 if general else None)
+    add("ratio women / men (PHQ-9 >= 10)", female / male, 0.104 / 0.055 if general else None,
+        fmt=lambda x: f"{x:.2f}")
+    gad = df["gad7_total"].to_numpy()
+    add("GAD-7 >= 5", float(np.mean(gad >= 5)), 0.156 if general else None)
+    add("GAD-7 >= 10", float(np.mean(gad >= 10)), 0.061 if general else None)
+    add("GAD-7 >= 15", float(np.mean(gad >= 15)), 0.027 if general else None)
+    add("crisis within 90 days", float(df["crisis_90d"].mean()), crisis_target)
+    add("mean true crisis risk", float(df["crisis_risk"].mean()), crisis_target)
+    add("screened (against the preset's screening rate)", float(df["screened"].mean()),
+        screening_target)
+    crises = df["crisis_90d"].to_numpy()
+    add("crises with item 9 = 'not at all'", float(np.mean(df["phq9"].to_numpy()[crises] == 0)))
+    return rows
+
+
+def _no_diagnosis_rows(df: pd.DataFrame) -> list[list[str]]:
+    severe = df[df["phq9_total"] >= 15]
+    rows = []
+    for level in CATEGORICAL_LEVELS["insurance"]:
+        sub = severe[severe["insurance"] == level]
+        share = 100 * (1 - float(sub["diagnosed"].mean())) if len(sub) else float("nan")
+        target = _NO_DIAGNOSIS_TARGET[level]
+        rows.append([level, f"{len(sub):,}", f"{share:.1f}", f"{target:.1f}",
+                     _pp(share - target)])
+    return rows
+
+
+def _composition_rows(df: pd.DataFrame) -> list[list[str]]:
+    rows = []
+    for name in ("sex", "ethnicity", "income_band", "insurance", "language", "rurality"):
+        counts = df[name].value_counts().reindex(list(CATEGORICAL_LEVELS[name]), fill_value=0)
+        parts = [f"{level} {_pct(count / len(df))} %" for level, count in counts.items()]
+        rows.append([name, "; ".join(parts)])
+    age = df["age"]
+    rows.append(["age", f"median {int(age.median())}; 18-29 {_pct(np.mean(age < 30))} %; "
+                        f"65+ {_pct(np.mean(age >= 65))} %"])
+    return rows
+
+
+def render_datacard(cohort: pd.DataFrame | None = None) -> str:
+    """The data card of the committed synthetic cohort, as Markdown.
+
+    The card is a datasheet (Gebru et al.), the data dictionary (:data:`COLUMNS`), the
+    sources, the care-setting presets and a calibration check: the committed cohort's
+    figures, and those of a general-population cohort of 200,000 patients
+    (:data:`GENERAL_CHECK`) drawn at render time against the published targets. Every
+    figure is computed, so the same code gives the same bytes.
+
+    Parameters
+    ----------
+    cohort : DataFrame, default=None
+        The cohort the card describes; by default the lessons' cohort,
+        ``make_cohort(**teachkit.pipeline.DEFAULT_COHORT)``, which is what
+        ``data/synthetic/cohort.csv`` holds (a test checks the bytes). Its
+        ``attrs["teachkit"]`` must record how it was made.
+
+    Returns
+    -------
+    str
+        Markdown text, ending with a newline.
+
+    See Also
+    --------
+    teachkit.cohort.make_cohort : the generator the card describes.
+
+    Notes
+    -----
+    The sections follow Gebru et al., "Datasheets for datasets" (CACM 2021): motivation,
+    composition, collection process, preprocessing, uses, distribution, maintenance.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> card = render_datacard(make_cohort(2_000, seed=1, setting="specialty"))
+    >>> card.splitlines()[0]
+    '# SYNTHETIC DATA: the teachkit teaching cohort'
+    >>> "MUST NOT" in card
+    True
+    """
+    if cohort is None:
+        from .pipeline import DEFAULT_COHORT
+
+        cohort = make_cohort(**DEFAULT_COHORT)
+    meta = cohort.attrs.get("teachkit")
+    if not meta or not meta.get("synthetic"):
+        raise ValueError("render_datacard describes cohorts made by make_cohort; this one "
+                         "has no attrs['teachkit'] record of how it was made.")
+    setting = COHORT_SETTINGS[meta["setting"]]
+    n = len(cohort)
+    general = make_cohort(**GENERAL_CHECK)
+    general_setting = COHORT_SETTINGS[GENERAL_CHECK["setting"]]
+    call = (f"make_cohort(n={meta['n']}, seed={meta['seed']}, setting={meta['setting']!r}, "
+            f"crisis_rate={meta['crisis_rate']}, screening_rate={meta['screening_rate']}, "
+            f"lep_access={meta['lep_access']}, age_gradient={meta['age_gradient']})")
+
+    out: list[str] = []
+    add = out.append
+    add("# SYNTHETIC DATA: the teachkit teaching cohort")
+    add("")
+    add("> **SYNTHETIC. NOT REAL PATIENTS.** Every row of `cohort.csv` was made up by a "
+        "computer program (`teachkit.cohort.make_cohort`). No row describes a real person, "
+        "no real patient data was used to make it, and its names and ZIP codes belong to "
+        "nobody. Do not use it for any clinical decision or any claim about real people.")
+    add("")
+    add(f"- File: `data/synthetic/cohort.csv` ({n:,} synthetic patients, "
+        f"{len(cohort.columns)} columns)")
+    add(f"- Made by: `{call}`")
+    add(f"- Care setting: {setting.label} (`{meta['setting']}`)")
+    add("- Regenerate: `make data` (runs `scripts/make_data.py`); this card is generated "
+        "too, never edited by hand.")
+    add("")
+
+    # -- datasheet -----------------------------------------------------------------
+    add("## 1. Datasheet")
+    add("")
+    add("Sections as in Gebru et al., *Datasheets for datasets* (Communications of the ACM "
+        "64(12), 2021; arXiv 1803.09010).")
+    add("")
+    add("### 1.1 Motivation")
+    add("")
+    add("- **Why it exists.** To teach the ethics of AI in mental-health care. Trainees "
+        "move levers (a triage model, a threshold, biased labels, consent, oversight) and "
+        "see what happens to patients. That needs a ground truth, who really had a crisis "
+        "and how sick each patient really was, which no real data set can give.")
+    add("- **Who made it.** The teachkit developers, with the generator in "
+        "`src/teachkit/cohort.py`. No funding body and no data provider is involved.")
+    add("- **What gap it fills.** Real mental-health records cannot be shared with a "
+        "classroom, and they never show the need that went unrecorded. Here both need and "
+        "records are known, so every bias can be measured against the truth.")
+    add("")
+    add("### 1.2 Composition")
+    add("")
+    add(f"- **Instances.** {n:,} rows; each row is one synthetic adult aged 18 to 90 seen "
+        f"for mental-health screening in a {setting.label.lower()} setting. There are no "
+        "relationships between rows and no missing values.")
+    add("- **What each row holds.** Demographics; two latent traits (true depression and "
+        "anxiety severity) that a real clinic never observes; questionnaire answers "
+        "(PHQ-9 items, GAD-7 total); access to care (screened, diagnosed, treated); what "
+        "the records show (diagnosis code, visits, cost); the ground truth (true crisis "
+        "risk and whether a crisis happened within 90 days); consent preferences; "
+        "quasi-identifiers; a synthetic name; a month of intake. Section 2 lists every "
+        "column.")
+    add("- **Labels.** `crisis_90d` is the true outcome. `diagnosed`, `visits_past_year` "
+        "and `cost_past_year` are records shaped by access to care: they are the tempting, "
+        "biased proxies some lessons train on, on purpose.")
+    add("- **Sensitive attributes.** Sex or gender, ethnicity, income, insurance, language, "
+        "rurality, mental-health symptoms, self-harm and crises are all present, all "
+        "synthetic, so that lessons can measure what a model does to each group.")
+    add("- **Identifiers.** `name` is a direct identifier; `zip3`, `zip5`, `birth_year`, "
+        "`birth_date` and `sex` are quasi-identifiers, there so privacy lessons have "
+        "something to attack. The names come from fixed lists and the ZIP codes are "
+        "assigned at random; a ZIP prefix that exists in the real world says nothing about "
+        "anyone living there.")
+    add("- **Not a sample of anything.** The rows are not drawn from a real population; "
+        "the generator is calibrated so that a few published figures come out roughly "
+        "right (section 5), and many of its numbers are assumptions (basis A in section 3).")
+    add("")
+    add("Who is in the committed cohort (shares of all rows):")
+    add("")
+    out += _table(["attribute", "groups"], _composition_rows(cohort))
+    add("")
+    add("### 1.3 Collection process: how it was generated")
+    add("")
+    add("Nothing was collected: every value was drawn by a seeded random generator "
+        "(numpy's PCG64), so the same arguments give the same bytes on every machine. No "
+        "person was involved, so no consent was needed and no ethics review applies; the "
+        "consent columns simulate preferences for the consent lessons. The generator "
+        "follows a causal structure (DOMAIN.md a.4):")
+    add("")
+    for step, text in GENERATION_STEPS.items():
+        names = ", ".join(f"`{c.name}`" for c in COLUMNS if c.step == step)
+        add(f"{step}. {text} Columns: {names}.")
+    add("")
+    add("`patient_id` is the row number.")
+    add("")
+    add("### 1.4 Preprocessing, cleaning, labelling")
+    add("")
+    add("- None after generation. Values are rounded when drawn: `severity` and "
+        "`anxiety_severity` to 4 decimals, `crisis_risk` to 6, `cost_past_year` to whole "
+        "dollars.")
+    add("- In the CSV file, dates are written as `YYYY-MM-DD` and categories as plain "
+        "text: the order of the categories and the fact that ZIP codes are text, not "
+        "numbers, are not stored in it. The Parquet format keeps both.")
+    add("")
+    add("### 1.5 Uses")
+    add("")
+    add("- **Intended uses.** The teachkit lessons and exercises; teaching and discussing "
+        "bias, consent, privacy, oversight and drift; testing teachkit itself.")
+    add("- **It MUST NOT be used for:**")
+    add("  - **any clinical decision** about any real person, or any screening, triage or "
+        "risk threshold meant for real patients;")
+    add("  - **any claim about real populations**: prevalence, risk, or gaps between groups "
+        "in this file are products of the generator's assumptions, not findings;")
+    add("  - **training or validating models for deployment**, or benchmarking real "
+        "triage tools: a model that does well here has shown nothing about real patients;")
+    add("  - re-identification research on real people: the identifiers here are made up.")
+    add("- **Risks of misuse.** The gaps between groups (diagnosis, treatment, cost) are "
+        "built in deliberately, from published figures and assumptions. A model trained "
+        "here that \"learns\" a group difference has learned the generator, not the world.")
+    add("")
+    add("### 1.6 Distribution")
+    add("")
+    add("- Shipped with the teachkit source code (BSD-3-Clause licence), in "
+        "`data/synthetic/`, with this card beside it.")
+    add("- Any other size, seed or setting: `teachkit cohort --n N --seed S --setting "
+        "SETTING --out FILE.csv` (or `.parquet`). Every copy is synthetic and should keep "
+        "this card with it.")
+    add("")
+    add("### 1.7 Maintenance")
+    add("")
+    add("- Maintained by the teachkit developers, with the generator.")
+    add("- `scripts/make_data.py` regenerates the file and this card whenever the "
+        "generator changes; `tests/unit/test_datacard.py` fails if the committed file or "
+        "card differs from what the code makes, so they cannot go stale.")
+    add("- Errors and doubts about a calibration number: open an issue citing the column "
+        "and its source key (section 3).")
+    add("")
+
+    # -- dictionary ----------------------------------------------------------------
+    add("## 2. Data dictionary")
+    add("")
+    add("Every column, in file order. Types are pandas dtypes as `make_cohort` returns "
+        "them. Source keys refer to section 3.")
+    add("")
+    rows = []
+    for col in COLUMNS:
+        src = ", ".join(f"`{k}`" for k in col.sources) or "none (row number)"
+        rows.append([f"`{col.name}`", f"`{col.dtype}`", col.allowed, col.meaning, src])
+    out += _table(["column", "type", "range", "meaning", "source"], rows)
+    add("")
+
+    # -- sources -------------------------------------------------------------------
+    add("## 3. Sources")
+    add("")
+    add("Basis codes: **S** primary source; **S2** secondary reporting of a primary source; "
+        "**D** derived by arithmetic from sourced numbers; **A** an assumption or design "
+        "choice (a tunable default); **K** background knowledge not checked against a "
+        "source.")
+    add("")
+    rows = [[f"`{key}`", SOURCES[key][0], SOURCES[key][1]] for key in _cited_keys()]
+    out += _table(["key", "basis", "citation"], rows)
+    add("")
+
+    # -- presets -------------------------------------------------------------------
+    add("## 4. Care-setting presets")
+    add("")
+    add("`make_cohort(setting=...)`. The severity shift moves both latent traits, in "
+        "standard deviations against the general population; it is an assumption (no "
+        "source was found for the PHQ-9 distribution outside the general population). "
+        "Crisis rate: source `crisis_rate`; screening rate: source `screening` (the base "
+        "rate before the group multipliers, so the share actually screened is lower).")
+    add("")
+    rows = [[f"`{key}`", s.label, f"{s.severity_shift:.2f}", f"{_pct(s.crisis_rate)} %",
+             f"{_pct(s.screening_rate)} %"] for key, s in COHORT_SETTINGS.items()]
+    out += _table(["setting", "label", "severity shift (SD)", "crisis rate (90 days)",
+                   "screening rate"], rows)
+    add("")
+
+    # -- calibration ---------------------------------------------------------------
+    add("## 5. Calibration check")
+    add("")
+    add("Computed by `render_datacard` from the data, never typed. Figures are % unless "
+        "marked; differences are percentage points. The published targets "
+        "(`phq9_bands`, `item9`, `sex_gradient`, `gad7`, `diagnosis_by_insurance`) "
+        "describe the **general** adult population, so they are checked on a "
+        "general-population cohort.")
+    add("")
+    g = GENERAL_CHECK
+    add(f"### 5.1 General population: `make_cohort(n={g['n']}, seed={g['seed']}, "
+        f"setting='general')`, drawn when this card was rendered")
+    add("")
+    out += _table(["figure", "cohort", "target", "difference"],
+                  _check_rows(general, general_setting.crisis_rate,
+                              general_setting.screening_rate, general=True))
+    add("")
+    add("GAD-7 targets: US adults 2019 (NHSR 213): 15.6 % with any symptoms; 6.1 % and "
+        "2.7 % at 10 and 15 or more (the band split as quoted in secondary summaries of "
+        "NCHS Data Brief 378, DOMAIN.md a.1). The German norms of source `gad7` are lower: "
+        "about 5 % and 1 % (Löwe et al. 2008). For comparison with the last row: 71.6 % "
+        "of suicides were in people who answered item 9 'not at all' (Louzon et al. 2016, "
+        "source `crisis_item9`), a different outcome.")
+    add("")
+    add("No diagnosis among patients with PHQ-9 >= 15 (moderately severe or severe), by "
+        "insurance, against Meiselbach et al. 2024 (`diagnosis_by_insurance`). The "
+        "generator applies the published rates before the ethnicity, language and "
+        "screening multipliers, so its shares run higher than the targets; the order "
+        "(uninsured worst, Medicare best) is what the lessons rely on.")
+    add("")
+    out += _table(["insurance", "patients", "no diagnosis", "target", "difference"],
+                  _no_diagnosis_rows(general))
+    add("")
+    add(f"### 5.2 The committed cohort: {setting.label.lower()}, `{call}`")
+    add("")
+    add("There is no published PHQ-9 distribution for primary care or specialty care "
+        "(DOMAIN.md, gaps, item 8), so these figures have no targets except the preset's "
+        "own crisis and screening rates. They are higher than the general population's by "
+        "design: the setting shifts severity.")
+    add("")
+    out += _table(["figure", "cohort", "target", "difference"],
+                  _check_rows(cohort, meta["crisis_rate"], meta["screening_rate"],
+                              general=False))
+    add("")
+    return "\n".join(out)

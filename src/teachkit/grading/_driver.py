@@ -1,0 +1,157 @@
+"""Run one submission in a sandboxed kernel and report what happened, as JSON.
+
+``python -m teachkit.grading._driver`` reads a job (JSON) on stdin and writes one JSON
+object on stdout. It runs in the grader's own, trusted, Python: it starts the kernel
+inside the sandbox (:mod:`.sandbox`), sends it the submission's code cells one by one
+(nbclient), then one extraction cell written by the grader, and keeps only:
+
+- for each cell, whether it raised (name and first line of the message) or timed out;
+- the payload the extraction cell displayed (the answers, as plain data), and how many
+  look-alike payloads the submission's own cells displayed (a forgery: tampering);
+- whether the kernel died, or the whole notebook ran out of time and was killed.
+
+Everything else the kernel sends (printed text, figures) is dropped unread, so a
+submission that prints gigabytes cannot exhaust the grader's memory. The driver never
+judges: the answers go back to the grader's process as data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ANSWERS_MIME = "application/vnd.teachkit.answers+json"
+MAX_PAYLOAD_CHARS = 5_000_000
+MAX_TEXT = 300
+
+
+def _short(text, limit=MAX_TEXT):
+    text = str(text).strip().splitlines()[0] if str(text).strip() else ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run_job(job: dict) -> dict:
+    import nbformat
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    from .sandbox import Limits, SandboxPlan
+
+    limits = Limits(**job["limits"])
+    scratch = Path(job["scratch"])
+    plan = SandboxPlan(job["mode"], scratch, hide=[Path(p) for p in job["hide"]],
+                       limits=limits)
+    scratch.mkdir(parents=True, exist_ok=True)
+
+    class SandboxedKernelManager(KernelManager):
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments)
+            if plan.mode == "root":  # the kernel (user nobody) must read its file
+                os.chown(self.connection_file, 65534, 65534)
+            return plan.wrap(cmd)
+
+    sources = [job["prelude"], *job["cells"], job["extract"]]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    report = {"cells": [None] * len(sources), "payload": None, "forged_payloads": 0,
+              "kernel_died": False, "notebook_timed_out": False, "startup_error": None}
+    extract_index = len(sources) - 1
+
+    class Client(NotebookClient):
+        def output(self, outs, msg, display_id, cell_index):
+            if msg["msg_type"] in ("display_data", "execute_result"):
+                data = msg["content"].get("data", {})
+                if ANSWERS_MIME in data:
+                    if cell_index == extract_index and report["payload"] is None:
+                        payload = data[ANSWERS_MIME]
+                        if isinstance(payload, str) and len(payload) <= MAX_PAYLOAD_CHARS:
+                            report["payload"] = payload
+                    else:
+                        report["forged_payloads"] += 1
+            return None  # keep nothing else: printed text and figures are not graded
+
+    def on_executed(cell, cell_index, execute_reply):
+        content = (execute_reply or {}).get("content", {})
+        entry = {"status": content.get("status", "unknown")}
+        if entry["status"] == "error":
+            entry["ename"] = _short(content.get("ename", "Error"), 80)
+            entry["evalue"] = _short(content.get("evalue", ""))
+        report["cells"][cell_index] = entry
+
+    km = SandboxedKernelManager(kernel_name="python3")
+    km.transport = "ipc"
+    km.ip = str(scratch / "kernel")
+    km.connection_file = str(scratch / "kernel.json")
+    client = Client(
+        nb, km=km, timeout=int(limits.cell_timeout), interrupt_on_timeout=True,
+        error_on_timeout={"ename": "CellTimeoutError",
+                          "evalue": f"the cell ran longer than {limits.cell_timeout:g} s"},
+        allow_errors=True, record_timing=False, startup_timeout=90,
+        shutdown_kernel="immediate", on_cell_executed=on_executed,
+        extra_arguments=["--HistoryManager.enabled=False", "--colors=nocolor"],
+    )
+
+    def kill():
+        report["notebook_timed_out"] = True
+        process = getattr(km.provisioner, "process", None) if km.provisioner else None
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                process.kill()
+            except OSError:
+                pass
+
+    timer = threading.Timer(limits.notebook_timeout, kill)
+    timer.daemon = True
+    start = time.monotonic()
+    timer.start()
+    try:
+        client.execute(env=plan.environment(), cwd=str(scratch),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except DeadKernelError:
+        report["kernel_died"] = True
+    except RuntimeError as exc:  # the kernel did not start (e.g. the jail failed)
+        if report["notebook_timed_out"]:
+            report["kernel_died"] = True
+        else:
+            report["startup_error"] = _short(exc)
+    except Exception as exc:  # noqa: BLE001  anything else is the sandbox failing
+        if report["notebook_timed_out"]:
+            report["kernel_died"] = True
+        else:
+            report["startup_error"] = f"{type(exc).__name__}: {_short(exc)}"
+    finally:
+        timer.cancel()
+        try:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001
+            pass
+    report["seconds"] = round(time.monotonic() - start, 2)
+    return report
+
+
+def main() -> int:
+    import resource
+
+    # The driver itself is trusted, but keep it from ever taking the machine down.
+    cap = 2 * 1024**3
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    job = json.loads(sys.stdin.read())
+    report = run_job(job)
+    sys.stdout.write(json.dumps(report))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

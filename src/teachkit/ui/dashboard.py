@@ -1,0 +1,136 @@
+"""The consequence dashboard: headline numbers, the figure, and a plain sentence.
+
+:class:`Dashboard` shows a :class:`~teachkit.pipeline.RunResult`. It keeps one
+:class:`~teachkit.plotting.ConsequenceFigure` and updates it in place, and it exposes
+what it shows in a hidden ``tk-state`` element (``data-*`` attributes) so browser tests
+can wait for an update instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from ..consequences import GROUP_ATTRIBUTES
+from ..palette import OKABE_ITO, OUTCOME_COLOURS
+from ..pipeline import RunResult
+from ..plotting import ATTRIBUTE_TITLES, ConsequenceFigure
+from ..text import per_1000
+from ._safety import Banner, guarded
+
+__all__ = ["Dashboard"]
+
+_CARD = (
+    '<div class="tk-card" style="flex:1;min-width:150px;border-top:6px solid {colour};'
+    'background:#FAFAFA;padding:6px 10px;margin-right:8px">'
+    '<div style="font-size:12px;color:#333">{title}</div>'
+    '<div class="tk-card-value" data-key="{key}" style="font-size:26px;font-weight:600">'
+    "{value}</div>"
+    '<div style="font-size:11px;color:#555">{note}</div></div>'
+)
+
+
+def headline_html(result: RunResult, baseline_name: str = "usual rule") -> str:
+    """Four cards: flagged, caught, missed, needless escalations (per 1,000 patients)."""
+    now = result.consequences.overall.iloc[0]
+    base = result.baseline.overall.iloc[0] if result.baseline is not None else None
+    cards = [
+        ("flagged", "Flagged for urgent follow-up", OKABE_ITO["sky_blue"]),
+        ("caught", "Crises caught", OUTCOME_COLOURS["caught"]),
+        ("missed", "Crises missed", OUTCOME_COLOURS["missed"]),
+        ("needless", "Needless escalations", OUTCOME_COLOURS["needless"]),
+    ]
+    parts = []
+    for key, title, colour in cards:
+        note = "per 1,000 patients"
+        if key in ("caught", "missed"):
+            note = f"of {per_1000(now['crises'])} crises per 1,000 patients"
+        if base is not None:
+            note += f" · {baseline_name}: {per_1000(base[key])}"
+        parts.append(_CARD.format(colour=colour, title=title, key=key,
+                                  value=per_1000(now[key]), note=html.escape(note)))
+    return '<div style="display:flex;flex-wrap:wrap">' + "".join(parts) + "</div>"
+
+
+class Dashboard(widgets.VBox):
+    """Headline cards, the consequence figure, a group chooser and the plain sentence.
+
+    Parameters
+    ----------
+    attribute : str, default="ethnicity"
+        The patient groups shown first on the right of the figure.
+    banner : Banner, default=None
+        Where errors in the group chooser are shown.
+
+    Attributes
+    ----------
+    updates : int
+        How many results have been shown (also in the page, for tests).
+    result : RunResult or None
+        The result on show.
+    """
+
+    def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
+        self.banner = banner or Banner()
+        self.figure = ConsequenceFigure()
+        self.updates = 0
+        self.result: RunResult | None = None
+        self._headline = widgets.HTML()
+        self._headline.add_class("tk-headline")
+        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self._image.add_class("tk-figure")
+        self._group = widgets.Dropdown(
+            options=[(ATTRIBUTE_TITLES.get(a, a).capitalize(), a) for a in GROUP_ATTRIBUTES],
+            value=attribute, description="Compare groups by",
+            style={"description_width": "initial"},
+        )
+        self._group.add_class("tk-group")
+        self._group.observe(guarded(self.banner)(self._group_changed), names="value")
+        self._sentence = widgets.HTML()
+        self._sentence.add_class("tk-sentence")
+        self._state = widgets.HTML(layout=widgets.Layout(display="none"))
+        self._state.add_class("tk-state")
+        super().__init__([self._headline, self._group, self._image, self._sentence,
+                          self._state])
+        self.add_class("tk-dashboard")
+
+    @property
+    def attribute(self) -> str:
+        return self._group.value
+
+    def _group_changed(self, change):
+        if self.result is not None:
+            self.show(self.result)
+
+    def show(self, result: RunResult) -> None:
+        """Display ``result``: cards, figure, sentence and the hidden state."""
+        self.result = result
+        frame = result.consequences
+        self.figure.update(frame, self.attribute)
+        self._image.value = self.figure.to_png()
+        self._headline.value = headline_html(result)
+        self._sentence.value = (
+            '<p style="font-size:15px;max-width:60em;line-height:1.4">'
+            f"{html.escape(result.sentence())}</p>"
+        )
+        self.updates += 1
+        now = frame.overall.iloc[0]
+        settings = ";".join(f"{k}={v}" for k, v in sorted(vars(result.settings).items()))
+        self._state.value = (
+            f'<span class="tk-state-data" data-updates="{self.updates}" '
+            f'data-flagged="{now["flagged"]:.3f}" data-caught="{now["caught"]:.3f}" '
+            f'data-missed="{now["missed"]:.3f}" data-needless="{now["needless"]:.3f}" '
+            f'data-attribute="{self.attribute}" data-settings="{html.escape(settings)}">'
+            "</span>"
+        )
+
+    @property
+    def sentence(self) -> str:
+        """The plain-language sentence on show."""
+        return self.result.sentence() if self.result is not None else ""
+
+    @property
+    def png(self) -> bytes:
+        """The figure on show, as PNG bytes."""
+        return self._image.value

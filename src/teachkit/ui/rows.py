@@ -1,0 +1,107 @@
+"""One widget row per lever, built from its :class:`~teachkit.levers.LeverSpec`.
+
+The control's bounds, step and options come from the spec's constraint (never typed
+twice); the label and the tooltip come from the spec's plain-language text.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from .._validation import Interval, Options
+from ..levers import LeverSpec
+
+__all__ = ["LeverRow"]
+
+
+class LeverRow(widgets.HBox):
+    """A label, a control, an info tooltip and a reset-to-rest button for one lever.
+
+    Parameters
+    ----------
+    spec : LeverSpec
+    value : object, default=spec.rest
+    on_change : callable(name, value), default=None
+        Called when the trainee changes the value (not when code sets ``.value``
+        with ``notify=False``).
+
+    Attributes
+    ----------
+    spec : LeverSpec
+    value : object
+        The current value; setting it moves the control.
+    """
+
+    def __init__(self, spec: LeverSpec, *, value=None, on_change=None):
+        self.spec = spec
+        self._on_change = on_change
+        value = spec.rest if value is None else value
+        constraint = spec.constraint
+        if isinstance(constraint, Options):
+            self._control = widgets.Dropdown(
+                options=[(spec.option_labels.get(v, str(v)), v) for v in constraint.values],
+                value=value,
+                layout=widgets.Layout(width="360px"),
+            )
+        elif isinstance(constraint, Interval):
+            is_int = constraint.kind == "int"
+            cls = widgets.IntSlider if is_int else widgets.FloatSlider
+            kwargs = dict(
+                min=constraint.low, max=constraint.high, value=value,
+                step=spec.step or (1 if is_int else (constraint.high - constraint.low) / 100),
+                continuous_update=False,
+                layout=widgets.Layout(width="360px"),
+            )
+            if spec.unit == "%":
+                kwargs["readout_format"] = ".1%"
+            self._control = cls(**kwargs)
+        else:  # pragma: no cover - every constraint type is handled above
+            raise TypeError(f"No widget for a constraint of type {type(constraint)!r}.")
+        self._label = widgets.HTML(
+            f'<span title="{html.escape(spec.tooltip)}"><b>{html.escape(spec.label)}</b></span>',
+            layout=widgets.Layout(width="190px"),
+        )
+        self._info = widgets.HTML(
+            f'<span title="{html.escape(spec.tooltip)}" aria-label="{html.escape(spec.tooltip)}"'
+            ' style="cursor:help;color:#0072B2;font-size:16px">ⓘ</span>',
+            layout=widgets.Layout(width="24px"),
+        )
+        self._reset = widgets.Button(
+            description="Reset", tooltip=f"Back to the starting value: {spec.display(spec.rest)}",
+            layout=widgets.Layout(width="70px"),
+        )
+        self._reset.add_class(f"tk-reset-{spec.name}")
+        self._reset.on_click(lambda _: setattr(self, "value", spec.rest))
+        self._control.observe(self._changed, names="value")
+        super().__init__([self._label, self._control, self._info, self._reset],
+                         layout=widgets.Layout(align_items="center"))
+        self.add_class("tk-lever")
+        self.add_class(f"tk-lever-{spec.name}")
+
+    def _changed(self, change):
+        if self._on_change is not None:
+            self._on_change(self.spec.name, change["new"])
+
+    @property
+    def value(self):
+        return self._control.value
+
+    @value.setter
+    def value(self, new):
+        self._control.value = new
+
+    @property
+    def control(self) -> widgets.Widget:
+        """The input widget (a Dropdown or a slider), for tests and layouts."""
+        return self._control
+
+    @property
+    def disabled(self) -> bool:
+        return self._control.disabled
+
+    @disabled.setter
+    def disabled(self, flag: bool) -> None:
+        self._control.disabled = flag
+        self._reset.disabled = flag
