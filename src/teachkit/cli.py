@@ -99,7 +99,8 @@ def _serve(args) -> int:
 
 
 def _cohort(args) -> int:
-    from .cohort import make_cohort
+    from ._validation import check_param, check_seed
+    from .cohort import PARAMETER_CONSTRAINTS, make_cohort
     from .io import save_cohort
 
     out = Path(args.out)
@@ -107,6 +108,9 @@ def _cohort(args) -> int:
         raise TeachkitError(
             f"--out must end in .csv or .parquet. Got {args.out!r} instead."
         )
+    # Check first, so a bad argument is the only line printed.
+    check_param("n", args.n, PARAMETER_CONSTRAINTS["n"], caller="make_cohort")
+    check_seed(args.seed, caller="make_cohort")
     start = time.perf_counter()
     print(f"teachkit: drawing {args.n:,} synthetic patients (seed {args.seed}, "
           f"{args.setting})...", file=sys.stderr, flush=True)

@@ -46,10 +46,11 @@ def headline_html(result: RunResult, baseline_name: str = "usual rule") -> str:
         note = "per 1,000 patients"
         if key in ("caught", "missed"):
             note = f"of {per_1000(now['crises'])} crises per 1,000 patients"
+        note = html.escape(note)
         if base is not None:
-            note += f" · {baseline_name}: {per_1000(base[key])}"
+            note += f"<br>{html.escape(baseline_name)}: <b>{per_1000(base[key])}</b>"
         parts.append(_CARD.format(colour=colour, title=title, key=key,
-                                  value=per_1000(now[key]), note=html.escape(note)))
+                                  value=per_1000(now[key]), note=note))
     return '<div style="display:flex;flex-wrap:wrap">' + "".join(parts) + "</div>"
 
 

@@ -65,8 +65,10 @@ class LeverRow(widgets.HBox):
         )
         self._info = widgets.HTML(
             f'<span title="{html.escape(spec.tooltip)}" aria-label="{html.escape(spec.tooltip)}"'
-            ' style="cursor:help;color:#0072B2;font-size:16px">ⓘ</span>',
-            layout=widgets.Layout(width="24px"),
+            ' style="display:inline-block;width:18px;height:18px;line-height:18px;'
+            "border-radius:50%;background:#0072B2;color:white;text-align:center;"
+            'font-weight:bold;font-size:12px;cursor:help">?</span>',
+            layout=widgets.Layout(width="26px"),
         )
         self._reset = widgets.Button(
             description="Reset", tooltip=f"Back to the starting value: {spec.display(spec.rest)}",

@@ -1,0 +1,138 @@
+"""The contract every registered lever meets (scikit-learn's common tests).
+
+For every :class:`~teachkit.levers.LeverSpec` in :data:`teachkit.levers.REGISTRY`: the
+resting value is allowed and is the default of :class:`~teachkit.pipeline.Settings`;
+every invalid example the constraint offers is refused with the standard message, both
+by the spec and by ``Settings``; the spec is complete enough to build a widget row from.
+New lever families are picked up automatically when they register their specs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from teachkit._validation import PARAM_MESSAGE, Interval, Options, TeachkitError
+from teachkit.levers import REGISTRY, LeverSpec, get_spec
+from teachkit.pipeline import Settings
+from teachkit.sources import SOURCES
+
+#: Settings fields that describe the cohort, not a lever.
+COHORT_FIELDS = {"n", "seed", "setting"}
+
+SPECS = sorted(REGISTRY.values(), key=lambda spec: spec.name)
+IDS = [spec.name for spec in SPECS]
+
+
+def _invalid_cases():
+    for spec in SPECS:
+        for value in spec.constraint.invalid_examples():
+            yield pytest.param(spec, value, id=f"{spec.name}-{value!r}")
+
+
+def test_the_registry_is_not_empty():
+    assert {"model", "policy", "threshold", "capacity"} <= set(REGISTRY)
+
+
+def test_settings_fields_and_registry_agree():
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    assert fields - COHORT_FIELDS == set(REGISTRY)
+    assert {spec.name for spec in Settings.lever_specs()} == set(REGISTRY)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_spec_is_well_formed(spec):
+    assert isinstance(spec, LeverSpec)
+    assert isinstance(spec.constraint, (Interval, Options))
+    assert spec.label and spec.label[0].isupper()
+    assert spec.tooltip.endswith(".")
+    assert spec.source, "every resting value needs a source"
+    assert get_spec(spec.name) is spec
+    if isinstance(spec.constraint, Options):
+        assert set(spec.option_labels) <= set(spec.constraint.values)
+    else:
+        assert spec.step is not None and 0 < spec.step <= spec.constraint.high - \
+            spec.constraint.low
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_source_is_a_known_key_or_a_sentence(spec):
+    assert spec.source in SOURCES or " " in spec.source
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_rest_value_validates(spec):
+    assert spec.rest in spec.constraint
+    assert spec.validate(spec.rest) == spec.rest
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_settings_hold_the_rest_value(spec):
+    assert getattr(Settings(), spec.name) == spec.rest
+    field = {f.name: f for f in dataclasses.fields(Settings)}[spec.name]
+    assert field.default == spec.rest
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_a_lever_at_rest_is_not_changed(spec):
+    assert spec.name not in Settings().changed_levers()
+
+
+@pytest.mark.parametrize(("spec", "value"), list(_invalid_cases()))
+def test_invalid_values_get_the_standard_message(spec, value):
+    expected = PARAM_MESSAGE.format(name=spec.name, caller="Settings",
+                                    allowed=spec.constraint.describe(), value=value)
+    with pytest.raises(TeachkitError) as info:
+        spec.validate(value)
+    assert str(info.value) == expected
+    with pytest.raises(TeachkitError) as info:
+        Settings(**{spec.name: value})
+    assert str(info.value) == expected
+    with pytest.raises(TeachkitError) as info:
+        Settings().replace(**{spec.name: value})
+    assert str(info.value) == expected
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_every_allowed_value_round_trips_through_settings(spec):
+    if isinstance(spec.constraint, Options):
+        values = list(spec.constraint.values)
+    else:
+        values = [spec.constraint.low, spec.constraint.high]
+    for value in values:
+        settings = Settings(**{spec.name: value})
+        assert getattr(settings, spec.name) == value
+        assert settings.at_rest() == Settings()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_display_of_the_rest_value(spec):
+    shown = spec.display(spec.rest)
+    assert isinstance(shown, str) and shown
+    if isinstance(spec.constraint, Options):
+        assert shown == spec.option_labels.get(spec.rest, str(spec.rest))
+    elif spec.unit == "%":
+        assert shown.endswith(" %")
+        assert float(shown[:-2]) == pytest.approx(100 * spec.rest)
+
+
+PERCENT_SPECS = [s for s in SPECS if isinstance(s.constraint, Interval) and s.unit == "%"]
+
+
+@pytest.mark.parametrize("spec", PERCENT_SPECS, ids=[s.name for s in PERCENT_SPECS])
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: levers/__init__.py:305-306 (LeverSpec.display) tests `pct != int(pct)` on a "
+    "float product, so 0.07 shows as '7.0 %' (100 * 0.07 = 7.000000000000001) while "
+    "0.06 shows as '6 %'; whole percentages should never show a decimal"))
+def test_whole_percentages_show_no_decimal(spec):
+    for pct in range(1, 51):
+        value = pct / 100
+        if value in spec.constraint:
+            assert spec.display(value) == f"{pct} %", value
+
+
+# --- Widget rows ------------------------------------------------------------------------
+# TODO(lead): add the widget-row contract here once teachkit.ui.LeverRow exists: for every
+# spec, LeverRow(spec, on_change=...) carries the constraint's min/max/step or options,
+# starts at spec.rest, and its reset button returns it to spec.rest.

@@ -1,0 +1,75 @@
+"""The lessons as files: clean, thin, and true to the numbers their stories quote."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from teachkit.pipeline import Settings, lesson_cohort, simulate
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def _markdown(path):
+    return "\n".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_without_outputs(path):
+    for cell in _cells(path):
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"] and cell["execution_count"] is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_thin_no_logic_in_the_lesson(path):
+    code = [("".join(c["source"])) for c in _cells(path) if c["cell_type"] == "code"]
+    assert len(code) <= 6
+    for source in code:
+        assert not re.search(r"^\s*(def|class|lambda)\b|\.observe\(|on_click", source, re.M)
+        assert len(source.splitlines()) <= 8
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_says_the_data_is_synthetic_and_has_a_reflection(path):
+    text = _markdown(path)
+    assert "synthetic" in text.lower()
+    code = "".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "code")
+    assert "ReflectionBox(" in code
+
+
+def test_lesson_01_story_numbers_hold():
+    text = _markdown(ROOT / "notebooks" / "01_meet_the_cohort.ipynb")
+    cohort = lesson_cohort()
+    assert "**20,000 patients**" in text and len(cohort) == 20_000
+    # "About 1 in 6 patients screens positive for depression"
+    assert "About 1 in 6 patients screens positive" in text
+    assert 1 / 7 < (cohort["phq9_total"] >= 10).mean() < 1 / 5
+    # "only about 1 in 50 will have a crisis in the next 90 days"
+    assert "about 1 in 50 will have a crisis" in text
+    assert 1 / 60 < cohort["crisis_90d"].mean() < 1 / 40
+    # "more than half of those answered 'not at all' to the self-harm question"
+    assert "more than half of those answered" in text
+    crises = cohort[cohort["crisis_90d"]]
+    assert (crises["phq9"] == 0).mean() > 0.5
+
+
+def test_lesson_01_takeaways_hold_on_the_lessons_own_numbers():
+    # "A lower threshold ... catches more crises and flags more people needlessly"
+    low = simulate(Settings(model="logistic", threshold=0.02)).consequences.overall.iloc[0]
+    high = simulate(Settings(model="logistic", threshold=0.10)).consequences.overall.iloc[0]
+    assert low["caught"] > high["caught"] and low["needless"] > high["needless"]
+    # "even a good model flags many people who will not have one"
+    assert high["needless"] > high["caught"]
+
+
+def test_lesson_00_cites_its_numbers():
+    text = _markdown(ROOT / "notebooks" / "00_orientation.ipynb")
+    for source in ("Kroenke", "Simon et al. 2013", "Louzon et al. 2016", "71.6 %"):
+        assert source in text

@@ -1,0 +1,174 @@
+"""Panels and apps driven in plain pytest by setting ``.value`` (no browser)."""
+
+import json
+
+import pytest
+
+from teachkit import pipeline
+from teachkit.levers import REGISTRY
+from teachkit.pipeline import Settings, simulate
+from teachkit.reflections import ReflectionStore
+from teachkit.ui import Banner, Dashboard, LeverPanel, LeverRow, ReflectionBox, Tour, TriageLab
+from teachkit.ui._safety import GENERIC_MESSAGE, guarded
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_row_control_comes_from_the_spec(name):
+    spec = REGISTRY[name]
+    row = LeverRow(spec)
+    assert row.value == spec.rest
+    if hasattr(spec.constraint, "low"):
+        assert (row.control.min, row.control.max) == (spec.constraint.low, spec.constraint.high)
+        assert row.control.step == spec.step
+        assert row.control.continuous_update is False
+    else:
+        assert [v for _, v in row.control.options] == list(spec.constraint.values)
+    assert f"tk-lever-{name}" in row._dom_classes
+
+
+def test_row_reset_returns_to_rest_and_reports_the_change():
+    seen = []
+    row = LeverRow(REGISTRY["threshold"], on_change=lambda n, v: seen.append((n, v)))
+    row.value = 0.2
+    row._reset.click()
+    assert row.value == REGISTRY["threshold"].rest
+    assert seen == [("threshold", 0.2), ("threshold", REGISTRY["threshold"].rest)]
+
+
+def test_panel_turns_each_lever_into_a_run():
+    results = []
+    panel = LeverPanel(("model", "policy", "threshold", "capacity"), on_result=results.append)
+    panel.rows["model"].value = "logistic"
+    assert panel.settings == Settings(model="logistic")
+    flagged_at_5 = results[-1].consequences.overall["flagged"].iloc[0]
+    panel.rows["threshold"].value = 0.02
+    assert results[-1].settings.threshold == 0.02
+    assert results[-1].consequences.overall["flagged"].iloc[0] > flagged_at_5
+    panel.rows["policy"].value = "capacity"
+    panel.rows["capacity"].value = 0.05
+    assert results[-1].consequences.overall["flagged"].iloc[0] == pytest.approx(50.0)
+    assert len(results) == 4
+
+
+def test_panel_greys_out_levers_without_effect():
+    panel = LeverPanel(("model", "policy", "threshold", "capacity"))
+    assert panel.rows["threshold"].disabled and panel.rows["capacity"].disabled
+    panel.rows["model"].value = "logistic"
+    assert not panel.rows["threshold"].disabled and panel.rows["capacity"].disabled
+    panel.rows["policy"].value = "capacity"
+    assert panel.rows["threshold"].disabled and not panel.rows["capacity"].disabled
+
+
+def test_an_error_in_a_callback_shows_a_banner_and_the_app_keeps_working(monkeypatch):
+    lab = TriageLab()
+    updates = lab.dashboard.updates
+    real = pipeline.simulate
+
+    def broken(settings, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr("teachkit.ui.panel.simulate", broken)
+    lab.panel.rows["model"].value = "logistic"
+    assert lab.banner.message == GENERIC_MESSAGE
+    assert lab.banner.layout.display != "none"
+    assert "Traceback" not in lab.banner._message.value
+    assert lab.dashboard.updates == updates  # the old picture stays
+    monkeypatch.setattr("teachkit.ui.panel.simulate", real)
+    lab.panel.rows["model"].value = "boosting"
+    assert lab.banner.message == ""
+    assert lab.banner.layout.display == "none"
+    assert lab.dashboard.updates == updates + 1
+
+
+def test_a_teachkit_error_is_shown_in_its_own_words():
+    from teachkit import TeachkitError
+
+    banner = Banner()
+
+    @guarded(banner)
+    def fails():
+        raise TeachkitError("Share of the group kept must be between 0 % and 100 %.")
+
+    assert fails() is None
+    assert banner.message == "Share of the group kept must be between 0 % and 100 %."
+
+
+def test_dashboard_shows_the_result_and_exposes_its_state():
+    dashboard = Dashboard(attribute="language")
+    result = simulate(Settings(model="logistic"))
+    dashboard.show(result)
+    assert dashboard.png[:4] == b"\x89PNG"
+    assert dashboard.sentence == result.sentence()
+    assert 'data-updates="1"' in dashboard._state.value
+    flagged = result.consequences.overall["flagged"].iloc[0]
+    assert f'data-flagged="{flagged:.3f}"' in dashboard._state.value
+    assert "Limited English" in str(result.consequences.by_group.loc["language"].index.tolist())
+    before = dashboard.png
+    dashboard._group.value = "insurance"
+    assert dashboard.updates == 2 and dashboard.png != before
+    assert 'data-attribute="insurance"' in dashboard._state.value
+
+
+def test_headline_cards_show_the_numbers_and_the_baseline():
+    from teachkit.text import per_1000
+    from teachkit.ui.dashboard import headline_html
+
+    result = simulate(Settings(model="logistic", threshold=0.1))
+    page = headline_html(result)
+    now, base = result.consequences.overall.iloc[0], result.baseline.overall.iloc[0]
+    for key in ("flagged", "caught", "missed", "needless"):
+        assert f'data-key="{key}" style="font-size:26px;font-weight:600">{per_1000(now[key])}' in page
+        assert f"usual rule: <b>{per_1000(base[key])}</b>" in page
+
+
+def test_tour_steps_stay_in_range():
+    tour = Tour()
+    assert tour.step == 0 and tour._back.disabled
+    tour._next.click()
+    assert tour.step == 1 and 'data-step="1"' in tour._step_html.value
+    for _ in range(20):
+        tour._next.click()
+    assert tour._next.disabled and tour.step == 5
+    before = tour.dashboard.updates
+    tour.panel.rows["capacity"].value = 0.2
+    assert tour.dashboard.updates == before + 1
+
+
+def test_reflection_survives_a_new_box_under_the_same_name(tmp_path):
+    store = ReflectionStore(tmp_path)
+    box = ReflectionBox("01", "Which error hurts whom?", store=store)
+    box.name = "Dr Ana"
+    box.text = "A missed crisis can cost a life."
+    saved = json.loads(store.path("01", "Dr Ana").read_text())
+    assert saved["text"] == "A missed crisis can cost a life." and saved["lesson"] == "01"
+    again = ReflectionBox("01", "Which error hurts whom?", store=store)
+    assert again.text == ""
+    again.name = "dr ana"  # the same trainee, typed differently
+    assert again.text == "A missed crisis can cost a life."
+
+
+def test_text_typed_before_the_name_is_kept_and_merged(tmp_path):
+    store = ReflectionStore(tmp_path)
+    store.save("00", "Sam", "first thoughts")
+    box = ReflectionBox("00", "q", store=store)
+    box.text = "typed before my name"
+    assert "Not saved yet" in box._status.value
+    box.name = "Sam"
+    assert box.text == "first thoughts\n\ntyped before my name"
+    assert store.load("00", "Sam") == box.text
+
+
+def test_a_name_without_letters_is_refused_kindly(tmp_path):
+    box = ReflectionBox("00", "q", store=ReflectionStore(tmp_path))
+    box.name = "!!!"
+    box.text = "hello"
+    assert "letter or digit" in box._status.value or "Not saved" in box._status.value
+    assert not list(tmp_path.rglob("*.json"))
+
+
+def test_trainee_name_from_the_query_string(tmp_path, monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "trainee=Seat+7")
+    ReflectionStore(tmp_path).save("01", "Seat 7", "kept")
+    box = ReflectionBox("01", "q", store=ReflectionStore(tmp_path))
+    assert box.name == "Seat 7" and box.text == "kept"

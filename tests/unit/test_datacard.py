@@ -1,0 +1,126 @@
+"""Tests of teachkit.datacard and of the committed data/synthetic files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from teachkit.cohort import make_cohort
+from teachkit.datacard import COLUMNS, GENERATION_STEPS, get_column, render_datacard
+from teachkit.io import save_cohort
+from teachkit.pipeline import DEFAULT_COHORT
+from teachkit.sources import SOURCES
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "synthetic"
+REGENERATE = "run `make data` (scripts/make_data.py) and commit the result"
+
+
+@pytest.fixture(scope="module")
+def default_cohort():
+    return make_cohort(**DEFAULT_COHORT)
+
+
+@pytest.fixture(scope="module")
+def card(default_cohort):
+    return render_datacard(default_cohort)
+
+
+def test_committed_csv_is_exactly_what_the_generator_makes(default_cohort, tmp_path):
+    committed = DATA / "cohort.csv"
+    assert committed.exists(), REGENERATE
+    fresh = save_cohort(default_cohort, tmp_path / "cohort.csv").read_bytes()
+    assert fresh == committed.read_bytes(), REGENERATE
+
+
+def test_committed_csv_is_small():
+    assert (DATA / "cohort.csv").stat().st_size < 5_000_000
+
+
+def test_committed_datacard_is_exactly_what_render_datacard_makes(card):
+    committed = DATA / "DATACARD.md"
+    assert committed.exists(), REGENERATE
+    assert committed.read_text(encoding="utf-8") == card, REGENERATE
+
+
+def test_render_datacard_defaults_to_the_lessons_cohort(card):
+    assert render_datacard() == card
+
+
+def test_rendering_is_deterministic(card, default_cohort):
+    assert render_datacard(default_cohort) == card
+
+
+def test_every_column_is_documented_once(default_cohort):
+    names = [c.name for c in COLUMNS]
+    assert len(names) == len(set(names))
+    assert names == list(default_cohort.columns)
+    for col in COLUMNS:
+        assert col.meaning.endswith("."), col.name
+        assert col.allowed and col.dtype, col.name
+        assert col.step in (0, *GENERATION_STEPS), col.name
+
+
+def test_every_column_has_a_row_in_the_card(card):
+    for col in COLUMNS:
+        assert f"| `{col.name}` | `{col.dtype}` |" in card, col.name
+
+
+def test_every_source_key_exists_and_is_listed(card):
+    used = {key for col in COLUMNS for key in col.sources}
+    assert used <= set(SOURCES), used - set(SOURCES)
+    for key in used:
+        basis, citation = SOURCES[key]
+        assert basis in {"S", "S2", "D", "A", "K"}
+        assert f"| `{key}` | {basis} | {citation.replace('|', chr(92) + '|')} |" in card
+
+
+def test_only_the_row_number_has_no_source():
+    assert [c.name for c in COLUMNS if not c.sources] == ["patient_id"]
+
+
+def test_the_card_says_synthetic_loudly_and_what_not_to_do(card):
+    first = card.splitlines()[0]
+    assert first.startswith("# ") and "SYNTHETIC" in first
+    assert "NOT REAL PATIENTS" in card
+    for forbidden in ("any clinical decision", "any claim about real populations",
+                      "training or validating models for deployment"):
+        assert forbidden in card
+
+
+def test_the_card_follows_the_datasheet_sections(card):
+    headings = [line for line in card.splitlines() if line.startswith("### 1.")]
+    sections = ["Motivation", "Composition", "Collection process", "Preprocessing", "Uses",
+                "Distribution", "Maintenance"]
+    assert len(headings) == len(sections)
+    for heading, section in zip(headings, sections):
+        assert section in heading
+    for step in GENERATION_STEPS.values():
+        assert step in card
+
+
+def test_the_calibration_check_reports_both_settings(card):
+    assert "### 5.1 General population: `make_cohort(n=200000, seed=2024, " \
+           "setting='general')`" in card
+    assert "### 5.2 The committed cohort: primary care" in card
+    assert "| PHQ-9 0-4 none or minimal |" in card
+    assert card.count("| crisis within 90 days |") == 2
+
+
+def test_the_card_describes_the_cohort_it_is_given():
+    card = render_datacard(make_cohort(1_000, seed=1, setting="specialty"))
+    assert "(1,000 synthetic patients, 40 columns)" in card
+    assert "setting='specialty'" in card
+
+
+def test_a_frame_not_made_by_make_cohort_is_refused():
+    df = make_cohort(100, seed=1)
+    df.attrs = {}
+    with pytest.raises(ValueError, match="attrs"):
+        render_datacard(df)
+
+
+def test_get_column():
+    assert get_column("phq9").sources == ("grm", "item9")
+    with pytest.raises(KeyError, match="no column 'phq10'"):
+        get_column("phq10")
