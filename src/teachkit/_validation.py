@@ -35,19 +35,22 @@ class TeachkitError(ValueError):
 
 @dataclass(frozen=True)
 class Interval:
-    """A number between ``low`` and ``high`` (both included).
+    """A number between ``low`` and ``high`` (included unless ``closed="neither"``).
 
     Parameters
     ----------
     low, high : float or int
-        The bounds, both allowed.
+        The bounds.
     kind : {"float", "int"}, default="float"
         Whether integers only are allowed (``"int"``) or any real number (``"float"``).
+    closed : {"both", "neither"}, default="both"
+        Whether the bounds themselves are allowed.
     """
 
     low: float
     high: float
     kind: str = "float"
+    closed: str = "both"
 
     def __contains__(self, value: Any) -> bool:
         if isinstance(value, bool):
@@ -56,10 +59,14 @@ class Interval:
             return False
         if not isinstance(value, numbers.Real):
             return False
+        if self.closed == "neither":
+            return bool(self.low < value < self.high)
         return bool(self.low <= value <= self.high)
 
     def describe(self) -> str:
         what = "an int" if self.kind == "int" else "a float"
+        if self.closed == "neither":
+            return f"{what} in the open range ({self.low!r}, {self.high!r})"
         return f"{what} in the range [{self.low!r}, {self.high!r}]"
 
     def invalid_examples(self) -> list[Any]:
@@ -84,8 +91,9 @@ class Options:
 
     def __contains__(self, value: Any) -> bool:
         try:
-            return value in self.values
-        except TypeError:
+            # Same type and equal: 1 is not True, and 0.0 is not the option 0.
+            return any(isinstance(value, type(v)) and bool(value == v) for v in self.values)
+        except (TypeError, ValueError):  # unhashable, or an array's ambiguous truth value
             return False
 
     def describe(self) -> str:

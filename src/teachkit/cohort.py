@@ -25,8 +25,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
-from ._validation import Interval, Options, TeachkitError, check_param, check_probability, \
-    check_seed
+from ._validation import (
+    Interval,
+    Options,
+    check_param,
+    check_probability,
+    check_seed,
+)
 
 __all__ = ["make_cohort", "COHORT_SETTINGS", "CohortSetting", "REFERENCE_YEAR"]
 
@@ -52,7 +57,9 @@ class CohortSetting:
     crisis_rate : float
         Share of the cohort with a crisis within 90 days (source key ``crisis_rate``).
     screening_rate : float
-        Share screened for depression in routine care in the past year (``screening``).
+        Share screened for depression in routine care in the past year among groups with
+        no screening gap; Black, Asian and older patients are screened less
+        (``screening``), so the cohort's overall share is lower.
     """
 
     label: str
@@ -121,10 +128,10 @@ ANX_SEX_SHIFT = np.array([0.08, -0.08, 0.3])
 # Graded-response model: P(item >= k | theta) = expit(a * (theta - b_k)), k = 1, 2, 3.
 # Fitted to the general-population bands (scripts/calibrate_cohort.py, source "grm").
 GRM_A = 2.2
-PHQ_BASE = 0.8165
-PHQ_STEPS = (0.0, 1.2114, 1.4114)
+PHQ_BASE = 0.8113
+PHQ_STEPS = (0.0, 1.2739, 1.3603)
 # Item offsets: sleep (3) and tiredness (4) are endorsed most; item 9 least (3.5 % > 0).
-PHQ_ITEM_OFFSETS = (0.0, 0.0, -0.45, -0.55, 0.05, 0.35, 0.3, 0.6, 1.5314)
+PHQ_ITEM_OFFSETS = (0.0, 0.0, -0.45, -0.55, 0.05, 0.35, 0.3, 0.6, 1.5365)
 GAD_BASE = 1.5702
 GAD_STEPS = (0.0, 0.1, 0.2656)
 
@@ -136,6 +143,9 @@ SCREEN_MULT_ETHNICITY = np.array([1.0, 1.0, 0.5, 0.7, 1.0])
 SCREEN_MULT_65PLUS = 0.5
 DX_CASE_BY_INSURANCE = np.array([0.59, 0.719, 0.664, 0.437])
 DX_MULT_ETHNICITY = np.array([1.0, 0.75, 0.75, 0.75, 0.75])
+#: Scales the insurance rates up so that, after the ethnicity, language and screening
+#: multipliers, the shares diagnosed among PHQ-9 >= 15 come near Meiselbach's (D).
+DX_CASE_SCALE = 1.4
 DX_MULT_MILD = 0.25
 DX_MULT_NONE = 0.03
 DX_MULT_UNSCREENED = 0.8
@@ -158,7 +168,11 @@ SELF_HARM_RECORDED_IF_CONTACT = 0.8
 SELF_HARM_RECORDED_NO_CONTACT = 0.4
 
 # Consent: opt-out odds multipliers (source "consent")
-OPT_OUT_BASE = {"research": 0.032, "model_training": 0.05, "sharing": 0.65}
+# Opt-out probability of the reference group (men, 60+, no diagnosis, PHQ-9 < 10), chosen
+# so that overall refusal is Jacobsen's 3.2 % for research (D), 5 % for model training
+# (A) and 67 % for sharing with a commercial partner (A: about a third agree under
+# an opt-in design, DOMAIN.md d.4).
+OPT_OUT_BASE = {"research": 0.008, "model_training": 0.0127, "sharing": 0.3877}
 OPT_OUT_OR_FEMALE = 1.7
 OPT_OUT_OR_UNDER60 = 3.5
 OPT_OUT_OR_DIAGNOSED = 1.7
@@ -170,13 +184,21 @@ RURAL_ZIP3 = tuple(f"{z}" for z in range(840, 860))
 URBAN_ZIP5_PER_ZIP3 = 30
 RURAL_ZIP5_PER_ZIP3 = 6
 
-FIRST_NAMES = (
-    "Alex", "Amara", "Ana", "Arjun", "Aylin", "Ben", "Bianca", "Carlos", "Chen", "Chloe",
-    "Dana", "Daniel", "Dario", "Elena", "Emeka", "Eva", "Farah", "Felix", "Grace", "Hana",
-    "Ivan", "Jamal", "Jia", "Jordan", "Kai", "Kemi", "Laila", "Leo", "Lucia", "Malik",
-    "Maya", "Mei", "Nadia", "Noah", "Omar", "Priya", "Quinn", "Rafael", "Rosa", "Sam",
-    "Sara", "Sofia", "Tariq", "Tess", "Tomas", "Uma", "Victor", "Yara", "Yusuf", "Zoe",
+# First names follow the sex/gender column (neutral names for non-binary patients) so the
+# records read naturally; nothing else depends on them.
+FEMALE_FIRST_NAMES = (
+    "Amara", "Ana", "Aylin", "Bianca", "Chloe", "Elena", "Eva", "Farah", "Grace", "Hana",
+    "Jia", "Kemi", "Laila", "Lucia", "Maya", "Mei", "Nadia", "Priya", "Rosa", "Sara",
+    "Sofia", "Tess", "Uma", "Yara", "Zoe",
 )
+MALE_FIRST_NAMES = (
+    "Arjun", "Ben", "Carlos", "Daniel", "Dario", "Emeka", "Felix", "Hiro", "Ivan", "Jamal",
+    "Kofi", "Leo", "Luca", "Malik", "Mateo", "Noah", "Omar", "Rafael", "Samir", "Tariq",
+    "Theo", "Tomas", "Victor", "Wei", "Yusuf",
+)
+NEUTRAL_FIRST_NAMES = ("Alex", "Ari", "Dana", "Jordan", "Kai", "Quinn", "Robin", "Sam")
+FIRST_NAMES = FEMALE_FIRST_NAMES + MALE_FIRST_NAMES + NEUTRAL_FIRST_NAMES
+_FIRST_BY_SEX = (FEMALE_FIRST_NAMES, MALE_FIRST_NAMES, NEUTRAL_FIRST_NAMES)  # SEXES order
 LAST_NAMES = (
     "Abara", "Alvarez", "Andersen", "Bauer", "Becker", "Bianchi", "Brooks", "Campbell",
     "Castillo", "Chandra", "Cohen", "Costa", "Cruz", "Dahl", "Diaz", "Dubois", "Duarte",
@@ -197,7 +219,9 @@ _ZIP5_LEVELS = tuple(f"{z}{s:02d}" for z in _ZIP3_LEVELS for s in range(100))
 _NAME_LEVELS = tuple(f"{f} {last}" for f in FIRST_NAMES for last in LAST_NAMES)
 
 PARAMETER_CONSTRAINTS = {
-    "n": Interval(1, 50_000_000, kind="int"),
+    # About 550 MB of peak memory per million patients: 10 million fit a 24 GiB machine.
+    "n": Interval(1, 10_000_000, kind="int"),
+    "crisis_rate": Interval(0.0, 1.0, closed="neither"),
     "setting": Options(COHORT_SETTINGS),
     "age_gradient": Options((False, True)),
 }
@@ -212,6 +236,11 @@ CATEGORICAL_LEVELS = {
     "rurality": RURALITIES,
     "diagnosis_code": ("none", "F32", "F41"),
 }
+
+
+#: Every level of every categorical column, in order: what a reloaded CSV must get back.
+ALL_LEVELS = {**CATEGORICAL_LEVELS, "name": _NAME_LEVELS, "zip3": _ZIP3_LEVELS,
+              "zip5": _ZIP5_LEVELS}
 
 
 def _categorical(codes: np.ndarray, levels) -> pd.Categorical:
@@ -293,17 +322,18 @@ def make_cohort(
     Parameters
     ----------
     n : int, default=20_000
-        Number of patients, from 1 to 50,000,000.
+        Number of patients, from 1 to 10,000,000.
     seed : int, default=0
         Seed of the random generator; the same arguments give the same DataFrame and the
         same CSV bytes on every machine.
     setting : {"general", "primary_care", "specialty"}, default="general"
         Where the cohort is drawn from (:data:`COHORT_SETTINGS`): the sicker the setting,
         the higher the severity, the screening rate and the crisis rate.
-    crisis_rate : float in [0, 1], default=None
+    crisis_rate : float in (0, 1), default=None
         Share of patients with a crisis within 90 days; ``None`` takes the setting's.
     screening_rate : float in [0, 1], default=None
-        Share screened in routine care; ``None`` takes the setting's.
+        Share screened in routine care among groups with no screening gap; ``None`` takes
+        the setting's.
     lep_access : float in [0, 1], default=0.65
         Multiplier on diagnosis and treatment for patients with limited English
         (DOMAIN.md a.3 proposes 0.6-0.7).
@@ -341,7 +371,7 @@ def make_cohort(
     Traceback (most recent call last):
     ...
     teachkit._validation.TeachkitError: The 'n' parameter of make_cohort must be an int in \
-the range [1, 50000000]. Got 0 instead.
+the range [1, 10000000]. Got 0 instead.
     """
     caller = "make_cohort"
     n = check_param("n", n, PARAMETER_CONSTRAINTS["n"], caller=caller)
@@ -352,15 +382,11 @@ the range [1, 50000000]. Got 0 instead.
     preset = COHORT_SETTINGS[setting]
     crisis_rate = preset.crisis_rate if crisis_rate is None else crisis_rate
     screening_rate = preset.screening_rate if screening_rate is None else screening_rate
-    crisis_rate = check_probability("crisis_rate", crisis_rate, caller=caller)
+    # Open range: a cohort where nobody or everybody has a crisis has nothing to teach.
+    crisis_rate = float(check_param("crisis_rate", crisis_rate,
+                                    PARAMETER_CONSTRAINTS["crisis_rate"], caller=caller))
     screening_rate = check_probability("screening_rate", screening_rate, caller=caller)
     lep_access = check_probability("lep_access", lep_access, caller=caller)
-    if not 0.0 < crisis_rate < 1.0:
-        raise TeachkitError(
-            f"The 'crisis_rate' parameter of {caller} must be a float in the open range "
-            f"(0.0, 1.0): a cohort where nobody or everybody has a crisis has nothing to "
-            f"teach. Got {crisis_rate!r} instead."
-        )
 
     rng = np.random.default_rng(seed)
     # One block of uniforms for every categorical and Bernoulli draw: fast and ordered.
@@ -382,7 +408,7 @@ the range [1, 50000000]. Got 0 instead.
     rural = (U[7] < np.asarray(RURAL_P)[eth]).astype(np.int8)
 
     # 2. Latent severity ----------------------------------------------------------------
-    z = rng.standard_normal((2, n))
+    z = rng.standard_normal((3, n))
     shift = (
         SEX_SHIFT[sex] + INCOME_SHIFT[income] + ETHNICITY_SHIFT[eth] + RURAL_SHIFT[rural]
     )
@@ -413,13 +439,15 @@ the range [1, 50000000]. Got 0 instead.
     anx_need = np.where(gad_total >= 10, 0.6, 0.0)
     p_dx = (
         np.maximum(need_mult, anx_need * (phq_total < 10))
-        * DX_CASE_BY_INSURANCE[ins]
+        * DX_CASE_BY_INSURANCE[ins] * DX_CASE_SCALE
         * DX_MULT_ETHNICITY[eth]
         * lep_mult
         * np.where(screened, 1.0, DX_MULT_UNSCREENED)
     )
     diagnosed = U[9] < np.minimum(p_dx, 0.95)
-    p_tx = TREAT_BASE * TREAT_MULT_ETHNICITY[eth] * TREAT_MULT_INSURANCE[ins] * lep_mult
+    # Limited English already lowers diagnosis (and visits below); applying it to
+    # treatment too would count it twice (DOMAIN.md: x0.6-0.7 on access to care).
+    p_tx = TREAT_BASE * TREAT_MULT_ETHNICITY[eth] * TREAT_MULT_INSURANCE[ins]
     treated = diagnosed & (U[10] < np.minimum(p_tx * rural_mult ** 0.5, 0.95))
 
     # 5. Recorded labels ----------------------------------------------------------------
@@ -429,9 +457,7 @@ the range [1, 50000000]. Got 0 instead.
     access = lep_mult * rural_mult
     need_visits = np.clip(severity - preset.severity_shift + 1.0, 0, None)
     visit_mean = 0.5 + diagnosed * 1.0 + treated * (3.0 + 3.0 * need_visits) * access
-    visits = rng.poisson(visit_mean).astype(np.int16)
-    cost = visits * UNIT_COST[ins] * np.exp(0.35 * rng.standard_normal(n))
-    cost = np.round(cost + treated * MEDICATION_COST * access, 0)
+    cost_noise = np.exp(0.35 * z[2])
 
     # 6. Ground truth: crisis within 90 days, from need only ------------------------------
     p_self_harm = expit(SELF_HARM_INTERCEPT + SELF_HARM_SLOPE * (severity - preset.severity_shift)
@@ -446,7 +472,9 @@ the range [1, 50000000]. Got 0 instead.
         + CRISIS_ITEM9_LOGODDS[phq[:, 8]]
         + CRISIS_SELF_HARM_LOGODDS * prior_self_harm
     )
-    crisis_risk = expit(_calibrated_intercept(linear, crisis_rate) + linear)
+    # Kept within [1e-6, 1 - 1e-6] so the 6-decimal column never reads 0 or 1.
+    crisis_risk = np.clip(expit(_calibrated_intercept(linear, crisis_rate) + linear),
+                          1e-6, 1 - 1e-6)
     crisis = U[13] < crisis_risk
 
     # 7. Consent, quasi-identifiers, names, time ----------------------------------------
@@ -474,14 +502,21 @@ the range [1, 50000000]. Got 0 instead.
     )
     zip5_code = zip3_idx.astype(np.int32) * 100 + zip5_suffix
     birth_year = (REFERENCE_YEAR - 1 - age).astype(np.int16)
-    day_of_year = (U[14] * 365).astype(np.int16)
+    # Days 1-364: nobody is born on 1 January, the day ages are computed for.
+    day_of_year = (1 + U[14] * 364).astype(np.int16)
     birth_date = (birth_year.astype("int64") - 1970).astype("datetime64[Y]").astype(
         "datetime64[D]"
     ) + day_of_year.astype("timedelta64[D]")
     name_u = rng.random((2, n), dtype=np.float32)
-    first = (name_u[0] * len(FIRST_NAMES)).astype(np.int32)
+    first_offset = np.cumsum([0] + [len(names) for names in _FIRST_BY_SEX])[:-1]
+    first_count = np.array([len(names) for names in _FIRST_BY_SEX])
+    first = (first_offset[sex] + name_u[0] * first_count[sex]).astype(np.int32)
     last = (name_u[1] * len(LAST_NAMES)).astype(np.int32)
     intake_month = (U[15] * 24).astype(np.int8)
+    # Last, because a Poisson draw uses a number of random values that depends on the
+    # data: anything drawn after it would change whenever an access argument changes.
+    visits = rng.poisson(visit_mean).astype(np.int16)
+    cost = np.round(visits * UNIT_COST[ins] * cost_noise + treated * MEDICATION_COST * access, 0)
 
     df = pd.DataFrame(
         {

@@ -52,11 +52,34 @@ def save_cohort(cohort: pd.DataFrame, path: str | Path) -> Path:
 
 
 def load_cohort(path: str | Path) -> pd.DataFrame:
-    """Read a cohort written by :func:`save_cohort` (CSV or Parquet)."""
+    """Read a cohort written by :func:`save_cohort` (CSV or Parquet).
+
+    A CSV gets back the types :func:`~teachkit.cohort.make_cohort` gives (from the data
+    dictionary, :data:`teachkit.datacard.COLUMNS`): categories in their order, ZIP codes
+    as text, small integers, booleans and dates.
+    """
+    from .cohort import ALL_LEVELS
+    from .datacard import COLUMNS
+
     path = Path(path)
     suffix = _suffix(path)
     if not path.exists():
         raise TeachkitError(f"No cohort file at {str(path)!r}.")
-    if suffix == ".csv":
-        return pd.read_csv(path, parse_dates=["birth_date"])
-    return pd.read_parquet(path)
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    dtypes = {c.name: c.dtype for c in COLUMNS}
+    text = [name for name, dtype in dtypes.items() if dtype == "category"]
+    cohort = pd.read_csv(path, dtype={name: str for name in text})
+    for name in cohort.columns:
+        dtype = dtypes.get(name)
+        if dtype is None:
+            continue
+        if dtype == "category":
+            levels = ALL_LEVELS.get(name)
+            cohort[name] = (pd.Categorical(cohort[name], categories=list(levels))
+                            if levels else cohort[name].astype("category"))
+        elif dtype.startswith("datetime64"):
+            cohort[name] = pd.to_datetime(cohort[name]).astype(dtype)
+        else:
+            cohort[name] = cohort[name].astype(dtype)
+    return cohort

@@ -94,8 +94,10 @@ class RuleScreener(ClassifierMixin, BaseEstimator):
         return total + RULE_ITEM9_POINTS * (X["phq9"].to_numpy() > 0)
 
     def predict(self, X):
-        points = self._points(X)
-        return (points >= self.cutoff).astype(int)
+        X = pd.DataFrame(X)
+        self._points(X)  # checks the columns
+        flags = (X["phq9_total"].to_numpy() >= self.cutoff) | (X["phq9"].to_numpy() > 0)
+        return flags.astype(int)
 
     def predict_proba(self, X):
         score = np.clip(self._points(X) / _RULE_MAX_POINTS, 0, 1)

@@ -74,8 +74,9 @@ float in the range [0.005, 0.5]. Got 2 instead.
     capacity: float = REGISTRY["capacity"].rest
 
     def __post_init__(self):
-        check_param("n", self.n, Interval(100, 5_000_000, kind="int"), caller="Settings")
-        check_seed(self.seed, caller="Settings")
+        n = check_param("n", self.n, Interval(100, 5_000_000, kind="int"), caller="Settings")
+        object.__setattr__(self, "n", n)  # a numpy integer becomes a plain int
+        object.__setattr__(self, "seed", check_seed(self.seed, caller="Settings"))
         check_param("setting", self.setting, Options(COHORT_SETTINGS), caller="Settings")
         for spec in self.lever_specs():
             value = spec.validate(getattr(self, spec.name), caller="Settings")

@@ -43,7 +43,7 @@ def icon_counts(row) -> dict[str, int]:
     Examples
     --------
     >>> icon_counts({"caught": 10.4, "missed": 8.3, "needless": 170.6})
-    {'caught': 10, 'missed': 9, 'needless': 171, 'clear': 810}
+    {'caught': 10, 'missed': 8, 'needless': 171, 'clear': 811}
     """
     raw = np.array([row["caught"], row["missed"], row["needless"], 0.0], dtype=float)
     raw = np.nan_to_num(raw)

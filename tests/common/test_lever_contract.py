@@ -121,10 +121,6 @@ PERCENT_SPECS = [s for s in SPECS if isinstance(s.constraint, Interval) and s.un
 
 
 @pytest.mark.parametrize("spec", PERCENT_SPECS, ids=[s.name for s in PERCENT_SPECS])
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: levers/__init__.py:305-306 (LeverSpec.display) tests `pct != int(pct)` on a "
-    "float product, so 0.07 shows as '7.0 %' (100 * 0.07 = 7.000000000000001) while "
-    "0.06 shows as '6 %'; whole percentages should never show a decimal"))
 def test_whole_percentages_show_no_decimal(spec):
     for pct in range(1, 51):
         value = pct / 100

@@ -117,7 +117,8 @@ def test_headline_cards_show_the_numbers_and_the_baseline():
     page = headline_html(result)
     now, base = result.consequences.overall.iloc[0], result.baseline.overall.iloc[0]
     for key in ("flagged", "caught", "missed", "needless"):
-        assert f'data-key="{key}" style="font-size:26px;font-weight:600">{per_1000(now[key])}' in page
+        value = f'data-key="{key}" style="font-size:26px;font-weight:600">{per_1000(now[key])}'
+        assert value in page
         assert f"usual rule: <b>{per_1000(base[key])}</b>" in page
 
 

@@ -102,10 +102,6 @@ def test_birth_dates_give_the_age_except_on_new_years_day(cohort):
             == cohort["age"][not_jan1]).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: cohort.py:477 draws the day of birth in 0-364, so about 1 in 365 patients is "
-    "born on 1 January and is already age + 1 on 1 January of REFERENCE_YEAR, the day "
-    "ages are computed for (cohort.py:33); draw the day in 1-364"))
 def test_birth_dates_give_the_age_on_the_reference_day(cohort):
     assert (_age_on_reference_day(cohort["birth_date"]) == cohort["age"]).all()
 
@@ -171,10 +167,11 @@ def test_a_different_seed_differs(tmp_path):
 
 
 def test_make_cohort_does_not_touch_global_numpy_random_state():
-    np.random.seed(123)
-    before = np.random.get_state()[1].copy()
+    # the legacy global state is exactly what this test watches, hence the noqa
+    np.random.seed(123)  # noqa: NPY002
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
     make_cohort(100, seed=1)
-    assert (np.random.get_state()[1] == before).all()
+    assert (np.random.get_state()[1] == before).all()  # noqa: NPY002
 
 
 # --- calibration (DOMAIN.md a.1-a.3) ------------------------------------------------------
@@ -301,11 +298,6 @@ def test_at_equal_phq9_score_crisis_risk_does_not_depend_on_the_records():
     assert _standardised_ratio(df, "prior_self_harm") > 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: cohort.py draws consent, ZIP codes and names (lines 453-483) after "
-    "rng.poisson (line 432), which consumes a data-dependent number of random values, "
-    "so changing an access argument (lep_access, screening_rate) gives every patient a "
-    "different name and ZIP code"))
 def test_changing_access_keeps_names_and_zip_codes():
     base = make_cohort(2_000, seed=17, setting="primary_care")
     other = make_cohort(2_000, seed=17, setting="primary_care", lep_access=1.0)
@@ -346,9 +338,10 @@ def test_cost_understates_need_for_limited_english(mid_general):
 
 # --- bad arguments ----------------------------------------------------------------------
 
-_N = Interval(1, 50_000_000, kind="int").describe()
+_N = Interval(1, 10_000_000, kind="int").describe()
 _SEED = Interval(0, 2**32 - 1, kind="int").describe()
 _PROB = Interval(0.0, 1.0).describe()
+_OPEN = Interval(0.0, 1.0, closed="neither").describe()
 
 
 @pytest.mark.parametrize(
@@ -367,8 +360,8 @@ _PROB = Interval(0.0, 1.0).describe()
         ({"n": 10, "seed": 2**32}, "seed", 2**32, _SEED),
         ({"n": 10, "setting": "hospital"}, "setting", "hospital",
          Options(COHORT_SETTINGS).describe()),
-        ({"n": 10, "crisis_rate": 1.5}, "crisis_rate", 1.5, _PROB),
-        ({"n": 10, "crisis_rate": -0.1}, "crisis_rate", -0.1, _PROB),
+        ({"n": 10, "crisis_rate": 1.5}, "crisis_rate", 1.5, _OPEN),
+        ({"n": 10, "crisis_rate": -0.1}, "crisis_rate", -0.1, _OPEN),
         ({"n": 10, "screening_rate": 2}, "screening_rate", 2, _PROB),
         ({"n": 10, "screening_rate": "half"}, "screening_rate", "half", _PROB),
         ({"n": 10, "lep_access": -0.5}, "lep_access", -0.5, _PROB),
@@ -394,10 +387,6 @@ def test_crisis_rate_of_zero_or_one_is_refused_with_a_reason(rate):
     assert message.endswith(f"Got {rate!r} instead.")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: cohort.py:355 checks crisis_rate against the closed range [0.0, 1.0], so for "
-    "crisis_rate=1.5 the message says 0.0 and 1.0 are allowed, while lines 358-363 then "
-    "refuse both; the allowed range is described two different ways"))
 def test_crisis_rate_message_describes_the_range_actually_allowed():
     with pytest.raises(TeachkitError) as info:
         make_cohort(10, crisis_rate=1.5)

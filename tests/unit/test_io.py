@@ -34,11 +34,6 @@ def test_csv_round_trip_keeps_every_value(cohort, tmp_path):
     assert (loaded["birth_date"] == cohort["birth_date"]).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: io.py:407 reads the CSV without dtypes, so categories lose their order (the "
-    "apps' group order), ZIP codes come back as int64 instead of text and the small "
-    "integer columns as int64; a lesson that loads data/synthetic/cohort.csv gets a "
-    "different frame from make_cohort"))
 def test_csv_round_trip_restores_the_dtypes(cohort, tmp_path):
     loaded = load_cohort(save_cohort(cohort, tmp_path / "cohort.csv"))
     loaded["birth_date"] = loaded["birth_date"].astype("datetime64[s]")  # unit aside

@@ -92,12 +92,6 @@ def test_rule_cutoff_moves_the_phq9_cutoff(cutoff):
                                   (X["phq9_total"] >= cutoff).to_numpy()[severe_no_item9])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: models.py:94-98 adds 10 points for item 9 and compares with the cutoff, so "
-    "with cutoff > 10 (e.g. RuleScreener(cutoff=15)) a patient with item 9 > 0 and a "
-    "low total is no longer flagged: the cutoff silently changes the self-harm part of "
-    "the rule, against the class docstring ('PHQ-9 >= cutoff or any thoughts of "
-    "self-harm')"))
 def test_rule_always_flags_item9_whatever_the_cutoff():
     X = _grid()
     flagged = RuleScreener(cutoff=15).predict(X).astype(bool)

@@ -133,10 +133,6 @@ def test_check_seed_refuses_the_rest(seed):
 
 @pytest.mark.parametrize("value", [np.array(["rule", "logistic"]), pd.Series(["rule"])],
                          ids=["ndarray", "Series"])
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: _validation.py:93-96 (Options.__contains__) only catches TypeError; an array or "
-    "Series raises numpy's/pandas' 'truth value ... is ambiguous' ValueError, so "
-    "check_param gives a plain ValueError without the standard message"))
 def test_options_refuse_arrays_with_the_standard_message(value):
     try:
         check_param("kind", value, KINDS, caller="make_model")

@@ -65,7 +65,7 @@ class LeverSpec:
         if isinstance(self.constraint, Options):
             return str(self.option_labels.get(value, value))
         if self.unit == "%":
-            pct = 100 * float(value)
+            pct = round(100 * float(value), 6)  # 100 * 0.07 is 7.000000000000001
             return f"{pct:.1f} %" if pct < 10 and pct != int(pct) else f"{pct:.0f} %"
         return f"{value}{(' ' + self.unit) if self.unit else ''}"
 

@@ -97,7 +97,9 @@ class ReflectionBox(widgets.VBox):
 
     # -- callbacks -------------------------------------------------------------------
     def _set_status(self, message: str, colour: str = "#555") -> None:
-        self._status.value = f'<span style="color:{colour};font-size:12px">{html.escape(message)}</span>'
+        self._status.value = (
+            f'<span style="color:{colour};font-size:12px">{html.escape(message)}</span>'
+        )
 
     def _name_changed(self, change):
         name = change["new"].strip()
