@@ -129,6 +129,25 @@ def test_whole_percentages_show_no_decimal(spec):
 
 
 # --- Widget rows ------------------------------------------------------------------------
-# TODO(lead): add the widget-row contract here once teachkit.ui.LeverRow exists: for every
-# spec, LeverRow(spec, on_change=...) carries the constraint's min/max/step or options,
-# starts at spec.rest, and its reset button returns it to spec.rest.
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_a_row_built_from_the_spec_carries_its_bounds_and_rest(name):
+    from teachkit.ui import LeverRow
+
+    spec = REGISTRY[name]
+    moves = []
+    row = LeverRow(spec, on_change=lambda n, v: moves.append((n, v)))
+    assert row.value == spec.rest and row.spec is spec
+    if isinstance(spec.constraint, Interval):
+        control = row.control
+        assert (control.min, control.max) == (spec.constraint.low, spec.constraint.high)
+        assert control.step == spec.step
+        other = spec.constraint.high
+    else:
+        assert [v for _, v in row.control.options] == list(spec.constraint.values)
+        other = next(v for v in spec.constraint.values if v != spec.rest)
+    row.value = other
+    row._reset.click()
+    assert row.value == spec.rest
+    assert moves == [(name, other), (name, spec.rest)]

@@ -5,34 +5,10 @@ import json
 import pytest
 
 from teachkit import pipeline
-from teachkit.levers import REGISTRY
 from teachkit.pipeline import Settings, simulate
 from teachkit.reflections import ReflectionStore
-from teachkit.ui import Banner, Dashboard, LeverPanel, LeverRow, ReflectionBox, Tour, TriageLab
+from teachkit.ui import Banner, Dashboard, LeverPanel, ReflectionBox, Tour, TriageLab
 from teachkit.ui._safety import GENERIC_MESSAGE, guarded
-
-
-@pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_row_control_comes_from_the_spec(name):
-    spec = REGISTRY[name]
-    row = LeverRow(spec)
-    assert row.value == spec.rest
-    if hasattr(spec.constraint, "low"):
-        assert (row.control.min, row.control.max) == (spec.constraint.low, spec.constraint.high)
-        assert row.control.step == spec.step
-        assert row.control.continuous_update is False
-    else:
-        assert [v for _, v in row.control.options] == list(spec.constraint.values)
-    assert f"tk-lever-{name}" in row._dom_classes
-
-
-def test_row_reset_returns_to_rest_and_reports_the_change():
-    seen = []
-    row = LeverRow(REGISTRY["threshold"], on_change=lambda n, v: seen.append((n, v)))
-    row.value = 0.2
-    row._reset.click()
-    assert row.value == REGISTRY["threshold"].rest
-    assert seen == [("threshold", 0.2), ("threshold", REGISTRY["threshold"].rest)]
 
 
 def test_panel_turns_each_lever_into_a_run():
