@@ -98,8 +98,8 @@ GENERATION_STEPS = {
        "general population matches the published PHQ-9 bands.",
     4: "Access to care is drawn apart from need: screening (rarer for Black, Asian and "
        "older patients), diagnosis (depending on symptoms, insurance, ethnicity, "
-       "language and screening) and treatment (depending on ethnicity, insurance, "
-       "language and rurality). Only diagnosed patients can be treated.",
+       "language and screening) and treatment of the diagnosed (depending on ethnicity, "
+       "insurance and rurality). Only diagnosed patients can be treated.",
     5: "What the records show follows from access: the diagnosis code, visits and cost "
        "in the past year. This is why cost is a tempting but biased proxy for need.",
     6: "The true outcome, a crisis within 90 days, is drawn from need only (depression "
@@ -550,7 +550,8 @@ def render_datacard(cohort: pd.DataFrame | None = None) -> str:
         "dollars.")
     add("- In the CSV file, dates are written as `YYYY-MM-DD` and categories as plain "
         "text: the order of the categories and the fact that ZIP codes are text, not "
-        "numbers, are not stored in it. The Parquet format keeps both.")
+        "numbers, are not stored in it. `teachkit.io.load_cohort` restores both from the "
+        "data dictionary; the Parquet format keeps them in the file.")
     add("")
     add("### 1.5 Uses")
     add("")
