@@ -89,6 +89,12 @@ def _serve(args) -> int:
         print(shlex.join(cmd))
         return 0
     proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+
+    def _stop(signum, frame):  # systemd, `kill`, a CI timeout: stop like Ctrl+C
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop)
     try:
         return proc.wait()
     except KeyboardInterrupt:
