@@ -10,6 +10,9 @@ is cheap, so a dashboard can redraw on every slider move:
   ``MetricFrame`` (computed on first use, then kept);
 - ``versus_baseline()`` and ``sentence()``: the change against the baseline, in numbers
   and in plain language.
+
+Two views of a ranking, for the bias lesson: :func:`programme_shares` (who fills a top-k %
+programme) and :func:`calibration_by_group` (at the same score, is every group as sick?).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import pandas as pd
 
 from . import text
 
-__all__ = ["ConsequenceFrame", "GROUP_ATTRIBUTES", "PER_1000_COLUMNS"]
+__all__ = ["ConsequenceFrame", "GROUP_ATTRIBUTES", "PER_1000_COLUMNS", "programme_shares",
+           "calibration_by_group", "equal_score_gap"]
 
 #: The patient groups every lesson reports on, in the order the apps show them.
 GROUP_ATTRIBUTES = ("sex", "ethnicity", "language", "insurance", "rurality")
@@ -254,3 +258,134 @@ def _metric_frames(y, flagged, scores, groups, is_probability):
         )
         for attribute in groups.columns
     }
+
+
+# -- rankings: who fills a programme, and who is sicker at the same score ---------------
+def _top(scores: np.ndarray, share: float, seed: int) -> np.ndarray:
+    """The ``share`` of patients with the highest scores (ties in a fixed random order)."""
+    n = len(scores)
+    k = int(round(share * n))
+    order = np.lexsort((np.random.default_rng([seed, 29]).permutation(n), -scores))
+    top = np.zeros(n, dtype=bool)
+    top[order[:k]] = True
+    return top
+
+
+def programme_shares(scores, groups, *, share: float = 0.03, seed: int = 0) -> pd.DataFrame:
+    """Each group's share of a programme that enrols the top ``share`` of scores.
+
+    Parameters
+    ----------
+    scores : array-like of float
+    groups : array-like
+        Each patient's group.
+    share : float in (0, 1], default=0.03
+        The programme's size as a share of patients (Obermeyer et al. 2019: the top 3 %
+        were auto-identified for a care-management programme).
+    seed : int, default=0
+        Fixes the order of tied scores, as the capacity policy does.
+
+    Returns
+    -------
+    shares : DataFrame
+        Indexed by group: ``in_cohort`` and ``in_programme`` (shares, summing to 1) and
+        ``enrolled`` (a count).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> groups = np.array(["a"] * 50 + ["b"] * 50)
+    >>> scores = np.r_[np.linspace(0, 1, 50), np.linspace(0, 0.5, 50)]
+    >>> programme_shares(scores, groups, share=0.1)["in_programme"].round(2).tolist()
+    [1.0, 0.0]
+    """
+    scores = np.asarray(scores, dtype=float)
+    col = groups.reset_index(drop=True) if isinstance(groups, pd.Series) \
+        else pd.Series(np.asarray(groups))
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1]; got {share!r}.")
+    top = _top(scores, share, seed)
+    levels = _levels(col)
+    codes = col.to_numpy()
+    in_cohort = [(codes == g).mean() for g in levels]
+    enrolled = [int((top & (codes == g)).sum()) for g in levels]
+    total = max(int(top.sum()), 1)
+    return pd.DataFrame(
+        {"in_cohort": in_cohort, "in_programme": [e / total for e in enrolled],
+         "enrolled": enrolled},
+        index=pd.Index(levels, name="group"),
+    )
+
+
+def calibration_by_group(scores, truth, groups, *, bins: int = 10,
+                         seed: int = 0) -> pd.DataFrame:
+    """Mean true need by score bin and group: at the same score, is every group as sick?
+
+    Patients are cut into ``bins`` equal-sized bins of score (deciles by default; ties
+    in a fixed random order); in each bin the mean of ``truth`` (true crisis risk or
+    true severity) is taken per group. A well-calibrated ranking gives every group the
+    same need in the same bin; Obermeyer et al. 2019 found Black patients sicker than
+    White patients at the same risk score.
+
+    Returns
+    -------
+    table : DataFrame
+        Index: bin (1 = lowest scores ... ``bins`` = highest); columns: groups. Also
+        ``table.attrs["counts"]``: patients per bin and group.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> groups = np.repeat(["a", "b"], 500)
+    >>> truth = np.r_[np.linspace(0, 1, 500), np.linspace(0, 1, 500) + 0.2]
+    >>> scores = np.r_[np.linspace(0, 1, 500), np.linspace(0, 1, 500)]
+    >>> table = calibration_by_group(scores, truth, groups, bins=5)
+    >>> bool((table["b"] > table["a"]).all())
+    True
+    """
+    scores = np.asarray(scores, dtype=float)
+    truth = np.asarray(truth, dtype=float)
+    col = groups.reset_index(drop=True) if isinstance(groups, pd.Series) \
+        else pd.Series(np.asarray(groups))
+    n = len(scores)
+    order = np.lexsort((np.random.default_rng([seed, 31]).permutation(n), scores))
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(n)
+    bin_ = 1 + rank * bins // max(n, 1)
+    frame = pd.DataFrame({"bin": bin_, "group": col.to_numpy(), "truth": truth})
+    grouped = frame.groupby(["bin", "group"], observed=False)["truth"]
+    table = grouped.mean().unstack("group")
+    counts = grouped.size().unstack("group")
+    levels = [g for g in _levels(col) if g in table.columns]
+    table, counts = table[levels], counts[levels]
+    table.attrs["counts"] = counts
+    return table
+
+
+def equal_score_gap(table: pd.DataFrame, group, reference, *, top_bins: int | None = None,
+                    ratio: bool = False) -> float:
+    """How much sicker ``group`` is than ``reference`` at the same score, on average.
+
+    The per-bin difference (or ratio) of :func:`calibration_by_group`'s table, averaged
+    over the highest ``top_bins`` bins (all when None), weighting each bin by the
+    group's patients in it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> groups = np.repeat(["a", "b"], 500)
+    >>> truth = np.r_[np.ones(500), np.ones(500) * 1.5]
+    >>> table = calibration_by_group(np.r_[np.arange(500), np.arange(500)], truth, groups)
+    >>> equal_score_gap(table, "b", "a"), equal_score_gap(table, "b", "a", ratio=True)
+    (0.5, 1.5)
+    """
+    sub = table if top_bins is None else table.iloc[-top_bins:]
+    counts = table.attrs.get("counts")
+    weights = (counts.loc[sub.index, group] if counts is not None
+               else pd.Series(1.0, index=sub.index)).to_numpy(dtype=float)
+    values = (sub[group] / sub[reference]) if ratio else (sub[group] - sub[reference])
+    values = values.to_numpy(dtype=float)
+    ok = ~np.isnan(values) & (weights > 0)
+    if not ok.any():
+        return float("nan")
+    return float(np.average(values[ok], weights=weights[ok]))

@@ -32,6 +32,7 @@ __all__ = [
     "make_model",
     "feature_matrix",
     "cross_fitted_scores",
+    "training_target",
 ]
 
 #: What a model may read: the questionnaires and what the records show. Never the true
@@ -156,6 +157,43 @@ def _folds(n: int, seed: int) -> np.ndarray:
     return fold
 
 
+def training_target(cohort: pd.DataFrame, label) -> np.ndarray:
+    """The label as 0/1 integers: a column of ``cohort`` or one value per patient."""
+    if isinstance(label, str):
+        if label not in cohort.columns:
+            raise TeachkitError(
+                f"The 'label' parameter of cross_fitted_scores must be a column of the "
+                f"cohort. Got {label!r} instead."
+            )
+        y, name = cohort[label].to_numpy(), repr(label)
+    else:
+        y, name = np.asarray(label), "given"
+        if y.shape != (len(cohort),):
+            raise TeachkitError(
+                f"The 'label' parameter of cross_fitted_scores must have one value per "
+                f"patient ({len(cohort)}). Got shape {y.shape} instead."
+            )
+    if y.dtype.kind not in "biu" or not np.isin(y, (0, 1)).all():
+        raise TeachkitError(
+            f"The label column {name} must hold yes/no outcomes (0/1 or "
+            f"True/False). Got values of type {y.dtype} instead."
+        )
+    return y.astype(int)
+
+
+def check_train_mask(train_mask, n: int) -> np.ndarray:
+    """``train_mask`` as a boolean array of length ``n`` (all True when None)."""
+    if train_mask is None:
+        return np.ones(n, dtype=bool)
+    keep = np.asarray(train_mask)
+    if keep.shape != (n,) or keep.dtype != bool:
+        raise TeachkitError(
+            f"The 'train_mask' parameter of cross_fitted_scores must be one True/False "
+            f"per patient ({n}). Got shape {keep.shape} and type {keep.dtype} instead."
+        )
+    return keep
+
+
 _SCORE_CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 32
 
@@ -164,9 +202,10 @@ def cross_fitted_scores(
     cohort: pd.DataFrame,
     kind: str,
     *,
-    label: str = "crisis_90d",
+    label="crisis_90d",
     seed: int = 0,
     cache_key=None,
+    train_mask=None,
 ) -> np.ndarray:
     """Score every patient with a model trained on the other half of the cohort.
 
@@ -180,14 +219,19 @@ def cross_fitted_scores(
         From :func:`teachkit.cohort.make_cohort`, perhaps changed by levers.
     kind : {"rule", "logistic", "boosting"}
         Which model (:func:`make_model`).
-    label : str, default="crisis_90d"
-        The column the model learns to predict (later lessons try proxies).
+    label : str or array-like of bool, default="crisis_90d"
+        What the model learns to predict: a column of the cohort, or one yes/no value
+        per patient (a proxy label from :func:`teachkit.levers.bias.training_label`).
     seed : int, default=0
         Fixes the folds and the model's random state.
     cache_key : hashable, default=None
-        Identifies the cohort and everything that shaped it; with a key, scores are
-        cached, so a second call with the same key costs nothing. Without one, nothing
-        is cached.
+        Identifies the cohort and everything that shaped it (the label and the training
+        rows included); with a key, scores are cached, so a second call with the same
+        key costs nothing. Without one, nothing is cached.
+    train_mask : array-like of bool, default=None
+        Which patients a model may learn from (``None``: everybody). Every patient is
+        still scored, by the model trained on the other fold's kept patients: this is
+        how under-sampling a group in the training data works.
 
     Returns
     -------
@@ -202,31 +246,22 @@ def cross_fitted_scores(
     >>> scores.shape, bool(((scores >= 0) & (scores <= 1)).all())
     ((2000,), True)
     """
-    key = None if cache_key is None else (cache_key, kind, label, seed)
+    label_name = label if isinstance(label, str) else "given"
+    key = None if cache_key is None else (cache_key, kind, label_name, seed)
     if key is not None and key in _SCORE_CACHE:
         _SCORE_CACHE.move_to_end(key)
         return _SCORE_CACHE[key]
     check_param("kind", kind, Options(MODEL_KINDS), caller="cross_fitted_scores")
-    if label not in cohort.columns:
-        raise TeachkitError(
-            f"The 'label' parameter of cross_fitted_scores must be a column of the cohort. "
-            f"Got {label!r} instead."
-        )
     if kind == "rule":
         scores = RuleScreener().fit(cohort).predict_proba(cohort)[:, 1]
     else:
         X = feature_matrix(cohort)
-        y = cohort[label].to_numpy()
-        if y.dtype.kind not in "biu" or not np.isin(y, (0, 1)).all():
-            raise TeachkitError(
-                f"The label column {label!r} must hold yes/no outcomes (0/1 or "
-                f"True/False). Got values of type {y.dtype} instead."
-            )
-        y = y.astype(int)
+        y = training_target(cohort, label)
         fold = _folds(len(cohort), seed)
+        keep = check_train_mask(train_mask, len(cohort))
         scores = np.empty(len(cohort))
         for k in (0, 1):
-            train, test = fold != k, fold == k
+            train, test = (fold != k) & keep, fold == k
             if len(np.unique(y[train])) < 2:
                 raise TeachkitError(
                     "Cannot train a model: one half of the cohort has only one outcome. "

@@ -5,6 +5,12 @@ With every lever at its resting value it describes the baseline. :func:`simulate
 only path from settings to consequences; it returns a :class:`RunResult`, which every
 lesson displays the same way.
 
+The bias levers (lesson 02) enter at three places: the records the model reads
+(under-reporting, under-documentation: the whole cohort, at training and at use), the
+training rows and the label (only what each cross-fitting fold learns from), and the
+flags (per-group thresholds). The consequences are always counted against the true
+crisis outcome.
+
 Cohorts and trained models are cached, so a slider that moves a threshold or a capacity
 costs a few milliseconds and never retrains.
 """
@@ -21,8 +27,21 @@ import pandas as pd
 
 from ._validation import Interval, Options, check_param, check_seed
 from .cohort import COHORT_SETTINGS, make_cohort
-from .consequences import GROUP_ATTRIBUTES, ConsequenceFrame
+from .consequences import (
+    GROUP_ATTRIBUTES,
+    ConsequenceFrame,
+    calibration_by_group,
+    programme_shares,
+)
 from .levers import REGISTRY, LeverSpec
+from .levers.bias import (
+    BIAS_LEVERS,
+    UNDERSAMPLE_GROUP,
+    apply_record_levers,
+    kept_for_training,
+    need_label,
+    training_label,
+)
 from .models import RULE_PHQ9_CUTOFF, RuleScreener, cross_fitted_scores, feature_matrix
 
 __all__ = ["Settings", "RunResult", "simulate", "lesson_cohort", "DEFAULT_COHORT"]
@@ -50,6 +69,15 @@ class Settings:
         Risk from which a patient is flagged (ignored by the rule, which has its own).
     capacity : float in [0.01, 0.5], default=0.10
         Share of patients flagged under the capacity policy.
+    label : {"crisis", "cost", "diagnosis"}, default="crisis"
+        What the model learns to predict (lesson 02; :mod:`teachkit.levers.bias`).
+    undersample : float in [0, 0.9], default=0.0
+        Share of Black patients left out of the training data.
+    underreport : float in [0, 1.5], default=0.0
+        PHQ-9 under-reporting (logits) on items 1, 3, 5 for patients with limited English.
+    self_harm_unrecorded : float in [0, 1], default=0.0
+        Share of Black patients' recorded past self-harm that goes unrecorded.
+    mitigation : {"none", "group_thresholds", "reduction", "relabel"}, default="none"
 
     Examples
     --------
@@ -72,6 +100,11 @@ float in the range [0.005, 0.5]. Got 2 instead.
     policy: str = REGISTRY["policy"].rest
     threshold: float = REGISTRY["threshold"].rest
     capacity: float = REGISTRY["capacity"].rest
+    label: str = REGISTRY["label"].rest
+    undersample: float = REGISTRY["undersample"].rest
+    underreport: float = REGISTRY["underreport"].rest
+    self_harm_unrecorded: float = REGISTRY["self_harm_unrecorded"].rest
+    mitigation: str = REGISTRY["mitigation"].rest
 
     def __post_init__(self):
         n = check_param("n", self.n, Interval(100, 5_000_000, kind="int"), caller="Settings")
@@ -94,6 +127,37 @@ float in the range [0.005, 0.5]. Got 2 instead.
     def at_rest(self) -> Settings:
         """The baseline: the same cohort with every lever at its resting value."""
         return self.replace(**{spec.name: spec.rest for spec in self.lever_specs()})
+
+    def baseline(self) -> tuple[Settings, str]:
+        """The settings this run is compared with, and how the sentence names them.
+
+        One step back, so each comparison answers one question:
+
+        - with a mitigation on: the same set-up without it (the price of the mitigation);
+        - else with a bias lever moved: the same model and policy without the bias;
+        - else every lever at rest: the usual rule.
+
+        Examples
+        --------
+        >>> Settings(model="logistic", label="cost").baseline()
+        (Settings(..., label='crisis', ...), 'the same model without the bias')
+        """
+        from .text import BASELINE_NAMES
+
+        if self.mitigation != REGISTRY["mitigation"].rest:
+            return self.replace(mitigation=REGISTRY["mitigation"].rest), \
+                BASELINE_NAMES["mitigation"]
+        moved = [name for name in BIAS_LEVERS if name in self.changed_levers()]
+        if moved:
+            return self.replace(**{name: REGISTRY[name].rest for name in moved}), \
+                BASELINE_NAMES["bias"]
+        return self.at_rest(), BASELINE_NAMES["rest"]
+
+    @property
+    def shapes_the_model(self) -> bool:
+        """Whether the label, under-sampling and mitigations can change anything: the
+        usual rule learns nothing, so only the records and per-group thresholds reach it."""
+        return self.model != "rule"
 
     def changed_levers(self) -> dict:
         """The levers that are not at rest, with their values."""
@@ -119,11 +183,16 @@ def lesson_cohort(n: int = DEFAULT_COHORT["n"], seed: int = DEFAULT_COHORT["seed
     return make_cohort(n, seed=seed, setting=setting)
 
 
-def _fingerprint(cohort: pd.DataFrame, label: str) -> str:
-    """A digest of everything a model learns from: the features and the label."""
+def _fingerprint(cohort: pd.DataFrame, label, train_mask=None, extra: str = "") -> str:
+    """A digest of everything a model learns from: the features, the label, the training
+    rows and how it is trained."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(np.ascontiguousarray(feature_matrix(cohort)).tobytes())
-    digest.update(np.ascontiguousarray(cohort[label].to_numpy()).tobytes())
+    y = cohort[label].to_numpy() if isinstance(label, str) else np.asarray(label)
+    digest.update(np.ascontiguousarray(y).tobytes())
+    if train_mask is not None and not np.all(train_mask):
+        digest.update(b"mask" + np.packbits(train_mask).tobytes())
+    digest.update(extra.encode())
     return digest.hexdigest()
 
 
@@ -163,12 +232,22 @@ class RunResult:
     flagged : ndarray of bool
     consequences : ConsequenceFrame
         Overall and by group, with the baseline attached.
+    records : DataFrame or None
+        The cohort as the model read it (after the record levers); its truth columns
+        (``severity``, ``crisis_risk``, ``crisis_90d``) are the cohort's.
+    baseline_name : str
+        How the sentence names the baseline ("the usual rule", ...).
+    baseline_result : RunResult or None
+        The baseline run itself, for the views that need its scores.
     """
 
     settings: Settings
     scores: np.ndarray
     flagged: np.ndarray
     consequences: ConsequenceFrame
+    records: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
+    baseline_name: str = "the usual rule"
+    baseline_result: RunResult | None = dataclasses.field(default=None, repr=False)
 
     @property
     def baseline(self) -> ConsequenceFrame | None:
@@ -180,7 +259,61 @@ class RunResult:
 
     def sentence(self) -> str:
         """The change against the baseline in plain language."""
-        return self.consequences.sentence()
+        return self.consequences.sentence(baseline_name=self.baseline_name)
+
+    def programme_shares(self, attribute: str = "ethnicity",
+                         share: float | None = None) -> pd.DataFrame:
+        """Each group's share of a top-``share`` programme (default: the capacity).
+
+        See :func:`teachkit.consequences.programme_shares`.
+        """
+        share = self.settings.capacity if share is None else share
+        return programme_shares(self.scores, self.records[attribute], share=share,
+                                seed=self.settings.seed)
+
+    def calibration_by_group(self, attribute: str = "ethnicity", *,
+                             truth: str = "crisis_risk", bins: int = 10) -> pd.DataFrame:
+        """Mean true ``truth`` by score decile and group (equal score, equal need?).
+
+        See :func:`teachkit.consequences.calibration_by_group`.
+        """
+        return calibration_by_group(self.scores, self.records[truth],
+                                    self.records[attribute], bins=bins,
+                                    seed=self.settings.seed)
+
+
+def _scores(settings: Settings, records: pd.DataFrame):
+    """Cross-fitted scores, the training label and the training rows for ``settings``."""
+    if settings.mitigation == "relabel":
+        y_train = need_label(records)
+    else:
+        y_train = training_label(records, label=settings.label)
+    keep = kept_for_training(records, group=UNDERSAMPLE_GROUP,
+                             fraction=1.0 - settings.undersample, seed=settings.seed)
+    if settings.model == "rule":
+        return cross_fitted_scores(records, "rule"), y_train, keep
+    at_rest = settings.label == "crisis" and settings.mitigation not in ("relabel",
+                                                                          "reduction")
+    label = "crisis_90d" if at_rest else y_train
+    mask = None if keep.all() else keep
+    if settings.mitigation == "reduction":
+        key = ("reduction", _fingerprint(records, y_train, mask), settings.seed)
+        if key not in _REDUCTION_CACHE:
+            from .mitigation import MITIGATION_ATTRIBUTE, reduction_scores
+
+            _REDUCTION_CACHE[key] = reduction_scores(
+                records, y_train, records[MITIGATION_ATTRIBUTE], seed=settings.seed,
+                train_mask=mask)
+            while len(_REDUCTION_CACHE) > 8:
+                _REDUCTION_CACHE.pop(next(iter(_REDUCTION_CACHE)))
+        return _REDUCTION_CACHE[key], y_train, keep
+    key = _fingerprint(records, label, mask)
+    scores = cross_fitted_scores(records, settings.model, label=label, seed=settings.seed,
+                                 cache_key=key, train_mask=mask)
+    return scores, y_train, keep
+
+
+_REDUCTION_CACHE: dict = {}
 
 
 def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = None,
@@ -195,8 +328,9 @@ def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = 
         A cohort to use instead of the one the settings describe (for example one
         changed by a lever). Models are cached by a digest of what they learn from.
     with_baseline : bool, default=True
-        Also run the baseline (every lever at rest, same cohort) and attach it, so
-        ``versus_baseline()`` and ``sentence()`` compare against it.
+        Also run the baseline (:meth:`Settings.baseline`: one step back, on the same
+        cohort) and attach it, so ``versus_baseline()`` and ``sentence()`` compare
+        against it.
 
     Returns
     -------
@@ -209,30 +343,40 @@ def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = 
     50
     >>> result.sentence().startswith("Compared with the usual rule")
     True
+    >>> biased = simulate(Settings(model="logistic", policy="capacity", capacity=0.03,
+    ...                            label="cost"))
+    >>> biased.sentence().startswith("Compared with the same model without the bias")
+    True
     """
     settings = Settings() if settings is None else settings
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a teachkit Settings object; got {type(settings)!r}.")
     if cohort is None:
         cohort = lesson_cohort(settings.n, settings.seed, settings.setting)
-    label = "crisis_90d"
-    key = _fingerprint(cohort, label) if settings.model != "rule" else None
-    scores = cross_fitted_scores(cohort, settings.model, label=label, seed=settings.seed,
-                                 cache_key=key)
-    flagged = flag_patients(scores, settings, cohort)
-    baseline = None
+    records = apply_record_levers(
+        cohort, underreport=settings.underreport,
+        self_harm_unrecorded=settings.self_harm_unrecorded, seed=settings.seed)
+    scores, y_train, keep = _scores(settings, records)
+    flagged = flag_patients(scores, settings, records)
+    if settings.mitigation == "group_thresholds":
+        from .mitigation import MITIGATION_ATTRIBUTE, equal_sensitivity_flags
+
+        flagged = equal_sensitivity_flags(scores, flagged, y_train,
+                                          records[MITIGATION_ATTRIBUTE],
+                                          seed=settings.seed, train_mask=keep)
+    baseline, baseline_result, baseline_name = None, None, "the usual rule"
     if with_baseline:
-        rest = settings.at_rest()
-        baseline = (
-            None if rest == settings
-            else simulate(rest, cohort=cohort, with_baseline=False).consequences
-        )
-    groups = cohort[[a for a in GROUP_ATTRIBUTES if a in cohort.columns]]
+        rest, baseline_name = settings.baseline()
+        if rest != settings:
+            baseline_result = simulate(rest, cohort=cohort, with_baseline=False)
+            baseline = baseline_result.consequences
+    groups = records[[a for a in GROUP_ATTRIBUTES if a in records.columns]]
     consequences = ConsequenceFrame(
-        cohort[label].to_numpy(), flagged, scores, groups,
+        cohort["crisis_90d"].to_numpy(), flagged, scores, groups,
         is_probability=settings.model != "rule", baseline=baseline,
     )
     if with_baseline and baseline is None:
         # At rest the run is its own baseline: the change is zero everywhere.
         consequences.baseline = consequences
-    return RunResult(settings, scores, flagged, consequences)
+    return RunResult(settings, scores, flagged, consequences, records=records,
+                     baseline_name=baseline_name, baseline_result=baseline_result)

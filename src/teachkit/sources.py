@@ -148,6 +148,49 @@ SOURCES: dict[str, tuple[str, str]] = {
         "rate are assumptions. Coley et al. 2021, JAMA Psychiatry "
         "(doi:10.1001/jamapsychiatry.2021.0493) show what under-documentation does.",
     ),
+    "obermeyer_programme": (
+        "S",
+        "Obermeyer et al. 2019, Science 366:447 (doi:10.1126/science.aax2342): an "
+        "algorithm trained on cost chose patients for a care-management programme; "
+        "removing the bias would raise the share of Black patients among those "
+        "auto-identified (above the 97th percentile of risk) from 17.7 % to 46.5 %, and "
+        "at the same risk score Black patients had more chronic illnesses.",
+    ),
+    "undersampling": (
+        "A",
+        "Under-sampling a group in the training data is a teaching lever: models learn "
+        "least about the groups they see least (Suriyakumar et al. 2021, FAccT, 'Chasing "
+        "Your Long Tails', arXiv 2010.06667). The resting value keeps everybody.",
+    ),
+    "phq9_dif": (
+        "S",
+        "DOMAIN.md a.3: PHQ-9 differential item functioning across languages is mostly "
+        "small: minor DIF on 3 of 9 items between English and French (Arthurs et al. "
+        "2012, PLoS One, doi:10.1371/journal.pone.0052028), German vs Turkish DIF on "
+        "sleep, appetite and anhedonia (Reich et al. 2018, BMC Psychology, "
+        "doi:10.1186/s40359-018-0238-z), NHANES DIF items < 0.42 logits. The lever's "
+        "sizes (0.2-0.5 logits on items 1, 3 and 5 for a language group) are DOMAIN.md's "
+        "proposed toggle (A); the slider goes further to show a large bias.",
+    ),
+    "self_harm_documentation": (
+        "S",
+        "Coley et al. 2021, JAMA Psychiatry (doi:10.1001/jamapsychiatry.2021.0493, "
+        "PMC8082428): suicide prediction models from health records: AUC 0.83 for White "
+        "patients (logistic regression) but 0.64 with no race recorded and 0.60 for "
+        "American Indian/Alaska Native patients; sensitivity 41 % for White and 3 % for "
+        "Black patients (second model, as reported by MDedge, S2). Under-recorded "
+        "mental-health history is one proposed reason; the size of the lever is a "
+        "teaching choice (A).",
+    ),
+    "mitigations": (
+        "S",
+        "fairlearn (Weerts et al. 2023, JMLR 24(257)): ThresholdOptimizer (Hardt, Price, "
+        "Srebro 2016: per-group thresholds for equal opportunity) and "
+        "ExponentiatedGradient (Agarwal et al. 2018: a reduction to constrained "
+        "training). Obermeyer et al. 2019, Science 366:447: re-labelling on a direct "
+        "measure of health instead of cost. Coley et al. 2021: per-group thresholds "
+        "helped some groups and hurt others.",
+    ),
     "consent": (
         "S",
         "Jacobsen et al. 1999, Mayo Clin Proc 74(4):330: 3.2 % refused research use of "

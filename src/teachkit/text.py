@@ -10,7 +10,24 @@ from __future__ import annotations
 import math
 
 __all__ = ["per_1000", "describe_run", "describe_change", "describe_cohort",
-           "SYNTHETIC_NOTICE"]
+           "describe_programme", "describe_equal_score", "describe_group_change",
+           "describe_base_rates", "percent", "SYNTHETIC_NOTICE", "BASELINE_NAMES",
+           "LABEL_NAMES"]
+
+#: How a sentence names the run it compares with (see ``Settings.baseline``).
+BASELINE_NAMES = {
+    "rest": "the usual rule",
+    "bias": "the same model without the bias",
+    "mitigation": "the same set-up without the mitigation",
+}
+
+#: What a model was trained on, as a sentence says it.
+LABEL_NAMES = {
+    "crisis": "the true-crisis label",
+    "cost": "the cost label",
+    "diagnosis": "the diagnosis label",
+    "need": "the need label",
+}
 
 SYNTHETIC_NOTICE = (
     "All patients here are synthetic: made up by a computer to look like a real clinic. "
@@ -117,4 +134,122 @@ def describe_cohort(cohort) -> str:
         f"{item9:,} ({100 * item9 / n:.1f} %) report some thoughts of self-harm (item 9). "
         f"{crises:,} ({100 * crises / n:.1f} %) will have a crisis in the next 90 days; "
         f"{quiet:,} of them answered 'not at all' to the self-harm question."
+    )
+
+
+def percent(share: float) -> str:
+    """A share as people read it: ``0.177`` -> ``"17.7 %"``, ``0.5`` -> ``"50 %"``.
+
+    Examples
+    --------
+    >>> percent(0.177), percent(0.5), percent(0.03)
+    ('17.7 %', '50 %', '3 %')
+    """
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    value = round(100 * share, 1)
+    return f"{value:.0f} %" if value == int(value) else f"{value:.1f} %"
+
+
+def describe_programme(group: str, now: float, before: float, *, programme: float,
+                       population: float, now_name: str, before_name: str) -> str:
+    """A group's share of a top-k % programme now and before, in one sentence.
+
+    Examples
+    --------
+    >>> print(describe_programme("Black", 0.097, 0.138, programme=0.03, population=0.122,
+    ...       now_name="the cost label", before_name="the true-crisis label"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    With the cost label, Black patients are 9.7 % of the top 3 % programme, against
+    13.8 % with the true-crisis label (and 12.2 % of all patients).
+    """
+    return (
+        f"With {now_name}, {group} patients are {percent(now)} of the top "
+        f"{percent(programme)} programme, against {percent(before)} with {before_name} "
+        f"(and {percent(population)} of all patients)."
+    )
+
+
+def describe_equal_score(group: str, reference: str, gap: float, *,
+                         what: str = "true crisis risk") -> str:
+    """How much more (or less) in need a group is than another at the same score.
+
+    ``gap`` is a ratio (:func:`teachkit.consequences.equal_score_gap` with
+    ``ratio=True``).
+
+    Examples
+    --------
+    >>> describe_equal_score("Black", "White", 1.31)
+    'At the same score, Black patients have a 31 % higher true crisis risk than White patients.'
+    >>> describe_equal_score("Black", "White", 1.01)
+    'At the same score, Black patients have about the same true crisis risk as White patients.'
+    """
+    if gap is None or math.isnan(gap):
+        return f"There are too few {group} patients to compare at the same score."
+    change = gap - 1
+    if abs(change) < 0.05:
+        return (f"At the same score, {group} patients have about the same {what} as "
+                f"{reference} patients.")
+    word = "higher" if change > 0 else "lower"
+    return (f"At the same score, {group} patients have a {abs(change) * 100:.0f} % {word} "
+            f"{what} than {reference} patients.")
+
+
+def describe_group_change(change, *, noun: str = "crises missed", top: int = 2) -> str:
+    """Who gains and who loses: the groups whose ``noun`` per 1,000 moved most.
+
+    ``change`` is a Series of per-1,000 changes indexed by group (one attribute of
+    ``ConsequenceFrame.versus_baseline()``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> change = pd.Series({"White": -0.4, "Black": 2.1, "Asian": 0.0})
+    >>> describe_group_change(change)
+    'Per 1,000 patients of each group: Black 2.1 more crises missed, White 0.4 fewer.'
+    >>> describe_group_change(change * 0)
+    'Per 1,000 patients of each group: no change in crises missed.'
+    """
+    moved = change.dropna().round(1)
+    moved = moved[moved != 0]
+    if moved.empty:
+        return f"Per 1,000 patients of each group: no change in {noun}."
+    order = moved.abs().sort_values(ascending=False).index[:top]
+    parts = []
+    for i, group in enumerate(order):
+        value = moved[group]
+        word = "more" if value > 0 else "fewer"
+        parts.append(f"{group} {per_1000(abs(value))} {word}" + (f" {noun}" if i == 0 else ""))
+    return "Per 1,000 patients of each group: " + ", ".join(parts) + "."
+
+
+def describe_base_rates(rates, metrics, *, group: str, reference: str) -> str:
+    """Why not every error can be equal: different base rates, on the trainee's numbers.
+
+    ``rates`` holds crises per 1,000 by group; ``metrics`` has ``sensitivity`` and
+    ``PPV`` by group.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rates = pd.Series({"White": 18.0, "Black": 22.0})
+    >>> metrics = pd.DataFrame({"sensitivity": [0.5, 0.4], "PPV": [0.2, 0.25]},
+    ...                        index=["White", "Black"])
+    >>> print(describe_base_rates(rates, metrics, group="Black", reference="White"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Crises are not equally common: 22 per 1,000 Black patients, 18 per 1,000 White
+    patients. With different base rates no threshold makes both the share of crises
+    caught (Black 40 %, White 50 %) and the share of flags that are real crises (Black
+    25 %, White 20 %) equal at once: choose which error matters more.
+    """
+    m = metrics
+    return (
+        f"Crises are not equally common: {per_1000(rates[group])} per 1,000 {group} "
+        f"patients, {per_1000(rates[reference])} per 1,000 {reference} patients. With "
+        f"different base rates no threshold makes both the share of crises caught "
+        f"({group} {percent(m.loc[group, 'sensitivity'])}, {reference} "
+        f"{percent(m.loc[reference, 'sensitivity'])}) and the share of flags that are "
+        f"real crises ({group} {percent(m.loc[group, 'PPV'])}, {reference} "
+        f"{percent(m.loc[reference, 'PPV'])}) equal at once: choose which error matters "
+        f"more."
     )

@@ -116,7 +116,9 @@ def test_uses_threshold():
 def test_lever_specs_follow_the_field_order():
     names = [spec.name for spec in Settings.lever_specs()]
     fields = [f.name for f in dataclasses.fields(Settings) if f.name in REGISTRY]
-    assert names == fields == ["model", "policy", "threshold", "capacity"]
+    assert names == fields == ["model", "policy", "threshold", "capacity", "label",
+                               "undersample", "underreport", "self_harm_unrecorded",
+                               "mitigation"]
 
 
 # --- simulate ---------------------------------------------------------------------------

@@ -91,4 +91,4 @@ def get_spec(name: str) -> LeverSpec:
         ) from None
 
 
-from . import triage  # noqa: E402,F401  (registers the triage levers)
+from . import bias, triage  # noqa: E402,F401  (registers the triage and bias levers)

@@ -6,7 +6,7 @@ leaves it as the cell's value.
 """
 
 from ._safety import Banner, guarded
-from .apps import Tour, TriageLab, synthetic_notice
+from .apps import BiasLab, Tour, TriageLab, synthetic_notice
 from .dashboard import Dashboard
 from .panel import LeverPanel
 from .reflection import ReflectionBox
@@ -14,6 +14,7 @@ from .rows import LeverRow
 
 __all__ = [
     "Banner",
+    "BiasLab",
     "Dashboard",
     "LeverPanel",
     "LeverRow",

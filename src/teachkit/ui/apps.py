@@ -4,6 +4,8 @@
   flagged, caught and missed, by group, against the usual rule.
 - :class:`Tour` (lesson 00): a guided tour of the same dashboard, one step at a time,
   with a single lever to try.
+- :class:`BiasLab` (lesson 02): inject bias (proxy label, under-sampling, measurement
+  bias), then mitigate, and see who is missed, who fills the programme and the price.
 
 Each app is one widget; a lesson cell builds it and leaves it as the cell's value.
 """
@@ -14,13 +16,23 @@ import html
 
 import ipywidgets as widgets
 
-from ..pipeline import Settings
-from ..text import SYNTHETIC_NOTICE
+from ..consequences import equal_score_gap
+from ..pipeline import RunResult, Settings
+from ..text import (
+    LABEL_NAMES,
+    SYNTHETIC_NOTICE,
+    describe_base_rates,
+    describe_equal_score,
+    describe_group_change,
+    describe_programme,
+    per_1000,
+    percent,
+)
 from ._safety import Banner, guarded
-from .dashboard import Dashboard
+from .dashboard import Dashboard, headline_html
 from .panel import LeverPanel
 
-__all__ = ["TriageLab", "Tour", "synthetic_notice"]
+__all__ = ["BiasLab", "TriageLab", "Tour", "synthetic_notice"]
 
 
 def synthetic_notice() -> widgets.HTML:
@@ -126,3 +138,165 @@ class Tour(widgets.VBox):
         )
         self._back.disabled = self.step == 0
         self._next.disabled = self.step == len(TOUR_STEPS) - 1
+
+
+# -- lesson 02 --------------------------------------------------------------------------
+BIAS_LAB_LEVERS = ("model", "capacity", "label", "undersample", "underreport",
+                   "self_harm_unrecorded", "mitigation")
+#: The two groups each attribute's sentences compare (the group a lever acts on first).
+_FOCUS = {"ethnicity": ("Black", "White"), "language": ("Limited English", "English"),
+          "sex": ("female", "male"), "insurance": ("uninsured", "private"),
+          "rurality": ("rural", "urban")}
+
+
+def _label_name(settings: Settings) -> str:
+    return LABEL_NAMES["need" if settings.mitigation == "relabel" else settings.label]
+
+
+def _programme(frame, attribute: str):
+    """Each group's share of the flagged patients (the programme), from a frame."""
+    sub = frame.by_group.loc[attribute]
+    counts = sub["flagged"] * sub["patients"] / 1000
+    return counts / max(counts.sum(), 1e-12)
+
+
+def fairness_html(result: RunResult, attribute: str = "ethnicity") -> str:
+    """The fairness view: a table by group, now against before, and four sentences.
+
+    Columns: patients, crises per 1,000, share of the programme (the flagged patients),
+    crises missed per 1,000, share of crises caught (sensitivity), share of flags that
+    are crises (PPV) and AUC; each "now · before". Then: who fills the programme, who is
+    sicker at the same score, who gains and who loses, and why not every error can be
+    equal when base rates differ.
+    """
+    frame, base = result.consequences, result.baseline
+    before = base if base is not None else frame
+    sub, metrics = frame.by_group.loc[attribute], frame.metrics.loc[attribute]
+    bsub, bmetrics = before.by_group.loc[attribute], before.metrics.loc[attribute]
+    share, bshare = _programme(frame, attribute), _programme(before, attribute)
+    population = sub["patients"] / sub["patients"].sum()
+    rows = []
+    for group in sub.index:
+        cells = [
+            f"{int(sub.loc[group, 'patients']):,}",
+            per_1000(sub.loc[group, "crises"]),
+            f"{percent(share[group])} · {percent(bshare[group])}",
+            f"{per_1000(sub.loc[group, 'missed'])} · {per_1000(bsub.loc[group, 'missed'])}",
+            f"{percent(metrics.loc[group, 'sensitivity'])} · "
+            f"{percent(bmetrics.loc[group, 'sensitivity'])}",
+            f"{percent(metrics.loc[group, 'PPV'])} · {percent(bmetrics.loc[group, 'PPV'])}",
+            f"{metrics.loc[group, 'AUC']:.2f}",
+        ]
+        rows.append(f'<tr data-group="{html.escape(str(group))}"><th style="text-align:left">'
+                    f"{html.escape(str(group))}</th>"
+                    + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = ("group", "patients", "crises per 1,000", "share of flagged (programme)",
+            "crises missed per 1,000", "crises caught", "flags that are crises", "AUC")
+    table = (
+        '<table class="tk-fairness-table" style="border-collapse:collapse;font-size:13px">'
+        "<thead><tr>" + "".join(f'<th style="padding:2px 8px">{h}</th>' for h in head)
+        + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+    sentences = []
+    focus, reference = _FOCUS.get(attribute, (sub.index[0], sub.index[-1]))
+    if focus in sub.index and reference in sub.index:
+        rest_settings = result.baseline_result.settings if result.baseline_result else None
+        label_changed = rest_settings is not None and _label_name(rest_settings) != \
+            _label_name(result.settings)
+        now_name = _label_name(result.settings) if label_changed else "this set-up"
+        before_name = _label_name(rest_settings) if label_changed else result.baseline_name
+        programme = float(frame.overall["flagged"].iloc[0]) / 1000
+        sentences.append(describe_programme(
+            focus, share[focus], bshare[focus], programme=programme,
+            population=population[focus], now_name=now_name, before_name=before_name))
+        if frame.is_probability:
+            gap = equal_score_gap(result.calibration_by_group(attribute), focus, reference,
+                                  ratio=True)
+            sentences.append(describe_equal_score(focus, reference, gap))
+        sentences.append(describe_base_rates(sub["crises"], metrics, group=focus,
+                                             reference=reference))
+    if base is not None:
+        sentences.insert(0, describe_group_change(
+            result.versus_baseline().loc[attribute, "missed"]))
+    text = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    return (
+        '<div class="tk-fairness" style="margin-top:6px">'
+        f'<div style="font-size:13px;color:#333;margin-bottom:4px"><b>By group</b> '
+        f"(now · {html.escape(result.baseline_name)})</div>{table}"
+        f'<ul style="font-size:14px;max-width:60em;line-height:1.4">{text}</ul></div>'
+    )
+
+
+class BiasDashboard(Dashboard):
+    """The consequence dashboard plus the fairness view (table and sentences by group).
+
+    Its headline cards name the run's own baseline ("same model without the bias",
+    ...), not always the usual rule.
+    """
+
+    def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
+        super().__init__(attribute=attribute, banner=banner)
+        self._fairness = widgets.HTML()
+        self._fairness.add_class("tk-fairness-view")
+        *shown, state = self.children
+        self.children = (*shown, self._fairness, state)
+
+    def show(self, result: RunResult) -> None:
+        """Display ``result``: cards, figure, sentence, fairness view, then the hidden
+        state last, so a browser test that waits for the state sees everything."""
+        self.result = result
+        frame = result.consequences
+        self.figure.update(frame, self.attribute)
+        self._image.value = self.figure.to_png()
+        name = result.baseline_name.removeprefix("the ")
+        self._headline.value = headline_html(result, baseline_name=name)
+        self._sentence.value = (
+            '<p style="font-size:15px;max-width:60em;line-height:1.4">'
+            f"{html.escape(result.sentence())}</p>"
+        )
+        self._fairness.value = fairness_html(result, self.attribute)
+        self.updates += 1
+        now = frame.overall.iloc[0]
+        settings = ";".join(f"{k}={v}" for k, v in sorted(vars(result.settings).items()))
+        self._state.value = (
+            f'<span class="tk-state-data" data-updates="{self.updates}" '
+            f'data-flagged="{now["flagged"]:.3f}" data-caught="{now["caught"]:.3f}" '
+            f'data-missed="{now["missed"]:.3f}" data-needless="{now["needless"]:.3f}" '
+            f'data-attribute="{self.attribute}" data-settings="{html.escape(settings)}">'
+            "</span>"
+        )
+
+
+class BiasLab(widgets.VBox):
+    """Lesson 02's app: inject bias, watch who is missed, and pay for each fix.
+
+    Starts from a logistic-regression model that fills a top-3 % programme, trained on
+    the true outcome; every bias lever and the mitigation are compared one step back
+    (:meth:`teachkit.pipeline.Settings.baseline`).
+
+    Parameters
+    ----------
+    levers : sequence of str, default=BIAS_LAB_LEVERS
+    settings : Settings, default=logistic model, top 3 % (capacity policy)
+    attribute : str, default="ethnicity"
+
+    Examples
+    --------
+    >>> lab = BiasLab()
+    >>> lab.panel.rows["label"].value = "cost"
+    >>> lab.dashboard.result.baseline_name
+    'the same model without the bias'
+    >>> "tk-fairness-table" in lab.dashboard._fairness.value
+    True
+    """
+
+    def __init__(self, levers=BIAS_LAB_LEVERS, *, settings: Settings | None = None,
+                 attribute: str = "ethnicity"):
+        settings = settings or Settings(model="logistic", policy="capacity", capacity=0.03)
+        self.banner = Banner()
+        self.dashboard = BiasDashboard(attribute=attribute, banner=self.banner)
+        self.panel = LeverPanel(levers, settings=settings, banner=self.banner,
+                                on_result=self.dashboard.show)
+        super().__init__([synthetic_notice(), self.banner, self.panel, self.dashboard])
+        self.add_class("tk-app")
+        guarded(self.banner)(self.panel.update)(self.panel.settings)

@@ -1,0 +1,45 @@
+"""Lesson 02's app driven in plain pytest by setting ``.value`` (no browser)."""
+
+import pytest
+
+from teachkit.pipeline import Settings
+from teachkit.ui import BiasLab
+from teachkit.ui.apps import BIAS_LAB_LEVERS, fairness_html
+
+
+def test_bias_lab_starts_with_the_programme_and_every_lever():
+    lab = BiasLab()
+    assert tuple(lab.panel.rows) == BIAS_LAB_LEVERS
+    assert lab.panel.settings == Settings(model="logistic", policy="capacity", capacity=0.03)
+    assert lab.dashboard.updates == 1
+    assert "usual rule: <b>" in lab.dashboard._headline.value
+    assert 'data-group="Black"' in lab.dashboard._fairness.value
+
+
+@pytest.mark.parametrize(("lever", "value", "baseline"), [
+    ("label", "cost", "same model without the bias"),
+    ("undersample", 0.5, "same model without the bias"),
+    ("underreport", 1.0, "same model without the bias"),
+    ("self_harm_unrecorded", 1.0, "same model without the bias"),
+    ("mitigation", "relabel", "same set-up without the mitigation"),
+])
+def test_each_bias_lever_updates_the_dashboard_against_one_step_back(lever, value, baseline):
+    lab = BiasLab()
+    before = lab.dashboard._fairness.value
+    lab.panel.rows[lever].value = value
+    assert lab.banner.message == ""
+    assert lab.dashboard.updates == 2
+    assert f"{baseline}: <b>" in lab.dashboard._headline.value
+    assert lab.dashboard.sentence.startswith(f"Compared with the {baseline}")
+    assert lab.dashboard._fairness.value != before
+
+
+def test_fairness_view_follows_the_group_chooser_and_quotes_the_programme():
+    lab = BiasLab()
+    lab.panel.rows["label"].value = "cost"
+    view = lab.dashboard._fairness.value
+    assert "With the cost label, Black patients are 9.7 % of the top 3 % programme" in view
+    assert "against 13.8 % with the true-crisis label" in view
+    lab.dashboard._group.value = "language"
+    assert 'data-group="Limited English"' in lab.dashboard._fairness.value
+    assert "no threshold makes both" in fairness_html(lab.dashboard.result, "language")

@@ -1,0 +1,94 @@
+"""Mitigations: what each one equalises, what it keeps, and the price it shows."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from teachkit import TeachkitError
+from teachkit.mitigation import equal_sensitivity_flags
+from teachkit.pipeline import Settings, simulate
+
+PROGRAMME = Settings(model="logistic", policy="capacity", capacity=0.03)
+
+
+def _sensitivity(result, group):
+    return result.consequences.metrics.loc[("ethnicity", group), "sensitivity"]
+
+
+@pytest.mark.parametrize("mitigation", ["group_thresholds", "reduction", "relabel"])
+def test_each_mitigation_is_compared_with_the_same_set_up_without_it(mitigation):
+    result = simulate(PROGRAMME.replace(mitigation=mitigation))
+    assert result.baseline_name == "the same set-up without the mitigation"
+    assert result.baseline_result.settings == PROGRAMME
+    assert result.sentence().startswith("Compared with the same set-up without the mitigation")
+    # The workload is kept: a capacity policy flags the same number of patients.
+    assert result.consequences.overall["flagged"].iloc[0] == pytest.approx(30.0, abs=0.1)
+
+
+def test_group_thresholds_equalise_the_share_of_crises_caught_between_groups():
+    before = simulate(PROGRAMME)
+    after = simulate(PROGRAMME.replace(mitigation="group_thresholds"))
+    groups = ["White", "Hispanic", "Black"]  # the groups large enough to measure
+    spread = lambda r: np.ptp([_sensitivity(r, g) for g in groups])  # noqa: E731
+    assert spread(after) < spread(before)
+    assert np.array_equal(after.scores, before.scores)  # same model, other thresholds
+
+
+def test_group_thresholds_equalise_the_label_they_are_given_not_the_truth():
+    """With the cost label, equal 'sensitivity' on cost leaves Black patients' true
+    crises caught far below White patients' (the mitigation cannot see the truth)."""
+    result = simulate(PROGRAMME.replace(label="cost", mitigation="group_thresholds"))
+    assert _sensitivity(result, "Black") < 0.5 * _sensitivity(result, "White")
+
+
+def test_relabelling_on_need_restores_the_programme_share_and_catches_more():
+    result = simulate(PROGRAMME.replace(label="cost", mitigation="relabel"))
+    change = result.versus_baseline()
+    assert change.loc[("all", "all patients"), "caught"] > 2  # per 1,000 patients
+    assert change.loc[("ethnicity", "Black"), "missed"] < 0
+
+
+def test_the_reduction_has_a_price_overall():
+    """Constrained training on the true label catches fewer crises overall (per 1,000)
+    for a smaller sensitivity gap between White and Black patients."""
+    before = simulate(PROGRAMME)
+    result = simulate(PROGRAMME.replace(mitigation="reduction"))
+    change = result.versus_baseline().loc[("all", "all patients")]
+    assert change["caught"] < 0 and change["needless"] > 0
+    gap = lambda r: abs(_sensitivity(r, "White") - _sensitivity(r, "Black"))  # noqa: E731
+    assert gap(result) <= gap(before) + 0.01
+
+
+def test_mitigations_on_the_usual_rule():
+    rule = simulate(Settings(mitigation="group_thresholds"))
+    assert rule.consequences.overall["flagged"].iloc[0] == pytest.approx(
+        simulate(Settings()).consequences.overall["flagged"].iloc[0], abs=0.1)
+    assert np.array_equal(simulate(Settings(mitigation="relabel")).flagged,
+                          simulate(Settings()).flagged)  # the rule learns nothing
+
+
+@pytest.mark.parametrize("container", [list, np.asarray])
+def test_equal_sensitivity_flags_keep_the_count_and_check_lengths(container):
+    rng = np.random.default_rng(3)
+    groups = container(["a"] * 600 + ["b"] * 400)
+    y = rng.random(1000) < 0.2
+    scores = y + rng.normal(0, 1, 1000)
+    usual = scores > 1
+    flags = equal_sensitivity_flags(scores, usual, y, groups, seed=3)
+    assert flags.sum() == usual.sum()
+    with pytest.raises(TeachkitError, match="same patients"):
+        equal_sensitivity_flags(scores[:10], usual, y, groups)
+    with pytest.raises(TeachkitError, match="no positive label"):
+        equal_sensitivity_flags(scores, usual, np.zeros(1000, bool), groups)
+
+
+def test_fairlearn_is_imported_only_for_a_reduction():
+    import subprocess
+
+    code = ("import sys; from teachkit.pipeline import Settings, simulate; "
+            "simulate(Settings(model='logistic', mitigation='group_thresholds', n=2000)); "
+            "print('fairlearn.reductions' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
