@@ -1,5 +1,4 @@
-"""The ``teachkit`` command: serve the lessons, make cohorts (and, with the grading
-module, grade a class).
+"""The ``teachkit`` command: serve the lessons, make cohorts, grade a class.
 
 A thin layer over the library: every command parses its arguments, calls one function,
 and turns a :class:`~teachkit.TeachkitError` into one clean line on stderr and exit
@@ -179,12 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output file; .csv or .parquet decides the format")
     cohort.set_defaults(func=_cohort)
 
-    try:  # the grading commands live with the grading module
-        from .grading.cli import add_commands
-    except ImportError:
-        pass
-    else:
-        add_commands(sub)
+    from .grading.cli import add_commands  # the grading commands live with the grading module
+
+    add_commands(sub)
     return parser
 
 

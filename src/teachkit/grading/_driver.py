@@ -36,9 +36,40 @@ def _short(text, limit=MAX_TEXT):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _sandbox_children(km) -> list[int]:
+    """The processes the sandbox's outer process (prlimit, then unshare) started."""
+    process = getattr(km.provisioner, "process", None) if km.provisioner else None
+    if process is None:
+        return []
+    try:
+        with open(f"/proc/{process.pid}/task/{process.pid}/children") as fh:
+            return [int(p) for p in fh.read().split()]
+    except OSError:
+        return []
+
+
+def kill_sandbox(km) -> None:
+    """Kill the sandbox: its init (the kernel) and the unshare process around it."""
+    for pid in _sandbox_children(km):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    process = getattr(km.provisioner, "process", None) if km.provisioner else None
+    if process is not None and process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            process.kill()
+        except OSError:
+            pass
+
+
 def run_job(job: dict) -> dict:
     import nbformat
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
@@ -50,12 +81,21 @@ def run_job(job: dict) -> dict:
                        limits=limits)
     scratch.mkdir(parents=True, exist_ok=True)
 
-    class SandboxedKernelManager(KernelManager):
+    class SandboxedKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             if plan.mode == "root":  # the kernel (user nobody) must read its file
                 os.chown(self.connection_file, 65534, 65534)
             return plan.wrap(cmd)
+
+        async def interrupt_kernel(self):
+            # SIGINT to the kernel itself (PID 1 of the sandbox), not to unshare, which
+            # would die of it and take the kernel along.
+            for pid in _sandbox_children(self):
+                try:
+                    os.kill(pid, signal.SIGINT)
+                except OSError:
+                    pass
 
     sources = [job["prelude"], *job["cells"], job["extract"]]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
@@ -99,24 +139,17 @@ def run_job(job: dict) -> dict:
 
     def kill():
         report["notebook_timed_out"] = True
-        process = getattr(km.provisioner, "process", None) if km.provisioner else None
-        if process is not None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
-                process.kill()
-            except OSError:
-                pass
+        kill_sandbox(km)
 
     timer = threading.Timer(limits.notebook_timeout, kill)
     timer.daemon = True
     start = time.monotonic()
     timer.start()
+    log_path = scratch.parent / f"{scratch.name}.kernel.log"
+    log = open(log_path, "wb")  # noqa: SIM115  closed below; size capped by RLIMIT_FSIZE
     try:
         client.execute(env=plan.environment(), cwd=str(scratch),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=log)
     except DeadKernelError:
         report["kernel_died"] = True
     except RuntimeError as exc:  # the kernel did not start (e.g. the jail failed)
@@ -131,11 +164,8 @@ def run_job(job: dict) -> dict:
             report["startup_error"] = f"{type(exc).__name__}: {_short(exc)}"
     finally:
         timer.cancel()
-        try:
-            if km.has_kernel:
-                km.shutdown_kernel(now=True)
-        except Exception:  # noqa: BLE001
-            pass
+        log.close()
+        kill_sandbox(km)
     report["seconds"] = round(time.monotonic() - start, 2)
     return report
 
@@ -144,8 +174,9 @@ def main() -> int:
     import resource
 
     # The driver itself is trusted, but keep it from ever taking the machine down.
+    # (soft limit only: the kernel's own, higher cap is set by prlimit under it)
     cap = 2 * 1024**3
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
     job = json.loads(sys.stdin.read())
     report = run_job(job)
     sys.stdout.write(json.dumps(report))

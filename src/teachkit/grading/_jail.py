@@ -7,8 +7,8 @@ standard library, because it runs before anything else in the sandbox:
 1. every path in ``expose`` is cloned (a detached copy of its mount, held open);
 2. every path in ``hide`` is covered by an empty tmpfs (the solutions, the tests, the
    grading output, the other trainees' submissions, /tmp ...);
-3. the clones are attached back at their own paths, even under a hidden folder (the Python installation, the package, the scratch folder);
-   ``readonly`` paths are re-mounted read-only;
+3. the clones are attached back at their own paths, even under a hidden folder (the
+   Python installation, the package, the scratch folder); ``readonly`` ones read-only;
 4. privileges are dropped: as root, to the unprivileged ``uid`` / ``gid`` (``nobody``);
    in a user namespace, every capability is dropped, so the mounts cannot be undone;
 5. the parent-death signal is set, so killing the sandbox kills the kernel;
@@ -71,6 +71,11 @@ def _prctl(option, arg):
 
 
 def main(argv):
+    # Safety: the mounts below must only ever happen inside the fresh namespaces that
+    # ``unshare --pid --fork --mount`` made, where this process is PID 1. Run anywhere
+    # else, they would cover the host's own folders.
+    if os.getpid() != 1:
+        _fail("refusing to run outside a new PID and mount namespace (not PID 1)")
     spec_path, sep, *cmd = argv
     if sep != "--" or not cmd:
         _fail("usage: _jail.py SPEC.json -- COMMAND...")

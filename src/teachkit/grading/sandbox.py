@@ -91,7 +91,7 @@ ROOT_FLAGS = ("--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-pr
 USERNS_FLAGS = ("--user", "--map-root-user", *ROOT_FLAGS)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def detect_mode(requested: str = "auto") -> str:
     """The containment this machine allows: ``"root"``, ``"userns"`` or ``"none"``.
 

@@ -1,0 +1,32 @@
+"""Grade the folder of hostile and broken submissions once, for every test to read."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from teachkit.grading import Limits, grade_folder
+
+# The submissions are data for the grader, not notebooks for nbval to run.
+collect_ignore_glob = ["submissions/*"]
+
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+#: Short limits keep the suite quick; the 'loop ignoring interrupt' notebook runs to it.
+TEST_LIMITS = Limits(cell_timeout=8, notebook_timeout=30, memory_mb=3072)
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile")
+    folder = base / "submissions"
+    shutil.copytree(SUBMISSIONS, folder, ignore=shutil.ignore_patterns("ruff.toml"))
+    out = base / "graded"
+    results, out = grade_folder(folder, lesson="01", out=out, jobs=2, limits=TEST_LIMITS,
+                                progress=False, log=lambda msg: None)
+    with open(out / "gradebook.csv", newline="") as fh:
+        rows = {row["trainee"]: row for row in csv.DictReader(fh)}
+    return {"results": {r.trainee: r for r in results}, "rows": rows, "out": out,
+            "folder": folder}
