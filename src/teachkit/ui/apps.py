@@ -29,7 +29,7 @@ from ..text import (
     percent,
 )
 from ._safety import Banner, guarded
-from .dashboard import Dashboard, headline_html
+from .dashboard import Dashboard
 from .panel import LeverPanel
 
 __all__ = ["BiasLab", "TriageLab", "Tour", "synthetic_notice"]
@@ -241,30 +241,8 @@ class BiasDashboard(Dashboard):
         *shown, state = self.children
         self.children = (*shown, self._fairness, state)
 
-    def show(self, result: RunResult) -> None:
-        """Display ``result``: cards, figure, sentence, fairness view, then the hidden
-        state last, so a browser test that waits for the state sees everything."""
-        self.result = result
-        frame = result.consequences
-        self.figure.update(frame, self.attribute)
-        self._image.value = self.figure.to_png()
-        name = result.baseline_name.removeprefix("the ")
-        self._headline.value = headline_html(result, baseline_name=name)
-        self._sentence.value = (
-            '<p style="font-size:15px;max-width:60em;line-height:1.4">'
-            f"{html.escape(result.sentence())}</p>"
-        )
+    def _show_more(self, result: RunResult) -> None:
         self._fairness.value = fairness_html(result, self.attribute)
-        self.updates += 1
-        now = frame.overall.iloc[0]
-        settings = ";".join(f"{k}={v}" for k, v in sorted(vars(result.settings).items()))
-        self._state.value = (
-            f'<span class="tk-state-data" data-updates="{self.updates}" '
-            f'data-flagged="{now["flagged"]:.3f}" data-caught="{now["caught"]:.3f}" '
-            f'data-missed="{now["missed"]:.3f}" data-needless="{now["needless"]:.3f}" '
-            f'data-attribute="{self.attribute}" data-settings="{html.escape(settings)}">'
-            "</span>"
-        )
 
 
 class BiasLab(widgets.VBox):

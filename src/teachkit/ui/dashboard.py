@@ -110,11 +110,15 @@ class Dashboard(widgets.VBox):
         frame = result.consequences
         self.figure.update(frame, self.attribute)
         self._image.value = self.figure.to_png()
-        self._headline.value = headline_html(result)
+        self._headline.value = headline_html(
+            result, baseline_name=result.baseline_name.removeprefix("the "))
         self._sentence.value = (
             '<p style="font-size:15px;max-width:60em;line-height:1.4">'
             f"{html.escape(result.sentence())}</p>"
         )
+        self._show_more(result)
+        # The hidden state changes last, so a browser test that waits for it sees
+        # every view already updated.
         self.updates += 1
         now = frame.overall.iloc[0]
         settings = ";".join(f"{k}={v}" for k, v in sorted(vars(result.settings).items()))
@@ -125,6 +129,9 @@ class Dashboard(widgets.VBox):
             f'data-attribute="{self.attribute}" data-settings="{html.escape(settings)}">'
             "</span>"
         )
+
+    def _show_more(self, result: RunResult) -> None:
+        """Extra views a subclass updates with each result (before the state)."""
 
     @property
     def sentence(self) -> str:
