@@ -76,8 +76,46 @@ def _wrong_01():
     }
 
 
-RIGHT = {"00": _right_00, "01": _right_01}
-WRONG = {"00": _wrong_00, "01": _wrong_01}
+def top_shares(scores, groups, capacity):
+    k = int(round(capacity * len(scores)))
+    enrolled = groups[np.argsort(-scores, kind="stable")[:k]]
+    return {g: (enrolled == g).sum() / k for g in np.unique(groups)}
+
+
+def _right_02():
+    programme = Settings(model="logistic", policy="capacity", capacity=0.03)
+    sens = simulate(programme).consequences.metric_frames["ethnicity"].by_group["sensitivity"]
+    shares = {label: simulate(programme.replace(label=label)).programme_shares()
+              .loc["Black", "in_programme"] for label in ("crisis", "cost", "diagnosis")}
+    unrecorded = simulate(Settings(model="logistic", self_harm_unrecorded=1.0))
+    relabel = simulate(programme.replace(mitigation="relabel"))
+    return {
+        "sensitivity_gap": sens["Black"] - sens["White"],
+        "black_share_cost": shares["cost"],
+        "fairest_label": max(shares, key=shares.get),
+        "top_shares": top_shares,
+        "missed_black_unrecorded": unrecorded.consequences.by_group.loc[
+            ("ethnicity", "Black"), "missed"],
+        "relabel_change_in_caught": relabel.versus_baseline().loc[
+            ("all", "all patients"), "caught"],
+    }
+
+
+def _wrong_02():
+    right = _right_02()
+    return {
+        "sensitivity_gap": -right["sensitivity_gap"],  # White minus Black
+        "black_share_cost": 100 * right["black_share_cost"],  # a percentage
+        "fairest_label": "cost",
+        "top_shares": lambda scores, groups, capacity: {g: 1 / len(set(groups))
+                                                        for g in set(groups)},
+        "missed_black_unrecorded": right["missed_black_unrecorded"] / 1000,
+        "relabel_change_in_caught": -right["relabel_change_in_caught"],
+    }
+
+
+RIGHT = {"00": _right_00, "01": _right_01, "02": _right_02}
+WRONG = {"00": _wrong_00, "01": _wrong_01, "02": _wrong_02}
 CASES = [(lesson_id, p) for lesson_id, lesson in LESSONS.items() for p in lesson.problems
          if p.kind != "reflection"]
 

@@ -57,6 +57,7 @@ LESSONS = {
                  "teachkit.exercises.lesson00"),
     "01": Lesson("01", "01-cohort-and-model", "Meet the cohort and the triage model",
                  "teachkit.exercises.lesson01"),
+    "02": Lesson("02", "02-bias-creeps-in", "Bias creeps in", "teachkit.exercises.lesson02"),
 }
 
 
