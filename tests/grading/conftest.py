@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from make_submissions import write_not_a_notebook
 
 from teachkit.grading import Limits, grade_folder
 
@@ -23,6 +24,7 @@ def hostile_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     folder = base / "submissions"
     shutil.copytree(SUBMISSIONS, folder, ignore=shutil.ignore_patterns("ruff.toml"))
+    write_not_a_notebook(folder)
     out = base / "graded"
     results, out = grade_folder(folder, lesson="01", out=out, jobs=2, limits=TEST_LIMITS,
                                 progress=False, log=lambda msg: None)

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from make_submissions import write_not_a_notebook
 
 from teachkit import TeachkitError
 from teachkit.cli import main
@@ -17,8 +18,12 @@ SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 
 def _folder(tmp_path, names):
     folder = tmp_path / "class"
+    folder.mkdir()
     for name in names:
-        shutil.copytree(SUBMISSIONS / name, folder / name)
+        if name == "not_a_notebook":
+            write_not_a_notebook(folder)
+        else:
+            shutil.copytree(SUBMISSIONS / name, folder / name)
     return folder
 
 
