@@ -49,7 +49,9 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
       "Executing" when several trainees opened a lesson at once (VOILA-NOTES.md);
     - idle kernels culled, and on loopback the page's shutdown beacon accepted, so a
       closed tab frees its kernel (voila issue 1458);
-    - sources stripped and tracebacks hidden: trainees see the app, not the code.
+    - sources stripped and tracebacks hidden: trainees see the app, not the code;
+    - teachkit's template (Voila's "lab" without its CDN stylesheets), so a page asks
+      nothing of the internet; :func:`serve_environment` puts it on ``JUPYTER_PATH``.
     """
     cmd = [
         sys.executable, "-m", "voila", str(notebooks),
@@ -58,6 +60,7 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
         f"--Voila.ip={host}",
         "--ServerApp.port_retries=0",
         "--show_tracebacks=False",
+        "--template=teachkit",
         "--strip_sources=True",
         "--KernelManager.transport=ipc",
         "--MappingKernelManager.cull_interval=60",
@@ -71,13 +74,28 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
     return cmd
 
 
+#: Jupyter data folder shipped with the package: holds the "teachkit" Voila template.
+JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"
+
+
+def serve_environment(data_dir: Path) -> dict:
+    """The environment Voila and its kernels run in."""
+    paths = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(":"))]
+    return dict(
+        os.environ,
+        TEACHKIT_HOME=str(data_dir),
+        JUPYTER_PATH=":".join(paths),
+        # One OpenMP thread per kernel: with many trainees, gradient boosting's threads
+        # would otherwise fight over the cores (one fit took 18 s instead of 0.3 s).
+        OMP_NUM_THREADS="1",
+    )
+
+
 def _serve(args) -> int:
     notebooks = find_notebooks(args.notebooks)
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
-    # One OpenMP thread per kernel: with many trainees, gradient boosting's threads would
-    # otherwise fight over the cores (one fit took 18 s instead of 0.3 s under load).
-    env = dict(os.environ, TEACHKIT_HOME=str(data_dir), OMP_NUM_THREADS="1")
+    env = serve_environment(data_dir)
     cmd = voila_command(notebooks, host=args.host, port=args.port,
                         pool_size=args.pool_size, cull_idle_seconds=args.cull_idle)
     url = f"http://{'localhost' if args.host == '127.0.0.1' else args.host}:{args.port}/"

@@ -96,3 +96,18 @@ def test_the_console_script_runs():
     out = subprocess.run([sys.executable, "-m", "teachkit.cli", "--help"],
                          capture_output=True, text=True, check=True).stdout
     assert "serve" in out and "cohort" in out
+
+
+def test_serve_uses_teachkit_template_without_cdn_links(tmp_path, monkeypatch):
+    from teachkit.cli import JUPYTER_DATA, serve_environment
+
+    cmd = voila_command(tmp_path, host="127.0.0.1", port=1, pool_size=1, cull_idle_seconds=60)
+    assert "--template=teachkit" in cmd
+    monkeypatch.setenv("JUPYTER_PATH", "/elsewhere")
+    env = serve_environment(tmp_path)
+    assert env["JUPYTER_PATH"].split(":") == [str(JUPYTER_DATA), "/elsewhere"]
+    assert env["TEACHKIT_HOME"] == str(tmp_path) and env["OMP_NUM_THREADS"] == "1"
+    template = JUPYTER_DATA / "voila" / "templates" / "teachkit"
+    for name in ("conf.json", "index.html.j2", "page.html"):
+        text = (template / name).read_text()
+        assert "cdn." not in text and "https://" not in text
