@@ -33,7 +33,7 @@ from .consequences import (
     calibration_by_group,
     programme_shares,
 )
-from .levers import REGISTRY, LeverSpec
+from .levers import REGISTRY, LeverSettings
 from .levers.bias import (
     BIAS_LEVERS,
     UNDERSAMPLE_GROUP,
@@ -53,7 +53,7 @@ _COHORT_FIELDS = ("n", "seed", "setting")
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(LeverSettings):
     """Everything that decides a run: the cohort and every lever.
 
     Parameters
@@ -111,22 +111,11 @@ float in the range [0.005, 0.5]. Got 2 instead.
         object.__setattr__(self, "n", n)  # a numpy integer becomes a plain int
         object.__setattr__(self, "seed", check_seed(self.seed, caller="Settings"))
         check_param("setting", self.setting, Options(COHORT_SETTINGS), caller="Settings")
-        for spec in self.lever_specs():
-            value = spec.validate(getattr(self, spec.name), caller="Settings")
-            object.__setattr__(self, spec.name, value)
-
-    @classmethod
-    def lever_specs(cls) -> list[LeverSpec]:
-        """The specs of the levers this settings object holds, in field order."""
-        return [REGISTRY[f.name] for f in dataclasses.fields(cls) if f.name in REGISTRY]
-
-    def replace(self, **changes) -> Settings:
-        """A copy with some fields changed (validated like the constructor)."""
-        return dataclasses.replace(self, **changes)
+        super().__post_init__()
 
     def at_rest(self) -> Settings:
         """The baseline: the same cohort with every lever at its resting value."""
-        return self.replace(**{spec.name: spec.rest for spec in self.lever_specs()})
+        return super().at_rest()
 
     def baseline(self) -> tuple[Settings, str]:
         """The settings this run is compared with, and how the sentence names them.
@@ -158,14 +147,6 @@ float in the range [0.005, 0.5]. Got 2 instead.
         """Whether the label, under-sampling and mitigations can change anything: the
         usual rule learns nothing, so only the records and per-group thresholds reach it."""
         return self.model != "rule"
-
-    def changed_levers(self) -> dict:
-        """The levers that are not at rest, with their values."""
-        return {
-            spec.name: getattr(self, spec.name)
-            for spec in self.lever_specs()
-            if getattr(self, spec.name) != spec.rest
-        }
 
     @property
     def uses_threshold(self) -> bool:

@@ -1,25 +1,57 @@
 """The contract every registered lever meets (scikit-learn's common tests).
 
 For every :class:`~teachkit.levers.LeverSpec` in :data:`teachkit.levers.REGISTRY`: the
-resting value is allowed and is the default of :class:`~teachkit.pipeline.Settings`;
-every invalid example the constraint offers is refused with the standard message, both
-by the spec and by ``Settings``; the spec is complete enough to build a widget row from.
-New lever families are picked up automatically when they register their specs.
+resting value is allowed and is the default of the settings class that holds it (its
+*home*: :class:`~teachkit.pipeline.Settings` or another
+:class:`~teachkit.levers.LeverSettings` subclass); every invalid example the constraint
+offers is refused with the standard message, both by the spec and by its home; the spec
+is complete enough to build a widget row from. New lever families are picked up
+automatically when they register their specs; a new settings class is picked up when its
+module is listed in ``HOLDER_MODULES``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 import pytest
 
 from teachkit._validation import PARAM_MESSAGE, Interval, Options, TeachkitError
-from teachkit.levers import REGISTRY, LeverSpec, get_spec
+from teachkit.levers import REGISTRY, LeverSettings, LeverSpec, get_spec
 from teachkit.pipeline import Settings
 from teachkit.sources import SOURCES
 
-#: Settings fields that describe the cohort, not a lever.
-COHORT_FIELDS = {"n", "seed", "setting"}
+#: Modules that define a LeverSettings subclass (one per line).
+HOLDER_MODULES = (
+    "teachkit.pipeline",
+)
+for _module in HOLDER_MODULES:
+    importlib.import_module(_module)
+
+
+def _holders(cls=LeverSettings):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _holders(sub)
+
+
+#: Every settings class that holds levers, bases before their subclasses.
+HOLDERS = list(dict.fromkeys(_holders()))
+
+
+def _own_fields(cls) -> set[str]:
+    inherited = set().union(*(
+        {f.name for f in dataclasses.fields(base)}
+        for base in cls.__mro__[1:] if dataclasses.is_dataclass(base)))
+    return {f.name for f in dataclasses.fields(cls)} - inherited
+
+
+def home(spec):
+    """The settings class that declares the lever (subclasses inherit it)."""
+    homes = [cls for cls in HOLDERS if spec.name in _own_fields(cls)]
+    assert len(homes) == 1, f"lever {spec.name!r} is declared by {homes}"
+    return homes[0]
 
 SPECS = sorted(REGISTRY.values(), key=lambda spec: spec.name)
 IDS = [spec.name for spec in SPECS]
@@ -35,10 +67,15 @@ def test_the_registry_is_not_empty():
     assert {"model", "policy", "threshold", "capacity"} <= set(REGISTRY)
 
 
-def test_settings_fields_and_registry_agree():
-    fields = {f.name for f in dataclasses.fields(Settings)}
-    assert fields - COHORT_FIELDS == set(REGISTRY)
-    assert {spec.name for spec in Settings.lever_specs()} == set(REGISTRY)
+def test_every_lever_has_one_home_and_every_holder_is_a_frozen_dataclass():
+    assert Settings in HOLDERS
+    held = set()
+    for cls in HOLDERS:
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls
+        held |= {spec.name for spec in cls.lever_specs()}
+    assert held == set(REGISTRY)
+    for spec in SPECS:
+        home(spec)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
@@ -69,28 +106,30 @@ def test_rest_value_validates(spec):
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_settings_hold_the_rest_value(spec):
-    assert getattr(Settings(), spec.name) == spec.rest
-    field = {f.name: f for f in dataclasses.fields(Settings)}[spec.name]
+    cls = home(spec)
+    assert getattr(cls(), spec.name) == spec.rest
+    field = {f.name: f for f in dataclasses.fields(cls)}[spec.name]
     assert field.default == spec.rest
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_a_lever_at_rest_is_not_changed(spec):
-    assert spec.name not in Settings().changed_levers()
+    assert spec.name not in home(spec)().changed_levers()
 
 
 @pytest.mark.parametrize(("spec", "value"), list(_invalid_cases()))
 def test_invalid_values_get_the_standard_message(spec, value):
-    expected = PARAM_MESSAGE.format(name=spec.name, caller="Settings",
+    cls = home(spec)
+    expected = PARAM_MESSAGE.format(name=spec.name, caller=cls.__name__,
                                     allowed=spec.constraint.describe(), value=value)
     with pytest.raises(TeachkitError) as info:
-        spec.validate(value)
+        spec.validate(value, caller=cls.__name__)
     assert str(info.value) == expected
     with pytest.raises(TeachkitError) as info:
-        Settings(**{spec.name: value})
+        cls(**{spec.name: value})
     assert str(info.value) == expected
     with pytest.raises(TeachkitError) as info:
-        Settings().replace(**{spec.name: value})
+        cls().replace(**{spec.name: value})
     assert str(info.value) == expected
 
 
@@ -100,10 +139,11 @@ def test_every_allowed_value_round_trips_through_settings(spec):
         values = list(spec.constraint.values)
     else:
         values = [spec.constraint.low, spec.constraint.high]
+    cls = home(spec)
     for value in values:
-        settings = Settings(**{spec.name: value})
+        settings = cls(**{spec.name: value})
         assert getattr(settings, spec.name) == value
-        assert settings.at_rest() == Settings()
+        assert settings.at_rest() == cls()
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)

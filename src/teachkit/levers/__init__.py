@@ -12,11 +12,12 @@ holds every spec by name.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from .._validation import Interval, Options, check_param
 
-__all__ = ["LeverSpec", "REGISTRY", "register", "get_spec"]
+__all__ = ["LeverSpec", "LeverSettings", "REGISTRY", "register", "get_spec"]
 
 
 @dataclass(frozen=True)
@@ -91,4 +92,46 @@ def get_spec(name: str) -> LeverSpec:
         ) from None
 
 
-from . import bias, triage  # noqa: E402,F401  (registers the triage and bias levers)
+class LeverSettings:
+    """Base of the frozen settings objects that hold levers.
+
+    A subclass is a frozen dataclass; each of its fields named in :data:`REGISTRY` is a
+    lever, validated on construction with the lever's own spec (the error names the
+    subclass). :class:`teachkit.pipeline.Settings` is the triage pipeline's; a lesson that
+    adds a stage (consent, oversight) subclasses it, and a lesson with a pipeline of its
+    own (a data release) subclasses this. The common tests check every lever of every
+    subclass.
+    """
+
+    def __post_init__(self):
+        for spec in self.lever_specs():
+            value = spec.validate(getattr(self, spec.name), caller=type(self).__name__)
+            object.__setattr__(self, spec.name, value)
+
+    @classmethod
+    def lever_specs(cls) -> list[LeverSpec]:
+        """The specs of the levers this settings object holds, in field order."""
+        return [REGISTRY[f.name] for f in dataclasses.fields(cls) if f.name in REGISTRY]
+
+    def replace(self, **changes):
+        """A copy with some fields changed (validated like the constructor)."""
+        return dataclasses.replace(self, **changes)
+
+    def at_rest(self):
+        """The same object with every lever at its resting value."""
+        return self.replace(**{spec.name: spec.rest for spec in self.lever_specs()})
+
+    def changed_levers(self) -> dict:
+        """The levers that are not at rest, with their values."""
+        return {
+            spec.name: getattr(self, spec.name)
+            for spec in self.lever_specs()
+            if getattr(self, spec.name) != spec.rest
+        }
+
+
+# Each lever family registers its specs when imported (one name per line).
+from . import (  # noqa: E402,F401
+    bias,
+    triage,
+)

@@ -34,6 +34,10 @@ class LeverPanel(widgets.VBox):
         Called after every run (the dashboard's ``show``).
     banner : Banner, default=None
         Where errors are shown; a new one is made (and shown above the rows) if None.
+    run : callable(Settings) -> RunResult, default=None
+        The path from settings to a result. A lesson that adds a stage after the triage
+        model (consent, oversight) passes its own, taking its own ``Settings`` subclass;
+        None means :func:`~teachkit.pipeline.simulate`.
 
     Attributes
     ----------
@@ -45,8 +49,9 @@ class LeverPanel(widgets.VBox):
     """
 
     def __init__(self, levers, *, settings: Settings | None = None, on_result=None,
-                 banner: Banner | None = None):
+                 banner: Banner | None = None, run=None):
         self.settings = settings or Settings()
+        self._run = run
         self.on_result = on_result
         own_banner = banner is None
         self.banner = banner or Banner()
@@ -74,7 +79,7 @@ class LeverPanel(widgets.VBox):
                 f"<i>Training the {_MODEL_NAMES[settings.model]} model on 10,000 synthetic "
                 "patients (first time only)…</i>"
             )
-        result = simulate(settings)
+        result = (self._run or simulate)(settings)
         self._trained.add(settings.model)
         self._status.value = ""
         self.settings, self.result = settings, result
