@@ -148,6 +148,15 @@ float in the range [0.005, 0.5]. Got 2 instead.
         usual rule learns nothing, so only the records and per-group thresholds reach it."""
         return self.model != "rule"
 
+    def training_rows(self, records: pd.DataFrame) -> np.ndarray:
+        """Which patients' records the model may learn from (boolean, one per patient).
+
+        Here: everyone but the under-sampled share of one group. A lesson that removes
+        records from training (consent) overrides this in its ``Settings`` subclass.
+        """
+        return kept_for_training(records, group=UNDERSAMPLE_GROUP,
+                                 fraction=1.0 - self.undersample, seed=self.seed)
+
     @property
     def uses_threshold(self) -> bool:
         """Whether the threshold lever has any effect with these settings."""
@@ -269,8 +278,7 @@ def _scores(settings: Settings, records: pd.DataFrame):
         y_train = need_label(records)
     else:
         y_train = training_label(records, label=settings.label)
-    keep = kept_for_training(records, group=UNDERSAMPLE_GROUP,
-                             fraction=1.0 - settings.undersample, seed=settings.seed)
+    keep = settings.training_rows(records)
     if settings.model == "rule":
         return cross_fitted_scores(records, "rule"), y_train, keep
     at_rest = settings.label == "crisis" and settings.mitigation not in ("relabel",
