@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._validation import TeachkitError, check_seed
+from ._validation import Options, TeachkitError, check_param, check_seed
 from .models import _folds, check_train_mask, feature_matrix, make_model, training_target
 
 __all__ = ["MITIGATION_ATTRIBUTE", "equal_sensitivity_flags", "reduction_scores"]
@@ -140,7 +140,7 @@ def _mixture(model, X) -> np.ndarray:
 
 
 def reduction_scores(cohort: pd.DataFrame, label, groups, *, seed: int = 0,
-                     train_mask=None) -> np.ndarray:
+                     train_mask=None, kind: str = "logistic") -> np.ndarray:
     """Cross-fitted scores of a logistic regression trained under equal opportunity.
 
     fairlearn's ``ExponentiatedGradient`` with a ``TruePositiveRateParity`` constraint
@@ -160,6 +160,8 @@ def reduction_scores(cohort: pd.DataFrame, label, groups, *, seed: int = 0,
     seed : int, default=0
         The folds' seed.
     train_mask : array-like of bool, default=None
+    kind : {"logistic", "records"}, default="logistic"
+        What the logistic regressions read (:func:`teachkit.models.feature_matrix`).
 
     Returns
     -------
@@ -184,7 +186,8 @@ def reduction_scores(cohort: pd.DataFrame, label, groups, *, seed: int = 0,
     from sklearn.linear_model import LogisticRegression
 
     seed = check_seed(seed, caller="reduction_scores")
-    X = feature_matrix(cohort)
+    check_param("kind", kind, Options(("logistic", "records")), caller="reduction_scores")
+    X = feature_matrix(cohort, kind)
     y = training_target(cohort, label)
     keep = check_train_mask(train_mask, len(cohort))
     sensitive = pd.Series(groups).astype(str).to_numpy()

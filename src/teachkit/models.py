@@ -1,10 +1,15 @@
 """Toy triage models: who needs urgent mental-health follow-up?
 
-Three scorers, all scikit-learn estimators with ``fit`` and ``predict_proba``:
+Four scorers, all scikit-learn estimators with ``fit`` and ``predict_proba``:
 
 - :class:`RuleScreener`: the usual questionnaire rule, PHQ-9 total >= 10 or any answer
   above "not at all" on item 9 (thoughts of self-harm). It learns nothing.
-- logistic regression and gradient boosting, trained on what the records show.
+- logistic regression and gradient boosting, trained on the questionnaires (everybody
+  fills them in at the visit) and what the records show;
+- a record-based logistic regression (``"records"``), like the suicide-risk models run
+  on health records (Coley et al. 2021): it reads the questionnaires only of the
+  patients screened in routine care, and otherwise the record (diagnosis, treatment,
+  visits, recorded self-harm). Groups screened less are seen less.
 
 Every patient is scored by a model that never saw them (two-fold cross-fitting), and the
 scores are cached by everything that shapes the model, so moving a threshold or a
@@ -47,8 +52,12 @@ FEATURES = (
     "visits_past_year",
     "self_harm_recorded",
 )
+#: What the record-based model reads: the same, plus whether the patient was screened;
+#: the questionnaire columns are zero for patients who were not screened.
+RECORD_FEATURES = (*FEATURES, "screened")
+_QUESTIONNAIRE = frozenset({*(f"phq{i}" for i in range(1, 10)), "gad7_total"})
 
-MODEL_KINDS = ("rule", "logistic", "boosting")
+MODEL_KINDS = ("rule", "logistic", "boosting", "records")
 RULE_PHQ9_CUTOFF = 10
 #: The rule's points: PHQ-9 total, plus this when item 9 is above zero; flagged at >= 10.
 RULE_ITEM9_POINTS = 10
@@ -110,8 +119,10 @@ def make_model(kind: str, *, seed: int = 0):
 
     Parameters
     ----------
-    kind : {"rule", "logistic", "boosting"}
-        The usual rule, a scaled logistic regression, or histogram gradient boosting.
+    kind : {"rule", "logistic", "boosting", "records"}
+        The usual rule, a scaled logistic regression, histogram gradient boosting, or
+        the record-based model (a scaled logistic regression too; it differs in what it
+        reads: :func:`feature_matrix`).
     seed : int, default=0
         Random state of the gradient boosting.
 
@@ -129,7 +140,7 @@ def make_model(kind: str, *, seed: int = 0):
     seed = check_seed(seed, caller="make_model")
     if kind == "rule":
         return RuleScreener()
-    if kind == "logistic":
+    if kind in ("logistic", "records"):
         return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     # Shallow and slow-learning: crises are rare (about 2 %), deeper trees overfit.
     return HistGradientBoostingClassifier(
@@ -138,12 +149,28 @@ def make_model(kind: str, *, seed: int = 0):
     )
 
 
-def feature_matrix(cohort: pd.DataFrame) -> np.ndarray:
-    """The model's view of each patient: :data:`FEATURES` as a float matrix."""
+def feature_matrix(cohort: pd.DataFrame, kind: str = "logistic") -> np.ndarray:
+    """The model's view of each patient, as a float matrix.
+
+    :data:`FEATURES` for the logistic regression and the gradient boosting;
+    :data:`RECORD_FEATURES` for the record-based model, whose questionnaire columns are
+    zero for patients not screened in routine care.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(500, seed=1)
+    >>> feature_matrix(cohort).shape, feature_matrix(cohort, "records").shape
+    ((500, 16), (500, 17))
+    """
+    records = kind == "records"
+    screened = cohort["screened"].to_numpy(dtype=float) if records else None
     columns = []
-    for name in FEATURES:
+    for name in RECORD_FEATURES if records else FEATURES:
         if name == "female":
             columns.append((cohort["sex"] == "female").to_numpy(dtype=float))
+        elif records and name in _QUESTIONNAIRE:
+            columns.append(cohort[name].to_numpy(dtype=float) * screened)
         else:
             columns.append(cohort[name].to_numpy(dtype=float))
     return np.column_stack(columns)
@@ -217,8 +244,8 @@ def cross_fitted_scores(
     ----------
     cohort : DataFrame
         From :func:`teachkit.cohort.make_cohort`, perhaps changed by levers.
-    kind : {"rule", "logistic", "boosting"}
-        Which model (:func:`make_model`).
+    kind : {"rule", "logistic", "boosting", "records"}
+        Which model (:func:`make_model`) reading what (:func:`feature_matrix`).
     label : str or array-like of bool, default="crisis_90d"
         What the model learns to predict: a column of the cohort, or one yes/no value
         per patient (a proxy label from :func:`teachkit.levers.bias.training_label`).
@@ -255,7 +282,7 @@ def cross_fitted_scores(
     if kind == "rule":
         scores = RuleScreener().fit(cohort).predict_proba(cohort)[:, 1]
     else:
-        X = feature_matrix(cohort)
+        X = feature_matrix(cohort, kind)
         y = training_target(cohort, label)
         fold = _folds(len(cohort), seed)
         keep = check_train_mask(train_mask, len(cohort))

@@ -61,7 +61,7 @@ class Settings(LeverSettings):
     n, seed, setting
         The cohort's arguments (:func:`teachkit.cohort.make_cohort`); by default the
         lessons' cohort of 20,000 primary-care patients.
-    model : {"rule", "logistic", "boosting"}, default="rule"
+    model : {"rule", "logistic", "boosting", "records"}, default="rule"
         The triage model; at rest, the usual PHQ-9 rule.
     policy : {"threshold", "capacity"}, default="threshold"
         Flag everyone above a risk threshold, or the top ``capacity`` share.
@@ -71,6 +71,9 @@ class Settings(LeverSettings):
         Share of patients flagged under the capacity policy.
     label : {"crisis", "cost", "diagnosis"}, default="crisis"
         What the model learns to predict (lesson 02; :mod:`teachkit.levers.bias`).
+    access_gap : float in [0, 0.3], default=0.0
+        Share of Black patients' care (diagnoses, treatments, visits) withheld at equal
+        need, on top of the cohort's own gaps.
     undersample : float in [0, 0.9], default=0.0
         Share of Black patients left out of the training data.
     underreport : float in [0, 1.5], default=0.0
@@ -101,6 +104,7 @@ float in the range [0.005, 0.5]. Got 2 instead.
     threshold: float = REGISTRY["threshold"].rest
     capacity: float = REGISTRY["capacity"].rest
     label: str = REGISTRY["label"].rest
+    access_gap: float = REGISTRY["access_gap"].rest
     undersample: float = REGISTRY["undersample"].rest
     underreport: float = REGISTRY["underreport"].rest
     self_harm_unrecorded: float = REGISTRY["self_harm_unrecorded"].rest
@@ -177,7 +181,7 @@ def _fingerprint(cohort: pd.DataFrame, label, train_mask=None, extra: str = "") 
     """A digest of everything a model learns from: the features, the label, the training
     rows and how it is trained."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(np.ascontiguousarray(feature_matrix(cohort)).tobytes())
+    digest.update(np.ascontiguousarray(feature_matrix(cohort, "records")).tobytes())
     y = cohort[label].to_numpy() if isinstance(label, str) else np.asarray(label)
     digest.update(np.ascontiguousarray(y).tobytes())
     if train_mask is not None and not np.all(train_mask):
@@ -286,13 +290,14 @@ def _scores(settings: Settings, records: pd.DataFrame):
     label = "crisis_90d" if at_rest else y_train
     mask = None if keep.all() else keep
     if settings.mitigation == "reduction":
-        key = ("reduction", _fingerprint(records, y_train, mask), settings.seed)
+        key = ("reduction", _fingerprint(records, y_train, mask), settings.seed,
+               settings.model == "records")
         if key not in _REDUCTION_CACHE:
             from .mitigation import MITIGATION_ATTRIBUTE, reduction_scores
 
             _REDUCTION_CACHE[key] = reduction_scores(
                 records, y_train, records[MITIGATION_ATTRIBUTE], seed=settings.seed,
-                train_mask=mask)
+                train_mask=mask, kind="records" if settings.model == "records" else "logistic")
             while len(_REDUCTION_CACHE) > 8:
                 _REDUCTION_CACHE.pop(next(iter(_REDUCTION_CACHE)))
         return _REDUCTION_CACHE[key], y_train, keep
@@ -347,7 +352,7 @@ def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = 
     if cohort is None:
         cohort = lesson_cohort(settings.n, settings.seed, settings.setting)
     records = apply_record_levers(
-        cohort, underreport=settings.underreport,
+        cohort, underreport=settings.underreport, access_gap=settings.access_gap,
         self_harm_unrecorded=settings.self_harm_unrecorded, seed=settings.seed)
     scores, y_train, keep = _scores(settings, records)
     flagged = flag_patients(scores, settings, records)

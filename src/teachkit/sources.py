@@ -156,6 +156,14 @@ SOURCES: dict[str, tuple[str, str]] = {
         "auto-identified (above the 97th percentile of risk) from 17.7 % to 46.5 %, and "
         "at the same risk score Black patients had more chronic illnesses.",
     ),
+    "access_gap": (
+        "S",
+        "Obermeyer et al. 2019, Science 366:447 (doi:10.1126/science.aax2342): at the "
+        "same number of chronic illnesses less was spent on Black patients' care, so a "
+        "model trained on cost ranked them as healthier. The cohort already carries the "
+        "sourced US gaps in diagnosis and treatment (DOMAIN.md a.3); how much more care "
+        "the lever withholds is a teaching choice (A).",
+    ),
     "undersampling": (
         "A",
         "Under-sampling a group in the training data is a teaching lever: models learn "

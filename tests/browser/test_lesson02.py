@@ -34,6 +34,7 @@ TRACEBACK_WORDS = ("Traceback", "Error", "Exception")
 MOVES = (
     ("label", "cost"),
     ("label", "diagnosis"),
+    ("access_gap", "End"),
     ("undersample", "End"),
     ("underreport", "End"),
     ("self_harm_unrecorded", "End"),
@@ -42,6 +43,7 @@ MOVES = (
     ("mitigation", "relabel"),
     ("capacity", "ArrowRight"),
     ("model", "boosting"),
+    ("model", "records"),
 )
 #: How to undo a move for the levers the lab starts away from their resting value.
 UNDO = {"capacity": "ArrowLeft"}

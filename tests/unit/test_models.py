@@ -107,7 +107,20 @@ def test_make_model_kinds():
     boosting = make_model("boosting", seed=7)
     assert isinstance(boosting, HistGradientBoostingClassifier)
     assert boosting.random_state == 7
-    assert MODEL_KINDS == ("rule", "logistic", "boosting")
+    assert isinstance(make_model("records"), Pipeline)
+    assert MODEL_KINDS == ("rule", "logistic", "boosting", "records")
+
+
+def test_the_record_based_model_sees_questionnaires_only_of_screened_patients():
+    cohort = make_cohort(3_000, seed=5)
+    full, records = feature_matrix(cohort), feature_matrix(cohort, "records")
+    screened = cohort["screened"].to_numpy()
+    phq_columns = slice(2, 11)
+    assert np.array_equal(records[screened, phq_columns], full[screened, phq_columns])
+    assert not records[~screened, phq_columns].any()
+    assert full[~screened, phq_columns].any()  # the others do see them
+    assert np.array_equal(records[:, -1], screened.astype(float))
+    assert np.array_equal(records[:, 11:16][screened], full[:, 11:16][screened])
 
 
 @pytest.mark.parametrize("kind", ["forest", "", None, 3])

@@ -41,8 +41,9 @@ def test_default_settings_are_the_lessons_baseline():
     assert (s.n, s.seed, s.setting) == (DEFAULT_COHORT["n"], DEFAULT_COHORT["seed"],
                                         DEFAULT_COHORT["setting"])
     assert DEFAULT_COHORT == {"n": 20_000, "seed": 2024, "setting": "primary_care"}
-    for spec in REGISTRY.values():
+    for spec in Settings.lever_specs():
         assert getattr(s, spec.name) == spec.rest
+    assert {spec.name for spec in Settings.lever_specs()} >= {"model", "label", "mitigation"}
     assert s.changed_levers() == {}
     assert s.at_rest() == s
 
@@ -56,7 +57,7 @@ def test_default_settings_are_the_lessons_baseline():
         ("seed", -1, Interval(0, 2**32 - 1, kind="int").describe()),
         ("seed", "x", Interval(0, 2**32 - 1, kind="int").describe()),
         ("setting", "hospital", Options(COHORT_SETTINGS).describe()),
-        ("model", "forest", Options(("rule", "logistic", "boosting")).describe()),
+        ("model", "forest", Options(("rule", "logistic", "boosting", "records")).describe()),
         ("policy", "lottery", Options(("threshold", "capacity")).describe()),
         ("threshold", 2, Interval(0.005, 0.5).describe()),
         ("threshold", 0.0, Interval(0.005, 0.5).describe()),
@@ -117,7 +118,7 @@ def test_lever_specs_follow_the_field_order():
     names = [spec.name for spec in Settings.lever_specs()]
     fields = [f.name for f in dataclasses.fields(Settings) if f.name in REGISTRY]
     assert names == fields == ["model", "policy", "threshold", "capacity", "label",
-                               "undersample", "underreport", "self_harm_unrecorded",
+                               "access_gap", "undersample", "underreport", "self_harm_unrecorded",
                                "mitigation"]
 
 

@@ -8,10 +8,12 @@ Three places where bias enters, each a lever with a resting value that changes n
   2019);
 - **the training rows** (``undersample``): only a share of one group's patients is kept
   in the data the model learns from;
-- **the records** (``underreport``, ``self_harm_unrecorded``): what the model reads
-  about one group is systematically lower than the truth: PHQ-9 items under-reported
-  in a language group (DOMAIN.md a.3), prior self-harm recorded less often (the
-  mechanism behind Coley et al. 2021).
+- **the records** (``access_gap``, ``underreport``, ``self_harm_unrecorded``): what the
+  model reads about one group is systematically lower than the truth: less care given
+  at the same need, so fewer diagnoses, treatments, visits and a lower cost (the
+  mechanism behind Obermeyer et al. 2019), PHQ-9 items under-reported in a language
+  group (DOMAIN.md a.3), prior self-harm recorded less often (the mechanism behind
+  Coley et al. 2021).
 
 and one lever of mitigations (``mitigation``): per-group thresholds, a fairlearn
 reduction, or re-labelling on need (:mod:`teachkit.mitigation`).
@@ -38,6 +40,7 @@ __all__ = [
     "LABELS",
     "MITIGATIONS",
     "BIAS_LEVERS",
+    "ACCESS_GROUP",
     "UNDERSAMPLE_GROUP",
     "UNDERREPORT_GROUP",
     "DOCUMENTATION_GROUP",
@@ -45,6 +48,7 @@ __all__ = [
     "training_label",
     "need_label",
     "undersample_group",
+    "withhold_care",
     "kept_for_training",
     "underreport_phq9",
     "underdocument_self_harm",
@@ -55,6 +59,7 @@ LABELS = ("crisis", "cost", "diagnosis")
 MITIGATIONS = ("none", "group_thresholds", "reduction", "relabel")
 
 #: (attribute, group) each lever acts on.
+ACCESS_GROUP = ("ethnicity", "Black")
 UNDERSAMPLE_GROUP = ("ethnicity", "Black")
 DOCUMENTATION_GROUP = ("ethnicity", "Black")
 UNDERREPORT_GROUP = ("language", "Limited English")
@@ -78,6 +83,21 @@ LABEL = LeverSpec(
         "diagnosis": "A recorded diagnosis (a proxy)",
     },
     source="obermeyer_programme",
+)
+
+ACCESS_GAP = LeverSpec(
+    name="access_gap",
+    label="Less care for Black patients",
+    tooltip=(
+        "On top of the gaps the cohort already has, the share of diagnoses, treatments "
+        "and visits that Black patients do not get at the same need: their records and "
+        "their cost of care fall, their need does not."
+    ),
+    constraint=Interval(0.0, 0.3),
+    rest=0.0,
+    unit="%",
+    step=0.05,
+    source="access_gap",
 )
 
 UNDERSAMPLE = LeverSpec(
@@ -142,7 +162,8 @@ MITIGATION = LeverSpec(
     source="mitigations",
 )
 
-BIAS_LEVER_SPECS = (LABEL, UNDERSAMPLE, UNDERREPORT, SELF_HARM_UNRECORDED, MITIGATION)
+BIAS_LEVER_SPECS = (LABEL, ACCESS_GAP, UNDERSAMPLE, UNDERREPORT, SELF_HARM_UNRECORDED,
+                    MITIGATION)
 #: Names of the levers of this module, in the order the lesson shows them.
 BIAS_LEVERS = tuple(spec.name for spec in BIAS_LEVER_SPECS)
 register(*BIAS_LEVER_SPECS)
@@ -450,6 +471,87 @@ def underreport_phq9(cohort: pd.DataFrame, *, group: tuple = UNDERREPORT_GROUP,
 
 
 # ---------------------------------------------------------------------------------------
+# Access to care: less care at the same need
+
+
+def withhold_care(cohort: pd.DataFrame, *, group: tuple = ACCESS_GROUP, share: float = 0.0,
+                  seed: int = 0) -> pd.DataFrame:
+    """The records of one group after ``share`` of their care is withheld, at equal need.
+
+    Each unit of care a member would have had is withheld with probability ``share`` (a
+    seeded draw): a diagnosis (and with it the diagnosis code and the treatment), a
+    treatment, each visit (a binomial thinning). The cost of care falls with the visits
+    kept (by ``1 - share`` for patients without visits). Need, the questionnaires, the
+    crisis and its risk are kept: the records now say less about the group than the
+    truth, and a proxy label built on them (cost, diagnosis) picks fewer of its members.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+    group : tuple (attribute, group), default=("ethnicity", "Black")
+    share : float in [0, 1], default=0.0
+        At 0 the cohort itself is returned.
+    seed : int, default=0
+
+    Returns
+    -------
+    cohort : DataFrame
+        A new DataFrame; the input is never changed.
+
+    Notes
+    -----
+    Source ``access_gap``: Obermeyer et al. 2019 found less spent on Black patients than
+    on White patients with the same chronic illnesses; the cohort already carries the
+    sourced US gaps in diagnosis and treatment (DOMAIN.md a.3), and this lever widens
+    them.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(20_000, seed=5)
+    >>> less = withhold_care(cohort, share=0.5, seed=5)
+    >>> black = (cohort["ethnicity"] == "Black").to_numpy()
+    >>> ratio = less.loc[black, "cost_past_year"].sum() / cohort.loc[black, "cost_past_year"].sum()
+    >>> bool(0.35 < ratio < 0.65), bool((less.loc[~black, "cost_past_year"]
+    ...                                  == cohort.loc[~black, "cost_past_year"]).all())
+    (True, True)
+    >>> bool((less["severity"] == cohort["severity"]).all())
+    True
+    """
+    caller = "withhold_care"
+    share = float(check_param("share", share, Interval(0.0, 1.0), caller=caller))
+    seed = check_seed(seed, caller=caller)
+    _check_cohort(cohort, ["diagnosed", "treated", "diagnosis_code", "visits_past_year",
+                           "cost_past_year"], caller)
+    members = _members(cohort, group, caller)
+    if share == 0.0:
+        return cohort
+    rng = np.random.default_rng([seed, 53])
+    u = rng.random((2, len(cohort)))
+    diagnosed = cohort["diagnosed"].to_numpy(dtype=bool).copy()
+    treated = cohort["treated"].to_numpy(dtype=bool).copy()
+    diagnosed[members] &= u[0][members] >= share
+    treated &= diagnosed
+    treated[members] &= u[1][members] >= share
+    visits = cohort["visits_past_year"].to_numpy()
+    kept = visits.copy()
+    kept[members] = rng.binomial(visits[members].astype(np.int64), 1.0 - share)
+    cost = cohort["cost_past_year"].to_numpy(dtype=float)
+    factor = np.where(visits > 0, kept / np.maximum(visits, 1), 1.0 - share)
+    new_cost = cost.copy()
+    new_cost[members] = np.round(cost[members] * factor[members], 0)
+    out = cohort.copy()
+    out["diagnosed"] = diagnosed
+    out["treated"] = treated
+    code = out["diagnosis_code"].copy()
+    code[~diagnosed] = code.cat.categories[0]
+    out["diagnosis_code"] = code
+    out["visits_past_year"] = kept.astype(visits.dtype)
+    out["cost_past_year"] = new_cost.astype(cohort["cost_past_year"].dtype)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
 # Under-documentation of prior self-harm
 
 
@@ -508,13 +610,14 @@ def underdocument_self_harm(cohort: pd.DataFrame, *, group: tuple = DOCUMENTATIO
 
 
 def apply_record_levers(cohort: pd.DataFrame, *, underreport: float = 0.0,
-                        self_harm_unrecorded: float = 0.0, seed: int = 0) -> pd.DataFrame:
+                        self_harm_unrecorded: float = 0.0, access_gap: float = 0.0,
+                        seed: int = 0) -> pd.DataFrame:
     """The cohort as the records show it after the measurement-bias levers.
 
-    Composes :func:`underreport_phq9` (``underreport`` logits) and
-    :func:`underdocument_self_harm` (keeping ``1 - self_harm_unrecorded`` of the group's
-    records); they touch different columns, so the order does not matter. At rest it
-    returns the input.
+    Composes :func:`withhold_care` (``access_gap``), :func:`underreport_phq9`
+    (``underreport`` logits) and :func:`underdocument_self_harm` (keeping
+    ``1 - self_harm_unrecorded`` of the group's records); they touch different columns,
+    so the order does not matter. At rest it returns the input.
 
     Examples
     --------
@@ -523,5 +626,6 @@ def apply_record_levers(cohort: pd.DataFrame, *, underreport: float = 0.0,
     >>> apply_record_levers(cohort) is cohort
     True
     """
-    out = underreport_phq9(cohort, logits=underreport, seed=seed)
+    out = withhold_care(cohort, share=access_gap, seed=seed)
+    out = underreport_phq9(out, logits=underreport, seed=seed)
     return underdocument_self_harm(out, fraction=1.0 - self_harm_unrecorded, seed=seed)

@@ -15,14 +15,16 @@ MODEL = LeverSpec(
     label="Triage model",
     tooltip=(
         "How patients are scored: the usual questionnaire rule, or a model trained on "
-        "past patients' records."
+        "past patients' questionnaires and records; the record-based model sees the "
+        "questionnaires only of patients screened in routine care."
     ),
-    constraint=Options(("rule", "logistic", "boosting")),
+    constraint=Options(("rule", "logistic", "boosting", "records")),
     rest="rule",
     option_labels={
         "rule": "Usual rule (PHQ-9 ≥ 10 or any self-harm thoughts)",
         "logistic": "Logistic regression",
         "boosting": "Gradient boosting",
+        "records": "Record-based model (questionnaires only if screened)",
     },
     source="Kroenke, Spitzer, Williams 2001 (the PHQ-9 >= 10 cut-off); item 9 (Simon 2013)",
 )

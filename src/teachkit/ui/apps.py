@@ -141,7 +141,7 @@ class Tour(widgets.VBox):
 
 
 # -- lesson 02 --------------------------------------------------------------------------
-BIAS_LAB_LEVERS = ("model", "capacity", "label", "undersample", "underreport",
+BIAS_LAB_LEVERS = ("model", "capacity", "label", "access_gap", "undersample", "underreport",
                    "self_harm_unrecorded", "mitigation")
 #: The two groups each attribute's sentences compare (the group a lever acts on first).
 _FOCUS = {"ethnicity": ("Black", "White"), "language": ("Limited English", "English"),

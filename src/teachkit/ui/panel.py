@@ -18,7 +18,8 @@ from .rows import LeverRow
 
 __all__ = ["LeverPanel"]
 
-_MODEL_NAMES = {"logistic": "logistic-regression", "boosting": "gradient-boosting"}
+_MODEL_NAMES = {"logistic": "logistic-regression", "boosting": "gradient-boosting",
+                "records": "record-based"}
 
 
 class LeverPanel(widgets.VBox):
