@@ -77,6 +77,15 @@ def equal_sensitivity_flags(scores, flagged, y_train, groups, *, seed: int = 0,
     -------
     flags : ndarray of bool
 
+    Notes
+    -----
+    The criterion is fairlearn's ``ThresholdOptimizer`` with equal opportunity (Hardt,
+    Price, Srebro 2016: one threshold per group, equal true-positive rates), but at a
+    fixed number of flags. ``ThresholdOptimizer`` itself picks the thresholds that
+    maximise an accuracy objective and cannot hold a programme's size: on the lesson's
+    top-3 % programme it flagged 26.9 % of patients with balanced accuracy and 0.3 %
+    with accuracy (measured with the cross-fitted scores as a pre-fitted estimator).
+
     Examples
     --------
     >>> import numpy as np
