@@ -43,3 +43,17 @@ def test_fairness_view_follows_the_group_chooser_and_quotes_the_programme():
     lab.dashboard._group.value = "language"
     assert 'data-group="Limited English"' in lab.dashboard._fairness.value
     assert "no threshold makes both" in fairness_html(lab.dashboard.result, "language")
+
+
+def test_the_programme_picture_shows_the_cost_label_emptying_the_programme():
+    import re
+
+    lab = BiasLab()
+    lab.panel.rows["label"].value = "cost"
+    lab.panel.rows["access_gap"].value = 0.1
+    view = lab.dashboard._fairness.value
+    row = re.search(r'class="tk-programme-row" data-group="Black" data-now="([0-9.]+)" '
+                    r'data-before="([0-9.]+)" data-population="([0-9.]+)"', view)
+    assert row, "no programme bar for Black patients"
+    now, before, population = map(float, row.groups())
+    assert now < before / 2 and abs(before - population) < 0.03

@@ -17,6 +17,7 @@ import html
 import ipywidgets as widgets
 
 from ..consequences import equal_score_gap
+from ..palette import ACCENT, BASELINE_COLOUR
 from ..pipeline import RunResult, Settings
 from ..text import (
     LABEL_NAMES,
@@ -160,6 +161,60 @@ def _programme(frame, attribute: str):
     return counts / max(counts.sum(), 1e-12)
 
 
+def programme_bars_html(share, before, population) -> str:
+    """A picture of who fills the programme: one row per group, in plain HTML.
+
+    Each row has a grey bar for the group's share of all patients, a blue bar for its
+    share of the flagged patients now and a black tick for the share before, so an
+    unfair programme shows as a blue bar far from its grey one. All three are Series
+    indexed by group, as shares in [0, 1].
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out = programme_bars_html(pd.Series({"A": 0.05}), pd.Series({"A": 0.14}),
+    ...                           pd.Series({"A": 0.12}))
+    >>> 'data-now="0.05"' in out and 'data-before="0.14"' in out
+    True
+    """
+    top = max(float(share.max()), float(before.max()), float(population.max()), 1e-9)
+    scale = 100 / top
+    rows = []
+    for group in share.index:
+        now, then, pop = float(share[group]), float(before[group]), float(population[group])
+        rows.append(
+            f'<div class="tk-programme-row" data-group="{html.escape(str(group))}" '
+            f'data-now="{now:.2f}" data-before="{then:.2f}" data-population="{pop:.2f}" '
+            'style="display:flex;align-items:center;gap:8px;margin:2px 0">'
+            f'<span style="width:9em;font-size:13px">{html.escape(str(group))}</span>'
+            '<span style="position:relative;display:inline-block;width:320px;height:22px">'
+            f'<span title="share of all patients: {percent(pop)}" style="position:absolute;'
+            f'left:0;top:0;height:8px;width:{pop * scale:.1f}%;background:#BBBBBB"></span>'
+            f'<span title="share of the programme now: {percent(now)}" style="position:'
+            f'absolute;left:0;top:10px;height:10px;width:{now * scale:.1f}%;'
+            f'background:{ACCENT}"></span>'
+            f'<span title="share of the programme before: {percent(then)}" style="position:'
+            f'absolute;top:7px;height:16px;width:2px;left:{then * scale:.1f}%;'
+            f'background:{BASELINE_COLOUR}"></span></span>'
+            f'<span style="font-size:13px">{percent(now)} of the programme '
+            f'<span style="color:#555">(before {percent(then)}; {percent(pop)} of '
+            "patients)</span></span></div>"
+        )
+    legend = (
+        '<div style="font-size:12px;color:#555;margin:2px 0 6px 0">'
+        '<span style="display:inline-block;width:14px;height:8px;background:#BBBBBB"></span> '
+        "share of all patients &nbsp; "
+        f'<span style="display:inline-block;width:14px;height:10px;background:{ACCENT}">'
+        "</span> share of the programme now &nbsp; "
+        f'<span style="display:inline-block;width:2px;height:12px;background:'
+        f'{BASELINE_COLOUR}"></span> before</div>'
+    )
+    return ('<div class="tk-programme-bars" role="img" aria-label="Share of each group in '
+            'the programme, now and before, beside its share of patients">'
+            '<div style="font-size:13px;color:#333"><b>Who fills the programme</b></div>'
+            + "".join(rows) + legend + "</div>")
+
+
 def fairness_html(result: RunResult, attribute: str = "ethnicity") -> str:
     """The fairness view: a table by group, now against before, and four sentences.
 
@@ -221,7 +276,8 @@ def fairness_html(result: RunResult, attribute: str = "ethnicity") -> str:
     text = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
     return (
         '<div class="tk-fairness" style="margin-top:6px">'
-        f'<div style="font-size:13px;color:#333;margin-bottom:4px"><b>By group</b> '
+        + programme_bars_html(share, bshare, population)
+        + f'<div style="font-size:13px;color:#333;margin-bottom:4px"><b>By group</b> '
         f"(now · {html.escape(result.baseline_name)})</div>{table}"
         f'<ul style="font-size:14px;max-width:60em;line-height:1.4">{text}</ul></div>'
     )
