@@ -152,14 +152,17 @@ class ConsequenceFrame:
         show them on every slider move.
         """
         if self._metrics is None:
-            rows, index = [_metric_row(self._y, self._flagged, self._scores,
-                                       self.is_probability)], [("all", "all patients")]
+            aucs = _cached_aucs(self._y, self._scores, self._groups)
+            rows = [_metric_row(self._y, self._flagged, self._scores, self.is_probability,
+                                auc=aucs[("all", "all patients")])]
+            index = [("all", "all patients")]
             for attribute in self._groups.columns:
                 col = self._groups[attribute]
                 for level in _levels(col):
                     mask = (col == level).to_numpy()
                     rows.append(_metric_row(self._y[mask], self._flagged[mask],
-                                            self._scores[mask], self.is_probability))
+                                            self._scores[mask], self.is_probability,
+                                            auc=aucs[(attribute, level)]))
                     index.append((attribute, level))
             self._metrics = pd.DataFrame(
                 rows, columns=list(METRIC_COLUMNS),
@@ -176,6 +179,9 @@ class ConsequenceFrame:
         """
         if self.baseline is None:
             raise ValueError("This ConsequenceFrame has no baseline to compare with.")
+        memo = getattr(self, "_versus", None)
+        if memo is not None and memo[0] is self.baseline:
+            return memo[1].copy()
         cols = list(PER_1000_COLUMNS)
 
         def stacked(frame):
@@ -184,7 +190,9 @@ class ConsequenceFrame:
                                           names=["attribute", "group"]))
             return pd.concat([overall, frame.by_group[cols]])
 
-        return stacked(self) - stacked(self.baseline)
+        change = stacked(self) - stacked(self.baseline)
+        self._versus = (self.baseline, change)
+        return change.copy()
 
     def sentence(self, *, baseline_name: str = "the usual rule") -> str:
         """The consequences, and the change against the baseline, in plain language."""
@@ -218,11 +226,45 @@ def _auc(y_true: np.ndarray, score: np.ndarray) -> float:
     return float((ranks[y_true].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def _metric_row(y, flagged, scores, is_probability) -> list[float]:
+def _metric_row(y, flagged, scores, is_probability, *, auc=None) -> list[float]:
     calibration = np.nan
     if is_probability and len(y) and scores.mean() > 0:
         calibration = float(y.mean() / scores.mean())
-    return [_auc(y, scores), _sensitivity(y, flagged), _ppv(y, flagged), calibration]
+    auc = _auc(y, scores) if auc is None else auc
+    return [auc, _sensitivity(y, flagged), _ppv(y, flagged), calibration]
+
+
+#: AUCs by group for the last few score arrays. The AUC depends on the scores, the
+#: outcome and the groups, not on who is flagged: a slider that moves a threshold or a
+#: capacity reuses the (cached, read-only) scores, so the ranks need not be redone.
+_AUC_CACHE: list = []
+
+
+def _codes(col: pd.Series) -> np.ndarray:
+    """A cheap stand-in for a column's values: category codes (strings are slow)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy()
+    return col.to_numpy()
+
+
+def _cached_aucs(y, scores, groups) -> dict:
+    """AUC overall and per (attribute, group), cached by the scores array's identity."""
+    key = (int(y.sum()), len(y), tuple(groups.columns))
+    columns = [_codes(groups[a]) for a in groups.columns]
+    for held_scores, held_key, held_y, held_columns, aucs in _AUC_CACHE:
+        if held_scores is scores and held_key == key and np.array_equal(held_y, y) and \
+                all(np.array_equal(a, b) for a, b in zip(held_columns, columns)):
+            return aucs
+    aucs = {("all", "all patients"): _auc(y, scores)}
+    for attribute in groups.columns:
+        col = groups[attribute]
+        for level in _levels(col):
+            mask = (col == level).to_numpy()
+            aucs[(attribute, level)] = _auc(y[mask], scores[mask])
+    if not scores.flags.writeable:  # only arrays nobody can change are safe to key on
+        _AUC_CACHE.insert(0, (scores, key, y.copy(), columns, aucs))
+        del _AUC_CACHE[8:]
+    return aucs
 
 
 def _sensitivity(y_true, y_pred):

@@ -177,11 +177,47 @@ def lesson_cohort(n: int = DEFAULT_COHORT["n"], seed: int = DEFAULT_COHORT["seed
     return make_cohort(n, seed=seed, setting=setting)
 
 
+_FEATURE_DIGESTS: list = []
+
+
+def _feature_digest(records: pd.DataFrame) -> bytes:
+    """A digest of what the models read, computed once per records object (the lesson
+    cohort, or the cached output of the record levers)."""
+    for held, digest in _FEATURE_DIGESTS:
+        if held is records:
+            return digest
+    digest = hashlib.blake2b(
+        np.ascontiguousarray(feature_matrix(records, "records")).tobytes(), digest_size=16
+    ).digest()
+    _FEATURE_DIGESTS.insert(0, (records, digest))
+    del _FEATURE_DIGESTS[8:]
+    return digest
+
+
+_RECORDS: list = []
+
+
+def _records(cohort: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The cohort as the model reads it after the record levers, cached per cohort object
+    and lever values (callers never change it in place)."""
+    key = (settings.underreport, settings.self_harm_unrecorded, settings.access_gap,
+           settings.seed)
+    for held, held_key, records in _RECORDS:
+        if held is cohort and held_key == key:
+            return records
+    records = apply_record_levers(
+        cohort, underreport=settings.underreport, access_gap=settings.access_gap,
+        self_harm_unrecorded=settings.self_harm_unrecorded, seed=settings.seed)
+    _RECORDS.insert(0, (cohort, key, records))
+    del _RECORDS[2:]
+    return records
+
+
 def _fingerprint(cohort: pd.DataFrame, label, train_mask=None, extra: str = "") -> str:
     """A digest of everything a model learns from: the features, the label, the training
     rows and how it is trained."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(np.ascontiguousarray(feature_matrix(cohort, "records")).tobytes())
+    digest.update(_feature_digest(cohort))
     y = cohort[label].to_numpy() if isinstance(label, str) else np.asarray(label)
     digest.update(np.ascontiguousarray(y).tobytes())
     if train_mask is not None and not np.all(train_mask):
@@ -271,9 +307,26 @@ class RunResult:
 
         See :func:`teachkit.consequences.calibration_by_group`.
         """
-        return calibration_by_group(self.scores, self.records[truth],
-                                    self.records[attribute], bins=bins,
-                                    seed=self.settings.seed)
+        from .consequences import _codes
+
+        values, groups = self.records[truth].to_numpy(), _codes(self.records[attribute])
+        key = (attribute, truth, bins, self.settings.seed)
+        for scores, held_key, held_values, held_groups, table in _CALIBRATION_CACHE:
+            if scores is self.scores and held_key == key and \
+                    np.array_equal(held_values, values) and np.array_equal(held_groups, groups):
+                return table.copy()
+        table = calibration_by_group(self.scores, self.records[truth],
+                                     self.records[attribute], bins=bins,
+                                     seed=self.settings.seed)
+        if not self.scores.flags.writeable:  # cached scores: the same object, same numbers
+            _CALIBRATION_CACHE.insert(0, (self.scores, key, values, groups, table.copy()))
+            del _CALIBRATION_CACHE[8:]
+        return table
+
+
+#: Calibration tables for the last few (read-only, cached) score arrays: moving a
+#: capacity or a threshold does not change them.
+_CALIBRATION_CACHE: list = []
 
 
 def _scores(settings: Settings, records: pd.DataFrame):
@@ -351,9 +404,7 @@ def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = 
         return _baseline_run(settings)
     if cohort is None:
         cohort = lesson_cohort(settings.n, settings.seed, settings.setting)
-    records = apply_record_levers(
-        cohort, underreport=settings.underreport, access_gap=settings.access_gap,
-        self_harm_unrecorded=settings.self_harm_unrecorded, seed=settings.seed)
+    records = _records(cohort, settings)
     scores, y_train, keep = _scores(settings, records)
     flagged = flag_patients(scores, settings, records)
     if settings.mitigation == "group_thresholds":
