@@ -223,6 +223,158 @@ SOURCES: dict[str, tuple[str, str]] = {
         "A month-of-intake index (0-23) so later lessons can make the population drift "
         "(DOMAIN.md a.4, step 7).",
     ),
+    "consent_design": (
+        "S",
+        "Kho et al. 2009, BMJ 338:b866: 66.9 % of 161,604 eligible patients consented to "
+        "the use of their records when asked to opt in (so about 33 % are left out). "
+        "Jacobsen et al. 1999, Mayo Clin Proc 74(4):330: 3.2 % refused under an opt-out "
+        "authorisation law, 20.7 % if non-responders count as refusing. The cohort's 5 % "
+        "opt-out from model training and the 12 % under a layered design (asked use by "
+        "use, so few fail to answer) are assumptions (A).",
+    ),
+    "secondary_use": (
+        "S2",
+        "Crisis Text Line shared 'anonymised' conversation data with its for-profit "
+        "spin-off Loris.ai (Politico, January 2022); the FTC's 2023 BetterHelp order banned "
+        "sharing health data for advertising even with consent (FTC press release; WSGR "
+        "summary). Who agrees to sharing: about a third under opt-in (the cohort's "
+        "consent_sharing), 10 % refuse under opt-out and 50 % under a layered design (A).",
+    ),
+    "meaningful_consent": (
+        "A",
+        "Share of the patients whose records are used who knew of the use and agreed to "
+        "it: 10 % behind long opt-out terms, 75 % when asked use by use, 90 % when they "
+        "opted in. A teaching assumption (DOMAIN.md scenario 3: 'the fraction of users who "
+        "meaningfully consented under each design (A)').",
+    ),
+    "crisis_text_line": (
+        "S2",
+        "Crisis Text Line and Loris.ai (2022): Politico reported that the non-profit "
+        "shared 'anonymised' conversation data with its for-profit spin-off, which built "
+        "customer-service 'empathy' software; users saw a privacy agreement of about 50 "
+        "paragraphs; sharing ended about three days later. siliconrepublic.com (2 Feb "
+        "2022); futurism.com (quoting Politico); benton.org (FCC letter).",
+    ),
+    "betterhelp": (
+        "S2",
+        "FTC order against BetterHelp (2023): it promised privacy yet shared email "
+        "addresses, IP addresses and health-questionnaire answers with Facebook, "
+        "Snapchat, Criteo and Pinterest for advertising; $7.8 M in refunds and a ban on "
+        "sharing health data for advertising even with consent. FTC press release "
+        "(mirrored); wsgrdataadvisor.com (March 2023).",
+    ),
+    "koko": (
+        "S2",
+        "Koko (October 2022, disclosed January 2023): about 4,000 people received "
+        "GPT-3-drafted peer-support replies across roughly 30,000 messages, without "
+        "being told; the co-founder first argued informed consent was not needed. NBC "
+        "News (nbcnews.com, rcna65110).",
+    ),
+    "oversight_modes": (
+        "S2",
+        "Who acts on a flag: REACH VET has a clinician review and reach out to every "
+        "flagged veteran (McCarthy et al. 2021, JAMA Netw Open); NEDA closed its staffed "
+        "helpline (about 70,000 users the year before) and pointed users to the 'Tessa' "
+        "chatbot, which gave weight-loss advice and was disabled on 30 May 2023 (KFF "
+        "Health News / NPR; Business Insider; DOMAIN.md scenario 5). The three modes are "
+        "a teaching proposal (A).",
+    ),
+    "review_capacity": (
+        "A",
+        "One care manager does about 15-25 chart reviews or outreach contacts a day "
+        "(DOMAIN.md d.2: no direct source found; an assumption made a slider). 20 a day "
+        "is the resting value; at about 20 minutes each that is a working day.",
+    ),
+    "screening_days": (
+        "A",
+        "The lesson's 20,000 patients are screened over 60 working days (12 weeks), "
+        "about 333 a day, so that a daily review capacity means something. A flag not "
+        "reviewed on its day is not followed up.",
+    ),
+    "reach_vet": (
+        "S",
+        "REACH VET flags the top 0.1 % of suicide risk per facility each month; clinicians "
+        "review and reach out to each flagged veteran (McCarthy et al. 2021, JAMA Netw "
+        "Open; GAO-22-105165). Capture by tier: top 1 % of risk held 10.7 % and top 5 % "
+        "28.1 % of suicides (Kessler et al. 2017, PMC5614864); the top 5 % held 43-48 % "
+        "of events with a 90-day attempt PPV of 5.4 % (Simon et al. 2018, Am J "
+        "Psychiatry, doi:10.1176/appi.ajp.2018.17101167).",
+    ),
+    "reviewer_accuracy": (
+        "S",
+        "Jabbour et al. 2023, JAMA (PMC10731487): 457 hospital clinicians were 73.0 % "
+        "accurate without AI advice.",
+    ),
+    "automation_bias": (
+        "S",
+        "Lyell et al. 2017, BMC Med Inform Decis Mak 17:28 (doi:10.1186/"
+        "s12911-017-0425-5): 51.7-65.8 % of participants followed false-positive advice "
+        "(commission errors); wrong or silent decision support raised omission errors by "
+        "24.5-33.3 %. DOMAIN.md d.1's teaching model: follow wrong advice with "
+        "probability 0.5-0.65; the resting value 60 % lies in that range (A).",
+    ),
+    "ai_advice": (
+        "S",
+        "Jabbour et al. 2023, JAMA (PMC10731487): accuracy +2.9 points with correct AI "
+        "advice, +4.4 with an explanation; -11.3 points with systematically biased "
+        "advice, -9.1 with an explanation (the 2.3-point recovery was not significant). "
+        "Here an explanation leaves 9.1 / 11.3 of the automation bias (D).",
+    ),
+    "reviewer_training": (
+        "S",
+        "Goddard, Roudsari, Wyatt 2012, JAMIA 19(1):121; Lyell & Coiera 2017, JAMIA "
+        "24(2):423: automation bias rises with workload and time pressure and falls with "
+        "training and accountability. Halving it with training is an assumption (A).",
+    ),
+    "alert_fatigue": (
+        "S",
+        "Ancker et al. 2017, BMC Med Inform Decis Mak 17:36 (doi:10.1186/"
+        "s12911-017-0430-8): reminder acceptance fell 30 % for each additional reminder "
+        "per encounter; DOMAIN.md d.2's teaching model P(accept) = p0 x 0.7^(alerts - 1).",
+    ),
+    "escalation_item9": (
+        "S",
+        "PHQ-9 item 9 and risk: one-year attempt risk 0.4 % ('not at all') to 4 % "
+        "('nearly every day') (Simon et al. 2013, Psychiatr Serv 64(12):1195); but 71.6 % "
+        "of suicides were in people who answered 'not at all' (Louzon et al. 2016). An "
+        "escalation-to-human rule is DOMAIN.md scenario 5's toggle (Tessa, A).",
+    ),
+    "minutes_per_review": (
+        "D",
+        "About 20 minutes per review: 15-25 reviews a day (DOMAIN.md d.2, A) in a working "
+        "day of about 7 hours.",
+    ),
+    "sweeney_release": (
+        "S2",
+        "Sweeney 2000, Simple Demographics Often Identify People Uniquely (via "
+        "johndcook.com): a 'de-identified' hospital release kept ZIP code, date of birth "
+        "and sex, which single out about 87 % of US residents; linked to a voter roll "
+        "(names, ZIP, date of birth, sex) it named patients. Rocher, Hendrickx, de Montjoye "
+        "2019, Nat Commun 10:3069 (S): 15 demographic attributes re-identify 99.98 % of "
+        "Americans. Releasing ethnicity and language by default is a teaching choice (A).",
+    ),
+    "k_anonymity": (
+        "S",
+        "El Emam et al. 2009, JAMIA 16(5):670 (k-anonymity by generalising and "
+        "suppressing, the Datafly algorithm among those compared); El Emam et al. 2011, BMC "
+        "Med Inform Decis Mak 11:53: a re-identification threshold of 0.04-0.05 means "
+        "k of about 20-25 (D), and small regions and rare age groups were suppressed most. "
+        "Small cells under 11 are suppressed by CMS convention (K). No k (k = 1) at rest "
+        "and the 5 % suppression limit are teaching defaults (A).",
+    ),
+    "dp_epsilon": (
+        "A",
+        "DOMAIN.md d.3 proposes epsilon in {infinity, 8, 3, 1, 0.5} following Suriyakumar "
+        "et al. 2021, FAccT ('Chasing Your Long Tails', arXiv 2010.06667; S, qualitative): "
+        "differential privacy costs small groups the most. Exact counts at rest; the "
+        "discrete Laplace mechanism with OpenDP's calibration.",
+    ),
+    "public_register": (
+        "A",
+        "A synthetic voter roll: 80 % of the patients plus as many non-patients from the "
+        "same synthetic population, with name, ZIP code, date of birth, sex and ethnicity "
+        "(some US voter rolls record race or ethnicity, K).",
+    ),
 }
 
 

@@ -25,6 +25,9 @@ from teachkit.sources import SOURCES
 #: Modules that define a LeverSettings subclass (one per line).
 HOLDER_MODULES = (
     "teachkit.pipeline",
+    "teachkit.consent",
+    "teachkit.oversight",
+    "teachkit.privacy",
 )
 for _module in HOLDER_MODULES:
     importlib.import_module(_module)

@@ -21,6 +21,7 @@ CORE_MODULES = (
     "teachkit.text",
     "teachkit.io",
     "teachkit.datacard",
+    "teachkit.privacy",
 )
 BLOCKED = ("ipywidgets", "IPython", "matplotlib")
 

@@ -58,6 +58,10 @@ LESSONS = {
     "01": Lesson("01", "01-cohort-and-model", "Meet the cohort and the triage model",
                  "teachkit.exercises.lesson01"),
     "02": Lesson("02", "02-bias-creeps-in", "Bias creeps in", "teachkit.exercises.lesson02"),
+    "03": Lesson("03", "03-consent-and-privacy", "Consent and privacy",
+                 "teachkit.exercises.lesson03"),
+    "04": Lesson("04", "04-who-is-watching", "Who is watching",
+                 "teachkit.exercises.lesson04"),
 }
 
 

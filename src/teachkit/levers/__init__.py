@@ -133,5 +133,8 @@ class LeverSettings:
 # Each lever family registers its specs when imported (one name per line).
 from . import (  # noqa: E402,F401
     bias,
+    consent,
+    oversight,
+    privacy,
     triage,
 )

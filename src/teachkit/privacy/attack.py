@@ -1,0 +1,327 @@
+"""The linkage attack: naming the patients of a "de-identified" release.
+
+Sweeney (2000) bought a city's voter roll (names, ZIP codes, dates of birth, sex) and
+linked it to a "de-identified" hospital release on those three details; she found the
+governor's record. :func:`public_register` makes a synthetic voter roll for the
+cohort's town; :func:`linkage_attack` plays the attacker: for each released row whose
+details nobody else in the release shares, it looks for the one person on the register
+with the same details, and names them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._validation import Interval, TeachkitError, check_param, check_probability, check_seed
+from ..cohort import make_cohort
+from .quasi import labels
+from .release import GROUP_ATTRIBUTES, HospitalKey
+
+__all__ = [
+    "public_register",
+    "linkage_attack",
+    "AttackResult",
+    "REGISTER_COLUMNS",
+    "REGISTER_DETAILS",
+    "REGISTER_COVERAGE",
+    "count_by_group",
+    "mark_attack",
+]
+
+#: Share of the patients on the register (A: a voter roll misses some adults).
+REGISTER_COVERAGE = 0.8
+#: What the register holds about each person (``patient_id`` is the marking key).
+REGISTER_COLUMNS = ("name", "zip5", "birth_date", "sex", "ethnicity")
+#: The quasi-identifiers an attacker can link on: the register has no language.
+REGISTER_DETAILS = ("zip", "birth", "sex", "ethnicity")
+
+
+def public_register(cohort: pd.DataFrame, *, seed: int = 0,
+                    coverage: float = REGISTER_COVERAGE,
+                    others: int | None = None) -> pd.DataFrame:
+    """A synthetic public register of the town, like a voter roll.
+
+    It lists a share ``coverage`` of the cohort's patients (a seeded draw per patient
+    number, so a patient is on it or not whatever other patients are released) and ``others``
+    people who are not patients, drawn from the same synthetic population, in a shuffled
+    order. Some US voter rolls record ethnicity, so this one does; none record language.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        From :func:`teachkit.cohort.make_cohort`.
+    seed : int, default=0
+    coverage : float in [0, 1], default=0.8
+        Share of the patients on the register (A).
+    others : int >= 0, default=None
+        People on the register who are not patients; None means as many as the clinic
+        has patients (``cohort.attrs["teachkit"]["n"]``, so a subset of the patients, such
+        as those who consented, meets the same town; A).
+
+    Returns
+    -------
+    register : DataFrame
+        Columns ``name``, ``zip5``, ``birth_date``, ``sex``, ``ethnicity``, and
+        ``patient_id``: the ground truth (which patient the person is, ``<NA>`` for
+        non-patients), used only to mark the attack, never to link.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(1_000, seed=2)
+    >>> register = public_register(cohort, seed=2)
+    >>> on_roll = register["patient_id"].notna()
+    >>> int((~on_roll).sum()), round(float(on_roll.sum()) / len(cohort), 1)
+    (1000, 0.8)
+    >>> public_register(cohort, coverage=1.5)
+    Traceback (most recent call last):
+    ...
+    teachkit._validation.TeachkitError: The 'coverage' parameter of public_register must \
+be a float in the range [0.0, 1.0]. Got 1.5 instead.
+    """
+    caller = "public_register"
+    if not isinstance(cohort, pd.DataFrame) or not set(REGISTER_COLUMNS + ("patient_id",)) \
+            <= set(cohort.columns):
+        raise TeachkitError(
+            f"The 'cohort' parameter of {caller} must be a DataFrame from make_cohort, with "
+            f"the columns {list(REGISTER_COLUMNS) + ['patient_id']}."
+        )
+    seed = check_seed(seed, caller=caller)
+    coverage = check_probability("coverage", coverage, caller=caller)
+    ids = cohort["patient_id"].to_numpy(dtype=np.int64)
+    # The whole clinic's size, also for a subset of its patients (those who consented):
+    # the town, and who of the patients is on the roll, do not depend on the subset.
+    n_clinic = max(int(cohort.attrs.get("teachkit", {}).get("n", len(cohort))),
+                   int(ids.max()) if len(ids) else 0)
+    others = n_clinic if others is None else others
+    others = check_param("others", others, Interval(0, 10_000_000, kind="int"), caller=caller)
+    rng = np.random.default_rng([seed, 53])
+    on_roll = (rng.random(n_clinic) < coverage)[ids - 1] if len(ids) else np.zeros(0, bool)
+    patients = cohort.loc[on_roll, list(REGISTER_COLUMNS)].copy()
+    patients["patient_id"] = pd.array(cohort["patient_id"].to_numpy()[on_roll], dtype="Int64")
+    parts = [patients]
+    if others:
+        town_seed = int(np.random.default_rng([seed, 59]).integers(2**32 - 1))
+        town = make_cohort(others, seed=town_seed)[list(REGISTER_COLUMNS)]
+        town["patient_id"] = pd.array([pd.NA] * others, dtype="Int64")
+        parts.append(town)
+    register = pd.concat(parts, ignore_index=True)
+    order = rng.permutation(len(register))
+    register = register.iloc[order].reset_index(drop=True)
+    register.attrs = {"teachkit": {"synthetic": True, "coverage": coverage, "seed": seed}}
+    return register
+
+
+@dataclass(frozen=True)
+class AttackResult:
+    """What the linkage attack achieved, marked against the truth.
+
+    Attributes
+    ----------
+    released : int
+        Patients in the release.
+    claimed : int
+        Released rows the attacker put a name to.
+    reidentified : int
+        Claims that named the right patient.
+    wrong : int
+        Claims that named somebody else (a patient not on the register, a look-alike).
+    rate : float
+        ``reidentified / released``: the share of released patients named correctly.
+    linked_on : tuple of str
+        The details the attack linked on (released and on the register).
+    by_group : DataFrame
+        Index (attribute, group); columns ``released``, ``reidentified``, ``rate``.
+    linked : DataFrame
+        One row per claim: ``record`` (the release row), the register's ``name``,
+        ``zip5``, ``birth_date``, ``sex``, what the release says about them
+        (``phq9_total``, ``self_harm_thoughts``, ``diagnosis_code``, ``crisis_90d``) and
+        ``correct``.
+    """
+
+    released: int
+    claimed: int
+    reidentified: int
+    wrong: int
+    rate: float
+    linked_on: tuple
+    by_group: pd.DataFrame
+    linked: pd.DataFrame
+
+    def examples(self, n: int = 3) -> pd.DataFrame:
+        """``n`` synthetic people the attacker named correctly, with what it learned."""
+        right = self.linked[self.linked["correct"]]
+        return right.head(n).drop(columns="correct").reset_index(drop=True)
+
+
+def _link_keys(release: pd.DataFrame, register: pd.DataFrame, levels: dict, linked_on):
+    """Integer keys of the release rows and the register people on the linked details."""
+    rel_key = np.zeros(len(release), dtype=np.int64)
+    reg_key = np.zeros(len(register), dtype=np.int64)
+    for detail in linked_on:
+        reg_labels = labels(register, detail, levels[detail])
+        column = release[detail]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(str).astype("category")
+        # one shared dictionary of values for both sides
+        values = column.cat.categories.astype(str).union(reg_labels.categories.astype(str))
+        rel_codes = values.get_indexer(column.cat.categories.astype(str))[
+            column.cat.codes.to_numpy()]
+        reg_codes = values.get_indexer(reg_labels.categories.astype(str))[reg_labels.codes]
+        rel_key = rel_key * len(values) + rel_codes
+        reg_key = reg_key * len(values) + reg_codes
+    return rel_key, reg_key
+
+
+def _unique_positions(keys: np.ndarray):
+    """Sorted unique keys, their counts, and for each the position of its first row."""
+    unique, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    return unique, counts, first
+
+
+def linkage_attack(release: pd.DataFrame, register: pd.DataFrame) -> AttackResult:
+    """Link a release to a public register on the details both hold, and name people.
+
+    The attacker generalises the register the way the release's data dictionary says
+    (``release.attrs["teachkit"]["levels"]``), then claims a match for every release row
+    that is alone in the release on those details **and** has exactly one person on the
+    register with the same details. A claim is right when that person is the patient
+    (marked with the hospital's private key, which the attacker never sees).
+
+    With k-anonymity of k >= 2 on the linked details no release row is alone, so nobody
+    is named this way (the attacker can still learn something about a whole class).
+
+    Parameters
+    ----------
+    release : DataFrame
+        From :func:`~teachkit.privacy.make_release`.
+    register : DataFrame
+        From :func:`public_register`.
+
+    Returns
+    -------
+    AttackResult
+
+    Raises
+    ------
+    TeachkitError
+        If ``release`` did not come from ``make_release`` (it has no data dictionary or
+        key) or the register lacks a column.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> from teachkit.privacy import make_release
+    >>> cohort = make_cohort(2_000, seed=4)
+    >>> register = public_register(cohort, seed=4)
+    >>> attack = linkage_attack(make_release(cohort), register)
+    >>> attack.linked_on, attack.rate > 0.7
+    (('zip', 'birth', 'sex'), True)
+    >>> linkage_attack(cohort, register)
+    Traceback (most recent call last):
+    ...
+    teachkit._validation.TeachkitError: The 'release' parameter of linkage_attack must be \
+a table from make_release (it carries its data dictionary and the hospital's key). Got a \
+DataFrame without them instead.
+    """
+    caller = "linkage_attack"
+    meta = release.attrs.get("teachkit", {}) if isinstance(release, pd.DataFrame) else {}
+    key = meta.get("key")
+    if not isinstance(key, HospitalKey) or len(key) != len(release):
+        got = "a DataFrame without them" if isinstance(release, pd.DataFrame) else \
+            type(release).__name__
+        raise TeachkitError(
+            f"The 'release' parameter of {caller} must be a table from make_release (it "
+            "carries its data dictionary and the hospital's key). Got "
+            f"{got} instead."
+        )
+    if not isinstance(register, pd.DataFrame) or not set(REGISTER_COLUMNS + ("patient_id",)) \
+            <= set(register.columns):
+        raise TeachkitError(
+            f"The 'register' parameter of {caller} must be a DataFrame from public_register, "
+            f"with the columns {list(REGISTER_COLUMNS) + ['patient_id']}."
+        )
+    levels = meta["levels"]
+    linked_on = tuple(d for d in REGISTER_DETAILS if d in levels)
+    rel_key = reg_key = None
+    if linked_on and len(release) and len(register):
+        rel_key, reg_key = _link_keys(release, register, levels, linked_on)
+    return mark_attack(release, register, rel_key, reg_key, linked_on=linked_on)
+
+
+def mark_attack(release: pd.DataFrame, register: pd.DataFrame, rel_key, reg_key, *,
+                linked_on: tuple) -> AttackResult:
+    """Claims from link keys (equal key, equal linked details), marked with the key.
+
+    The shared second half of :func:`linkage_attack`; :func:`teachkit.privacy.run_release`
+    computes the same keys from integer codes, which is faster than from the text.
+    """
+    key = release.attrs["teachkit"]["key"]
+    released = len(release)
+    claim_rows = np.array([], dtype=np.int64)
+    person_rows = np.array([], dtype=np.int64)
+    if rel_key is not None and released and len(register):
+        rel_unique, rel_counts, rel_first = _unique_positions(rel_key)
+        reg_unique, reg_counts, reg_first = _unique_positions(reg_key)
+        alone = rel_counts == 1
+        candidates, candidate_rows = rel_unique[alone], rel_first[alone]
+        where = np.minimum(np.searchsorted(reg_unique, candidates), len(reg_unique) - 1)
+        found = (reg_unique[where] == candidates) & (reg_counts[where] == 1)
+        order = np.argsort(candidate_rows[found], kind="stable")
+        claim_rows = candidate_rows[found][order]
+        person_rows = reg_first[where[found]][order]
+    truth = key.patient_id[claim_rows]
+    named = register["patient_id"].to_numpy(dtype="float64", na_value=np.nan)[person_rows]
+    correct = named == truth
+    people = register.iloc[person_rows]
+    linked = pd.DataFrame({
+        "record": release.index.to_numpy()[claim_rows],
+        "name": people["name"].astype(str).to_numpy(),
+        "zip5": people["zip5"].astype(str).to_numpy(),
+        "birth_date": people["birth_date"].to_numpy(),
+        "sex": people["sex"].astype(str).to_numpy(),
+        **{c: release[c].to_numpy()[claim_rows]
+           for c in ("phq9_total", "self_harm_thoughts", "diagnosis_code", "crisis_90d")
+           if c in release.columns},
+        "correct": correct,
+    })
+    hit = np.zeros(released, dtype=bool)
+    hit[claim_rows[correct]] = True
+    n_right = int(correct.sum())
+    return AttackResult(
+        released=released,
+        claimed=len(claim_rows),
+        reidentified=n_right,
+        wrong=int(len(claim_rows) - n_right),
+        rate=n_right / released if released else 0.0,
+        linked_on=tuple(linked_on),
+        by_group=_by_group(key.groups, hit),
+        linked=linked,
+    )
+
+
+def _by_group(groups: pd.DataFrame, hit: np.ndarray) -> pd.DataFrame:
+    """Released and re-identified patients per group of each attribute."""
+    return count_by_group(groups, hit, total="released", part="reidentified")
+
+
+def count_by_group(groups: pd.DataFrame, mask: np.ndarray, *, total: str,
+                   part: str) -> pd.DataFrame:
+    """Per group of each attribute: the rows (``total``), those in ``mask`` (``part``)
+    and their share (``rate``); index (attribute, group), every group listed."""
+    index, totals, parts = [], [], []
+    for attribute in GROUP_ATTRIBUTES:
+        column = groups[attribute]
+        levels = list(column.cat.categories)
+        codes = column.cat.codes.to_numpy()
+        totals.extend(np.bincount(codes, minlength=len(levels)).tolist())
+        parts.extend(np.bincount(codes, weights=mask, minlength=len(levels)).astype(int)
+                     .tolist())
+        index.extend((attribute, str(level)) for level in levels)
+    table = pd.DataFrame({total: totals, part: parts},
+                         index=pd.MultiIndex.from_tuples(index, names=["attribute", "group"]))
+    table["rate"] = table[part] / table[total].where(table[total] > 0)
+    return table

@@ -1,0 +1,384 @@
+"""Lesson 03's privacy lab: release a "de-identified" table, attack it, protect it.
+
+- :class:`PrivacyLab`: the privacy levers (what leaves the hospital, k, ε), headline
+  cards (people named, the release's k, patients left out, error of the published
+  counts), a figure by group, a plain sentence, three synthetic people the attack named,
+  and a map of the data that leaves the hospital;
+- :class:`PrivacyFigure`: the figure, updated in place like
+  :class:`~teachkit.plotting.ConsequenceFigure`;
+- :func:`privacy_cards_html`, :func:`flow_html`, :func:`examples_html`: the views as
+  HTML (tested without a browser).
+
+The lab runs :func:`teachkit.privacy.run_release`; it computes nothing itself. All
+patients and every person on the register are synthetic.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..levers import get_spec
+from ..levers.privacy import PRIVACY_LEVERS
+from ..palette import OKABE_ITO
+from ..privacy import Release, ReleaseResult, run_release
+from ..privacy.run import describe_release
+from ..text import percent
+from ._safety import Banner, guarded
+from .apps import synthetic_notice
+from .rows import LeverRow
+
+__all__ = ["PrivacyLab", "PrivacyFigure", "privacy_cards_html", "flow_html",
+           "examples_html", "PRIVACY_LAB_LEVERS", "GROUP_TITLES"]
+
+PRIVACY_LAB_LEVERS = PRIVACY_LEVERS
+#: Groups the lab can compare, with their plain names.
+GROUP_TITLES = {"ethnicity": "Ethnicity", "sex": "Sex / gender", "age_group": "Age",
+                "rurality": "Where they live", "language": "Language"}
+NAMED_COLOUR = OKABE_ITO["vermillion"]
+LEFT_OUT_COLOUR = OKABE_ITO["orange"]
+NOISE_COLOUR = OKABE_ITO["reddish_purple"]
+SAFE_COLOUR = OKABE_ITO["bluish_green"]
+
+_CARD = (
+    '<div class="tk-card" style="flex:1;min-width:160px;border-top:6px solid {colour};'
+    'background:#FAFAFA;padding:6px 10px;margin-right:8px">'
+    '<div style="font-size:12px;color:#333">{title}</div>'
+    '<div class="tk-card-value" data-key="{key}" style="font-size:26px;font-weight:600">'
+    "{value}</div>"
+    '<div style="font-size:11px;color:#555">{note}</div></div>'
+)
+
+
+def _smallest_group_error(result: ReleaseResult):
+    """(group, relative error) of the ethnic group with the fewest patients counted."""
+    utility = result.utility.dropna(subset=["relative_error"])
+    if not result.release.uses_noise or utility.empty:
+        return None
+    group = utility["true"].idxmin()
+    return group, float(utility.loc[group, "relative_error"])
+
+
+def privacy_cards_html(result: ReleaseResult) -> str:
+    """Four cards: people named, the release's k, patients left out, counts' error."""
+    attack = result.attack
+    named_colour = NAMED_COLOUR if attack.reidentified else SAFE_COLOUR
+    worst = _smallest_group_error(result)
+    cards = [
+        ("reidentified", "People named by linking", named_colour, f"{attack.reidentified:,}",
+         f"{percent(attack.rate)} of the {attack.released:,} patients released"
+         + (f"; {attack.wrong:,} wrong guesses" if attack.wrong else "")),
+        ("k", "Smallest group in the release (k)", OKABE_ITO["blue"], f"{result.k:,}",
+         "patients who look the same; 1 means someone stands out alone"),
+        ("suppressed", "Patients left out", LEFT_OUT_COLOUR, f"{result.suppressed:,}",
+         f"{percent(result.suppressed / result.patients)} of {result.patients:,}, "
+         "withheld to reach k"),
+        ("noise", "Error of published counts", NOISE_COLOUR,
+         "exact" if worst is None else percent(worst[1]),
+         "no noise added" if worst is None
+         else f"for {worst[0]} patients, the smallest group (ε = {result.release.epsilon:g})"),
+    ]
+    parts = [_CARD.format(key=key, title=html.escape(title), colour=colour,
+                          value=html.escape(value), note=html.escape(note))
+             for key, title, colour, value, note in cards]
+    return '<div class="tk-privacy-cards" style="display:flex;flex-wrap:wrap">' + \
+        "".join(parts) + "</div>"
+
+
+def flow_html(result: ReleaseResult) -> str:
+    """The data-flow map: what stays in the hospital and what leaves it, and how."""
+    flow = result.data_flow
+    chip = ('<div class="tk-flow-item" data-leaves="{leaves}" style="margin:3px 0;'
+            'padding:3px 8px;border-left:5px solid {colour};background:white">'
+            "<b>{detail}</b><br><span style='font-size:12px;color:#444'>{how}</span></div>")
+    colours = {"identifier": OKABE_ITO["blue"], "quasi-identifier": OKABE_ITO["orange"],
+               "clinical (sensitive)": NAMED_COLOUR, "published count": NOISE_COLOUR}
+    stays, leaves = [], []
+    for row in flow.itertuples(index=False):
+        item = chip.format(leaves=str(bool(row.leaves)).lower(),
+                           colour=colours.get(row.kind, "#999"),
+                           detail=html.escape(row.detail), how=html.escape(row[3]))
+        (leaves if row.leaves else stays).append(item)
+    column = ('<div style="flex:1;min-width:240px;background:#F4F4F4;padding:6px 10px;'
+              'margin-right:8px"><div style="font-size:13px"><b>{title}</b></div>{items}'
+              "</div>")
+    arrow = '<div style="align-self:center;font-size:28px;padding:0 6px">&#10140;</div>'
+    return (
+        '<div class="tk-flow" style="margin-top:8px"><div style="font-size:14px">'
+        "<b>Where the data goes</b> (orange: details an outsider may also know; red: the "
+        "sensitive clinical part)</div>"
+        '<div style="display:flex;flex-wrap:wrap">'
+        + column.format(title="Stays in the hospital", items="".join(stays) or "<i>nothing</i>")
+        + arrow
+        + column.format(title="Leaves the hospital (research partner, public website)",
+                        items="".join(leaves))
+        + "</div></div>"
+    )
+
+
+def examples_html(result: ReleaseResult, n: int = 3) -> str:
+    """Up to ``n`` synthetic people the attack named, and what the release told about them."""
+    examples = result.attack.examples(n)
+    if examples.empty:
+        return ('<div class="tk-examples" style="font-size:13px;margin-top:6px"><i>The attack '
+                "named nobody in this release.</i></div>")
+    head = ("name (synthetic)", "ZIP code", "date of birth", "sex / gender", "PHQ-9 total",
+            "thoughts of self-harm (0-3)", "diagnosis", "crisis in 90 days")
+    rows = []
+    for row in examples.itertuples(index=False):
+        cells = (row.name, row.zip5, str(row.birth_date)[:10], row.sex, row.phq9_total,
+                 row.self_harm_thoughts, row.diagnosis_code, "yes" if row.crisis_90d else "no")
+        rows.append("<tr>" + "".join(f'<td style="padding:2px 8px">{html.escape(str(c))}</td>'
+                                     for c in cells) + "</tr>")
+    return (
+        '<div class="tk-examples" style="margin-top:6px"><div style="font-size:13px">'
+        f"<b>{len(examples)} of the people named</b> (synthetic: made up by a computer), "
+        "with what the release told about them:</div>"
+        '<table style="border-collapse:collapse;font-size:13px"><thead><tr>'
+        + "".join(f'<th style="padding:2px 8px;text-align:left">{h}</th>' for h in head)
+        + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+    )
+
+
+class PrivacyFigure:
+    """Three bar charts by group: named by the attack, left out of the release, and the
+    error of the published counts (always by ethnicity: the counts are by ethnicity).
+
+    The axes are fixed at 0-100 %, so an update only moves the bars and their labels,
+    drawn over a cached background (blitting), as in
+    :class:`~teachkit.plotting.ConsequenceFigure`.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> fig = PrivacyFigure()
+    >>> fig.update(run_release(cohort=make_cohort(2_000, seed=1)), "sex")
+    >>> fig.to_png()[:4] == b"\\x89PNG"
+    True
+    """
+
+    def __init__(self, *, width: float = 10.0, height: float = 2.9, dpi: int = 90):
+        self.figure = Figure(figsize=(width, height), dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.figure.subplots_adjust(left=0.1, right=0.98, top=0.82, bottom=0.2, wspace=0.75)
+        self.axes = [self.figure.add_subplot(1, 3, i + 1) for i in range(3)]
+        self._bars = [None, None, None]
+        self._texts = [[], [], []]
+        self._groups = [None, None, None]
+        self._background = None
+        self.attribute = None
+
+    def _draw_panel(self, i, groups, title, colour, xlabel):
+        ax = self.axes[i]
+        ax.clear()
+        y = np.arange(len(groups))
+        bars = ax.barh(y, np.zeros(len(y)), color=colour, height=0.6)
+        texts = [ax.text(0.0, yy, "", va="center", fontsize=8) for yy in y]
+        for artist in (*bars, *texts):
+            artist.set_animated(True)
+        ax.set_yticks(y, [str(g) for g in groups], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.25)
+        ax.set_xticks([0, 0.5, 1.0], ["0 %", "50 %", "100 %"], fontsize=8)
+        ax.set_title(title, fontsize=9.5, loc="left")
+        ax.set_xlabel(xlabel, fontsize=8)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        self._bars[i], self._texts[i], self._groups[i] = bars, texts, list(groups)
+        self._background = None
+
+    def update(self, result: ReleaseResult, attribute: str = "ethnicity") -> None:
+        """Show ``result``, with the groups of ``attribute`` in the first two panels."""
+        named = result.attack.by_group.loc[attribute]
+        left_out = result.suppressed_by_group.loc[attribute]
+        if attribute != self.attribute:
+            title = GROUP_TITLES.get(attribute, attribute).lower()
+            self._draw_panel(0, named.index, f"Named by the attack, by {title}", NAMED_COLOUR,
+                             "share of the group's released patients")
+            self._draw_panel(1, left_out.index, "Left out of the release", LEFT_OUT_COLOUR,
+                             "share of the group's patients")
+            self.attribute = attribute
+        if self._bars[2] is None:
+            self._draw_panel(2, result.utility.index, "Error of counts, by ethnicity",
+                             NOISE_COLOUR, "error as a share of the true count")
+        values = [named["rate"].to_numpy(), left_out["rate"].to_numpy(),
+                  result.utility["relative_error"].reindex(self._groups[2]).to_numpy()]
+        exact = not result.release.uses_noise
+        if exact:
+            values[2] = np.zeros(len(self._groups[2]))
+        for i, (bars, texts, vals) in enumerate(zip(self._bars, self._texts, values)):
+            for bar, text, value in zip(bars, texts, np.nan_to_num(vals)):
+                bar.set_width(min(value, 1.0))
+                text.set_x(min(value, 1.0) + 0.02)
+                if i == 2 and exact:
+                    text.set_text("exact")
+                else:
+                    text.set_text(percent(value) if value < 10 else ">999 %")
+
+    def _animated(self):
+        for bars, texts in zip(self._bars, self._texts):
+            if bars is not None:
+                yield from bars
+                yield from texts
+
+    def to_png(self) -> bytes:
+        """The figure as PNG bytes: the cached background, with the changed marks on top."""
+        from PIL import Image
+
+        canvas = self.figure.canvas
+        if self._background is None:
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._animated():
+            self.figure.draw_artist(artist)
+        pixels = np.asarray(canvas.buffer_rgba())[:, :, :3]
+        buffer = io.BytesIO()
+        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+
+class PrivacyLab(widgets.VBox):
+    """Lesson 03's privacy app: choose what leaves the hospital, attack it, protect it.
+
+    Parameters
+    ----------
+    release : Release, default=Release()
+        Where the levers start (at rest: the naive release).
+    cohort : DataFrame, default=None
+        The patients; None takes the lessons' 20,000 synthetic patients.
+    attribute : str, default="ethnicity"
+        The groups the figure compares first (:data:`GROUP_TITLES`).
+
+    Attributes
+    ----------
+    rows : dict of str to LeverRow
+    release : Release
+        The levers of the result on show.
+    result : ReleaseResult or None
+    updates : int
+        How many results have been shown (also in the page, for browser tests).
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> lab = PrivacyLab(cohort=make_cohort(2_000, seed=1))
+    >>> lab.rows["release_zip"].value = "zip3"
+    >>> lab.updates, lab.result.release.release_zip
+    (2, 'zip3')
+    """
+
+    def __init__(self, release: Release | None = None, *, cohort=None,
+                 attribute: str = "ethnicity"):
+        self.release = release or Release()
+        self._cohort = cohort
+        self.result: ReleaseResult | None = None
+        self.updates = 0
+        self._syncing = False
+        self.banner = Banner()
+        self.figure = PrivacyFigure()
+        self.rows = {
+            name: LeverRow(get_spec(name), value=getattr(self.release, name),
+                           on_change=guarded(self.banner)(self._lever_moved))
+            for name in PRIVACY_LAB_LEVERS
+        }
+        what = widgets.HTML('<div style="font-size:14px;margin-top:4px"><b>What leaves the '
+                            "hospital</b> (names and record numbers never do)</div>")
+        protect = widgets.HTML('<div style="font-size:14px;margin-top:6px"><b>Protections'
+                               "</b></div>")
+        names = list(self.rows)
+        controls = widgets.VBox([what, *(self.rows[n] for n in names[:5]), protect,
+                                 *(self.rows[n] for n in names[5:])])
+        controls.add_class("tk-panel")
+        self._cards = widgets.HTML()
+        self._cards.add_class("tk-headline")
+        self._group = widgets.Dropdown(
+            options=[(title, key) for key, title in GROUP_TITLES.items()], value=attribute,
+            description="Compare groups by", style={"description_width": "initial"})
+        self._group.add_class("tk-group")
+        self._group.observe(guarded(self.banner)(self._group_changed), names="value")
+        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self._image.add_class("tk-figure")
+        self._sentence = widgets.HTML()
+        self._sentence.add_class("tk-sentence")
+        self._examples = widgets.HTML()
+        self._flow = widgets.HTML()
+        self._state = widgets.HTML(layout=widgets.Layout(display="none"))
+        self._state.add_class("tk-state")
+        super().__init__([synthetic_notice(), self.banner, controls, self._cards, self._group,
+                          self._image, self._sentence, self._examples, self._flow,
+                          self._state])
+        self.add_class("tk-app")
+        self.add_class("tk-privacy-lab")
+        guarded(self.banner)(self.update)(self.release)
+
+    @property
+    def attribute(self) -> str:
+        return self._group.value
+
+    def _lever_moved(self, name, value):
+        if self._syncing:
+            return
+        # every row as it stands: a lever moved while a run failed takes effect now
+        self.update(self.release.replace(**{n: row.value for n, row in self.rows.items()}))
+
+    def _group_changed(self, change):
+        if self.result is not None:
+            self.show(self.result)
+
+    def update(self, release: Release) -> ReleaseResult:
+        """Run the release for ``release`` and show it (the one path from the levers)."""
+        result = run_release(release, self._cohort)
+        self.release = release
+        self.show(result)
+        return result
+
+    def show(self, result: ReleaseResult) -> None:
+        """Display ``result``: cards, figure, sentence, examples, data flow, hidden state."""
+        self.result = result
+        self._syncing = True  # keep the rows in step with the result, without a new run
+        try:
+            for name, row in self.rows.items():
+                if row.value != getattr(result.release, name):
+                    row.value = getattr(result.release, name)
+        finally:
+            self._syncing = False
+        self._cards.value = privacy_cards_html(result)
+        self.figure.update(result, self.attribute)
+        self._image.value = self.figure.to_png()
+        sentences = "".join(f"<li>{html.escape(s)}</li>" for s in describe_release(result))
+        self._sentence.value = (
+            '<ul style="font-size:15px;max-width:60em;line-height:1.4">'
+            f"{sentences}</ul>")
+        self._examples.value = examples_html(result)
+        self._flow.value = flow_html(result)
+        # The hidden state changes last, so a browser test that waits for it sees every
+        # view already updated.
+        self.updates += 1
+        attack = result.attack
+        settings = ";".join(f"{name}={getattr(result.release, name)}"
+                            for name in PRIVACY_LAB_LEVERS)
+        self._state.value = (
+            f'<span class="tk-state-data" data-updates="{self.updates}" '
+            f'data-reidentified="{attack.reidentified}" data-rate="{attack.rate:.4f}" '
+            f'data-claimed="{attack.claimed}" data-wrong="{attack.wrong}" '
+            f'data-released="{attack.released}" data-k="{result.k}" '
+            f'data-suppressed="{result.suppressed}" data-attribute="{self.attribute}" '
+            f'data-settings="{html.escape(settings)}"></span>'
+        )
+
+    @property
+    def sentence(self) -> str:
+        """The plain-language sentence on show."""
+        return self.result.sentence() if self.result is not None else ""
+
+    @property
+    def png(self) -> bytes:
+        """The figure on show, as PNG bytes."""
+        return self._image.value

@@ -1,0 +1,190 @@
+"""Lesson 04's problems: known-right, known-wrong and unattempted answers for each, the
+common mistakes each gets its own message for, and the function question on the
+grader's fresh inputs.
+
+The known-right answers are computed here, in tests/, never in the package.
+``right_04`` and ``wrong_04`` have the shape of ``RIGHT`` / ``WRONG`` in
+test_exercise_problems.py, so the shared test can list lesson 04 too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from teachkit.exercises import get_lesson, lesson04
+from teachkit.exercises._plain import call_answer
+from teachkit.exercises._problem import INCORRECT, NOT_ATTEMPTED, PASSED, WRITTEN
+from teachkit.oversight import OversightSettings, run_oversight
+from teachkit.pipeline import lesson_cohort
+
+REVIEW = OversightSettings(model="logistic")
+
+
+def unreviewed(days, capacity):
+    if len(days) == 0:
+        return 0
+    return int(np.maximum(np.bincount(days) - capacity, 0).sum())
+
+
+def right_04():
+    usual = run_oversight(REVIEW)
+    missed = {c: run_oversight(REVIEW.replace(review_capacity=c), with_baseline=False)
+              .consequences.overall["missed"].iloc[0] for c in range(0, 61)}
+    top1 = run_oversight(REVIEW.replace(flag_tier="top_1")).workload
+    rule = lesson_cohort()["phq9"].to_numpy() > 0
+    escalated = run_oversight(REVIEW.replace(review_capacity=40), escalate=rule)
+    trained = run_oversight(REVIEW.replace(training="trained")).workload
+    return {
+        "unreviewed_per_1000": 1000 * usual.workload["overflow"] / REVIEW.n,
+        "smallest_capacity": min(c for c, m in missed.items() if m <= 12.5),
+        "captured_per_hour": top1["caught_by_human"] / top1["reviewer_hours"],
+        "unreviewed": unreviewed,
+        "escalation_change_in_caught": escalated.versus_baseline().loc[
+            ("all", "all patients"), "caught"],
+        "followed_wrong_share": trained["wrong_advice_followed"] / trained[
+            "wrong_advice_seen"],
+    }
+
+
+def wrong_04():
+    right = right_04()
+    return {
+        "unreviewed_per_1000": run_oversight(REVIEW).workload["overflow"],  # a count
+        "smallest_capacity": 25,  # the slider's steps of 5
+        "captured_per_hour": right["captured_per_hour"] / 3,  # per review
+        "unreviewed": lambda days, capacity: max(len(days) - capacity, 0),  # not per day
+        "escalation_change_in_caught": -right["escalation_change_in_caught"],
+        "followed_wrong_share": 100 * right["followed_wrong_share"],
+    }
+
+
+@pytest.fixture(scope="module")
+def answers():
+    return right_04(), wrong_04()
+
+
+def _judge(problem, value):
+    return problem.judge(problem.answer_from({problem.inspects: value}))
+
+
+PROBLEMS = [p for p in lesson04.PROBLEMS if p.kind != "reflection"]
+
+
+def test_lesson04_is_registered_for_the_grader():
+    lesson = get_lesson("4")
+    assert lesson is get_lesson("04-who-is-watching")
+    assert lesson.problems is lesson04.PROBLEMS
+    assert sum(p.kind == "reflection" for p in lesson.problems) >= 2
+    assert sum(p.kind != "reflection" for p in lesson.problems) >= 5
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.name)
+def test_right_answer_passes(answers, problem):
+    outcome = _judge(problem, answers[0][problem.inspects])
+    assert outcome.status == PASSED, outcome.message
+    assert outcome.points == problem.points > 0
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.name)
+def test_wrong_answer_fails_and_names_the_variable(answers, problem):
+    outcome = _judge(problem, answers[1][problem.inspects])
+    assert outcome.status == INCORRECT, outcome.message
+    assert problem.inspects in outcome.message and outcome.points == 0
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.name)
+@pytest.mark.parametrize("namespace", ["missing", "ellipsis"])
+def test_unattempted(problem, namespace):
+    ns = {} if namespace == "missing" else {problem.inspects: ...}
+    assert problem.judge(problem.answer_from(ns)).status == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.name)
+def test_hints_do_not_give_the_answer_away(answers, problem):
+    right = answers[0][problem.inspects]
+    if isinstance(right, int | float | np.floating):
+        for hint in problem.hints:
+            assert f"{float(right):.3g}" not in hint
+
+
+@pytest.mark.parametrize("value, part", [
+    (274, "count of flags"),
+    (0.191, "share of the flags"),
+    (4.57, "per working day"),
+])
+def test_unreviewed_mistakes_are_named(value, part):
+    outcome = _judge(lesson04.Q1, value)
+    assert outcome.status == INCORRECT and part in outcome.message
+    assert f"{value:g}" in outcome.message
+
+
+@pytest.mark.parametrize("value, part", [
+    (37, "no flag goes unreviewed"),
+    (40, "a smaller capacity does too"),
+    (5, "more than 12.5 crises"),
+    (21.5, "whole number"),
+])
+def test_smallest_capacity_mistakes_are_named(value, part):
+    outcome = _judge(lesson04.Q2, value)
+    assert outcome.status == INCORRECT and part in outcome.message
+
+
+def test_captured_per_hour_tier_mistakes_are_named():
+    top5 = run_oversight(REVIEW.replace(flag_tier="top_5")).workload
+    outcome = _judge(lesson04.Q3, top5["caught_per_hour"])
+    assert outcome.status == INCORRECT and "top 5 %" in outcome.message
+
+
+def test_escalation_at_the_wrong_capacity_is_named():
+    rule = lesson_cohort()["phq9"].to_numpy() > 0
+    at20 = run_oversight(REVIEW, escalate=rule).versus_baseline().loc[
+        ("all", "all patients"), "caught"]
+    outcome = _judge(lesson04.Q5, at20)
+    assert outcome.status == INCORRECT and "20 reviews a day" in outcome.message
+
+
+def test_untrained_share_is_named():
+    share = run_oversight(REVIEW).workload["wrong_advice_followed_share"]
+    outcome = _judge(lesson04.Q6, share)
+    assert outcome.status == INCORRECT and "without training" in outcome.message
+
+
+def _calls(function, rng):
+    cases = lesson04.Q4.extraction(rng)["cases"]
+    return {"__type__": "calls", "cases": cases,
+            "outcomes": [call_answer(function, c) for c in cases]}
+
+
+def test_unreviewed_right_on_the_graders_inputs():
+    assert lesson04.Q4.judge(_calls(unreviewed, np.random.default_rng(5))).status == PASSED
+
+    def as_numpy(days, capacity):
+        counts = np.bincount(days) if len(days) else np.zeros(0, int)
+        return np.maximum(counts - capacity, 0).sum()  # a numpy integer is fine
+
+    assert lesson04.Q4.judge(_calls(as_numpy, np.random.default_rng(5))).status == PASSED
+
+
+@pytest.mark.parametrize("name, part", [
+    ("reviewed", "*are* reviewed"),
+    ("overall", "for each day"),
+])
+def test_unreviewed_wrong_functions_are_caught(name, part):
+    def reviewed(days, capacity):
+        return int(np.minimum(np.bincount(days), capacity).sum()) if len(days) else 0
+
+    def overall(days, capacity):
+        return max(len(days) - capacity, 0)
+
+    function = {"reviewed": reviewed, "overall": overall}[name]
+    outcome = lesson04.Q4.judge(_calls(function, np.random.default_rng(2)))
+    assert outcome.status == INCORRECT and part in outcome.message, outcome.message
+
+
+def test_reflections_are_kept_not_marked():
+    for problem in lesson04.PROBLEMS:
+        if problem.kind == "reflection":
+            text = "Nobody could catch the harmful answer once the helpline closed " * 2
+            assert _judge(problem, text).status == WRITTEN
+            assert _judge(problem, "too short").status == NOT_ATTEMPTED

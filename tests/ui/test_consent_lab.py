@@ -1,0 +1,91 @@
+"""Lesson 03's consent app driven in plain pytest by setting ``.value`` (no browser)."""
+
+import re
+
+import pytest
+
+from teachkit.consent import CONSENT_BASELINE_NAME, ConsentSettings, run_consent
+from teachkit.ui.consent import CONSENT_LAB_LEVERS, ConsentLab, consent_html, ledger_html
+
+
+def _data(view: str, key: str) -> int:
+    return int(re.search(rf'data-{key}="(\d+)"', view).group(1))
+
+
+@pytest.fixture(scope="module")
+def lab():
+    return ConsentLab()
+
+
+def test_consent_lab_starts_with_consent_honoured_under_opt_out(lab):
+    assert tuple(lab.panel.rows) == CONSENT_LAB_LEVERS
+    assert lab.panel.settings == ConsentSettings(model="logistic", consent="honoured")
+    assert lab.dashboard.updates >= 1
+    assert lab.banner.message == ""
+    view = lab.dashboard._consent.value
+    assert "No record is used without consent" in view
+    assert _data(view, "without-consent") == 0 and _data(view, "shared") == 0
+    assert f"{CONSENT_BASELINE_NAME.removeprefix('the ')}: <b>" in \
+        lab.dashboard._headline.value
+    assert 'data-patient="3"' in lab.dashboard.ledger.table.value
+    assert "tk-consent-lab" in lab._dom_classes
+
+
+@pytest.mark.parametrize(("lever", "value", "key", "expected"), [
+    ("consent", "ignored", "without-consent", 1115),
+    ("consent_design", "layered", "consented", 17537),
+    ("consent_design", "opt_in", "consented", 13299),
+    ("secondary_use", "partner", "shared", 17978),
+    ("secondary_use", "advertiser", "shared", 17978),
+])
+def test_each_consent_lever_updates_the_consent_view(lever, value, key, expected):
+    lab = ConsentLab()
+    before = lab.dashboard._consent.value
+    lab.panel.rows[lever].value = value
+    assert lab.banner.message == ""
+    assert lab.dashboard.updates == 2
+    view = lab.dashboard._consent.value
+    assert view != before
+    assert _data(view, key) == expected
+    lab.panel.rows[lever]._reset.click()
+    assert lab.banner.message == ""
+
+
+def test_ignoring_consent_shows_who_and_the_ledger_says_so():
+    lab = ConsentLab()
+    lab.panel.rows["consent"].value = "ignored"
+    assert lab.dashboard.sentence.startswith("Compared with the usual rule")
+    view = lab.dashboard._consent.value
+    assert "1,115 of 20,000 patients" in view
+    assert 'data-group="under 60"' in view
+    assert "yes, without consent" in lab.dashboard.ledger.table.value
+
+
+def test_advertising_names_the_betterhelp_ban():
+    lab = ConsentLab()
+    lab.panel.rows["secondary_use"].value = "advertiser"
+    assert "banned even with consent" in lab.dashboard._consent.value
+    assert "advertisers" in lab.dashboard.ledger.table.value
+
+
+def test_threshold_lever_moves_the_flags(lab):
+    before = lab.dashboard.result.consequences.overall["flagged"].iloc[0]
+    lab.panel.rows["threshold"].value = 0.1
+    assert lab.dashboard.result.consequences.overall["flagged"].iloc[0] < before
+    lab.panel.rows["threshold"].value = 0.05
+
+
+def test_ledger_viewer_follows_the_patient_number():
+    lab = ConsentLab()
+    viewer = lab.dashboard.ledger
+    viewer.patient.value = 10
+    assert 'data-patient="10"' in viewer.table.value
+    viewer.patient.value = 0  # a BoundedIntText keeps the value in range
+    assert viewer.patient.value == 1 and lab.banner.message == ""
+
+
+def test_views_render_for_the_usual_rule():
+    result = run_consent(ConsentSettings(consent="honoured"))
+    view = consent_html(result)
+    assert "learns nothing from records" in view
+    assert "synthetic" in ledger_html(ConsentSettings(), 3)
