@@ -16,7 +16,6 @@ patients and every person on the register are synthetic.
 from __future__ import annotations
 
 import html
-import io
 
 import ipywidgets as widgets
 import numpy as np
@@ -26,6 +25,7 @@ from matplotlib.figure import Figure
 from ..levers import get_spec
 from ..levers.privacy import PRIVACY_LEVERS
 from ..palette import OKABE_ITO
+from ..plotting import blitted_png
 from ..privacy import Release, ReleaseResult, run_release
 from ..privacy.run import describe_release
 from ..text import percent
@@ -228,20 +228,7 @@ class PrivacyFigure:
 
     def to_png(self) -> bytes:
         """The figure as PNG bytes: the cached background, with the changed marks on top."""
-        from PIL import Image
-
-        canvas = self.figure.canvas
-        if self._background is None:
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-        else:
-            canvas.restore_region(self._background)
-        for artist in self._animated():
-            self.figure.draw_artist(artist)
-        pixels = np.asarray(canvas.buffer_rgba())[:, :, :3]
-        buffer = io.BytesIO()
-        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return blitted_png(self)
 
 
 class PrivacyLab(widgets.VBox):
