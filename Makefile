@@ -1,7 +1,13 @@
 # The two commands of the README:
 #   make serve   set everything up and serve the lessons on http://localhost:8866/
 #   make test    set everything up and run the whole test suite
-.PHONY: serve test setup lint bench data
+# For a workshop room (README, "Running a workshop"):
+#   make room TRAINEES=30 LESSON=01   serve the network, a kernel preheated per trainee
+#   make hub                          JupyterHub: each trainee logs in to the lessons
+.PHONY: serve test setup lint bench bench-room room hub data
+
+TRAINEES ?= 30
+LESSON ?= 00
 
 serve:
 	@scripts/setup.sh
@@ -14,13 +20,26 @@ test:
 setup:
 	@scripts/setup.sh browser
 
+room:
+	@scripts/setup.sh
+	.venv/bin/teachkit serve --lan --trainees $(TRAINEES) --lesson $(LESSON)
+
+hub:
+	@scripts/setup.sh hub
+	.venv/bin/jupyterhub -f jupyterhub/jupyterhub_config.py
+
 lint:
-	.venv/bin/ruff check src tests benchmarks scripts
+	.venv/bin/ruff check src tests benchmarks scripts jupyterhub
 
 bench:
 	@scripts/setup.sh browser
 	.venv/bin/python benchmarks/bench_core.py
 	.venv/bin/python benchmarks/bench_voila.py
+
+# A room of 10, 20 and 30 trainees arriving together, then moving a lever (~10 min).
+bench-room:
+	@scripts/setup.sh
+	.venv/bin/python benchmarks/bench_room.py --trainees 10 20 30
 
 # Regenerate the committed synthetic cohort and its data card.
 data:

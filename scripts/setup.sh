@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything teachkit needs on this machine, idempotently:
 #   scripts/setup.sh          Python environment in .venv (the package, its tests' tools)
-#   scripts/setup.sh browser  ... and Debian's Chromium for the browser tests
+#   scripts/setup.sh browser  ... and Debian's Chromium for the browser tests, and
+#                             configurable-http-proxy (npm, into .venv/node) for the
+#                             JupyterHub test
+#   scripts/setup.sh hub      the Python environment and configurable-http-proxy only
 # Re-running is cheap: pip runs again only when pyproject.toml changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,19 +29,41 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   touch "$STAMP"
 fi
 
+# Debian packages, as root or through sudo.
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "teachkit needs these Debian packages: apt-get install $*" >&2
+    exit 1
+  fi
+}
+
+# JupyterHub's proxy (jupyterhub/jupyterhub_config.py and tests/hub use this copy).
+CHP_VERSION=5.3.0
+CHP=$VENV/node/node_modules/.bin/configurable-http-proxy
+if [ "${1:-}" = "browser" ] || [ "${1:-}" = "hub" ]; then
+  if [ ! -x "$CHP" ] || ! grep -q "\"version\": \"$CHP_VERSION\"" \
+      "$VENV/node/node_modules/configurable-http-proxy/package.json" 2>/dev/null; then
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "setup: installing Debian's nodejs and npm for JupyterHub's proxy"
+      apt_install nodejs npm
+    fi
+    echo "setup: installing configurable-http-proxy $CHP_VERSION (npm) into $VENV/node"
+    mkdir -p "$VENV/node"
+    npm install --prefix "$VENV/node" --no-audit --no-fund --no-save --loglevel=error \
+      "configurable-http-proxy@$CHP_VERSION" >/dev/null
+  fi
+fi
+
 if [ "${1:-}" = "browser" ]; then
   if ! command -v chromium >/dev/null 2>&1; then
     echo "setup: installing Debian's chromium for the browser tests"
-    if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
-    elif command -v sudo >/dev/null 2>&1; then
-      sudo apt-get update -qq
-      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
-    else
-      echo "The browser tests need Debian's chromium package: apt-get install chromium" >&2
-      exit 1
-    fi
+    apt_install chromium fonts-dejavu-core
   fi
 fi
 echo "setup: ready"

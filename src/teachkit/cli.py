@@ -18,10 +18,12 @@ from pathlib import Path
 
 from ._validation import TeachkitError
 from .reflections import default_data_dir
+from .room import refill_size
 
 __all__ = ["main", "build_parser", "voila_command"]
 
 DEFAULT_PORT = 8866
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def find_notebooks(explicit: str | None = None) -> Path:
@@ -41,7 +43,8 @@ def find_notebooks(explicit: str | None = None) -> Path:
 
 
 def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
-                  cull_idle_seconds: int) -> list[str]:
+                  cull_idle_seconds: int, pools: dict[str, int] | None = None,
+                  token: str | None = None) -> list[str]:
     """The Voila command line ``teachkit serve`` runs (tested, so it can be read here).
 
     - a preheated kernel per lesson, so the first trainee does not wait for imports;
@@ -51,7 +54,11 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
       closed tab frees its kernel (voila issue 1458);
     - sources stripped and tracebacks hidden: trainees see the app, not the code;
     - teachkit's template (Voila's "lab" without its CDN stylesheets), so a page asks
-      nothing of the internet; :func:`serve_environment` puts it on ``JUPYTER_PATH``.
+      nothing of the internet; :func:`serve_environment` puts it on ``JUPYTER_PATH``;
+    - ``pools`` (notebook -> preheated kernels, :func:`teachkit.room.pool_sizes`) sizes
+      the pool of each lesson for a room; ``pool_size`` is the default for the others;
+    - ``token``: every page needs it (serving on a network); the XSRF work-around is
+      used only on loopback or behind the token.
     """
     cmd = [
         sys.executable, "-m", "voila", str(notebooks),
@@ -67,24 +74,48 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
         "--MappingKernelManager.cull_connected=False",
     ]
-    if pool_size > 0:
-        cmd += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
-    if host in ("127.0.0.1", "localhost", "::1"):
+    if pool_size > 0 or any((pools or {}).values()):
+        cmd += ["--preheat_kernel=True", f"--pool_size={max(pool_size, 0)}"]
+        if pools and any(n != pool_size for n in pools.values()):
+            config = {"default": {"pool_size": max(pool_size, 0)}}
+            config.update({name: {"pool_size": n} for name, n in pools.items()})
+            cmd.append(f"--VoilaKernelManager.kernel_pools_config={config!r}")
+            # A room's big pools serve its arrival; then they are refilled small, or
+            # the refill (a kernel start per trainee) would stall the levers.
+            refill = {name: refill_size(n) for name, n in pools.items() if n > pool_size}
+            if refill:
+                cmd += ["--VoilaConfiguration.multi_kernel_manager_class="
+                        "teachkit.kernel_pool.RoomKernelManager",
+                        f"--RoomKernelManager.refill_to={refill!r}"]
+    if token:
+        cmd.append(f"--Voila.token={token}")
+    if host in LOOPBACK or token:
         cmd.append("--Voila.tornado_settings={'disable_check_xsrf': True}")
     return cmd
 
 
 #: Jupyter data folder shipped with the package: holds the "teachkit" Voila template.
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"
+#: Jupyter config folder shipped with the package: Voila's landing-page hook (voila.py)
+#: and a trainee's server config under JupyterHub (jupyter_server_config.py).
+JUPYTER_CONFIG = JUPYTER_DATA / "config"
 
 
 def serve_environment(data_dir: Path) -> dict:
     """The environment Voila and its kernels run in."""
     paths = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(":"))]
+    config = [str(JUPYTER_CONFIG),
+              *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(":"))]
     return dict(
         os.environ,
         TEACHKIT_HOME=str(data_dir),
         JUPYTER_PATH=":".join(paths),
+        JUPYTER_CONFIG_PATH=":".join(config),
+        # kernel_pools_config is passed as one dict literal (the key=value form would
+        # make its values strings); traitlets warns that this form is old: not for us.
+        PYTHONWARNINGS=",".join(filter(None, [
+            os.environ.get("PYTHONWARNINGS", ""),
+            "ignore::DeprecationWarning:traitlets.traitlets"])),
         # One OpenMP thread per kernel: with many trainees, gradient boosting's threads
         # would otherwise fight over the cores (one fit took 18 s instead of 0.3 s).
         OMP_NUM_THREADS="1",
@@ -92,15 +123,44 @@ def serve_environment(data_dir: Path) -> dict:
 
 
 def _serve(args) -> int:
+    from .lessons import find_lessons
+    from .room import lan_address, make_token, needs_token, pool_sizes, room_plan
+
     notebooks = find_notebooks(args.notebooks)
+    host = "0.0.0.0" if args.lan and args.host in LOOPBACK else args.host
+    if args.pool_size < 0:
+        raise TeachkitError(f"--pool-size must be 0 or more. Got {args.pool_size} instead.")
+    if args.token is not None and not args.token.strip():
+        raise TeachkitError("--token must not be empty: off this machine every page needs "
+                            "one (leave --token out to get a random one).")
+    token = args.token or (make_token() if needs_token(host) else None)
+    opening = [part.strip() for item in args.lesson or [] for part in item.split(",")
+               if part.strip()]
+    lessons = find_lessons(notebooks)
+    sizes = pool_sizes(lessons, trainees=args.trainees, opening=opening or None)
+    if args.trainees is None:
+        if opening:
+            raise TeachkitError("--lesson needs --trainees: the lessons the room opens "
+                                "together get a preheated kernel per trainee.")
+        sizes = {name: args.pool_size for name in sizes}
+    else:
+        sizes = {name: (n if n > 1 else args.pool_size) for name, n in sizes.items()}
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = serve_environment(data_dir)
-    cmd = voila_command(notebooks, host=args.host, port=args.port,
-                        pool_size=args.pool_size, cull_idle_seconds=args.cull_idle)
-    url = f"http://{'localhost' if args.host == '127.0.0.1' else args.host}:{args.port}/"
-    print(f"teachkit: serving the lessons in {notebooks}", flush=True)
+    cmd = voila_command(notebooks, host=host, port=args.port,
+                        pool_size=args.pool_size, cull_idle_seconds=args.cull_idle,
+                        pools=sizes, token=token)
+    shown = "localhost" if host in LOOPBACK else (
+        lan_address() if host in ("0.0.0.0", "::") else host)
+    url = f"http://{shown}:{args.port}/" + (f"?token={token}" if token else "")
+    print(f"teachkit: serving {len(lessons)} lessons in {notebooks}", flush=True)
+    for line in room_plan(sizes):
+        print(f"teachkit: {line}", flush=True)
     print(f"teachkit: open {url} in a browser (Ctrl+C stops the server)", flush=True)
+    if token:
+        print("teachkit: trainees need the whole address, token included; anyone on the "
+              "network who has it can open the lessons", flush=True)
     print(f"teachkit: trainees' reflections are kept in {data_dir}", flush=True)
     if args.dry_run:
         print(shlex.join(cmd))
@@ -172,9 +232,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--notebooks", default=None, help="folder of lessons to serve")
+    serve.add_argument("--lan", action="store_true",
+                       help="serve the other machines on the network (listen on 0.0.0.0, "
+                            "with a token)")
+    serve.add_argument("--token", default=None,
+                       help="the token every page needs (default: none on this machine "
+                            "only; a random one when serving the network)")
+    serve.add_argument("--trainees", type=_int, default=None,
+                       help="how many trainees open a lesson together: that many kernels "
+                            "are preheated for the opening lesson (see --lesson)")
+    serve.add_argument("--lesson", action="append", default=None, metavar="NN",
+                       help="with --trainees: the lesson(s) the room opens together, e.g. "
+                            "--lesson 01 (default the first lesson; repeat or use commas "
+                            "for more)")
     serve.add_argument("--pool-size", type=_int, default=1,
-                       help="preheated kernels per lesson (default 1; 0 turns preheating "
-                            "off)")
+                       help="preheated kernels for every other lesson (default 1; 0 turns "
+                            "preheating off)")
     serve.add_argument("--cull-idle", type=_int, default=7200,
                        help="seconds before an idle trainee's kernel is shut down "
                             "(default 7200)")

@@ -155,8 +155,13 @@ class VoilaServer:
     """
 
     def __init__(self, *, pool_size: int = 1, data_dir: str | Path | None = None,
-                 startup_timeout: float = 180.0, cull_idle: int = 600):
+                 startup_timeout: float = 180.0, cull_idle: int = 600,
+                 extra_args: tuple[str, ...] = (), expected_kernels: int | None = None,
+                 env: dict | None = None):
         self.pool_size = pool_size
+        self.extra_args = tuple(extra_args)  # more ``teachkit serve`` options
+        self.expected_kernels = expected_kernels  # the pool when ready (default: below)
+        self.env = env or {}
         self.startup_timeout = startup_timeout
         self.cull_idle = cull_idle
         self._tmp = None if data_dir else tempfile.TemporaryDirectory(prefix="tk-browser-")
@@ -187,7 +192,7 @@ class VoilaServer:
         exe = [str(script)] if script.exists() else [sys.executable, "-m", "teachkit.cli"]
         return exe + ["serve", "--port", str(self.port), "--host", "127.0.0.1",
                       "--data-dir", str(self.data_dir), "--pool-size", str(self.pool_size),
-                      "--cull-idle", str(self.cull_idle)]
+                      "--cull-idle", str(self.cull_idle), *self.extra_args]
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -197,7 +202,7 @@ class VoilaServer:
             self.proc = subprocess.Popen(
                 self.command(), cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                env=dict(os.environ, PYTHONUNBUFFERED="1", **self.env),
             )
             try:
                 self.wait_for_port()
@@ -266,11 +271,13 @@ class VoilaServer:
         Voila has no HTTP endpoint for the pool (and a render request takes a kernel
         from it), so this watches /proc: at least ``len(LESSONS) * pool_size + in_use``
         kernels exist and none of them used CPU for ``quiet`` seconds (a preheated
-        kernel is idle once it has executed its lesson). Returns the seconds waited.
+        kernel is idle once it has executed its lesson); ``expected_kernels`` given to
+        the constructor replaces that count. Returns the seconds waited.
         """
         start = time.monotonic()
         deadline = start + (timeout or self.startup_timeout)
-        expected = len(LESSONS) * self.pool_size + in_use
+        expected = (self.expected_kernels if self.expected_kernels is not None
+                    else len(LESSONS) * self.pool_size) + in_use
         quiet_since, last = None, {}
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -1,0 +1,516 @@
+"""A workshop room on one machine: N trainees arrive together, then move a lever.
+
+For each N (default 10, 20, 30) this starts ``teachkit serve --trainees N --lesson 01``
+(a preheated kernel per trainee for lesson 01, one for every other lesson), waits for
+the pool, then plays N trainees at once. Each trainee is a client that does what the
+lesson's page does on the wire, so the figures are the server's and not those of N
+browsers sharing this machine's two cores:
+
+1. GET the lesson page (Voila streams the executed notebook) and read its kernel id;
+2. open the kernel's websocket, open the ``jupyter.widget.control`` comm and ask for
+   every widget's state (what ipywidgets' manager in the page does): the page is
+   *rendered* when the states arrive; a page not rendered in ``--hang-after`` seconds
+   is *hung*;
+3. choose the logistic model (the first choice trains it in the kernel), then move the
+   threshold lever one step every ``--interval`` seconds (or as soon as the last move
+   has been shown, if that took longer), ``--moves`` times; a move's *latency* runs
+   from sending the widget update to receiving the dashboard's new state (figure,
+   numbers, sentence and the hidden ``tk-state`` all updated, in that order).
+
+It prints, per N: time until every page was rendered, pages hung, lever -> update p50 /
+p95, CPU seconds (server + kernels) during arrival and during the lever phase, PSS per
+trainee's kernel (median, max) and the total of the server, its kernels and the pool.
+``--browser-check`` also opens one real Chromium page during the lever phase and checks
+it renders and updates (harness.py) - a check, not a figure.
+
+Usage: .venv/bin/python benchmarks/bench_room.py [--trainees 10 20 30] [--runs 1]
+       [--moves 15] [--interval 2] [--json FILE]
+This machine is noisy (2 cores, other work): the load average at the start is printed;
+run it several times and compare medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import statistics
+import struct
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from harness import (  # noqa: E402
+    VoilaServer,
+    cpu_seconds,
+    descendants,
+    pss_mb,
+)
+
+LESSON = "01_meet_the_cohort.ipynb"
+GOALS = {"all_rendered_s": 10.0, "hung": 0, "p95_ms": 1000.0, "kernel_pss_mb": 150.0}
+PLAIN_VOILA = {  # VOILA-NOTES.md: a plain Voila app (toy notebook), this kind of machine
+    10: "all 32 s; p95 5.0 s",
+    20: "all 62 s; 13/100 hung; p95 15.3 s",
+    30: "(not measured)",
+}
+_CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*'
+                     r"</script>", re.S)
+
+
+# -- the wire ---------------------------------------------------------------------------
+def _message(msg_type: str, content: dict, session: str, metadata: dict | None = None):
+    return {
+        "header": {"msg_id": uuid.uuid4().hex, "username": "trainee", "session": session,
+                   "msg_type": msg_type, "version": "5.3",
+                   "date": datetime.now(UTC).isoformat()},
+        "parent_header": {}, "metadata": metadata or {}, "content": content,
+        "channel": "shell", "buffers": [],
+    }
+
+
+PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+def encode(msg: dict) -> bytes:
+    """A kernel message in Jupyter Server's v1 websocket format (what JupyterLab and
+    Voila's pages speak): the number of offsets, the offsets (the last one is the end),
+    then channel, header, parent header, metadata and content."""
+    parts = [msg["channel"].encode()] + [json.dumps(msg[k]).encode() for k in (
+        "header", "parent_header", "metadata", "content")]
+    offsets = [8 * (len(parts) + 2)]
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    return struct.pack(f"<{len(offsets) + 1}Q", len(offsets), *offsets) + b"".join(parts)
+
+
+def decode(frame) -> dict | None:
+    """A kernel message from a v1 websocket frame (the buffers are not decoded)."""
+    try:
+        data = bytes(frame)
+        n = struct.unpack_from("<Q", data, 0)[0]
+        offsets = struct.unpack_from(f"<{n}Q", data, 8)
+        parts = [data[offsets[i]:offsets[i + 1]] for i in range(min(n - 1, 5))]
+        return {"channel": parts[0].decode(), "header": json.loads(parts[1]),
+                "content": json.loads(parts[4])}
+    except (ValueError, struct.error, IndexError):
+        return None
+
+
+class Trainee:
+    """One trainee's page on the wire: the page, the kernel websocket, the widgets."""
+
+    def __init__(self, base: str, token: str | None, index: int):
+        self.base, self.token, self.index = base, token, index
+        self.session = uuid.uuid4().hex
+        self.kernel_id: str | None = None
+        self.ws = None
+        self.states: dict = {}
+        self.updates = 0
+        self.rendered_s: float | None = None
+        self.html_s: float | None = None
+        self.first_model_ms: float | None = None
+        self.latencies_ms: list[float] = []
+        self.error: str | None = None
+        self._waiters: list[tuple[int, asyncio.Future]] = []
+        self._states_ready: asyncio.Future | None = None
+        self.state_model: str | None = None
+
+    def _q(self, extra: str = "") -> str:
+        parts = [p for p in (f"token={self.token}" if self.token else "", extra) if p]
+        return ("?" + "&".join(parts)) if parts else ""
+
+    async def open_page(self, start: float, http) -> None:
+        from tornado.httpclient import HTTPRequest
+
+        reply = await http.fetch(HTTPRequest(
+            f"{self.base}/voila/render/{LESSON}{self._q()}", request_timeout=3600,
+            connect_timeout=3600, follow_redirects=True))
+        body = reply.body.decode()
+        self.html_s = time.perf_counter() - start
+        config = _CONFIG.search(body)
+        if not config or "</html>" not in body[-400:]:
+            raise RuntimeError("the page did not arrive whole")
+        self.kernel_id = json.loads(config.group(1))["kernelId"]
+
+    async def connect(self) -> None:
+        from tornado.websocket import websocket_connect
+
+        ws_base = self.base.replace("http://", "ws://", 1)
+        self.ws = await websocket_connect(
+            f"{ws_base}/api/kernels/{self.kernel_id}/channels"
+            f"{self._q(f'session_id={self.session}')}", max_message_size=256 * 2**20,
+            subprotocols=[PROTOCOL])
+        asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        while True:
+            frame = await self.ws.read_message()
+            if frame is None:
+                return
+            msg = decode(frame)
+            if not msg or msg["header"].get("msg_type") != "comm_msg":
+                continue
+            data = msg["content"].get("data", {})
+            if data.get("method") == "update_states" and self._states_ready:
+                self.states = data["states"]
+                if not self._states_ready.done():
+                    self._states_ready.set_result(True)
+            elif data.get("method") in ("update", "echo_update") and \
+                    msg["content"].get("comm_id") == self.state_model:
+                value = data.get("state", {}).get("value", "")
+                found = re.search(r'data-updates="(\d+)"', value)
+                if found:
+                    self.updates = int(found.group(1))
+                    for above, fut in list(self._waiters):
+                        if self.updates > above and not fut.done():
+                            fut.set_result(self.updates)
+
+    def send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
+        self.ws.write_message(encode(_message(msg_type, content, self.session, metadata)),
+                              binary=True)
+
+    async def request_states(self) -> None:
+        self._states_ready = asyncio.get_running_loop().create_future()
+        comm = uuid.uuid4().hex
+        self.send("comm_open", {"comm_id": comm, "target_name": "jupyter.widget.control",
+                                "data": {}}, {"version": "1.0.0"})
+        self.send("comm_msg", {"comm_id": comm, "data": {"method": "request_states"}})
+        await self._states_ready
+        self.state_model = self.find("HTMLModel", "tk-state")
+        current = self.states[self.state_model]["state"].get("value", "")
+        self.updates = int(re.search(r'data-updates="(\d+)"', current).group(1))
+
+    def find(self, model_name: str, dom_class: str) -> str:
+        """The id of the ``model_name`` widget in (or being) the element ``dom_class``."""
+        for mid, model in self.states.items():
+            if dom_class in model["state"].get("_dom_classes", ()):
+                if model["model_name"] == model_name:
+                    return mid
+                for child in model["state"].get("children", ()):
+                    cid = child.removeprefix("IPY_MODEL_")
+                    if self.states.get(cid, {}).get("model_name") == model_name:
+                        return cid
+        raise LookupError(f"no {model_name} in .{dom_class}")
+
+    async def set_and_wait(self, model_id: str, state: dict, timeout: float) -> float:
+        before = self.updates
+        fut = asyncio.get_running_loop().create_future()
+        self._waiters.append((before, fut))
+        start = time.perf_counter()
+        self.send("comm_msg", {"comm_id": model_id, "data": {
+            "method": "update", "state": state, "buffer_paths": []}})
+        try:
+            await asyncio.wait_for(fut, timeout)
+        finally:
+            self._waiters.remove((before, fut))
+        return (time.perf_counter() - start) * 1000
+
+
+async def play(server_url: str, token: str | None, n: int, *, moves: int,
+               interval: float, hang_after: float, on_arrived) -> list[Trainee]:
+    from tornado.httpclient import AsyncHTTPClient
+
+    AsyncHTTPClient.configure(None, max_clients=max(n, 10) * 2)
+    http = AsyncHTTPClient()
+    trainees = [Trainee(server_url, token, i) for i in range(n)]
+    start = time.perf_counter()
+
+    async def arrive(t: Trainee) -> None:
+        await t.open_page(start, http)
+        await t.connect()
+        await t.request_states()
+        t.rendered_s = time.perf_counter() - start
+
+    async def arrive_or_hang(t: Trainee) -> None:
+        try:
+            await asyncio.wait_for(arrive(t), hang_after)
+        except TimeoutError:
+            t.error = "hung"
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            t.error = f"{type(exc).__name__}: {exc}"
+
+    await asyncio.gather(*(arrive_or_hang(t) for t in trainees))
+    on_arrived()
+
+    async def active(t: Trainee) -> None:
+        if t.error:
+            return
+        try:
+            model = t.find("DropdownModel", "tk-lever-model")
+            labels = t.states[model]["state"]["_options_labels"]
+            index = next(i for i, label in enumerate(labels) if "ogistic" in label)
+            t.first_model_ms = await t.set_and_wait(model, {"index": index}, 600)
+            slider = t.find("FloatSliderModel", "tk-lever-threshold")
+            value = t.states[slider]["state"]["value"]
+            step = t.states[slider]["state"]["step"]
+            next_at = time.perf_counter() + random.uniform(0, interval)
+            for i in range(moves):
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+                value = round(value + (step if (i // 4) % 2 == 0 else -step), 6)
+                t.latencies_ms.append(await t.set_and_wait(slider, {"value": value}, 600))
+                next_at = max(next_at + interval, time.perf_counter())
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            t.error = f"lever: {type(exc).__name__}: {exc}"
+
+    await asyncio.gather(*(active(t) for t in trainees))
+    for t in trainees:
+        if t.ws is not None:
+            t.ws.close()
+    http.close()
+    return trainees
+
+
+# -- one room ---------------------------------------------------------------------------
+def pct(values, q):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def tree_cpu(pid: int) -> float:
+    return sum(cpu_seconds(p) for p in [pid, *descendants(pid)])
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def room(n: int, args) -> dict:
+    notebooks = len(list((ROOT / "notebooks").glob("*.ipynb")))
+    extra = ("--trainees", str(n), "--lesson", "01") if not args.plain else ()
+    pool = 0 if args.plain else 1
+    expected = 0 if args.plain else n + notebooks - 1
+    load = os.getloadavg()
+    print(f"\nbench_room: N = {n}: starting teachkit serve "
+          f"({'no pool' if args.plain else f'{expected} kernels to preheat'}); "
+          f"load average {load[0]:.2f}", flush=True)
+    t0 = time.perf_counter()
+    with VoilaServer(pool_size=pool, extra_args=extra, expected_kernels=expected,
+                     startup_timeout=1800, cull_idle=3600) as server:
+        wait_executed(server, expected)
+        warm = time.perf_counter() - t0
+        voila = server.proc.pid
+        pool_pids = set(server.kernel_pids())
+        pool_pss = sum(pss_mb(p) for p in pool_pids)
+        print(f"  pool ready in {warm:.0f} s ({len(pool_pids)} kernels, "
+              f"{pool_pss / 1000:.2f} GB PSS)", flush=True)
+        cpu0, busy0 = tree_cpu(voila), machine_busy()
+        marks: list[tuple[float, float]] = []
+        start = time.perf_counter()
+        checker = None
+        if args.browser_check:
+            checker = _browser_check_thread(server)
+        trainees = asyncio.run(play(server.url, None, n, moves=args.moves,
+                                    interval=args.interval, hang_after=args.hang_after,
+                                    on_arrived=lambda: marks.append(
+                                        (time.perf_counter(), tree_cpu(voila)))))
+        cpu1 = tree_cpu(voila)
+        end = time.perf_counter()
+        busy1 = machine_busy()
+        cpu_arrive = marks[0][1] - cpu0 if marks else None
+        kernels = {t.kernel_id: server.kernel_pid(t.kernel_id) for t in trainees
+                   if t.kernel_id and _has(server, t.kernel_id)}
+        per_kernel = [pss_mb(pid) for pid in kernels.values()]
+        kernel_cpu = [cpu_seconds(pid) for pid in kernels.values()]
+        all_kernels = server.kernel_pids()
+        total_pss = pss_mb(_voila_pid(server)) + sum(pss_mb(p) for p in all_kernels)
+        log = server.log_tail(10**6)
+        if checker is not None:
+            checker.join(timeout=300)
+    rendered = [t.rendered_s for t in trainees if t.rendered_s is not None]
+    hung = [t for t in trainees if t.error == "hung"]
+    failed = [t for t in trainees if t.error and t.error != "hung"]
+    lat = [x for t in trainees for x in t.latencies_ms]
+    first = [t.first_model_ms for t in trainees if t.first_model_ms is not None]
+    machine = (busy1[0] - busy0[0]) / os.sysconf("SC_CLK_TCK")
+    result = {
+        "n": n, "plain": args.plain, "load_at_start": load[0], "warm_up_s": warm,
+        "pool_kernels": len(pool_pids), "pool_pss_mb": pool_pss,
+        "all_rendered_s": max(rendered) if len(rendered) == n else None,
+        "rendered_p50_s": pct(rendered, 0.5), "rendered_max_s": max(rendered or [0]),
+        "html_p50_s": pct([t.html_s for t in trainees if t.html_s], 0.5),
+        "hung": len(hung), "failed": [t.error for t in failed],
+        "first_model_p50_ms": pct(first, 0.5), "first_model_p95_ms": pct(first, 0.95),
+        "moves": len(lat), "p50_ms": pct(lat, 0.5), "p95_ms": pct(lat, 0.95),
+        "max_ms": max(lat or [float("nan")]),
+        "cpu_total_s": cpu1 - cpu0, "cpu_arrival_s": cpu_arrive,
+        "wall_s": end - start, "arrival_wall_s": (marks[0][0] - start) if marks else None,
+        "machine_busy_s": machine, "others_cpu_s": machine - (cpu1 - cpu0),
+        "kernel_cpu_p50_s": pct(kernel_cpu, 0.5),
+        "kernel_pss_p50_mb": pct(per_kernel, 0.5), "kernel_pss_max_mb": max(per_kernel or [0]),
+        "kernels_at_end": len(all_kernels), "total_pss_mb": total_pss,
+        "log_tracebacks": log.count("Traceback"),
+    }
+    _print_room(result)
+    return result
+
+
+def wait_executed(server, expected: int, *, quiet: float = 3.0, timeout: float = 1800,
+                  min_mb: float = 120.0) -> None:
+    """Wait until ``expected`` kernels exist, each has run its lesson (PSS above
+    ``min_mb``: a kernel that has only started is ~40 MB) and none used CPU for
+    ``quiet`` seconds. (Voila logs a pool as "filled" once its kernels have started,
+    before they have run the notebook.)"""
+    deadline = time.monotonic() + timeout
+    last, quiet_since = {}, None
+    while time.monotonic() < deadline:
+        pids = server.kernel_pids()
+        now = {pid: cpu_seconds(pid) for pid in pids}
+        try:
+            small = [pid for pid in pids if pss_mb(pid) < min_mb]
+        except OSError:
+            small = pids
+        busy = len(pids) < expected or small or any(
+            now[pid] - last.get(pid, -1.0) > 0.05 for pid in pids)
+        last = now
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"the pool was not ready after {timeout} s")
+
+
+def _has(server, kernel_id: str) -> bool:
+    try:
+        server.kernel_pid(kernel_id)
+        return True
+    except LookupError:
+        return False
+
+
+def _voila_pid(server) -> int:
+    from harness import _children
+
+    kids = _children(server.voila_pid)
+    return kids[0] if kids else server.voila_pid
+
+
+def _browser_check_thread(server):
+    """One real Chromium page opened while the room is busy (a check, not a figure)."""
+    import threading
+
+    def run():
+        from harness import goto_lesson, launch_chromium, open_page
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            rec = open_page(browser)
+            try:
+                st = goto_lesson(rec, server, "01", timeout_ms=300_000)
+                print(f"  browser check: lesson 01 rendered in Chromium (updates "
+                      f"{st['updates']}), blocked off-machine requests: {rec.blocked}",
+                      flush=True)
+            except Exception as exc:  # noqa: BLE001 - reported
+                print(f"  browser check FAILED: {exc}", flush=True)
+            finally:
+                rec.close()
+                browser.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _print_room(r: dict) -> None:
+    def f(v, d=1):
+        return "n/a" if v is None or v != v else f"{v:.{d}f}"
+
+    print(f"  all {r['n']} rendered after {f(r['all_rendered_s'])} s (median "
+          f"{f(r['rendered_p50_s'])} s, page HTML median {f(r['html_p50_s'])} s); hung "
+          f"{r['hung']}; failed {len(r['failed'])} {r['failed'][:3]}")
+    print(f"  first model choice (trains it): p50 {f(r['first_model_p50_ms'], 0)} ms, "
+          f"p95 {f(r['first_model_p95_ms'], 0)} ms")
+    print(f"  lever -> update ({r['moves']} moves): p50 {f(r['p50_ms'], 0)} ms, p95 "
+          f"{f(r['p95_ms'], 0)} ms, max {f(r['max_ms'], 0)} ms")
+    print(f"  CPU: {f(r['cpu_arrival_s'])} s while arriving ({f(r['arrival_wall_s'])} s), "
+          f"{f(r['cpu_total_s'])} s server + kernels over {f(r['wall_s'])} s "
+          f"(others on the machine: {f(r['others_cpu_s'])} s); a trainee's kernel "
+          f"{f(r['kernel_cpu_p50_s'])} s in all (median)")
+    print(f"  PSS: trainee kernel median {f(r['kernel_pss_p50_mb'], 0)} MB, max "
+          f"{f(r['kernel_pss_max_mb'], 0)} MB; total {f(r['total_pss_mb'] / 1000, 2)} GB "
+          f"({r['kernels_at_end']} kernels incl. the pool refilled, + Voila)")
+
+
+def verdict(value, goal) -> str:
+    if value is None or value != value:
+        return "MISSED"
+    return "ok" if value <= goal else "MISSED"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--trainees", type=int, nargs="+", default=[10, 20, 30])
+    parser.add_argument("--runs", type=int, default=1, help="runs per N (medians shown)")
+    parser.add_argument("--moves", type=int, default=15, help="lever moves per trainee")
+    parser.add_argument("--interval", type=float, default=2.0,
+                        help="seconds between a trainee's moves")
+    parser.add_argument("--hang-after", type=float, default=300.0,
+                        help="a page not rendered after this many seconds is hung")
+    parser.add_argument("--plain", action="store_true",
+                        help="no preheated pool (Voila's default), for comparison")
+    parser.add_argument("--browser-check", action="store_true",
+                        help="also open one Chromium page while the room is busy")
+    parser.add_argument("--json", default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    results = []
+    for n in args.trainees:
+        for _ in range(args.runs):
+            results.append(room(n, args))
+    print(f"\nbench_room: {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, "
+          f"lesson 01, {args.moves} moves every {args.interval:g} s"
+          f"{', NO POOL' if args.plain else ''}; medians of {args.runs} run(s)")
+    header = ("N", "all rendered", "hung", "lever p50", "lever p95", "CPU s", "PSS/kernel",
+              "PSS total", "verdict", "plain Voila (notes)")
+    rows = [header]
+    for n in args.trainees:
+        rs = [r for r in results if r["n"] == n]
+
+        def med(key, rs=rs):
+            vals = [r[key] for r in rs if r[key] is not None and r[key] == r[key]]
+            return statistics.median(vals) if vals else None
+
+        all_r = med("all_rendered_s")
+        ok = all(verdict(v, g) == "ok" for v, g in (
+            (all_r, GOALS["all_rendered_s"]), (med("hung"), GOALS["hung"]),
+            (med("p95_ms"), GOALS["p95_ms"]), (med("kernel_pss_p50_mb"),
+                                               GOALS["kernel_pss_mb"])))
+        rows.append((str(n), "n/a" if all_r is None else f"{all_r:.1f} s",
+                     f"{med('hung'):.0f}", f"{med('p50_ms'):.0f} ms",
+                     f"{med('p95_ms'):.0f} ms", f"{med('cpu_total_s'):.0f}",
+                     f"{med('kernel_pss_p50_mb'):.0f} MB",
+                     f"{med('total_pss_mb') / 1000:.1f} GB",
+                     "ok" if ok else "MISSED", PLAIN_VOILA.get(n, "")))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for k, r in enumerate(rows):
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+    print("goals: all rendered <= 10 s, none hung, p95 <= 1 s, <= 150 MB per kernel")
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The kernel manager of a workshop room: a pool sized to the room, refilled small.
+
+Voila refills a lesson's pool of preheated kernels to its full size each time a page
+takes one. With a pool of 30 for a room of 30, the room's arrival then starts 30 new
+kernels at once, each running the lesson (~7 CPU-seconds): on a 2-core machine that
+storm lands exactly when the trainees start moving levers, and their updates wait
+seconds (benchmarks/bench_room.py measured a p95 of 4.3 s with 10 trainees).
+
+:class:`RoomKernelManager` keeps the big pool for the arrival and then refills a room
+lesson only up to ``refill_to`` (a few kernels, for latecomers and reloads). Voila wraps
+this class with its pooling (``VoilaConfiguration.multi_kernel_manager_class``); the
+first kernel start happens after Voila has queued every initial pool, so lowering the
+pool sizes then changes only the refills.
+"""
+
+from __future__ import annotations
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Dict
+
+__all__ = ["RoomKernelManager"]
+
+
+class RoomKernelManager(AsyncMappingKernelManager):
+    """Voila's kernel manager with the refill of each room lesson's pool capped.
+
+    Configure with ``--RoomKernelManager.refill_to={'01_meet_the_cohort.ipynb': 3}``
+    (notebook -> kernels kept warm after the room has arrived); lessons not named keep
+    Voila's behaviour.
+    """
+
+    refill_to = Dict({}, config=True,
+                     help="Notebook -> pool size after the initial fill (the room's "
+                          "arrival); notebooks not listed refill to their full pool.")
+
+    _pools_trimmed = False
+
+    def trim_pools(self) -> None:
+        """Lower the pool sizes of ``refill_to``'s notebooks (once)."""
+        pools = getattr(self, "kernel_pools_config", None)
+        if self._pools_trimmed or pools is None or not self.refill_to:
+            return
+        self._pools_trimmed = True
+        trimmed = {name: dict(config) for name, config in pools.items()}
+        for name, size in self.refill_to.items():
+            trimmed.setdefault(name, {})["pool_size"] = int(size)
+        self.kernel_pools_config = trimmed
+        self.log.info("teachkit: after the room's pools, refill %s",
+                      ", ".join(f"{n} to {s}" for n, s in self.refill_to.items()))
+
+    async def start_kernel(self, *args, **kwargs):
+        self.trim_pools()
+        return await super().start_kernel(*args, **kwargs)
