@@ -162,27 +162,35 @@ def test_no_request_leaves_the_machine(any_lesson):
 
 # -- lesson 00: the tour ----------------------------------------------------------------
 def test_tour_next_and_back_move_the_step(lesson00):
+    from playwright.sync_api import expect
+
     page = lesson00.page
     back, nxt = page.locator(".tk-tour-back"), page.locator(".tk-tour-next")
     while tour_step(page) > 0:  # back to the start, whatever ran before
         step = tour_step(page)
         back.click()
         wait_for_tour_step(page, step - 1)
-    assert back.is_disabled() and nxt.is_enabled()
-    assert "Step 1 of" in page.locator(".tk-tour-step").inner_text()
+    # The buttons' disabled state arrives as its own widget message, just after the step:
+    # wait for it rather than read it once.
+    expect(back).to_be_disabled()
+    expect(nxt).to_be_enabled()
+    expect(page.locator(".tk-tour-step")).to_contain_text("Step 1 of")
+    last = int(page.locator(".tk-tour-step").inner_text().split("Step 1 of", 1)[1].split()[0]
+              .rstrip(":."))
     nxt.click()
     wait_for_tour_step(page, 1)
     nxt.click()
     wait_for_tour_step(page, 2)
-    assert "Step 3 of" in page.locator(".tk-tour-step").inner_text()
+    expect(page.locator(".tk-tour-step")).to_contain_text("Step 3 of")
     back.click()
     wait_for_tour_step(page, 1)
-    assert back.is_enabled()
-    while nxt.is_enabled():  # to the last step: Next is disabled there
-        step = tour_step(page)
+    expect(back).to_be_enabled()
+    for step in range(1, last - 1):  # to the last step: Next is disabled there
+        expect(nxt).to_be_enabled()
         nxt.click()
         wait_for_tour_step(page, step + 1)
-    assert "Your turn" in page.locator(".tk-tour-step").inner_text()
+    expect(nxt).to_be_disabled()
+    expect(page.locator(".tk-tour-step")).to_contain_text("Your turn")
 
 
 def test_tour_capacity_lever_changes_the_numbers(lesson00):
