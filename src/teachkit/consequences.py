@@ -182,17 +182,36 @@ class ConsequenceFrame:
         memo = getattr(self, "_versus", None)
         if memo is not None and memo[0] is self.baseline:
             return memo[1].copy()
-        cols = list(PER_1000_COLUMNS)
+        now, before = self._stacked(), self.baseline._stacked()
+        if now[0] == before[0]:  # the same groups: subtract the numbers, keep the index
+            index = _STACKED_INDEX.get(now[0])
+            if index is None:
+                index = pd.MultiIndex.from_tuples(now[0], names=["attribute", "group"])
+                _STACKED_INDEX[now[0]] = index
+            change = pd.DataFrame(now[1] - before[1], index=index,
+                                  columns=list(PER_1000_COLUMNS))
+        else:
+            cols = list(PER_1000_COLUMNS)
 
-        def stacked(frame):
-            overall = frame.overall[cols].set_axis(
-                pd.MultiIndex.from_tuples([("all", "all patients")],
-                                          names=["attribute", "group"]))
-            return pd.concat([overall, frame.by_group[cols]])
+            def stacked(frame):
+                overall = frame.overall[cols].set_axis(
+                    pd.MultiIndex.from_tuples([("all", "all patients")],
+                                              names=["attribute", "group"]))
+                return pd.concat([overall, frame.by_group[cols]])
 
-        change = stacked(self) - stacked(self.baseline)
+            change = stacked(self) - stacked(self.baseline)
         self._versus = (self.baseline, change)
         return change.copy()
+
+    def _stacked(self) -> tuple[tuple, np.ndarray]:
+        """Overall then by-group rows of the per-1,000 columns: (row keys, values)."""
+        if getattr(self, "_stacked_memo", None) is None:
+            cols = list(PER_1000_COLUMNS)
+            keys = (("all", "all patients"), *self.by_group.index)
+            values = np.vstack([self.overall[cols].to_numpy(dtype=float),
+                                self.by_group[cols].to_numpy(dtype=float)])
+            self._stacked_memo = (keys, values)
+        return self._stacked_memo
 
     def sentence(self, *, baseline_name: str = "the usual rule") -> str:
         """The consequences, and the change against the baseline, in plain language."""
@@ -233,6 +252,9 @@ def _metric_row(y, flagged, scores, is_probability, *, auc=None) -> list[float]:
     auc = _auc(y, scores) if auc is None else auc
     return [auc, _sensitivity(y, flagged), _ppv(y, flagged), calibration]
 
+
+#: The (attribute, group) index of versus_baseline, by its row keys.
+_STACKED_INDEX: dict = {}
 
 #: AUCs by group for the last few score arrays. The AUC depends on the scores, the
 #: outcome and the groups, not on who is flagged: a slider that moves a threshold or a
