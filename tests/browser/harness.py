@@ -552,6 +552,42 @@ def wait_for_app(page, timeout_ms: float = 90_000) -> dict:
     return wait_for_updates(page, 0, timeout_ms)
 
 
+#: Keys that move a slider's handle; any other value of a lever is a <select> option.
+SLIDER_KEYS = ("End", "Home", "ArrowRight", "ArrowLeft")
+
+
+def move_lever(page, lever: str, value) -> tuple[dict, float]:
+    """Move one lever of the page's dashboard app (a <select> option by its value, shown
+    by its label; or a key on a slider's handle); wait for the dashboard; return its new
+    state and the seconds it took."""
+    from teachkit.levers import get_spec
+
+    before = state(page)["updates"]
+    spec = get_spec(lever)
+    start = time.perf_counter()
+    if value in SLIDER_KEYS:
+        handle = page.locator(f".tk-lever-{lever} .noUi-handle")
+        handle.focus()
+        handle.press(value)
+    else:
+        page.locator(f".tk-lever-{lever} select").select_option(
+            value=spec.option_labels.get(value, str(value)))
+    st = wait_for_updates(page, before)
+    return st, time.perf_counter() - start
+
+
+def reset_lever(page, lever: str) -> dict:
+    """Press a lever's Reset button and wait for the dashboard."""
+    before = state(page)["updates"]
+    page.locator(f".tk-reset-{lever}").click()
+    return wait_for_updates(page, before)
+
+
+def settings_of(st: dict) -> dict:
+    """The settings a dashboard state reports, as a dict of strings."""
+    return dict(item.split("=", 1) for item in st["settings"].split(";"))
+
+
 def goto_lesson(rec: RecordedPage, server: VoilaServer, lesson: str,
                 timeout_ms: float = 120_000) -> dict:
     """Open a lesson and wait for its app; return the dashboard state."""

@@ -10,7 +10,6 @@ lever move to the updated dashboard is written to
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from harness import (
@@ -19,7 +18,10 @@ from harness import (
     banners,
     element_screenshot,
     figure,
+    move_lever,
+    reset_lever,
     screenshot,
+    settings_of,
     state,
     wait_for_updates,
 )
@@ -64,31 +66,10 @@ def fairness(page) -> str:
     return page.locator(".tk-fairness-view").inner_text()
 
 
-def move(page, lever: str, value: str) -> tuple[dict, float]:
-    """Move one lever (a <select> option, or a key on a slider's handle); wait for the
-    dashboard; return its new state and the seconds it took."""
-    before = state(page)["updates"]
-    spec = get_spec(lever)
-    start = time.perf_counter()
-    if spec.option_labels or value not in ("End", "Home", "ArrowRight", "ArrowLeft"):
-        page.locator(f".tk-lever-{lever} select").select_option(
-            value=spec.option_labels.get(value, value))
-    else:
-        handle = page.locator(f".tk-lever-{lever} .noUi-handle")
-        handle.focus()
-        handle.press(value)
-    st = wait_for_updates(page, before)
-    return st, time.perf_counter() - start
 
 
-def reset(page, lever: str) -> dict:
-    before = state(page)["updates"]
-    page.locator(f".tk-reset-{lever}").click()
-    return wait_for_updates(page, before)
 
 
-def settings_of(st: dict) -> dict:
-    return dict(item.split("=", 1) for item in st["settings"].split(";"))
 
 
 def test_lesson02_renders_the_bias_lab(lesson02):
@@ -113,16 +94,16 @@ def test_every_lever_changes_the_dashboard_and_resets(lesson02, lever, value):
     page = lesson02.page
     start = state(page)
     start_view = fairness(page)
-    moved, seconds = move(page, lever, value)
+    moved, seconds = move_lever(page, lever, value)
     LATENCIES[f"{lever}={value}"] = round(seconds, 3)
     assert banners(page) == []
     assert settings_of(moved)[lever] != settings_of(start)[lever]
     assert fairness(page) != start_view, "the fairness view did not change"
     if settings_of(start)[lever] == str(get_spec(lever).rest):
-        back = reset(page, lever)
+        back = reset_lever(page, lever)
         assert settings_of(back)[lever] == str(get_spec(lever).rest)
     else:  # the lab starts away from rest (logistic model, top 3 %): move back instead
-        back, _ = move(page, lever, UNDO.get(lever, settings_of(start)[lever]))
+        back, _ = move_lever(page, lever, UNDO.get(lever, settings_of(start)[lever]))
         assert settings_of(back)[lever] == settings_of(start)[lever]
     for key in ("flagged", "caught", "missed", "needless"):
         assert back[key] == pytest.approx(start[key])

@@ -16,7 +16,16 @@ import re
 import time
 
 import pytest
-from harness import ROOT, app_text, banners, element_screenshot, figure, screenshot
+from harness import (
+    ROOT,
+    SLIDER_KEYS,
+    app_text,
+    banners,
+    element_screenshot,
+    figure,
+    screenshot,
+    settings_of,
+)
 
 from teachkit.levers import get_spec
 
@@ -27,7 +36,6 @@ LESSON = "03_consent_and_privacy.ipynb"
 TRACEBACK = re.compile(r"Traceback|Exception|\b[A-Z]\w*Error\b")
 VOILA_CELL_ERRORS = ("There was an error when executing cell", "Please run Voilà with")
 CONSENT, PRIVACY = "tk-consent-lab", "tk-privacy-lab"
-SLIDER_KEYS = ("End", "Home", "ArrowRight", "ArrowLeft")
 #: Every lever of the consent lab and the value it is moved to.
 CONSENT_MOVES = (
     ("consent", "ignored"),
@@ -92,8 +100,6 @@ def wait_lab(page, lab: str, above: int, timeout_ms: float = 60_000) -> dict:
     return lab_state(page, lab)
 
 
-def settings_of(st: dict) -> dict:
-    return dict(item.split("=", 1) for item in st["settings"].split(";"))
 
 
 def move(page, lab: str, lever: str, value) -> tuple[dict, float]:

@@ -11,7 +11,6 @@ time from a lever move to the updated dashboard is written to
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from harness import (
@@ -20,7 +19,10 @@ from harness import (
     banners,
     element_screenshot,
     figure,
+    move_lever,
+    reset_lever,
     screenshot,
+    settings_of,
     state,
     wait_for_updates,
 )
@@ -31,7 +33,6 @@ pytestmark = pytest.mark.browser
 
 LESSON = "04_who_is_watching.ipynb"
 TRACEBACK_WORDS = ("Traceback", "Error", "Exception")
-SLIDER_KEYS = ("End", "Home", "ArrowRight", "ArrowLeft")
 #: Every lever of the lab and the value it is moved to (options by value, sliders by key).
 MOVES = (
     ("oversight", "model_alone"),
@@ -71,31 +72,10 @@ def oversight_state(page) -> dict:
     return page.evaluate(_OVERSIGHT_JS)
 
 
-def move(page, lever: str, value: str) -> tuple[dict, float]:
-    """Move one lever (a <select> option, or a key on a slider's handle); wait for the
-    dashboard; return its new state and the seconds it took."""
-    before = state(page)["updates"]
-    spec = get_spec(lever)
-    start = time.perf_counter()
-    if value not in SLIDER_KEYS:
-        page.locator(f".tk-lever-{lever} select").select_option(
-            value=spec.option_labels.get(value, value))
-    else:
-        handle = page.locator(f".tk-lever-{lever} .noUi-handle")
-        handle.focus()
-        handle.press(value)
-    st = wait_for_updates(page, before)
-    return st, time.perf_counter() - start
 
 
-def reset(page, lever: str) -> dict:
-    before = state(page)["updates"]
-    page.locator(f".tk-reset-{lever}").click()
-    return wait_for_updates(page, before)
 
 
-def settings_of(st: dict) -> dict:
-    return dict(item.split("=", 1) for item in st["settings"].split(";"))
 
 
 NUMBERS = ("flagged", "caught", "missed", "needless")
@@ -127,7 +107,7 @@ def test_lesson04_renders_the_oversight_lab(lesson04):
 def test_every_lever_changes_the_numbers_and_resets(lesson04, lever, value):
     page = lesson04.page
     start, start_decided = state(page), oversight_state(page)
-    moved, seconds = move(page, lever, value)
+    moved, seconds = move_lever(page, lever, value)
     LATENCIES[f"{lever}={value}"] = round(seconds, 3)
     assert banners(page) == []
     assert settings_of(moved)[lever] != settings_of(start)[lever]
@@ -136,7 +116,7 @@ def test_every_lever_changes_the_numbers_and_resets(lesson04, lever, value):
         [k for k in DECIDED if decided[k] != start_decided[k]]
     assert changed, f"moving {lever} changed no number"
     assert settings_of(start)[lever] == str(get_spec(lever).rest)
-    back = reset(page, lever)
+    back = reset_lever(page, lever)
     assert settings_of(back)[lever] == str(get_spec(lever).rest)
     for key in NUMBERS:
         assert back[key] == pytest.approx(start[key])
@@ -145,12 +125,12 @@ def test_every_lever_changes_the_numbers_and_resets(lesson04, lever, value):
 
 def test_without_oversight_nobody_reviews_and_the_review_levers_grey_out(lesson04):
     page = lesson04.page
-    move(page, "oversight", "model_alone")
+    move_lever(page, "oversight", "model_alone")
     assert oversight_state(page)["reviews"] == "0"
     assert page.locator(".tk-reset-review_capacity").is_disabled()
     assert not page.locator(".tk-reset-escalation").is_disabled()
     assert "a clinician (reviewer)" not in page.locator(".tk-audit-view").inner_text()
-    reset(page, "oversight")
+    reset_lever(page, "oversight")
 
 
 def test_the_audit_log_opens_for_a_story_and_for_a_patient_number(lesson04):
