@@ -1,7 +1,8 @@
 """Lever -> updated dashboard in Chromium, for any lesson's slider.
 
 ``bench_voila.py`` measures lesson 01's threshold; this script measures the same way
-(from the keydown in the page to the dashboard's state counter AND its figure updated,
+(from the keydown in the page to the dashboard's state counter updated, and its figure
+when the move changes it,
 and the kernel's own busy time read from the websocket) for a slider of another lesson:
 lesson 02's team capacity, for example. The first move of a lever that retrains a model
 is printed apart (it is paid once per kernel).
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from bench_voila import _ARM_JS, KernelClock, pct  # noqa: E402
+from bench_voila import KernelClock, pct  # noqa: E402
 from harness import (  # noqa: E402
     VoilaServer,
     chromium_missing_message,
@@ -32,6 +33,42 @@ from harness import (  # noqa: E402
     state,
     wait_for_app,
 )
+
+# Like bench_voila's watcher, but a move need not change the figure (a review capacity
+# can change the numbers and not the 1,000-patient grid): it resolves when the state
+# counter has moved, and when the figure changed too, or 300 ms later without it.
+_ARM_JS = """(prev) => {
+  const img0 = document.querySelector('img.tk-figure').src;
+  window.__tkKey = null;
+  const onKey = () => { if (window.__tkKey === null) window.__tkKey = performance.now(); };
+  document.addEventListener('keydown', onKey, true);
+  window.__tkArmedAt = performance.now();
+  window.__tkWait = new Promise((resolve) => {
+    let tState = null, tImg = null, grace = null;
+    const done = (extra) => {
+      obs.disconnect(); clearTimeout(timer); clearTimeout(grace);
+      document.removeEventListener('keydown', onKey, true);
+      const st = document.querySelector('.tk-state .tk-state-data');
+      resolve(Object.assign({key: window.__tkKey ?? window.__tkArmedAt, state: tState,
+                             img: tImg, updates: st ? +st.dataset.updates : 0}, extra));
+    };
+    const check = () => {
+      const now = performance.now();
+      const st = document.querySelector('.tk-state .tk-state-data');
+      const img = document.querySelector('img.tk-figure');
+      if (tImg === null && img && img.src !== img0) tImg = now;
+      if (tState === null && st && +st.dataset.updates > prev) {
+        tState = now;
+        grace = setTimeout(() => done({}), 300);
+      }
+      if (tState !== null && tImg !== null) done({});
+    };
+    const obs = new MutationObserver(check);
+    obs.observe(document.body, {subtree: true, attributes: true, childList: true,
+                                characterData: true});
+    const timer = setTimeout(() => done({timeout: true}), 60000);
+  });
+}"""
 
 
 def notebook_of(lesson: str) -> str:
@@ -66,7 +103,7 @@ def lever_latency(browser, server, lesson: str, lever: str, steps: int) -> dict:
             r = page.evaluate("window.__tkWait")
             if r.get("timeout"):
                 raise RuntimeError(f"no dashboard update within 60 s: {r}")
-            r["ms"] = max(r["state"], r["img"]) - r["key"]
+            r["ms"] = max(r["state"], r["img"] or 0) - r["key"]
             page.wait_for_timeout(50)  # let the idle status of this request arrive
             r["kernel_ms"] = clock.busy_ms(clock.sent[first_sent:])
             results.append(r)
