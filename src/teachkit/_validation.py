@@ -143,6 +143,32 @@ def check_probability(name: str, value: Any, *, caller: str) -> float:
     return float(check_param(name, value, Interval(0.0, 1.0), caller=caller))
 
 
+def check_cohort(cohort: Any, columns, *, caller: str) -> None:
+    """Raise the standard error unless ``cohort`` is a DataFrame with ``columns``.
+
+    Examples
+    --------
+    >>> check_cohort([1, 2], ["age"], caller="f")
+    Traceback (most recent call last):
+    ...
+    teachkit._validation.TeachkitError: The 'cohort' parameter of f must be a pandas \
+DataFrame from make_cohort. Got list instead.
+    """
+    import pandas as pd
+
+    if not isinstance(cohort, pd.DataFrame):
+        raise TeachkitError(
+            f"The 'cohort' parameter of {caller} must be a pandas DataFrame from "
+            f"make_cohort. Got {type(cohort).__name__} instead."
+        )
+    missing = [c for c in columns if c not in cohort.columns]
+    if missing:
+        raise TeachkitError(
+            f"The 'cohort' parameter of {caller} must have the columns {missing}; they are "
+            "missing."
+        )
+
+
 def check_seed(value: Any, *, caller: str) -> int:
     """Check that a seed is a non-negative integer (numpy integers allowed)."""
     return check_param("seed", value, Interval(0, 2**32 - 1, kind="int"), caller=caller)

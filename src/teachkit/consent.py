@@ -38,7 +38,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ._validation import Interval, Options, TeachkitError, check_param, check_seed
+from ._validation import (
+    Interval,
+    Options,
+    TeachkitError,
+    check_cohort,
+    check_param,
+    check_seed,
+)
 from .cohort import (
     OPT_OUT_BASE,
     OPT_OUT_OR_DIAGNOSED,
@@ -76,18 +83,6 @@ CONSENT_GROUPS = ("sex", "age", "diagnosis", "ethnicity")
 
 _REQUIRED = ("patient_id", "sex", "age", "diagnosed", "phq9_total", "crisis_90d",
              "consent_model_training", "consent_sharing", "intake_month")
-
-
-def _check_cohort(cohort, caller):
-    if not isinstance(cohort, pd.DataFrame):
-        raise TeachkitError(
-            f"The 'cohort' parameter of {caller} must be a pandas DataFrame from "
-            f"make_cohort. Got {type(cohort).__name__} instead.")
-    missing = [c for c in _REQUIRED if c not in cohort.columns]
-    if missing:
-        raise TeachkitError(
-            f"The 'cohort' parameter of {caller} must have the columns {missing}; they are "
-            "missing.")
 
 
 def _odds_ratio(cohort: pd.DataFrame) -> np.ndarray:
@@ -160,7 +155,7 @@ one of 'opt_out', 'layered', 'opt_in'. Got 'implied' instead.
     """
     caller = "consent_masks"
     check_param("design", design, Options(DESIGNS), caller=caller)
-    _check_cohort(cohort, caller)
+    check_cohort(cohort, _REQUIRED, caller=caller)
     if seed is None:
         seed = int(cohort.attrs.get("teachkit", {}).get("seed", 0))
     seed = check_seed(seed, caller=caller)

@@ -33,7 +33,14 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from .._validation import Interval, Options, TeachkitError, check_param, check_seed
+from .._validation import (
+    Interval,
+    Options,
+    TeachkitError,
+    check_cohort,
+    check_param,
+    check_seed,
+)
 from . import LeverSpec, register
 
 __all__ = [
@@ -173,20 +180,6 @@ register(*BIAS_LEVER_SPECS)
 # Helpers
 
 
-def _check_cohort(cohort, columns, caller):
-    if not isinstance(cohort, pd.DataFrame):
-        raise TeachkitError(
-            f"The 'cohort' parameter of {caller} must be a pandas DataFrame from "
-            f"make_cohort. Got {type(cohort).__name__} instead."
-        )
-    missing = [c for c in columns if c not in cohort.columns]
-    if missing:
-        raise TeachkitError(
-            f"The 'cohort' parameter of {caller} must have the columns {missing}; they are "
-            "missing."
-        )
-
-
 def _members(cohort, group, caller) -> np.ndarray:
     if not (isinstance(group, tuple) and len(group) == 2):
         raise TeachkitError(
@@ -194,7 +187,7 @@ def _members(cohort, group, caller) -> np.ndarray:
             f"as ('ethnicity', 'Black'). Got {group!r} instead."
         )
     attribute, level = group
-    _check_cohort(cohort, [attribute], caller)
+    check_cohort(cohort, [attribute], caller=caller)
     return (cohort[attribute] == level).to_numpy()
 
 
@@ -256,7 +249,7 @@ one of 'crisis', 'cost', 'diagnosis'. Got 'income' instead.
     """
     caller = "training_label"
     check_param("label", label, Options(LABELS), caller=caller)
-    _check_cohort(cohort, ["crisis_90d", "cost_past_year", "diagnosed"], caller)
+    check_cohort(cohort, ["crisis_90d", "cost_past_year", "diagnosed"], caller=caller)
     if label == "crisis":
         return cohort["crisis_90d"].to_numpy(dtype=bool).copy()
     if label == "diagnosis":
@@ -293,7 +286,7 @@ def need_label(cohort: pd.DataFrame, *, share: float | None = None) -> np.ndarra
     50
     """
     caller = "need_label"
-    _check_cohort(cohort, ["severity", "crisis_90d"], caller)
+    check_cohort(cohort, ["severity", "crisis_90d"], caller=caller)
     if share is None:
         share = float(cohort["crisis_90d"].mean())
     share = float(check_param("share", share, Interval(0.0, 1.0, closed="neither"),
@@ -442,7 +435,7 @@ def underreport_phq9(cohort: pd.DataFrame, *, group: tuple = UNDERREPORT_GROUP,
             f"The 'items' parameter of {caller} must be PHQ-9 item numbers from 1 to 9. "
             f"Got {items!r} instead."
         )
-    _check_cohort(cohort, ["severity", "phq9_total", *(f"phq{i}" for i in items)], caller)
+    check_cohort(cohort, ["severity", "phq9_total", *(f"phq{i}" for i in items)], caller=caller)
     members = _members(cohort, group, caller)
     if logits == 0.0 or not members.any():
         return cohort
@@ -521,8 +514,8 @@ def withhold_care(cohort: pd.DataFrame, *, group: tuple = ACCESS_GROUP, share: f
     caller = "withhold_care"
     share = float(check_param("share", share, Interval(0.0, 1.0), caller=caller))
     seed = check_seed(seed, caller=caller)
-    _check_cohort(cohort, ["diagnosed", "treated", "diagnosis_code", "visits_past_year",
-                           "cost_past_year"], caller)
+    check_cohort(cohort, ["diagnosed", "treated", "diagnosis_code", "visits_past_year",
+                           "cost_past_year"], caller=caller)
     members = _members(cohort, group, caller)
     if share == 0.0:
         return cohort
@@ -597,7 +590,7 @@ def underdocument_self_harm(cohort: pd.DataFrame, *, group: tuple = DOCUMENTATIO
     caller = "underdocument_self_harm"
     fraction = float(check_param("fraction", fraction, Interval(0.0, 1.0), caller=caller))
     seed = check_seed(seed, caller=caller)
-    _check_cohort(cohort, ["self_harm_recorded"], caller)
+    check_cohort(cohort, ["self_harm_recorded"], caller=caller)
     members = _members(cohort, group, caller)
     if fraction == 1.0:
         return cohort

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import Interval, TeachkitError, check_param, check_seed
+from .._validation import check_cohort as _check_columns
 from ..cohort import AGE_BINS
 from ..levers import LeverSettings
 from ..levers.privacy import EPSILONS
@@ -217,17 +218,7 @@ def _prepared(cohort: pd.DataFrame, caller: str) -> _Prepared:
 
 def check_cohort(cohort, caller: str) -> None:
     """Raise the standard error unless ``cohort`` is a non-empty cohort DataFrame."""
-    if not isinstance(cohort, pd.DataFrame):
-        raise TeachkitError(
-            f"The 'cohort' parameter of {caller} must be a pandas DataFrame from "
-            f"make_cohort. Got {type(cohort).__name__} instead."
-        )
-    missing = [c for c in _COHORT_COLUMNS if c not in cohort.columns]
-    if missing:
-        raise TeachkitError(
-            f"The 'cohort' parameter of {caller} must have the columns {missing}; they are "
-            "missing."
-        )
+    _check_columns(cohort, _COHORT_COLUMNS, caller=caller)
     if len(cohort) == 0:
         raise TeachkitError(
             f"The 'cohort' parameter of {caller} must have at least one patient. Got an "
