@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import text
+from ._cache import IdentityCache
 
 __all__ = ["ConsequenceFrame", "GROUP_ATTRIBUTES", "PER_1000_COLUMNS", "programme_shares",
            "calibration_by_group", "equal_score_gap"]
@@ -259,7 +260,7 @@ _STACKED_INDEX: dict = {}
 #: AUCs by group for the last few score arrays. The AUC depends on the scores, the
 #: outcome and the groups, not on who is flagged: a slider that moves a threshold or a
 #: capacity reuses the (cached, read-only) scores, so the ranks need not be redone.
-_AUC_CACHE: list = []
+_AUC_CACHE = IdentityCache(8)
 
 
 def _codes(col: pd.Series) -> np.ndarray:
@@ -273,10 +274,9 @@ def _cached_aucs(y, scores, groups) -> dict:
     """AUC overall and per (attribute, group), cached by the scores array's identity."""
     key = (int(y.sum()), len(y), tuple(groups.columns))
     columns = [_codes(groups[a]) for a in groups.columns]
-    for held_scores, held_key, held_y, held_columns, aucs in _AUC_CACHE:
-        if held_scores is scores and held_key == key and np.array_equal(held_y, y) and \
-                all(np.array_equal(a, b) for a, b in zip(held_columns, columns)):
-            return aucs
+    aucs = _AUC_CACHE.get(scores, key, y, *columns)
+    if aucs is not None:
+        return aucs
     aucs = {("all", "all patients"): _auc(y, scores)}
     for attribute in groups.columns:
         col = groups[attribute]
@@ -284,8 +284,7 @@ def _cached_aucs(y, scores, groups) -> dict:
             mask = (col == level).to_numpy()
             aucs[(attribute, level)] = _auc(y[mask], scores[mask])
     if not scores.flags.writeable:  # only arrays nobody can change are safe to key on
-        _AUC_CACHE.insert(0, (scores, key, y.copy(), columns, aucs))
-        del _AUC_CACHE[8:]
+        _AUC_CACHE.put(scores, key, aucs, y, *columns)
     return aucs
 
 

@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ._cache import IdentityCache
 from ._validation import Interval, Options, check_param, check_seed
 from .cohort import COHORT_SETTINGS, make_cohort
 from .consequences import (
@@ -177,24 +178,20 @@ def lesson_cohort(n: int = DEFAULT_COHORT["n"], seed: int = DEFAULT_COHORT["seed
     return make_cohort(n, seed=seed, setting=setting)
 
 
-_FEATURE_DIGESTS: list = []
+#: Feature digests per records object, and the record levers' output per cohort object.
+_FEATURE_DIGESTS = IdentityCache(8)
+_RECORDS = IdentityCache(2)
 
 
 def _feature_digest(records: pd.DataFrame) -> bytes:
     """A digest of what the models read, computed once per records object (the lesson
     cohort, or the cached output of the record levers)."""
-    for held, digest in _FEATURE_DIGESTS:
-        if held is records:
-            return digest
-    digest = hashlib.blake2b(
-        np.ascontiguousarray(feature_matrix(records, "records")).tobytes(), digest_size=16
-    ).digest()
-    _FEATURE_DIGESTS.insert(0, (records, digest))
-    del _FEATURE_DIGESTS[8:]
+    digest = _FEATURE_DIGESTS.get(records)
+    if digest is None:
+        digest = _FEATURE_DIGESTS.put(records, (), hashlib.blake2b(
+            np.ascontiguousarray(feature_matrix(records, "records")).tobytes(),
+            digest_size=16).digest())
     return digest
-
-
-_RECORDS: list = []
 
 
 def _records(cohort: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -202,14 +199,11 @@ def _records(cohort: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     and lever values (callers never change it in place)."""
     key = (settings.underreport, settings.self_harm_unrecorded, settings.access_gap,
            settings.seed)
-    for held, held_key, records in _RECORDS:
-        if held is cohort and held_key == key:
-            return records
-    records = apply_record_levers(
-        cohort, underreport=settings.underreport, access_gap=settings.access_gap,
-        self_harm_unrecorded=settings.self_harm_unrecorded, seed=settings.seed)
-    _RECORDS.insert(0, (cohort, key, records))
-    del _RECORDS[2:]
+    records = _RECORDS.get(cohort, key)
+    if records is None:
+        records = _RECORDS.put(cohort, key, apply_record_levers(
+            cohort, underreport=settings.underreport, access_gap=settings.access_gap,
+            self_harm_unrecorded=settings.self_harm_unrecorded, seed=settings.seed))
     return records
 
 
@@ -311,22 +305,20 @@ class RunResult:
 
         values, groups = self.records[truth].to_numpy(), _codes(self.records[attribute])
         key = (attribute, truth, bins, self.settings.seed)
-        for scores, held_key, held_values, held_groups, table in _CALIBRATION_CACHE:
-            if scores is self.scores and held_key == key and \
-                    np.array_equal(held_values, values) and np.array_equal(held_groups, groups):
-                return table.copy()
+        table = _CALIBRATION_CACHE.get(self.scores, key, values, groups)
+        if table is not None:
+            return table.copy()
         table = calibration_by_group(self.scores, self.records[truth],
                                      self.records[attribute], bins=bins,
                                      seed=self.settings.seed)
         if not self.scores.flags.writeable:  # cached scores: the same object, same numbers
-            _CALIBRATION_CACHE.insert(0, (self.scores, key, values, groups, table.copy()))
-            del _CALIBRATION_CACHE[8:]
+            _CALIBRATION_CACHE.put(self.scores, key, table.copy(), values, groups)
         return table
 
 
 #: Calibration tables for the last few (read-only, cached) score arrays: moving a
 #: capacity or a threshold does not change them.
-_CALIBRATION_CACHE: list = []
+_CALIBRATION_CACHE = IdentityCache(8)
 
 
 def _scores(settings: Settings, records: pd.DataFrame):

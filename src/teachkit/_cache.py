@@ -1,0 +1,56 @@
+"""A small cache keyed on an object's identity, for inputs that are never changed in
+place (the lessons' cohort, the record levers' output, read-only cached scores).
+
+Moving a threshold or a capacity keeps these objects, so what was computed from them
+(a feature digest, AUCs by group, a calibration table) can be reused. The object is
+held by the cache, so its ``id`` cannot be reused by another object while cached.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["IdentityCache"]
+
+
+class IdentityCache:
+    """The last ``size`` values computed from an object, found by identity and a key.
+
+    Parameters
+    ----------
+    size : int
+        How many values to keep (the newest first).
+
+    Examples
+    --------
+    >>> cache = IdentityCache(2)
+    >>> scores = np.arange(3.0)
+    >>> cache.get(scores, "auc") is None
+    True
+    >>> cache.put(scores, "auc", 0.5, np.array([0, 1, 1]))
+    0.5
+    >>> cache.get(scores, "auc", np.array([0, 1, 1])), cache.get(scores.copy(), "auc")
+    (0.5, None)
+    >>> cache.get(scores, "auc", np.array([1, 1, 1])) is None  # other outcomes: a miss
+    True
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: list = []
+
+    def get(self, obj, key=(), *arrays):
+        """The value stored for ``obj`` (the same object), ``key`` and equal ``arrays``,
+        or None."""
+        for held, held_key, held_arrays, value in self._items:
+            if held is obj and held_key == key and len(held_arrays) == len(arrays) and \
+                    all(np.array_equal(a, b) for a, b in zip(held_arrays, arrays)):
+                return value
+        return None
+
+    def put(self, obj, key, value, *arrays):
+        """Store ``value`` for ``obj``, ``key`` and copies of ``arrays``; return it."""
+        self._items.insert(0, (obj, key, tuple(np.array(a, copy=True) for a in arrays),
+                               value))
+        del self._items[self.size:]
+        return value
