@@ -37,9 +37,8 @@ from .consequences import (
 from .levers import REGISTRY, LeverSettings
 from .levers.bias import (
     BIAS_LEVERS,
-    UNDERSAMPLE_GROUP,
     apply_record_levers,
-    kept_for_training,
+    leave_out_of_training,
     need_label,
     training_label,
 )
@@ -136,16 +135,20 @@ float in the range [0.005, 0.5]. Got 2 instead.
         >>> Settings(model="logistic", label="cost").baseline()
         (Settings(..., label='crisis', ...), 'the same model without the bias')
         """
+        changes, name = self.baseline_changes()
+        return (self.at_rest() if changes is None else self.replace(**changes)), name
+
+    def baseline_changes(self) -> tuple[dict | None, str]:
+        """The lever changes of :meth:`baseline` (None: every lever at rest), and its
+        name; a :class:`~teachkit.stages.Deployment` applies them to itself."""
         from .text import BASELINE_NAMES
 
         if self.mitigation != REGISTRY["mitigation"].rest:
-            return self.replace(mitigation=REGISTRY["mitigation"].rest), \
-                BASELINE_NAMES["mitigation"]
+            return {"mitigation": REGISTRY["mitigation"].rest}, BASELINE_NAMES["mitigation"]
         moved = [name for name in BIAS_LEVERS if name in self.changed_levers()]
         if moved:
-            return self.replace(**{name: REGISTRY[name].rest for name in moved}), \
-                BASELINE_NAMES["bias"]
-        return self.at_rest(), BASELINE_NAMES["rest"]
+            return {name: REGISTRY[name].rest for name in moved}, BASELINE_NAMES["bias"]
+        return None, BASELINE_NAMES["rest"]
 
     @property
     def shapes_the_model(self) -> bool:
@@ -156,11 +159,11 @@ float in the range [0.005, 0.5]. Got 2 instead.
     def training_rows(self, records: pd.DataFrame) -> np.ndarray:
         """Which patients' records the model may learn from (boolean, one per patient).
 
-        Here: everyone but the under-sampled share of one group. A lesson that removes
-        records from training (consent) overrides this in its ``Settings`` subclass.
+        Here: everyone but the under-sampled share of one group. A stage that removes
+        records from training (consent) adds its own rule
+        (:meth:`teachkit.stages.Deployment.training_rows`).
         """
-        return kept_for_training(records, group=UNDERSAMPLE_GROUP,
-                                 fraction=1.0 - self.undersample, seed=self.seed)
+        return leave_out_of_training(records, share=self.undersample, seed=self.seed)
 
     @property
     def uses_threshold(self) -> bool:
@@ -388,8 +391,9 @@ def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = 
     True
     """
     settings = Settings() if settings is None else settings
-    if not isinstance(settings, Settings):
-        raise TypeError(f"settings must be a teachkit Settings object; got {type(settings)!r}.")
+    if not isinstance(settings, Settings) and not _is_deployment(settings):
+        raise TypeError("settings must be a teachkit Settings or Deployment object; got "
+                        f"{type(settings)!r}.")
     if cohort is None and not with_baseline:
         # A baseline run on the lesson cohort is the same every time a lever moves:
         # compute it once (it is a third of the cost of an update).
@@ -424,6 +428,12 @@ def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = 
         consequences.baseline = consequences
     return RunResult(settings, scores, flagged, consequences, records=records,
                      baseline_name=baseline_name, baseline_result=baseline_result)
+
+
+def _is_deployment(settings) -> bool:
+    from .stages import Deployment
+
+    return isinstance(settings, Deployment)
 
 
 @lru_cache(maxsize=8)

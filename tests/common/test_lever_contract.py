@@ -1,60 +1,41 @@
 """The contract every registered lever meets (scikit-learn's common tests).
 
 For every :class:`~teachkit.levers.LeverSpec` in :data:`teachkit.levers.REGISTRY`: the
-resting value is allowed and is the default of the settings class that holds it (its
-*home*: :class:`~teachkit.pipeline.Settings` or another
-:class:`~teachkit.levers.LeverSettings` subclass); every invalid example the constraint
-offers is refused with the standard message, both by the spec and by its home; the spec
-is complete enough to build a widget row from. New lever families are picked up
-automatically when they register their specs; a new settings class is picked up when its
-module is listed in ``HOLDER_MODULES``.
+resting value is allowed and is the default of the object that holds it (its *home*:
+:class:`~teachkit.pipeline.Settings` for the triage levers, a
+:class:`~teachkit.stages.Deployment` running the lever's stage for the others); every
+invalid example the constraint offers is refused with the standard message, both by the
+spec and by its home; a lever bound to a function is the function's own keyword, with
+the resting value as its default; the spec is complete enough to build a widget row
+from. Lever families and stages are found by the registries, never listed here.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
+import functools
+import inspect
 
 import pytest
 
 from teachkit._validation import PARAM_MESSAGE, Interval, Options, TeachkitError
-from teachkit.levers import REGISTRY, LeverSettings, LeverSpec, get_spec
+from teachkit.levers import OWNERS, REGISTRY, LeverSpec, get_spec, register
 from teachkit.pipeline import Settings
 from teachkit.sources import SOURCES
+from teachkit.stages import STAGES, Deployment, all_stages
 
-#: Modules that define a LeverSettings subclass (one per line).
-HOLDER_MODULES = (
-    "teachkit.pipeline",
-    "teachkit.consent",
-    "teachkit.oversight",
-    "teachkit.privacy",
-)
-for _module in HOLDER_MODULES:
-    importlib.import_module(_module)
+all_stages()  # every stage module imported: every lever registered
 
-
-def _holders(cls=LeverSettings):
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _holders(sub)
-
-
-#: Every settings class that holds levers, bases before their subclasses.
-HOLDERS = list(dict.fromkeys(_holders()))
-
-
-def _own_fields(cls) -> set[str]:
-    inherited = set().union(*(
-        {f.name for f in dataclasses.fields(base)}
-        for base in cls.__mro__[1:] if dataclasses.is_dataclass(base)))
-    return {f.name for f in dataclasses.fields(cls)} - inherited
+_TRIAGE = {f.name for f in dataclasses.fields(Settings)}
 
 
 def home(spec):
-    """The settings class that declares the lever (subclasses inherit it)."""
-    homes = [cls for cls in HOLDERS if spec.name in _own_fields(cls)]
-    assert len(homes) == 1, f"lever {spec.name!r} is declared by {homes}"
-    return homes[0]
+    """(factory, caller name): what holds the lever, and how its errors name it."""
+    if spec.name in _TRIAGE:
+        return Settings, "Settings"
+    assert OWNERS[spec.name] in STAGES, f"lever {spec.name!r} has no stage and no field"
+    return functools.partial(Deployment, (OWNERS[spec.name],)), "Deployment"
+
 
 SPECS = sorted(REGISTRY.values(), key=lambda spec: spec.name)
 IDS = [spec.name for spec in SPECS]
@@ -70,15 +51,37 @@ def test_the_registry_is_not_empty():
     assert {"model", "policy", "threshold", "capacity"} <= set(REGISTRY)
 
 
-def test_every_lever_has_one_home_and_every_holder_is_a_frozen_dataclass():
-    assert Settings in HOLDERS
-    held = set()
-    for cls in HOLDERS:
-        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls
-        held |= {spec.name for spec in cls.lever_specs()}
-    assert held == set(REGISTRY)
-    for spec in SPECS:
-        home(spec)
+def test_every_lever_has_one_owner_and_one_home():
+    assert set(OWNERS) == set(REGISTRY)
+    triage = {spec.name for spec in Settings.lever_specs()}
+    staged = {name for stage in STAGES.values() for name in stage.levers}
+    assert triage | staged == set(REGISTRY) and not triage & staged
+    whole = Deployment(tuple(STAGES))
+    assert {spec.name for spec in whole.lever_specs()} == set(REGISTRY)
+
+
+def test_a_taken_name_is_refused_naming_both_owners():
+    spec = REGISTRY["explanation"]
+    with pytest.raises(ValueError, match="'oversight' registered it, and 'explain' asks"):
+        register(dataclasses.replace(spec, label="Explanation"), owner="explain")
+    with pytest.raises(ValueError, match="'oversight' registered it, and 'explain'"):
+        register(spec, owner="explain")
+    assert OWNERS["explanation"] == "oversight" and REGISTRY["explanation"] is spec
+
+
+BOUND = [spec for spec in REGISTRY.values() if spec.function is not None]
+
+
+def test_bias_levers_are_bound_to_their_functions():
+    assert {"access_gap", "undersample", "underreport", "self_harm_unrecorded"} <= \
+        {spec.name for spec in BOUND}
+
+
+@pytest.mark.parametrize("spec", BOUND, ids=[s.name for s in BOUND])
+def test_a_bound_lever_is_its_functions_keyword_with_the_rest_as_default(spec):
+    parameter = inspect.signature(spec.function).parameters[spec.argument]
+    assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    assert parameter.default == spec.rest
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
@@ -109,24 +112,28 @@ def test_rest_value_validates(spec):
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_settings_hold_the_rest_value(spec):
-    cls = home(spec)
+    cls, _ = home(spec)
     assert getattr(cls(), spec.name) == spec.rest
-    field = {f.name: f for f in dataclasses.fields(cls)}[spec.name]
-    assert field.default == spec.rest
+    if cls is Settings:
+        field = {f.name: f for f in dataclasses.fields(cls)}[spec.name]
+        assert field.default == spec.rest
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_a_lever_at_rest_is_not_changed(spec):
-    assert spec.name not in home(spec)().changed_levers()
+    cls, _ = home(spec)
+    assert spec.name not in cls().changed_levers()
+    assert cls() == cls(**{spec.name: spec.rest}) and hash(cls()) == hash(
+        cls(**{spec.name: spec.rest}))
 
 
 @pytest.mark.parametrize(("spec", "value"), list(_invalid_cases()))
 def test_invalid_values_get_the_standard_message(spec, value):
-    cls = home(spec)
-    expected = PARAM_MESSAGE.format(name=spec.name, caller=cls.__name__,
+    cls, caller = home(spec)
+    expected = PARAM_MESSAGE.format(name=spec.name, caller=caller,
                                     allowed=spec.constraint.describe(), value=value)
     with pytest.raises(TeachkitError) as info:
-        spec.validate(value, caller=cls.__name__)
+        spec.validate(value, caller=caller)
     assert str(info.value) == expected
     with pytest.raises(TeachkitError) as info:
         cls(**{spec.name: value})
@@ -142,7 +149,7 @@ def test_every_allowed_value_round_trips_through_settings(spec):
         values = list(spec.constraint.values)
     else:
         values = [spec.constraint.low, spec.constraint.high]
-    cls = home(spec)
+    cls, _ = home(spec)
     for value in values:
         settings = cls(**{spec.name: value})
         assert getattr(settings, spec.name) == value

@@ -208,10 +208,10 @@ def test_the_release_reaches_k(k, ethnicity):
 
 
 def test_withheld_patients_are_exactly_those_in_too_small_classes():
-    from teachkit.privacy.release import _prepared
+    from teachkit.privacy.release import prepare_cohort
 
     release = Release(k_target=11, release_ethnicity="kept")
-    prepared = _prepared(SMALL, "test")
+    prepared = prepare_cohort(SMALL, "test")
     levels, keep, sizes = anonymise(prepared, release, 0.05)
     assert (keep == (sizes >= 11)).all()
     # the sizes are the class sizes of the released details

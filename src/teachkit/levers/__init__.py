@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from .._validation import Interval, Options, check_param
 
-__all__ = ["LeverSpec", "LeverSettings", "REGISTRY", "register", "get_spec"]
+__all__ = ["LeverSpec", "LeverSettings", "REGISTRY", "OWNERS", "register", "get_spec",
+           "families"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,12 @@ class LeverSpec:
     source : str, default=""
         Where the resting value comes from (a key of :data:`teachkit.sources.SOURCES`, or
         a sentence).
+    function : callable, default=None
+        The pure lever function the value is passed to, unchanged (no unit is
+        translated between the trainee's value and the function's argument).
+    parameter : str, default=""
+        The keyword-only parameter of ``function`` that receives the value (its default
+        is the resting value); the lever's own name when empty.
     """
 
     name: str
@@ -56,6 +63,18 @@ class LeverSpec:
     step: float | None = None
     option_labels: dict = field(default_factory=dict)
     source: str = ""
+    function: object = field(default=None, compare=False, repr=False)
+    parameter: str = ""
+
+    @property
+    def owner(self) -> str:
+        """The stage (or lever family) that registered this lever."""
+        return OWNERS.get(self.name, "")
+
+    @property
+    def argument(self) -> str:
+        """The keyword ``function`` receives the value as."""
+        return self.parameter or self.name
 
     def validate(self, value, *, caller: str = "Settings"):
         """Return ``value`` if allowed, else raise the standard :class:`TeachkitError`."""
@@ -72,14 +91,40 @@ class LeverSpec:
 
 
 REGISTRY: dict[str, LeverSpec] = {}
+#: Who registered each lever: a stage's name (``"consent"``) or a lever family's.
+OWNERS: dict[str, str] = {}
+
+_TAKEN = ("The lever name {name!r} is taken: {first!r} registered it, and {second!r} asks "
+          "for it too. Lever names are unique across every stage: prefix the new one with "
+          "its stage (e.g. {suggestion!r}).")
 
 
-def register(*specs: LeverSpec) -> None:
-    """Add lever specs to :data:`REGISTRY` (a name may be registered once)."""
+def register(*specs: LeverSpec, owner: str) -> None:
+    """Add lever specs to :data:`REGISTRY`, owned by ``owner`` (a stage or a family).
+
+    A name may be registered once; registering the same spec again under the same owner
+    is harmless (a module imported twice). Anything else raises an error that names both
+    owners.
+
+    Examples
+    --------
+    >>> from teachkit._validation import Options
+    >>> spec = LeverSpec("explanation", "Explanation", "Shown or not.", Options(("a",)), "a")
+    >>> register(spec, owner="explain")
+    Traceback (most recent call last):
+    ...
+    ValueError: The lever name 'explanation' is taken: 'oversight' registered it, and \
+'explain' asks for it too. Lever names are unique across every stage: prefix the new one \
+with its stage (e.g. 'explain_explanation').
+    """
     for spec in specs:
-        if spec.name in REGISTRY and REGISTRY[spec.name] != spec:
-            raise ValueError(f"A different lever named {spec.name!r} is already registered.")
+        if spec.name in REGISTRY and (REGISTRY[spec.name] != spec
+                                      or OWNERS[spec.name] != owner):
+            raise ValueError(_TAKEN.format(name=spec.name, first=OWNERS[spec.name],
+                                           second=owner,
+                                           suggestion=f"{owner}_{spec.name}"))
         REGISTRY[spec.name] = spec
+        OWNERS[spec.name] = owner
 
 
 def get_spec(name: str) -> LeverSpec:
@@ -129,12 +174,23 @@ class LeverSettings:
             if getattr(self, spec.name) != spec.rest
         }
 
+    def values(self) -> dict:
+        """Every field and its value (the cohort's arguments and the levers)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
-# Each lever family registers its specs when imported (one name per line).
-from . import (  # noqa: E402,F401
-    bias,
-    consent,
-    oversight,
-    privacy,
-    triage,
-)
+
+def families() -> list:
+    """Every lever family module of this package (found on disk, imported, sorted).
+
+    A family registers its specs when imported; a family that belongs to a stage also
+    names it (``STAGE``) and the module that registers it (``STAGE_MODULE``).
+    """
+    import importlib
+    import pkgutil
+
+    return [importlib.import_module(f"{__name__}.{info.name}")
+            for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name)
+            if not info.name.startswith("_")]
+
+
+families()

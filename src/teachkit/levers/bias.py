@@ -29,6 +29,8 @@ patients with limited English for PHQ-9 under-reporting.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 from scipy.special import expit
@@ -60,6 +62,10 @@ __all__ = [
     "underreport_phq9",
     "underdocument_self_harm",
     "apply_record_levers",
+    "leave_out_of_training",
+    "leave_self_harm_unrecorded",
+    "BIAS_LEVER_SPECS",
+    "RECORD_LEVER_SPECS",
 ]
 
 LABELS = ("crisis", "cost", "diagnosis")
@@ -169,11 +175,10 @@ MITIGATION = LeverSpec(
     source="mitigations",
 )
 
-BIAS_LEVER_SPECS = (LABEL, ACCESS_GAP, UNDERSAMPLE, UNDERREPORT, SELF_HARM_UNRECORDED,
-                    MITIGATION)
-#: Names of the levers of this module, in the order the lesson shows them.
-BIAS_LEVERS = tuple(spec.name for spec in BIAS_LEVER_SPECS)
-register(*BIAS_LEVER_SPECS)
+#: Names of the levers of this module, in the order the lesson shows them (the specs are
+#: bound to their functions and registered at the end of the module).
+BIAS_LEVERS = ("label", "access_gap", "undersample", "underreport", "self_harm_unrecorded",
+               "mitigation")
 
 
 # ---------------------------------------------------------------------------------------
@@ -329,6 +334,28 @@ def kept_for_training(cohort: pd.DataFrame, *, group: tuple = UNDERSAMPLE_GROUP,
         u = np.random.default_rng([seed, 37]).random(len(cohort))
         keep[members] = u[members] < fraction
     return keep
+
+
+def leave_out_of_training(cohort: pd.DataFrame, *, share: float = 0.0,
+                          group: tuple = UNDERSAMPLE_GROUP, seed: int = 0) -> np.ndarray:
+    """Which patients a model may learn from when ``share`` of a group is left out.
+
+    The ``undersample`` lever's own function: it receives the lever's value as the
+    trainee sets it (the share left out), and keeps the others as
+    :func:`kept_for_training` does.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(5_000, seed=3)
+    >>> black = (cohort["ethnicity"] == "Black").to_numpy()
+    >>> keep = leave_out_of_training(cohort, share=0.8, seed=3)
+    >>> round(float(keep[black].mean()), 1), bool(keep[~black].all())
+    (0.2, True)
+    """
+    share = float(check_param("share", share, Interval(0.0, 1.0),
+                              caller="leave_out_of_training"))
+    return kept_for_training(cohort, group=group, fraction=1.0 - share, seed=seed)
 
 
 def undersample_group(cohort: pd.DataFrame, *, group: tuple = UNDERSAMPLE_GROUP,
@@ -602,6 +629,26 @@ def underdocument_self_harm(cohort: pd.DataFrame, *, group: tuple = DOCUMENTATIO
     return out
 
 
+def leave_self_harm_unrecorded(cohort: pd.DataFrame, *, share: float = 0.0,
+                               group: tuple = DOCUMENTATION_GROUP,
+                               seed: int = 0) -> pd.DataFrame:
+    """The records with ``share`` of one group's recorded past self-harm left unrecorded.
+
+    The ``self_harm_unrecorded`` lever's own function (it receives the lever's value);
+    :func:`underdocument_self_harm` with ``fraction = 1 - share``.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(1_000, seed=6)
+    >>> leave_self_harm_unrecorded(cohort) is cohort
+    True
+    """
+    share = float(check_param("share", share, Interval(0.0, 1.0),
+                              caller="leave_self_harm_unrecorded"))
+    return underdocument_self_harm(cohort, group=group, fraction=1.0 - share, seed=seed)
+
+
 def apply_record_levers(cohort: pd.DataFrame, *, underreport: float = 0.0,
                         self_harm_unrecorded: float = 0.0, access_gap: float = 0.0,
                         seed: int = 0) -> pd.DataFrame:
@@ -619,6 +666,27 @@ def apply_record_levers(cohort: pd.DataFrame, *, underreport: float = 0.0,
     >>> apply_record_levers(cohort) is cohort
     True
     """
-    out = withhold_care(cohort, share=access_gap, seed=seed)
-    out = underreport_phq9(out, logits=underreport, seed=seed)
-    return underdocument_self_harm(out, fraction=1.0 - self_harm_unrecorded, seed=seed)
+    values = {"access_gap": access_gap, "underreport": underreport,
+              "self_harm_unrecorded": self_harm_unrecorded}
+    out = cohort
+    for spec in RECORD_LEVER_SPECS:  # each function receives its lever's value unchanged
+        out = spec.function(out, **{spec.argument: values[spec.name]}, seed=seed)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Each spec bound to the function that receives its value, then registered.
+
+ACCESS_GAP = dataclasses.replace(ACCESS_GAP, function=withhold_care, parameter="share")
+UNDERREPORT = dataclasses.replace(UNDERREPORT, function=underreport_phq9,
+                                  parameter="logits")
+SELF_HARM_UNRECORDED = dataclasses.replace(SELF_HARM_UNRECORDED,
+                                           function=leave_self_harm_unrecorded,
+                                           parameter="share")
+UNDERSAMPLE = dataclasses.replace(UNDERSAMPLE, function=leave_out_of_training,
+                                  parameter="share")
+#: The levers that change the records, in the order they are applied.
+RECORD_LEVER_SPECS = (ACCESS_GAP, UNDERREPORT, SELF_HARM_UNRECORDED)
+BIAS_LEVER_SPECS = (LABEL, ACCESS_GAP, UNDERSAMPLE, UNDERREPORT, SELF_HARM_UNRECORDED,
+                    MITIGATION)
+register(*BIAS_LEVER_SPECS, owner="bias")

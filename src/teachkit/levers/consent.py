@@ -83,4 +83,6 @@ SECONDARY_USE = LeverSpec(
 CONSENT_LEVER_SPECS = (CONSENT, CONSENT_DESIGN, SECONDARY_USE)
 #: Names of the levers of this module, in the order the lesson shows them.
 CONSENT_LEVERS = tuple(spec.name for spec in CONSENT_LEVER_SPECS)
-register(*CONSENT_LEVER_SPECS)
+#: The stage these levers belong to, and the module that registers it.
+STAGE, STAGE_MODULE = "consent", "teachkit.consent"
+register(*CONSENT_LEVER_SPECS, owner=STAGE)

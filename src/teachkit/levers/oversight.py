@@ -199,7 +199,9 @@ OVERSIGHT_LEVERS = tuple(spec.name for spec in OVERSIGHT_LEVER_SPECS)
 #: The levers that describe the review itself (not who acts, not which flags).
 REVIEW_LEVERS = ("review_capacity", "reviewer_accuracy", "automation_bias", "explanation",
                  "training", "escalation", "other_alerts")
-register(*OVERSIGHT_LEVER_SPECS)
+#: The stage these levers belong to, and the module that registers it.
+STAGE, STAGE_MODULE = "oversight", "teachkit.oversight"
+register(*OVERSIGHT_LEVER_SPECS, owner=STAGE)
 
 
 def automation_bias_after(bias: float, *, explanation: str = "none",

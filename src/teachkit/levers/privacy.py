@@ -140,4 +140,6 @@ PRIVACY_LEVER_SPECS = (RELEASE_ZIP, RELEASE_BIRTH, RELEASE_SEX, RELEASE_ETHNICIT
                        RELEASE_LANGUAGE, K_TARGET, EPSILON)
 #: Names of the levers of this module, in the order the lesson shows them.
 PRIVACY_LEVERS = tuple(spec.name for spec in PRIVACY_LEVER_SPECS)
-register(*PRIVACY_LEVER_SPECS)
+#: The stage these levers belong to, and the module that registers it.
+STAGE, STAGE_MODULE = "release", "teachkit.privacy"
+register(*PRIVACY_LEVER_SPECS, owner=STAGE)

@@ -73,4 +73,4 @@ CAPACITY = LeverSpec(
 )
 
 TRIAGE_LEVERS = (MODEL, POLICY, THRESHOLD, CAPACITY)
-register(*TRIAGE_LEVERS)
+register(*TRIAGE_LEVERS, owner="triage")

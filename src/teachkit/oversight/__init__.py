@@ -4,8 +4,10 @@ The triage model (:mod:`teachkit.pipeline`) raises flags; here they meet a revie
 with a daily capacity, reviewers with their own accuracy, automation bias and alert
 fatigue, or no human at all. Modules:
 
-- :mod:`.deployment`: :class:`OversightSettings`, :func:`run_oversight` (the pipeline
-  plus the deployment stage), :func:`deploy` (the stage alone), :class:`OversightResult`;
+- :mod:`.deployment`: the oversight stage (registered as ``"oversight"``),
+  :class:`OversightSettings` (lesson 04's deployment), :func:`run_oversight` (the
+  pipeline plus the stage), :func:`deploy` (the stage alone, returning
+  :class:`CaseDecisions`), :class:`OversightResult`;
 - :mod:`.audit`: :func:`responsibility_map` and one patient's :func:`audit_log`;
 - :mod:`.capacity`: :func:`capacity_tradeoff`, the REACH VET top 0.1 / 1 / 5 % table;
 - :mod:`.sentences`: the plain-language sentences.
@@ -22,7 +24,7 @@ from .audit import audit_log, example_patients, responsibility_map
 from .capacity import capacity_tradeoff
 from .deployment import (
     DECIDERS,
-    Deployment,
+    CaseDecisions,
     OversightResult,
     OversightSettings,
     deploy,
@@ -32,7 +34,7 @@ from .deployment import (
 
 __all__ = [
     "DECIDERS",
-    "Deployment",
+    "CaseDecisions",
     "OversightResult",
     "OversightSettings",
     "audit_log",

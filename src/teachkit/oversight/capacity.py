@@ -16,7 +16,7 @@ import pandas as pd
 from .._validation import Options, TeachkitError, check_param
 from ..levers.oversight import FLAG_TIERS, MINUTES_PER_REVIEW, SCREENING_DAYS, TIER_SHARES
 from ..pipeline import simulate
-from .deployment import OversightSettings, _flags, deploy
+from .deployment import OversightSettings, deploy, model_flags, triage_part
 
 __all__ = ["capacity_tradeoff", "TRADEOFF_COLUMNS"]
 
@@ -70,7 +70,7 @@ be one of 'threshold', 'top_0.1', 'top_1', 'top_5'. Got 'top_50' instead.
                             f"OversightSettings. Got {type(settings).__name__} instead.")
     for tier in tiers:
         check_param("tiers", tier, Options(FLAG_TIERS), caller="capacity_tradeoff")
-    model_result = simulate(settings.triage_settings(), with_baseline=False)
+    model_result = simulate(triage_part(settings), with_baseline=False)
     records = model_result.records
     y = records["crisis_90d"].to_numpy(dtype=bool)
     item9 = records["phq9"].to_numpy()
@@ -78,7 +78,7 @@ be one of 'threshold', 'top_0.1', 'top_1', 'top_5'. Got 'top_50' instead.
     rows = {}
     for tier in tiers:
         tiered = settings.replace(flag_tier=tier)
-        d = deploy(_flags(tiered, model_result), model_result.scores, y, item9, tiered)
+        d = deploy(model_flags(tiered, model_result), model_result.scores, y, item9, tiered)
         caught = y & d.acted
         if attribute is not None:
             col = records[attribute]

@@ -54,22 +54,60 @@ from ..levers.oversight import (
     automation_bias_after,
 )
 from ..pipeline import RunResult, Settings, simulate
+from ..stages import Deployment, Stage, register_stage
 from .sentences import BASELINE_NAMES, describe_oversight
 
 __all__ = [
-    "OversightSettings", "OversightResult", "Deployment", "deploy", "run_oversight",
+    "OversightSettings", "OversightResult", "CaseDecisions", "deploy", "run_oversight",
+    "anyone_reviews", "triage_part", "model_flags", "OVERSIGHT_STAGE",
     "screening_days", "DECIDERS", "NOT_FLAGGED", "HUMAN", "MODEL", "NOBODY",
 ]
 
-#: Who decided a patient's case, as stored in ``Deployment.decided_by``.
+#: Who decided a patient's case, as stored in ``CaseDecisions.decided_by``.
 NOT_FLAGGED, HUMAN, MODEL, NOBODY = 0, 1, 2, 3
 DECIDERS = ("not flagged", "a clinician", "the model alone", "nobody")
 _DECIDER_COLUMNS = ("human", "model", "nobody")
 
 
-@dataclass(frozen=True)
-class OversightSettings(Settings):
-    """The triage pipeline's settings plus the oversight levers of lesson 04.
+def _baseline(settings):
+    """The settings this run is compared with, one step back, and their name.
+
+    - nobody reviews (the model acts alone, or the flags are dropped): the same flags
+      with a clinician reviewing them;
+    - else a review lever moved (capacity, accuracy, bias, explanation, training,
+      escalation, alerts): the usual review set-up;
+    - else: the model acting alone on the same flags (what the review adds).
+    """
+    if settings.oversight != "review":
+        return {"oversight": "review"}, BASELINE_NAMES["review"]
+    moved = [name for name in REVIEW_LEVERS if name in settings.changed_levers()]
+    if moved:
+        return {name: REGISTRY[name].rest for name in moved}, BASELINE_NAMES["usual"]
+    return {"oversight": "model_alone"}, BASELINE_NAMES["model"]
+
+
+def anyone_reviews(settings) -> bool:
+    """Whether a clinician sees any case: review is on, or the escalation rule."""
+    return settings.oversight == "review" or settings.escalation != "none"
+
+
+def triage_part(settings) -> Settings:
+    """What the oversight stage receives: the deployment before it (the triage levers,
+    and any stage that acts earlier, such as consent)."""
+    return settings.before("oversight")
+
+
+def _run_stage(settings, *, with_baseline: bool = True):
+    return run_oversight(settings, with_baseline=with_baseline)
+
+
+OVERSIGHT_STAGE = register_stage(Stage(
+    name="oversight", title="Who acts on a flag", order=40, baseline=_baseline,
+    run=_run_stage, uses_threshold=lambda s: s.flag_tier == "threshold"))
+
+
+class OversightSettings(Deployment):
+    """A deployment with the oversight stage: lesson 04's name for it.
 
     Parameters
     ----------
@@ -98,6 +136,10 @@ class OversightSettings(Settings):
     >>> s = OversightSettings(model="logistic")
     >>> s.replace(oversight="model_alone").baseline()[1]
     'the same flags with a clinician reviewing'
+    >>> OversightSettings(training="trained").baseline()[1]
+    'the usual review set-up'
+    >>> OversightSettings().baseline()[1]
+    'the model acting alone'
     >>> OversightSettings(review_capacity=-1)
     Traceback (most recent call last):
     ...
@@ -105,53 +147,17 @@ class OversightSettings(Settings):
 OversightSettings must be an int in the range [0, 120]. Got -1 instead.
     """
 
-    oversight: str = REGISTRY["oversight"].rest
-    review_capacity: int = REGISTRY["review_capacity"].rest
-    flag_tier: str = REGISTRY["flag_tier"].rest
-    reviewer_accuracy: float = REGISTRY["reviewer_accuracy"].rest
-    automation_bias: float = REGISTRY["automation_bias"].rest
-    explanation: str = REGISTRY["explanation"].rest
-    training: str = REGISTRY["training"].rest
-    escalation: str = REGISTRY["escalation"].rest
-    other_alerts: int = REGISTRY["other_alerts"].rest
-
-    def baseline(self) -> tuple[OversightSettings, str]:
-        """The settings this run is compared with, one step back, and their name.
-
-        - nobody reviews (the model acts alone, or the flags are dropped): the same
-          flags with a clinician reviewing them;
-        - else a review lever moved (capacity, accuracy, bias, explanation, training,
-          escalation, alerts): the usual review set-up;
-        - else: the model acting alone on the same flags (what the review adds).
-
-        Examples
-        --------
-        >>> OversightSettings(training="trained").baseline()[1]
-        'the usual review set-up'
-        >>> OversightSettings().baseline()[1]
-        'the model acting alone'
-        """
-        if self.oversight != "review":
-            return self.replace(oversight="review"), BASELINE_NAMES["review"]
-        moved = [name for name in REVIEW_LEVERS if name in self.changed_levers()]
-        if moved:
-            return self.replace(**{name: REGISTRY[name].rest for name in moved}), \
-                BASELINE_NAMES["usual"]
-        return self.replace(oversight="model_alone"), BASELINE_NAMES["model"]
-
-    @property
-    def uses_threshold(self) -> bool:
-        """Whether the risk threshold decides who is flagged with these settings."""
-        return self.flag_tier == "threshold" and super().uses_threshold
+    __slots__ = ()
+    STAGES = ("oversight",)
 
     @property
     def anyone_reviews(self) -> bool:
         """Whether a clinician sees any case: review is on, or the escalation rule."""
-        return self.oversight == "review" or self.escalation != "none"
+        return anyone_reviews(self)
 
     def triage_settings(self) -> Settings:
         """The triage pipeline's own settings (the oversight levers left out)."""
-        return Settings(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Settings)})
+        return triage_part(self)
 
 
 @lru_cache(maxsize=4)
@@ -181,7 +187,7 @@ def _draws(n: int, seed: int) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class Deployment:
+class CaseDecisions:
     """What happened to every patient's case after the triage model (arrays, one value
     per patient).
 
@@ -250,7 +256,7 @@ def _tiebreak(n: int, seed: int) -> np.ndarray:
 
 
 def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
-           escalate=None) -> Deployment:
+           escalate=None) -> CaseDecisions:
     """Run the deployment stage on the model's flags: queue, review, action.
 
     Parameters
@@ -270,7 +276,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
 
     Returns
     -------
-    Deployment
+    CaseDecisions
 
     Examples
     --------
@@ -332,7 +338,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     for array in (day, escalated, queue_rank, queue_size, reviewed, ai_right, blind, wanted,
                   fatigued, acted, decided_by):
         array.setflags(write=False)
-    return Deployment(day, flagged, escalated, queue_rank, queue_size, reviewed, ai_right,
+    return CaseDecisions(day, flagged, escalated, queue_rank, queue_size, reviewed, ai_right,
                       blind, wanted, fatigued, acted, decided_by,
                       settings.review_capacity, bias)
 
@@ -349,7 +355,7 @@ def _check_escalate(escalate, n: int) -> np.ndarray:
 
 
 # -- tallies ------------------------------------------------------------------------------
-def _decision_tables(y, d: Deployment, records: pd.DataFrame) -> pd.DataFrame:
+def _decision_tables(y, d: CaseDecisions, records: pd.DataFrame) -> pd.DataFrame:
     """Who decided, and where the missed crises were lost, per 1,000 patients of each
     group; reviewer hours and crises captured per reviewer-hour."""
     columns = {
@@ -411,7 +417,7 @@ def _group_matrix(records: pd.DataFrame):
     return matrix, index
 
 
-def _workload(y, d: Deployment, scores) -> dict:
+def _workload(y, d: CaseDecisions, scores) -> dict:
     reviews = int(d.reviewed.sum())
     hours = reviews * MINUTES_PER_REVIEW / 60
     caught_by_human = int((y & d.reviewed & d.acted).sum())
@@ -459,7 +465,7 @@ class OversightResult(RunResult):
 
     Attributes
     ----------
-    deployment : Deployment
+    deployment : CaseDecisions
         Per patient: the queue, the review, the decision and who made it.
     decisions : DataFrame
         Per 1,000 patients, overall (``("all", "all patients")``) and by group: cases
@@ -477,7 +483,7 @@ class OversightResult(RunResult):
         The triage model's own run (its flags acted on as they are).
     """
 
-    deployment: Deployment | None = dataclasses.field(default=None, repr=False)
+    deployment: CaseDecisions | None = dataclasses.field(default=None, repr=False)
     decisions: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
     workload: dict = dataclasses.field(default_factory=dict, repr=False)
     model_result: RunResult | None = dataclasses.field(default=None, repr=False)
@@ -503,12 +509,12 @@ def _risk_order(triage: Settings) -> np.ndarray:
     return order
 
 
-def _flags(settings: OversightSettings, model_result: RunResult) -> np.ndarray:
+def model_flags(settings: OversightSettings, model_result: RunResult) -> np.ndarray:
     """The model's flags: as the triage levers say, or the top tier of risk (the same
     patients as the pipeline's capacity policy would choose)."""
     if settings.flag_tier == "threshold":
         return np.asarray(model_result.flagged)
-    order = _risk_order(settings.triage_settings())
+    order = _risk_order(triage_part(settings))
     flags = np.zeros(len(order), dtype=bool)
     flags[order[:int(round(TIER_SHARES[settings.flag_tier] * len(order)))]] = True
     flags.setflags(write=False)  # results are cached and shared
@@ -517,9 +523,9 @@ def _flags(settings: OversightSettings, model_result: RunResult) -> np.ndarray:
 
 def _run(settings: OversightSettings, escalate=None, baseline: ConsequenceFrame | None = None,
          baseline_name: str = "", baseline_result=None) -> OversightResult:
-    model_result = simulate(settings.triage_settings(), with_baseline=False)
+    model_result = simulate(triage_part(settings), with_baseline=False)
     records = model_result.records
-    flagged = _flags(settings, model_result)
+    flagged = model_flags(settings, model_result)
     y = records["crisis_90d"].to_numpy(dtype=bool)
     d = deploy(flagged, model_result.scores, y, records["phq9"].to_numpy(), settings,
                escalate=escalate)
@@ -583,9 +589,9 @@ be a boolean array with one value per patient (20,000). Got an array of shape (2
 type bool instead.
     """
     settings = OversightSettings() if settings is None else settings
-    if not isinstance(settings, OversightSettings):
-        raise TypeError("settings must be a teachkit OversightSettings object; got "
-                        f"{type(settings)!r}.")
+    if not (isinstance(settings, Deployment) and "oversight" in settings.stages):
+        raise TypeError("settings must be a teachkit OversightSettings object (or a "
+                        f"Deployment with the oversight stage); got {type(settings)!r}.")
     if escalate is not None:
         _check_escalate(escalate, settings.n)
         rest = settings.replace(escalation="none")

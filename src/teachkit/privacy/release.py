@@ -30,6 +30,8 @@ from .quasi import HIERARCHY, QUASI_IDENTIFIERS, generalise, labels
 
 __all__ = [
     "Release",
+    "prepare_cohort",
+    "release_table",
     "make_release",
     "HospitalKey",
     "MAX_SUPPRESSED",
@@ -203,7 +205,7 @@ class _Prepared:
 _PREPARED: dict[int, _Prepared] = {}
 
 
-def _prepared(cohort: pd.DataFrame, caller: str) -> _Prepared:
+def prepare_cohort(cohort: pd.DataFrame, caller: str) -> _Prepared:
     """The cohort's shared work, made once per cohort object (levers never change one)."""
     hit = _PREPARED.get(id(cohort))
     if hit is not None and hit.cohort is cohort:
@@ -314,12 +316,12 @@ def make_release(cohort: pd.DataFrame, release: Release | None = None, *, seed: 
     seed = check_seed(seed, caller=caller)
     max_suppressed = float(check_param("max_suppressed", max_suppressed, Interval(0.0, 1.0),
                                        caller=caller))
-    prepared = _prepared(cohort, caller)
+    prepared = prepare_cohort(cohort, caller)
     levels, keep, sizes = anonymise(prepared, release, max_suppressed)
-    return _table(prepared, release, levels, keep, sizes, seed=seed)[0]
+    return release_table(prepared, release, levels, keep, sizes, seed=seed)[0]
 
 
-def _table(prepared: _Prepared, release: Release, levels, keep, sizes, *, seed: int):
+def release_table(prepared: _Prepared, release: Release, levels, keep, sizes, *, seed: int):
     """The released table and, for each of its rows, the cohort position it came from."""
     rows = np.flatnonzero(keep)
     rows = rows[np.random.default_rng([seed, 67]).permutation(len(rows))]

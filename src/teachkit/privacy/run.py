@@ -20,9 +20,12 @@ from ..text import percent
 from .attack import REGISTER_DETAILS, AttackResult, count_by_group, mark_attack, public_register
 from .dp import count_table, dp_counts, dp_utility
 from .quasi import DETAIL_NAMES, LEVEL_NAMES, QUASI_IDENTIFIERS, generalise
-from .release import MAX_SUPPRESSED, Release, _prepared, _table, anonymise
+from .release import MAX_SUPPRESSED, Release, anonymise, prepare_cohort, release_table
 
-__all__ = ["ReleaseResult", "run_release", "data_flow"]
+__all__ = ["ReleaseResult", "run_release", "data_flow", "RELEASE_STAGE", "RELEASE_BASELINE_NAME"]
+
+#: What a release is compared with: the naive research extract (every lever at rest).
+RELEASE_BASELINE_NAME = "the naive research extract"
 
 #: Smallest group whose share withheld the sentence may quote.
 _MIN_QUOTED_GROUP = 20
@@ -79,6 +82,7 @@ class ReleaseResult:
     counts: pd.DataFrame = field(repr=False)
     utility: pd.DataFrame = field(repr=False)
     data_flow: pd.DataFrame = field(repr=False)
+    baseline_name: str = RELEASE_BASELINE_NAME
 
     @property
     def coarsened(self) -> dict:
@@ -339,13 +343,13 @@ def run_release(release: Release | None = None, cohort: pd.DataFrame | None = No
         from ..pipeline import lesson_cohort
 
         cohort = lesson_cohort()
-    prepared = _prepared(cohort, "run_release")
+    prepared = prepare_cohort(cohort, "run_release")
     results = prepared.extra.setdefault("results", {})
     key = (release, seed)
     if key in results:
         return results[key]
     levels, keep, sizes = anonymise(prepared, release, MAX_SUPPRESSED)
-    table, rows = _table(prepared, release, levels, keep, sizes, seed=seed)
+    table, rows = release_table(prepared, release, levels, keep, sizes, seed=seed)
     attack, register_size = _fast_attack(prepared, table, rows, levels, seed)
     suppressed = count_by_group(prepared.groups, ~keep, total="patients", part="suppressed")
     counts, utility = _published(prepared, release, seed)
@@ -367,3 +371,35 @@ def run_release(release: Release | None = None, cohort: pd.DataFrame | None = No
         results.pop(next(iter(results)))
     results[key] = result
     return result
+
+
+# -- the release as a stage -------------------------------------------------------------
+def _stage_baseline(deployment):
+    """One step back: the naive extract (every release lever at rest)."""
+    from ..levers import REGISTRY
+    from ..stages import get_stage
+
+    return ({name: REGISTRY[name].rest for name in get_stage("release").levers},
+            RELEASE_BASELINE_NAME)
+
+
+def _stage_run(deployment, *, with_baseline: bool = True) -> ReleaseResult:
+    """The release of the deployment's cohort with its release levers."""
+    from ..pipeline import lesson_cohort
+    from ..stages import get_stage
+
+    release = Release(**{name: getattr(deployment, name)
+                         for name in get_stage("release").levers})
+    return run_release(release, lesson_cohort(deployment.n, deployment.seed,
+                                              deployment.setting))
+
+
+def _register_stage():
+    from ..stages import Stage, register_stage
+
+    return register_stage(Stage(name="release", title="Data release", order=90,
+                                baseline=_stage_baseline, run=_stage_run,
+                                needs_triage=False))
+
+
+RELEASE_STAGE = _register_stage()

@@ -121,7 +121,7 @@ class Dashboard(widgets.VBox):
         # every view already updated.
         self.updates += 1
         now = frame.overall.iloc[0]
-        settings = ";".join(f"{k}={v}" for k, v in sorted(vars(result.settings).items()))
+        settings = ";".join(f"{k}={v}" for k, v in sorted(result.settings.values().items()))
         self._state.value = (
             f'<span class="tk-state-data" data-updates="{self.updates}" '
             f'data-flagged="{now["flagged"]:.3f}" data-caught="{now["caught"]:.3f}" '

@@ -12,7 +12,8 @@ import html
 import ipywidgets as widgets
 
 from ..levers import get_spec
-from ..pipeline import RunResult, Settings, simulate
+from ..pipeline import RunResult, Settings
+from ..stages import run as run_deployment
 from ._safety import Banner, guarded
 from .rows import LeverRow
 
@@ -36,9 +37,8 @@ class LeverPanel(widgets.VBox):
     banner : Banner, default=None
         Where errors are shown; a new one is made (and shown above the rows) if None.
     run : callable(Settings) -> RunResult, default=None
-        The path from settings to a result. A lesson that adds a stage after the triage
-        model (consent, oversight) passes its own, taking its own ``Settings`` subclass;
-        None means :func:`~teachkit.pipeline.simulate`.
+        The path from settings to a result; None means :func:`teachkit.stages.run`:
+        the triage model, then the stages of a :class:`~teachkit.stages.Deployment`.
 
     Attributes
     ----------
@@ -80,7 +80,7 @@ class LeverPanel(widgets.VBox):
                 f"<i>Training the {_MODEL_NAMES[settings.model]} model on 10,000 synthetic "
                 "patients (first time only)…</i>"
             )
-        result = (self._run or simulate)(settings)
+        result = (self._run or run_deployment)(settings)
         self._trained.add(settings.model)
         self._status.value = ""
         self.settings, self.result = settings, result

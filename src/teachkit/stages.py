@@ -1,0 +1,344 @@
+"""Stages and deployments: a run is the triage model followed by an ordered list of stages.
+
+A :class:`Stage` is to a lesson what a :class:`~teachkit.levers.LeverSpec` is to a
+lever: declared once, registered, checked by one contract test. It names its levers,
+says how it changes a run (the records the model may learn from, what happens to the
+flags, or a result of its own), and its baseline rule: the "one step back" each lesson
+compares with.
+
+A :class:`Deployment` is one frozen, validated, hashable object that holds a whole
+deployment: the cohort, the triage levers (:class:`teachkit.pipeline.Settings`) and every
+lever of every stage it runs. Stages compose; nothing subclasses another lesson's
+settings. :func:`run` is triage followed by the stages in order; :func:`run_all` keeps
+every stage's own result (what lessons 07-08 read).
+
+Where a stage lives: its levers are a family under :mod:`teachkit.levers` (registered
+with ``owner=`` the stage's name) whose ``STAGE_MODULE`` names the module that registers
+the :class:`Stage` (``teachkit.consent``, ``teachkit.oversight``, ``teachkit.privacy``).
+Nothing else lists stages: :func:`all_stages` imports each family's ``STAGE_MODULE``.
+
+Examples
+--------
+>>> d = Deployment(("oversight", "consent"), model="logistic", consent="honoured",
+...                oversight="dropped")
+>>> d.stages  # always in run order
+('consent', 'oversight')
+>>> d.consent, d.review_capacity, d.model
+('honoured', 20, 'logistic')
+>>> d.baseline()[1]
+'the same flags with a clinician reviewing'
+>>> hash(d) == hash(d.replace(oversight="dropped"))
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._validation import TeachkitError
+from .levers import OWNERS, REGISTRY, LeverSpec, families
+from .pipeline import Settings, simulate
+
+__all__ = ["Stage", "STAGES", "Deployment", "register_stage", "get_stage", "all_stages",
+           "run", "run_all"]
+
+_SETTINGS_FIELDS = frozenset(f.name for f in dataclasses.fields(Settings))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The description of one stage of the pipeline.
+
+    Parameters
+    ----------
+    name : str
+        The stage's name; its levers are registered with ``owner=name``.
+    title : str
+        How a lesson names it ("Consent", "Who acts on a flag", ...).
+    order : int
+        Where it runs: stages run in increasing order after the triage model (a stage
+        that changes the training rows acts inside the triage run).
+    baseline : callable(Deployment) -> (dict, str) or None
+        One step back: the lever changes of the run this one is compared with, and how
+        the sentence names it; None hands the question to the stage before it (and
+        finally to the triage levers).
+    run : callable(Deployment, *, with_baseline) -> result, default=None
+        The stage's own run (a result that names its baseline). None: the stage only
+        changes the triage run (through ``training_rows``).
+    training_rows : callable(Deployment, DataFrame) -> ndarray of bool, default=None
+        The records the model may learn from, as this stage allows.
+    uses_threshold : callable(Deployment) -> bool, default=None
+        False when the stage makes the triage threshold irrelevant (a fixed top tier).
+    needs_triage : bool, default=True
+        False for a stage that acts on the cohort alone (a data release).
+    """
+
+    name: str
+    title: str
+    order: int
+    baseline: Callable
+    run: Callable | None = None
+    training_rows: Callable | None = None
+    uses_threshold: Callable | None = None
+    needs_triage: bool = True
+
+    @property
+    def levers(self) -> tuple[str, ...]:
+        """The names of this stage's levers, in the order they were registered."""
+        return tuple(name for name, owner in OWNERS.items() if owner == self.name)
+
+    @property
+    def lever_specs(self) -> tuple[LeverSpec, ...]:
+        return tuple(REGISTRY[name] for name in self.levers)
+
+
+STAGES: dict[str, Stage] = {}
+
+
+def register_stage(stage: Stage) -> Stage:
+    """Add ``stage`` to :data:`STAGES` (a name may be registered once)."""
+    if stage.name in STAGES and STAGES[stage.name] != stage:
+        raise ValueError(f"A different stage named {stage.name!r} is already registered.")
+    if not stage.levers:
+        raise ValueError(f"Stage {stage.name!r} owns no lever: register its levers with "
+                         f"owner={stage.name!r} first.")
+    STAGES[stage.name] = stage
+    return stage
+
+
+def _stage_modules() -> dict[str, str]:
+    """Stage name -> the module that registers it, read from the lever families."""
+    return {getattr(module, "STAGE", ""): module.STAGE_MODULE for module in families()
+            if getattr(module, "STAGE_MODULE", "")}
+
+
+def get_stage(name: str) -> Stage:
+    """The registered stage called ``name`` (its module is imported on first use)."""
+    if name not in STAGES:
+        module = _stage_modules().get(name)
+        if module is None:
+            raise TeachkitError(f"No stage is called {name!r}. Stages: "
+                                f"{', '.join(sorted(_stage_modules()))}.")
+        importlib.import_module(module)
+    return STAGES[name]
+
+
+def all_stages() -> list[Stage]:
+    """Every stage, in run order (each family's stage module imported)."""
+    return sorted((get_stage(name) for name in _stage_modules()), key=lambda s: s.order)
+
+
+class Deployment:
+    """A whole deployment: the cohort, the triage levers and every lever of every stage.
+
+    Frozen, validated on construction (the standard message names the class) and
+    hashable, so it keys caches and a room can compare several side by side.
+
+    Parameters
+    ----------
+    stages : sequence of str, default=the class's ``STAGES``
+        The stages it runs; they are kept in run order.
+    settings : Settings, default=Settings()
+        The cohort and triage levers to start from.
+    **levers
+        Any triage field (``model``, ``threshold``, ``n``, ...) or a lever of one of
+        the stages. A stage lever left out is at rest.
+
+    Examples
+    --------
+    >>> d = Deployment(("consent",), model="logistic", consent="honoured")
+    >>> d.changed_levers()
+    {'model': 'logistic', 'consent': 'honoured'}
+    >>> d.at_rest() == Deployment(("consent",))
+    True
+    >>> Deployment(("consent",), oversight="dropped")
+    Traceback (most recent call last):
+    ...
+    teachkit._validation.TeachkitError: The 'oversight' lever of Deployment belongs to \
+the stage 'oversight', which it does not run. Its stages: 'consent'.
+    """
+
+    __slots__ = ("settings", "stages", "levers", "_values", "_hash")
+    #: The stages a subclass runs by default (a lesson's name for a deployment).
+    STAGES: tuple[str, ...] = ()
+
+    def __init__(self, stages=None, *, settings: Settings | None = None, **levers):
+        caller = type(self).__name__
+        names = self.STAGES if stages is None else tuple(stages)
+        ordered = tuple(sorted(dict.fromkeys(names), key=lambda n: get_stage(n).order))
+        base = Settings() if settings is None else settings
+        if type(base) is not Settings:
+            raise TeachkitError(f"The 'settings' parameter of {caller} must be a teachkit "
+                                f"Settings. Got {base!r} instead.")
+        triage = {k: v for k, v in levers.items() if k in _SETTINGS_FIELDS}
+        if triage:
+            base = base.replace(**triage)
+        allowed = {lever: name for name in ordered for lever in get_stage(name).levers}
+        own = {}
+        for name, value in levers.items():
+            if name in _SETTINGS_FIELDS:
+                continue
+            if name not in allowed:
+                if name in OWNERS:
+                    raise TeachkitError(
+                        f"The {name!r} lever of {caller} belongs to the stage "
+                        f"{OWNERS[name]!r}, which it does not run. Its stages: "
+                        f"{', '.join(repr(s) for s in ordered) or 'none'}.")
+                raise TypeError(f"{caller} got an unexpected lever {name!r}.")
+            spec = REGISTRY[name]
+            value = spec.validate(value, caller=caller)
+            if value != spec.rest:
+                own[name] = value
+        put = object.__setattr__
+        put(self, "settings", base)
+        put(self, "stages", ordered)
+        put(self, "levers", tuple(sorted(own.items(), key=lambda kv: kv[0])))
+        values = dict(base.values())
+        values.update({lever: REGISTRY[lever].rest for lever in allowed})
+        values.update(own)
+        put(self, "_values", values)
+        put(self, "_hash", hash((type(self), base, ordered, self.levers)))
+
+    # -- a frozen value ------------------------------------------------------------------
+    def __setattr__(self, name, value):
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __getattr__(self, name):
+        try:
+            return object.__getattribute__(self, "_values")[name]
+        except KeyError:
+            if name.startswith("__"):
+                raise AttributeError(name) from None
+            return getattr(object.__getattribute__(self, "settings"), name)
+
+    def __eq__(self, other):
+        return (type(other) is type(self) and other.settings == self.settings
+                and other.stages == self.stages and other.levers == self.levers)
+
+    def __hash__(self):
+        return self._hash
+
+    def __repr__(self):
+        moved = ", ".join(f"{k}={v!r}" for k, v in self.changed_levers().items())
+        return f"{type(self).__name__}(stages={self.stages!r}{', ' if moved else ''}{moved})"
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.stages, self.settings, dict(self.levers)))
+
+    # -- levers --------------------------------------------------------------------------
+    def values(self) -> dict:
+        """Every field: the cohort, the triage levers and every stage lever."""
+        return dict(self._values)
+
+    def replace(self, **changes) -> Deployment:
+        """A copy with some levers (or ``stages``, ``settings``) changed, validated."""
+        stages = changes.pop("stages", self.stages)
+        settings = changes.pop("settings", self.settings)
+        return type(self)(stages, settings=settings, **{**dict(self.levers), **changes})
+
+    def at_rest(self) -> Deployment:
+        """The same stages and cohort with every lever at rest."""
+        return type(self)(self.stages, settings=self.settings.at_rest())
+
+    def changed_levers(self) -> dict:
+        """The levers that are not at rest, with their values."""
+        return {**self.settings.changed_levers(), **dict(self.levers)}
+
+    def lever_specs(self) -> list[LeverSpec]:
+        """The specs of every lever it holds: triage first, then each stage's."""
+        return [*self.settings.lever_specs(),
+                *(spec for name in self.stages for spec in get_stage(name).lever_specs)]
+
+    def stage(self, name: str) -> Stage:
+        """One of its stages (an error names the ones it runs)."""
+        if name not in self.stages:
+            raise TeachkitError(f"This deployment does not run the stage {name!r}. Its "
+                                f"stages: {', '.join(repr(s) for s in self.stages)}.")
+        return get_stage(name)
+
+    def before(self, name: str) -> Settings | Deployment:
+        """The deployment up to (not including) stage ``name``: what that stage receives.
+
+        Only the triage settings when no earlier stage runs, so a stage alone shares
+        the triage pipeline's caches.
+        """
+        order = get_stage(name).order
+        earlier = tuple(s for s in self.stages if get_stage(s).order < order)
+        if not earlier:
+            return self.settings
+        levers = {k: v for k, v in self.levers if OWNERS[k] in earlier}
+        return Deployment(earlier, settings=self.settings, **levers)
+
+    # -- what the pipeline asks ---------------------------------------------------------
+    def baseline(self) -> tuple[Deployment, str]:
+        """One step back: the last stage with a rule decides, else the triage levers."""
+        for name in reversed(self.stages):
+            step = get_stage(name).baseline(self)
+            if step is not None:
+                changes, label = step
+                return self.replace(**changes), label
+        changes, label = self.settings.baseline_changes()
+        return (self.at_rest() if changes is None else self.replace(**changes)), label
+
+    def training_rows(self, records: pd.DataFrame) -> np.ndarray:
+        """The records the model may learn from: the triage levers', then each stage's."""
+        keep = self.settings.training_rows(records)
+        for name in self.stages:
+            stage = get_stage(name)
+            if stage.training_rows is not None:
+                keep = keep & stage.training_rows(self, records)
+        return keep
+
+    @property
+    def uses_threshold(self) -> bool:
+        """Whether the risk threshold decides who is flagged."""
+        return self.settings.uses_threshold and all(
+            get_stage(s).uses_threshold(self) for s in self.stages
+            if get_stage(s).uses_threshold is not None)
+
+
+def _rebuild(cls, stages, settings, levers):
+    return cls(stages, settings=settings, **levers)
+
+
+def run(deployment: Deployment | Settings, *, with_baseline: bool = True):
+    """Run a deployment: triage, then its stages in order; the last stage's result.
+
+    A stage without a run of its own (it only changes the training rows) leaves the
+    triage model's :class:`~teachkit.pipeline.RunResult`.
+
+    Examples
+    --------
+    >>> result = run(Deployment(("consent",), model="logistic", consent="honoured"))
+    >>> result.baseline_name
+    'the same model trained on every record'
+    """
+    if isinstance(deployment, Settings):
+        return simulate(deployment, with_baseline=with_baseline)
+    runners = [get_stage(s) for s in deployment.stages if get_stage(s).run is not None]
+    if not runners:
+        return simulate(deployment, with_baseline=with_baseline)
+    return runners[-1].run(deployment, with_baseline=with_baseline)
+
+
+def run_all(deployment: Deployment, *, with_baseline: bool = True) -> dict:
+    """Every stage's own result, by name, after ``"triage"`` (the model's run).
+
+    Examples
+    --------
+    >>> results = run_all(Deployment(("consent", "oversight"), model="logistic"))
+    >>> list(results)
+    ['triage', 'consent', 'oversight']
+    """
+    out = {"triage": simulate(deployment, with_baseline=with_baseline)}
+    for name in deployment.stages:
+        stage = get_stage(name)
+        out[name] = stage.run(deployment, with_baseline=with_baseline) \
+            if stage.run is not None else out["triage"]
+    return out
