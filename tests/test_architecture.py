@@ -32,7 +32,7 @@ except TeachkitError as error:
 else:
     raise AssertionError("an age of 31 was accepted")
 from teachkit.pipeline import lesson_cohort
-keep = spec.function(lesson_cohort(), min_age=18)
+keep = spec.function(lesson_cohort(), min_age=30)
 assert keep.dtype == bool and 0 < keep.sum() < len(keep)
 print("architecture-ok")
 '''

@@ -40,3 +40,51 @@ def test_every_lesson_is_listed():
 def test_the_screenshot_exists():
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         assert (ROOT / image).is_file(), f"README shows a missing image: {image}"
+
+
+# -- the README's lever tables, checked field by field against the specs ---------------
+def _lever_rows() -> dict[str, list[str]]:
+    """Each README lever row by name: its cells after the name."""
+    rows = {}
+    for line in README.splitlines():
+        match = re.match(r"^\| `([a-z_0-9]+)` \|(.*)\|\s*$", line)
+        if match and match.group(1) in REGISTRY:
+            rows[match.group(1)] = [cell.strip() for cell in match.group(2).split("|")]
+    return rows
+
+
+def _number(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _bound(spec, value) -> str:
+    return spec.display(value).removesuffix(" %") if spec.unit == "%" else _number(value)
+
+
+def test_every_registered_lever_has_one_readme_row():
+    rows = _lever_rows()
+    from teachkit.stages import all_stages
+
+    all_stages()
+    assert set(rows) == set(REGISTRY)
+
+
+def test_each_readme_lever_row_matches_its_spec_label_values_and_rest():
+    from teachkit._validation import Options
+
+    for name, cells in _lever_rows().items():
+        spec = REGISTRY[name]
+        label, *middle, rest = cells
+        values = middle[-1]
+        assert label == spec.label, f"{name}: README label {label!r} != {spec.label!r}"
+        if isinstance(spec.constraint, Options):
+            for option in spec.constraint.values:
+                shown = f"`{option}`" if isinstance(option, str) else _number(option)
+                assert shown in values, f"{name}: option {shown} missing from {values!r}"
+            first = f"`{spec.rest}`" if isinstance(spec.rest, str) else _number(spec.rest)
+        else:
+            low, high = (_bound(spec, v) for v in (spec.constraint.low, spec.constraint.high))
+            assert re.search(rf"{re.escape(low)}( %)?–{re.escape(high)}", values), \
+                f"{name}: range {low}–{high} missing from {values!r}"
+            first = spec.display(spec.rest) if spec.unit == "%" else _number(spec.rest)
+        assert rest.startswith(first), f"{name}: rest {rest!r} does not start with {first!r}"

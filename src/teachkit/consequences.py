@@ -72,8 +72,10 @@ class ConsequenceFrame:
     is_probability : bool, default=True
         Whether ``scores`` estimate a risk. A rule's points do not, and then calibration
         is not defined (NaN).
-    baseline : ConsequenceFrame, default=None
-        What the same patients get with every lever at rest.
+    baseline : ConsequenceFrame or "self", default=None
+        What the same patients get one step back; ``"self"`` when this run is its own
+        baseline (every lever at rest: the change is zero). Set here, never afterwards:
+        :meth:`with_baseline` returns a copy with another one.
 
     Attributes
     ----------
@@ -108,7 +110,11 @@ class ConsequenceFrame:
             )
         self._groups = groups
         self.is_probability = is_probability
-        self.baseline = baseline
+        if not (baseline is None or baseline == "self"
+                or isinstance(baseline, ConsequenceFrame)):
+            raise TypeError("baseline must be a ConsequenceFrame, 'self' or None; got "
+                            f"{type(baseline).__name__}.")
+        self._baseline = self if isinstance(baseline, str) else baseline
         self.n_patients = n
 
         overall = _table(self._y, self._flagged, np.zeros(n, dtype=np.int8), 1)
@@ -124,6 +130,32 @@ class ConsequenceFrame:
         self.by_group = pd.concat(parts, keys=keys, names=["attribute", "group"])
         self._metrics = None
         self._metric_frames = None
+
+    @property
+    def baseline(self) -> ConsequenceFrame | None:
+        """The frame this one is compared with (None: no comparison)."""
+        return self._baseline
+
+    def with_baseline(self, baseline: ConsequenceFrame | None) -> ConsequenceFrame:
+        """A copy that compares itself with ``baseline`` (this frame is left unchanged).
+
+        The copy shares the computed tables (they are never changed in place).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> y, flags = np.array([1, 0], dtype=bool), np.array([1, 1], dtype=bool)
+        >>> groups = pd.DataFrame({"sex": pd.Categorical(["female", "male"])})
+        >>> frame = ConsequenceFrame(y, flags, np.array([0.9, 0.2]), groups)
+        >>> compared = frame.with_baseline(frame)
+        >>> frame.baseline is None, compared.baseline is frame
+        (True, True)
+        """
+        copy = object.__new__(ConsequenceFrame)
+        copy.__dict__.update(self.__dict__)
+        copy._baseline = baseline
+        copy.__dict__.pop("_versus", None)
+        return copy
 
     # -- metrics (fairlearn) ---------------------------------------------------------
     @property
@@ -263,7 +295,7 @@ _STACKED_INDEX: dict = {}
 _AUC_CACHE = IdentityCache(8)
 
 
-def _codes(col: pd.Series) -> np.ndarray:
+def group_codes(col: pd.Series) -> np.ndarray:
     """A cheap stand-in for a column's values: category codes (strings are slow)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         return col.cat.codes.to_numpy()
@@ -273,7 +305,7 @@ def _codes(col: pd.Series) -> np.ndarray:
 def _cached_aucs(y, scores, groups) -> dict:
     """AUC overall and per (attribute, group), cached by the scores array's identity."""
     key = (int(y.sum()), len(y), tuple(groups.columns))
-    columns = [_codes(groups[a]) for a in groups.columns]
+    columns = [group_codes(groups[a]) for a in groups.columns]
     aucs = _AUC_CACHE.get(scores, key, y, *columns)
     if aucs is not None:
         return aucs

@@ -304,9 +304,9 @@ class RunResult:
 
         See :func:`teachkit.consequences.calibration_by_group`.
         """
-        from .consequences import _codes
+        from .consequences import group_codes
 
-        values, groups = self.records[truth].to_numpy(), _codes(self.records[attribute])
+        values, groups = self.records[truth].to_numpy(), group_codes(self.records[attribute])
         key = (attribute, truth, bins, self.settings.seed)
         table = _CALIBRATION_CACHE.get(self.scores, key, values, groups)
         if table is not None:
@@ -419,13 +419,12 @@ def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = 
             baseline = baseline_result.consequences
     flagged.setflags(write=False)  # results may be cached and shared: keep them read-only
     groups = records[[a for a in GROUP_ATTRIBUTES if a in records.columns]]
+    if with_baseline and baseline is None:
+        baseline = "self"  # at rest the run is its own baseline: the change is zero
     consequences = ConsequenceFrame(
         cohort["crisis_90d"].to_numpy(), flagged, scores, groups,
         is_probability=settings.model != "rule", baseline=baseline,
     )
-    if with_baseline and baseline is None:
-        # At rest the run is its own baseline: the change is zero everywhere.
-        consequences.baseline = consequences
     return RunResult(settings, scores, flagged, consequences, records=records,
                      baseline_name=baseline_name, baseline_result=baseline_result)
 

@@ -39,7 +39,7 @@ def test_the_lab_starts_with_one_reviewer_against_the_model_alone():
 
 def test_every_lab_lever_is_an_oversight_or_triage_lever_with_a_row():
     assert set(OVERSIGHT_LAB_LEVERS) - {"threshold"} <= set(
-        f.name for f in OversightSettings.__dataclass_fields__.values())
+        spec.name for spec in OversightSettings().lever_specs())
     for name in OVERSIGHT_LAB_LEVERS:
         assert get_spec(name).label
 

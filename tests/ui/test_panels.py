@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from teachkit import pipeline
 from teachkit.pipeline import Settings, simulate
 from teachkit.reflections import ReflectionStore
+from teachkit.stages import run as run_deployment
 from teachkit.ui import Banner, Dashboard, LeverPanel, ReflectionBox, Tour, TriageLab
 from teachkit.ui._safety import GENERIC_MESSAGE, guarded
 
@@ -38,18 +38,18 @@ def test_panel_greys_out_levers_without_effect():
 def test_an_error_in_a_callback_shows_a_banner_and_the_app_keeps_working(monkeypatch):
     lab = TriageLab()
     updates = lab.dashboard.updates
-    real = pipeline.simulate
+    real = run_deployment
 
     def broken(settings, **kwargs):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr("teachkit.ui.panel.simulate", broken)
+    monkeypatch.setattr("teachkit.ui.panel.run_deployment", broken)
     lab.panel.rows["model"].value = "logistic"
     assert lab.banner.message == GENERIC_MESSAGE
     assert lab.banner.layout.display != "none"
     assert "Traceback" not in lab.banner._message.value
     assert lab.dashboard.updates == updates  # the old picture stays
-    monkeypatch.setattr("teachkit.ui.panel.simulate", real)
+    monkeypatch.setattr("teachkit.ui.panel.run_deployment", real)
     lab.panel.rows["model"].value = "boosting"
     assert lab.banner.message == ""
     assert lab.banner.layout.display == "none"

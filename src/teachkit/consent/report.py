@@ -283,7 +283,7 @@ def calibration_by_chance(settings: ConsentSettings, *, repeats: int = 12) -> pd
     teachkit._validation.TeachkitError: The 'settings' parameter of calibration_by_chance \
 must describe a model that learns (model 'logistic' or 'boosting'). Got model 'rule' instead.
     """
-    from .models import cross_fitted_scores
+    from ..models import cross_fitted_scores
 
     caller = "calibration_by_chance"
     check_consent_deployment(settings, caller)

@@ -32,7 +32,6 @@ give the same decisions, and moving one lever changes only what that lever touch
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
@@ -605,7 +604,6 @@ type bool instead.
     rest, name = settings.baseline()
     base = _cached(rest)
     now = _cached(settings)
-    frame = copy.copy(now.consequences)  # the cached run keeps its own (no baseline)
-    frame.baseline = base.consequences
+    frame = now.consequences.with_baseline(base.consequences)  # the cached run keeps none
     return dataclasses.replace(now, consequences=frame, baseline_name=name,
                                baseline_result=base)

@@ -33,7 +33,7 @@ from ._safety import Banner, guarded
 from .dashboard import Dashboard
 from .panel import LeverPanel
 
-__all__ = ["BiasLab", "TriageLab", "Tour", "synthetic_notice"]
+__all__ = ["Lab", "BiasLab", "TriageLab", "Tour", "synthetic_notice"]
 
 
 def synthetic_notice() -> widgets.HTML:
@@ -46,7 +46,44 @@ def synthetic_notice() -> widgets.HTML:
     return notice
 
 
-class TriageLab(widgets.VBox):
+class Lab(widgets.VBox):
+    """Any lesson's app: a lever panel wired to a dashboard, built the same way.
+
+    Parameters
+    ----------
+    levers : sequence of str
+        The levers the trainee may move (names in :data:`teachkit.levers.REGISTRY`).
+    settings : Settings or Deployment, default=Settings()
+        Where the levers start; a :class:`~teachkit.stages.Deployment` runs its stages.
+    dashboard : callable(*, attribute, banner) -> Dashboard, default=Dashboard
+        The view that shows each result (it owns its extra views).
+    panel : callable, default=LeverPanel
+        The lever panel class (a lesson may grey out levers its own way).
+    run : callable(settings) -> result, default=None
+        The path from settings to a result; None: :func:`teachkit.stages.run`.
+    attribute : str, default="ethnicity"
+        The patient groups compared first.
+
+    Examples
+    --------
+    >>> lab = Lab(("model", "threshold"))
+    >>> lab.panel.rows["model"].value = "logistic"
+    >>> lab.dashboard.updates
+    2
+    """
+
+    def __init__(self, levers, *, settings=None, dashboard=None, panel=None, run=None,
+                 attribute: str = "ethnicity"):
+        self.banner = Banner()
+        self.dashboard = (dashboard or Dashboard)(attribute=attribute, banner=self.banner)
+        self.panel = (panel or LeverPanel)(levers, settings=settings, banner=self.banner,
+                                           on_result=self.dashboard.show, run=run)
+        super().__init__([synthetic_notice(), self.banner, self.panel, self.dashboard])
+        self.add_class("tk-app")
+        guarded(self.banner)(self.panel.update)(self.panel.settings)
+
+
+class TriageLab(Lab):
     """Lesson 01's app: triage levers and the consequence dashboard.
 
     Parameters
@@ -72,13 +109,7 @@ class TriageLab(widgets.VBox):
 
     def __init__(self, levers=("model", "policy", "threshold", "capacity"), *,
                  settings: Settings | None = None, attribute: str = "ethnicity"):
-        self.banner = Banner()
-        self.dashboard = Dashboard(attribute=attribute, banner=self.banner)
-        self.panel = LeverPanel(levers, settings=settings, banner=self.banner,
-                                on_result=self.dashboard.show)
-        super().__init__([synthetic_notice(), self.banner, self.panel, self.dashboard])
-        self.add_class("tk-app")
-        guarded(self.banner)(self.panel.update)(self.panel.settings)
+        super().__init__(levers, settings=settings, attribute=attribute)
 
 
 TOUR_STEPS = (
@@ -301,7 +332,7 @@ class BiasDashboard(Dashboard):
         self._fairness.value = fairness_html(result, self.attribute)
 
 
-class BiasLab(widgets.VBox):
+class BiasLab(Lab):
     """Lesson 02's app: inject bias, watch who is missed, and pay for each fix.
 
     Starts from a logistic-regression model that fills a top-3 % programme, trained on
@@ -326,11 +357,6 @@ class BiasLab(widgets.VBox):
 
     def __init__(self, levers=BIAS_LAB_LEVERS, *, settings: Settings | None = None,
                  attribute: str = "ethnicity"):
-        settings = settings or Settings(model="logistic", policy="capacity", capacity=0.03)
-        self.banner = Banner()
-        self.dashboard = BiasDashboard(attribute=attribute, banner=self.banner)
-        self.panel = LeverPanel(levers, settings=settings, banner=self.banner,
-                                on_result=self.dashboard.show)
-        super().__init__([synthetic_notice(), self.banner, self.panel, self.dashboard])
-        self.add_class("tk-app")
-        guarded(self.banner)(self.panel.update)(self.panel.settings)
+        super().__init__(levers, settings=settings or Settings(
+            model="logistic", policy="capacity", capacity=0.03), dashboard=BiasDashboard,
+            attribute=attribute)

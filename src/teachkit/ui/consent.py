@@ -14,6 +14,7 @@ All patients are synthetic.
 
 from __future__ import annotations
 
+import functools
 import html
 
 import ipywidgets as widgets
@@ -24,14 +25,12 @@ from ..consent import (
     ConsentSettings,
     consent_ledger,
     ledger_patient,
-    run_consent,
 )
 from ..palette import OKABE_ITO, OUTCOME_COLOURS
 from ..text import percent
 from ._safety import Banner, guarded
-from .apps import synthetic_notice
+from .apps import Lab
 from .dashboard import Dashboard
-from .panel import LeverPanel
 
 __all__ = ["ConsentLab", "ConsentDashboard", "LedgerViewer", "consent_html", "ledger_html",
            "CONSENT_LAB_LEVERS"]
@@ -294,7 +293,7 @@ class ConsentDashboard(Dashboard):
         self.ledger.show(result.settings)
 
 
-class ConsentLab(widgets.VBox):
+class ConsentLab(Lab):
     """Lesson 03's consent app: who the model may learn from, and what it costs.
 
     Starts with a logistic-regression model that flags everyone at or above a 5 % risk,
@@ -318,11 +317,6 @@ class ConsentLab(widgets.VBox):
     def __init__(self, levers=CONSENT_LAB_LEVERS, *, settings: ConsentSettings | None = None,
                  attribute: str = "sex"):
         settings = settings or ConsentSettings(model="logistic", consent="honoured")
-        self.banner = Banner()
-        self.dashboard = ConsentDashboard(settings, attribute=attribute, banner=self.banner)
-        self.panel = LeverPanel(levers, settings=settings, banner=self.banner,
-                                on_result=self.dashboard.show, run=run_consent)
-        super().__init__([synthetic_notice(), self.banner, self.panel, self.dashboard])
-        self.add_class("tk-app")
+        super().__init__(levers, settings=settings, attribute=attribute,
+                         dashboard=functools.partial(ConsentDashboard, settings))
         self.add_class("tk-consent-lab")
-        guarded(self.banner)(self.panel.update)(self.panel.settings)

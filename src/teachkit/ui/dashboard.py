@@ -21,7 +21,7 @@ from ._safety import Banner, guarded
 
 __all__ = ["Dashboard"]
 
-_CARD = (
+CARD_HTML = (
     '<div class="tk-card" style="flex:1;min-width:150px;border-top:6px solid {colour};'
     'background:#FAFAFA;padding:6px 10px;margin-right:8px">'
     '<div style="font-size:12px;color:#333">{title}</div>'
@@ -49,7 +49,7 @@ def headline_html(result: RunResult, baseline_name: str = "usual rule") -> str:
         note = html.escape(note)
         if base is not None:
             note += f"<br>{html.escape(baseline_name)}: <b>{per_1000(base[key])}</b>"
-        parts.append(_CARD.format(colour=colour, title=title, key=key,
+        parts.append(CARD_HTML.format(colour=colour, title=title, key=key,
                                   value=per_1000(now[key]), note=note))
     return '<div style="display:flex;flex-wrap:wrap">' + "".join(parts) + "</div>"
 

@@ -30,8 +30,8 @@ from ..oversight import (
 from ..palette import OKABE_ITO, OUTCOME_COLOURS
 from ..text import per_1000, percent
 from ._safety import Banner, guarded
-from .apps import synthetic_notice
-from .dashboard import _CARD, Dashboard
+from .apps import Lab
+from .dashboard import CARD_HTML, Dashboard
 from .panel import LeverPanel
 
 __all__ = ["OversightLab", "OversightDashboard", "OversightPanel", "tessa_case",
@@ -95,9 +95,9 @@ class OversightPanel(LeverPanel):
     escalation rule)."""
 
     def __init__(self, levers=OVERSIGHT_LAB_LEVERS, *, settings=None, on_result=None,
-                 banner=None):
+                 banner=None, run=None):
         super().__init__(levers, settings=settings or OversightSettings(model="logistic"),
-                         on_result=on_result, banner=banner, run=run_oversight)
+                         on_result=on_result, banner=banner, run=run or run_oversight)
 
     def _sync_rows(self):
         super()._sync_rows()
@@ -132,9 +132,9 @@ def _headline(result: OversightResult) -> str:
         note = html.escape(note)
         if base is not None:
             note += f"<br>{html.escape(name)}: <b>{per_1000(base[key])}</b>"
-        parts.append(_CARD.format(colour=colour, title=title, key=key,
+        parts.append(CARD_HTML.format(colour=colour, title=title, key=key,
                                   value=per_1000(now[key]), note=note))
-    parts.append(_CARD.format(
+    parts.append(CARD_HTML.format(
         colour=DECIDER_COLOURS["nobody"], title="Cases nobody decided", key="nobody",
         value=per_1000(decided["nobody"]),
         note="per 1,000 patients: queue full or flags dropped"))
@@ -425,7 +425,7 @@ class OversightDashboard(Dashboard):
             f'data-baseline="{html.escape(result.baseline_name)}"></span>')
 
 
-class OversightLab(widgets.VBox):
+class OversightLab(Lab):
     """Lesson 04's app: who acts on the model's flags, and what reaches patients.
 
     Starts from a logistic-regression model that flags everyone at a 5 % risk or more,
@@ -450,11 +450,6 @@ class OversightLab(widgets.VBox):
 
     def __init__(self, levers=OVERSIGHT_LAB_LEVERS, *,
                  settings: OversightSettings | None = None, attribute: str = "ethnicity"):
-        settings = settings or OversightSettings(model="logistic")
-        self.banner = Banner()
-        self.dashboard = OversightDashboard(attribute=attribute, banner=self.banner)
-        self.panel = OversightPanel(levers, settings=settings, banner=self.banner,
-                                    on_result=self.dashboard.show)
-        super().__init__([synthetic_notice(), self.banner, self.panel, self.dashboard])
-        self.add_class("tk-app")
-        guarded(self.banner)(self.panel.update)(self.panel.settings)
+        super().__init__(levers, settings=settings or OversightSettings(model="logistic"),
+                         attribute=attribute, dashboard=OversightDashboard,
+                         panel=OversightPanel)

@@ -45,7 +45,7 @@ LEFT_OUT_COLOUR = OKABE_ITO["orange"]
 NOISE_COLOUR = OKABE_ITO["reddish_purple"]
 SAFE_COLOUR = OKABE_ITO["bluish_green"]
 
-_CARD = (
+CARD_HTML = (
     '<div class="tk-card" style="flex:1;min-width:160px;border-top:6px solid {colour};'
     'background:#FAFAFA;padding:6px 10px;margin-right:8px">'
     '<div style="font-size:12px;color:#333">{title}</div>'
@@ -83,7 +83,7 @@ def privacy_cards_html(result: ReleaseResult) -> str:
          "no noise added" if worst is None
          else f"for {worst[0]} patients, the smallest group (ε = {result.release.epsilon:g})"),
     ]
-    parts = [_CARD.format(key=key, title=html.escape(title), colour=colour,
+    parts = [CARD_HTML.format(key=key, title=html.escape(title), colour=colour,
                           value=html.escape(value), note=html.escape(note))
              for key, title, colour, value, note in cards]
     return '<div class="tk-privacy-cards" style="display:flex;flex-wrap:wrap">' + \
