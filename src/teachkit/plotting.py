@@ -16,10 +16,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .palette import BASELINE_COLOUR, OUTCOME_COLOURS, OUTCOME_LABELS, hex_to_rgb
+from .palette import BASELINE_COLOUR, OKABE_ITO, OUTCOME_COLOURS, OUTCOME_LABELS, hex_to_rgb
+from .text import percent
 
-__all__ = ["ConsequenceFigure", "blitted_png", "icon_counts", "grid_image", "GRID_SHAPE",
-           "OUTCOMES"]
+__all__ = ["ConsequenceFigure", "PrivacyFigure", "PRIVACY_GROUP_TITLES", "blitted_png",
+           "icon_counts", "grid_image", "GRID_SHAPE", "OUTCOMES"]
 
 #: Rows and columns of the 1,000-patient grid.
 GRID_SHAPE = (25, 40)
@@ -230,3 +231,100 @@ def blitted_png(fig) -> bytes:
     # Light compression: a few kB larger, several times faster to encode.
     Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
+
+
+# -- lesson 03's release ---------------------------------------------------------------
+#: Groups the privacy figure can compare, with their plain names.
+PRIVACY_GROUP_TITLES = {"ethnicity": "Ethnicity", "sex": "Sex / gender", "age_group": "Age",
+                        "rurality": "Where they live", "language": "Language"}
+NAMED_COLOUR = OKABE_ITO["vermillion"]
+LEFT_OUT_COLOUR = OKABE_ITO["orange"]
+NOISE_COLOUR = OKABE_ITO["reddish_purple"]
+SAFE_COLOUR = OKABE_ITO["bluish_green"]
+
+
+class PrivacyFigure:
+    """Three bar charts by group: named by the attack, left out of the release, and the
+    error of the published counts (always by ethnicity: the counts are by ethnicity).
+
+    The axes are fixed at 0-100 %, so an update only moves the bars and their labels,
+    drawn over a cached background (blitting), as in
+    :class:`~teachkit.plotting.ConsequenceFigure`.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> from teachkit.privacy import run_release
+    >>> fig = PrivacyFigure()
+    >>> fig.update(run_release(cohort=make_cohort(2_000, seed=1)), "sex")
+    >>> fig.to_png()[:4] == b"\\x89PNG"
+    True
+    """
+
+    def __init__(self, *, width: float = 10.0, height: float = 2.9, dpi: int = 90):
+        self.figure = Figure(figsize=(width, height), dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.figure.subplots_adjust(left=0.1, right=0.98, top=0.82, bottom=0.2, wspace=0.75)
+        self.axes = [self.figure.add_subplot(1, 3, i + 1) for i in range(3)]
+        self._bars = [None, None, None]
+        self._texts = [[], [], []]
+        self._groups = [None, None, None]
+        self._background = None
+        self.attribute = None
+
+    def _draw_panel(self, i, groups, title, colour, xlabel):
+        ax = self.axes[i]
+        ax.clear()
+        y = np.arange(len(groups))
+        bars = ax.barh(y, np.zeros(len(y)), color=colour, height=0.6)
+        texts = [ax.text(0.0, yy, "", va="center", fontsize=8) for yy in y]
+        for artist in (*bars, *texts):
+            artist.set_animated(True)
+        ax.set_yticks(y, [str(g) for g in groups], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.25)
+        ax.set_xticks([0, 0.5, 1.0], ["0 %", "50 %", "100 %"], fontsize=8)
+        ax.set_title(title, fontsize=9.5, loc="left")
+        ax.set_xlabel(xlabel, fontsize=8)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        self._bars[i], self._texts[i], self._groups[i] = bars, texts, list(groups)
+        self._background = None
+
+    def update(self, result, attribute: str = "ethnicity") -> None:
+        """Show ``result``, with the groups of ``attribute`` in the first two panels."""
+        named = result.attack.by_group.loc[attribute]
+        left_out = result.suppressed_by_group.loc[attribute]
+        if attribute != self.attribute:
+            title = PRIVACY_GROUP_TITLES.get(attribute, attribute).lower()
+            self._draw_panel(0, named.index, f"Named by the attack, by {title}", NAMED_COLOUR,
+                             "share of the group's released patients")
+            self._draw_panel(1, left_out.index, "Left out of the release", LEFT_OUT_COLOUR,
+                             "share of the group's patients")
+            self.attribute = attribute
+        if self._bars[2] is None:
+            self._draw_panel(2, result.utility.index, "Error of counts, by ethnicity",
+                             NOISE_COLOUR, "error as a share of the true count")
+        values = [named["rate"].to_numpy(), left_out["rate"].to_numpy(),
+                  result.utility["relative_error"].reindex(self._groups[2]).to_numpy()]
+        exact = not result.release.uses_noise
+        if exact:
+            values[2] = np.zeros(len(self._groups[2]))
+        for i, (bars, texts, vals) in enumerate(zip(self._bars, self._texts, values)):
+            for bar, text, value in zip(bars, texts, np.nan_to_num(vals)):
+                bar.set_width(min(value, 1.0))
+                text.set_x(min(value, 1.0) + 0.02)
+                if i == 2 and exact:
+                    text.set_text("exact")
+                else:
+                    text.set_text(percent(value) if value < 10 else ">999 %")
+
+    def _animated(self):
+        for bars, texts in zip(self._bars, self._texts):
+            if bars is not None:
+                yield from bars
+                yield from texts
+
+    def to_png(self) -> bytes:
+        """The figure as PNG bytes: the cached background, with the changed marks on top."""
+        return blitted_png(self)

@@ -183,3 +183,20 @@ def test_sentence_without_baseline_describes_the_run(cohort):
     now = run.consequences.overall.iloc[0]
     assert run.sentence() == text.describe_run(now)
     assert f"{text.per_1000(now['missed'])} are missed" in run.sentence()
+
+
+def test_the_baseline_is_set_at_construction_and_with_baseline_copies():
+    y = np.array([1, 0, 1, 0], dtype=bool)
+    groups = pd.DataFrame({"sex": pd.Categorical(["female", "male"] * 2)})
+    before = ConsequenceFrame(y, np.array([1, 0, 0, 0], dtype=bool), np.ones(4), groups)
+    now = ConsequenceFrame(y, np.array([1, 0, 1, 0], dtype=bool), np.ones(4), groups)
+    compared = now.with_baseline(before)
+    assert now.baseline is None and compared.baseline is before
+    assert compared.overall.equals(now.overall)
+    assert compared.versus_baseline().loc[("all", "all patients"), "caught"] == 250.0
+    itself = ConsequenceFrame(y, y, np.ones(4), groups, baseline="self")
+    assert itself.baseline is itself
+    with pytest.raises(AttributeError):
+        now.baseline = before
+    with pytest.raises(TypeError, match="baseline must be a ConsequenceFrame"):
+        ConsequenceFrame(y, y, np.ones(4), groups, baseline="usual")

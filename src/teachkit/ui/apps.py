@@ -76,11 +76,24 @@ class Lab(widgets.VBox):
                  attribute: str = "ethnicity"):
         self.banner = Banner()
         self.dashboard = (dashboard or Dashboard)(attribute=attribute, banner=self.banner)
+        self.views: list = []
         self.panel = (panel or LeverPanel)(levers, settings=settings, banner=self.banner,
-                                           on_result=self.dashboard.show, run=run)
+                                           on_result=self._show, run=run)
         super().__init__([synthetic_notice(), self.banner, self.panel, self.dashboard])
         self.add_class("tk-app")
         guarded(self.banner)(self.panel.update)(self.panel.settings)
+
+    def _show(self, result) -> None:
+        self.dashboard.show(result)
+        for view in self.views:
+            view.show(result)
+
+    def add_view(self, view) -> None:
+        """Show ``view`` (anything with ``show(result)``) every run, from the current one
+        on; the view may be displayed anywhere in the lesson."""
+        self.views.append(view)
+        if self.panel.result is not None:
+            guarded(self.banner)(view.show)(self.panel.result)
 
 
 class TriageLab(Lab):

@@ -36,6 +36,8 @@ class LeverPanel(widgets.VBox):
         Called after every run (the dashboard's ``show``).
     banner : Banner, default=None
         Where errors are shown; a new one is made (and shown above the rows) if None.
+    headings : dict of str to str, default={}
+        HTML shown above a lever's row (a section title), by lever name.
     run : callable(Settings) -> RunResult, default=None
         The path from settings to a result; None means :func:`teachkit.stages.run`:
         the triage model, then the stages of a :class:`~teachkit.stages.Deployment`.
@@ -50,7 +52,7 @@ class LeverPanel(widgets.VBox):
     """
 
     def __init__(self, levers, *, settings: Settings | None = None, on_result=None,
-                 banner: Banner | None = None, run=None):
+                 banner: Banner | None = None, run=None, headings: dict | None = None):
         self.settings = settings or Settings()
         self._run = run
         self.on_result = on_result
@@ -64,14 +66,23 @@ class LeverPanel(widgets.VBox):
                            on_change=guarded(self.banner)(self._lever_moved))
             for name in levers
         }
-        children = [*self.rows.values(), self._status]
+        self._syncing = False
+        children = []
+        for name, row in self.rows.items():
+            if name in (headings or {}):
+                children.append(widgets.HTML(headings[name]))
+            children.append(row)
+        children.append(self._status)
         super().__init__(([self.banner] if own_banner else []) + children)
         self.add_class("tk-panel")
         self.result: RunResult | None = None
         self._sync_rows()
 
     def _lever_moved(self, name, value):
-        self.update(self.settings.replace(**{name: value}))
+        if self._syncing:
+            return
+        # every row as it stands: a lever moved while a run failed takes effect now
+        self.update(self.settings.replace(**{n: row.value for n, row in self.rows.items()}))
 
     def update(self, settings: Settings) -> RunResult:
         """Run the pipeline for ``settings``, remember it and pass it to ``on_result``."""
@@ -84,6 +95,13 @@ class LeverPanel(widgets.VBox):
         self._trained.add(settings.model)
         self._status.value = ""
         self.settings, self.result = settings, result
+        self._syncing = True  # rows follow the settings run, without a new run
+        try:
+            for name, row in self.rows.items():
+                if row.value != getattr(settings, name):
+                    row.value = getattr(settings, name)
+        finally:
+            self._syncing = False
         self._sync_rows()
         if self.on_result is not None:
             self.on_result(result)

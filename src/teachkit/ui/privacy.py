@@ -15,35 +15,35 @@ patients and every person on the register are synthetic.
 
 from __future__ import annotations
 
+import functools
 import html
 
 import ipywidgets as widgets
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from ..levers import get_spec
 from ..levers.privacy import PRIVACY_LEVERS
 from ..palette import OKABE_ITO
-from ..plotting import blitted_png
+from ..plotting import (
+    LEFT_OUT_COLOUR,
+    NAMED_COLOUR,
+    NOISE_COLOUR,
+    PRIVACY_GROUP_TITLES,
+    SAFE_COLOUR,
+    PrivacyFigure,
+)
 from ..privacy import Release, ReleaseResult, run_release
 from ..privacy.run import describe_release
+from ..stages import Deployment
 from ..text import percent
 from ._safety import Banner, guarded
-from .apps import synthetic_notice
-from .rows import LeverRow
+from .apps import Lab
+from .panel import LeverPanel
 
-__all__ = ["PrivacyLab", "PrivacyFigure", "privacy_cards_html", "flow_html",
+__all__ = ["PrivacyLab", "PrivacyDashboard", "PrivacyFigure", "privacy_cards_html", "flow_html",
            "examples_html", "PRIVACY_LAB_LEVERS", "GROUP_TITLES"]
 
 PRIVACY_LAB_LEVERS = PRIVACY_LEVERS
 #: Groups the lab can compare, with their plain names.
-GROUP_TITLES = {"ethnicity": "Ethnicity", "sex": "Sex / gender", "age_group": "Age",
-                "rurality": "Where they live", "language": "Language"}
-NAMED_COLOUR = OKABE_ITO["vermillion"]
-LEFT_OUT_COLOUR = OKABE_ITO["orange"]
-NOISE_COLOUR = OKABE_ITO["reddish_purple"]
-SAFE_COLOUR = OKABE_ITO["bluish_green"]
+GROUP_TITLES = PRIVACY_GROUP_TITLES
 
 CARD_HTML = (
     '<div class="tk-card" style="flex:1;min-width:160px;border-top:6px solid {colour};'
@@ -145,94 +145,86 @@ def examples_html(result: ReleaseResult, n: int = 3) -> str:
     )
 
 
-class PrivacyFigure:
-    """Three bar charts by group: named by the attack, left out of the release, and the
-    error of the published counts (always by ethnicity: the counts are by ethnicity).
+class PrivacyDashboard(widgets.VBox):
+    """The release's views: cards, a figure by group, sentences, three people named, the
+    data flow and the hidden state (last, so a browser test that waits for it sees every
+    view updated).
 
-    The axes are fixed at 0-100 %, so an update only moves the bars and their labels,
-    drawn over a cached background (blitting), as in
-    :class:`~teachkit.plotting.ConsequenceFigure`.
-
-    Examples
-    --------
-    >>> from teachkit.cohort import make_cohort
-    >>> fig = PrivacyFigure()
-    >>> fig.update(run_release(cohort=make_cohort(2_000, seed=1)), "sex")
-    >>> fig.to_png()[:4] == b"\\x89PNG"
-    True
+    Attributes
+    ----------
+    updates : int
+    result : ReleaseResult or None
     """
 
-    def __init__(self, *, width: float = 10.0, height: float = 2.9, dpi: int = 90):
-        self.figure = Figure(figsize=(width, height), dpi=dpi)
-        FigureCanvasAgg(self.figure)
-        self.figure.subplots_adjust(left=0.1, right=0.98, top=0.82, bottom=0.2, wspace=0.75)
-        self.axes = [self.figure.add_subplot(1, 3, i + 1) for i in range(3)]
-        self._bars = [None, None, None]
-        self._texts = [[], [], []]
-        self._groups = [None, None, None]
-        self._background = None
-        self.attribute = None
+    def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
+        self.banner = banner or Banner()
+        self.figure = PrivacyFigure()
+        self.updates = 0
+        self.result: ReleaseResult | None = None
+        self._cards = widgets.HTML()
+        self._cards.add_class("tk-headline")
+        self._group = widgets.Dropdown(
+            options=[(title, key) for key, title in GROUP_TITLES.items()], value=attribute,
+            description="Compare groups by", style={"description_width": "initial"})
+        self._group.add_class("tk-group")
+        self._group.observe(guarded(self.banner)(self._group_changed), names="value")
+        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self._image.add_class("tk-figure")
+        self._sentence = widgets.HTML()
+        self._sentence.add_class("tk-sentence")
+        self._examples = widgets.HTML()
+        self._flow = widgets.HTML()
+        self._state = widgets.HTML(layout=widgets.Layout(display="none"))
+        self._state.add_class("tk-state")
+        super().__init__([self._cards, self._group, self._image, self._sentence,
+                          self._examples, self._flow, self._state])
 
-    def _draw_panel(self, i, groups, title, colour, xlabel):
-        ax = self.axes[i]
-        ax.clear()
-        y = np.arange(len(groups))
-        bars = ax.barh(y, np.zeros(len(y)), color=colour, height=0.6)
-        texts = [ax.text(0.0, yy, "", va="center", fontsize=8) for yy in y]
-        for artist in (*bars, *texts):
-            artist.set_animated(True)
-        ax.set_yticks(y, [str(g) for g in groups], fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1.25)
-        ax.set_xticks([0, 0.5, 1.0], ["0 %", "50 %", "100 %"], fontsize=8)
-        ax.set_title(title, fontsize=9.5, loc="left")
-        ax.set_xlabel(xlabel, fontsize=8)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        self._bars[i], self._texts[i], self._groups[i] = bars, texts, list(groups)
-        self._background = None
+    @property
+    def attribute(self) -> str:
+        return self._group.value
 
-    def update(self, result: ReleaseResult, attribute: str = "ethnicity") -> None:
-        """Show ``result``, with the groups of ``attribute`` in the first two panels."""
-        named = result.attack.by_group.loc[attribute]
-        left_out = result.suppressed_by_group.loc[attribute]
-        if attribute != self.attribute:
-            title = GROUP_TITLES.get(attribute, attribute).lower()
-            self._draw_panel(0, named.index, f"Named by the attack, by {title}", NAMED_COLOUR,
-                             "share of the group's released patients")
-            self._draw_panel(1, left_out.index, "Left out of the release", LEFT_OUT_COLOUR,
-                             "share of the group's patients")
-            self.attribute = attribute
-        if self._bars[2] is None:
-            self._draw_panel(2, result.utility.index, "Error of counts, by ethnicity",
-                             NOISE_COLOUR, "error as a share of the true count")
-        values = [named["rate"].to_numpy(), left_out["rate"].to_numpy(),
-                  result.utility["relative_error"].reindex(self._groups[2]).to_numpy()]
-        exact = not result.release.uses_noise
-        if exact:
-            values[2] = np.zeros(len(self._groups[2]))
-        for i, (bars, texts, vals) in enumerate(zip(self._bars, self._texts, values)):
-            for bar, text, value in zip(bars, texts, np.nan_to_num(vals)):
-                bar.set_width(min(value, 1.0))
-                text.set_x(min(value, 1.0) + 0.02)
-                if i == 2 and exact:
-                    text.set_text("exact")
-                else:
-                    text.set_text(percent(value) if value < 10 else ">999 %")
+    def _group_changed(self, change):
+        if self.result is not None:
+            self.show(self.result)
 
-    def _animated(self):
-        for bars, texts in zip(self._bars, self._texts):
-            if bars is not None:
-                yield from bars
-                yield from texts
-
-    def to_png(self) -> bytes:
-        """The figure as PNG bytes: the cached background, with the changed marks on top."""
-        return blitted_png(self)
+    def show(self, result: ReleaseResult) -> None:
+        """Display ``result``: cards, figure, sentence, examples, data flow, hidden state."""
+        self.result = result
+        self._cards.value = privacy_cards_html(result)
+        self.figure.update(result, self.attribute)
+        self._image.value = self.figure.to_png()
+        sentences = "".join(f"<li>{html.escape(s)}</li>" for s in describe_release(result))
+        self._sentence.value = (
+            '<ul style="font-size:15px;max-width:60em;line-height:1.4">'
+            f"{sentences}</ul>")
+        self._examples.value = examples_html(result)
+        self._flow.value = flow_html(result)
+        self.updates += 1
+        attack = result.attack
+        settings = ";".join(f"{name}={getattr(result.release, name)}"
+                            for name in PRIVACY_LAB_LEVERS)
+        self._state.value = (
+            f'<span class="tk-state-data" data-updates="{self.updates}" '
+            f'data-reidentified="{attack.reidentified}" data-rate="{attack.rate:.4f}" '
+            f'data-claimed="{attack.claimed}" data-wrong="{attack.wrong}" '
+            f'data-released="{attack.released}" data-k="{result.k}" '
+            f'data-suppressed="{result.suppressed}" data-attribute="{self.attribute}" '
+            f'data-settings="{html.escape(settings)}"></span>'
+        )
 
 
-class PrivacyLab(widgets.VBox):
+_HEADINGS = {
+    "release_zip": '<div style="font-size:14px;margin-top:4px"><b>What leaves the '
+                   "hospital</b> (names and record numbers never do)</div>",
+    "k_target": '<div style="font-size:14px;margin-top:6px"><b>Protections</b></div>',
+}
+
+
+class PrivacyLab(Lab):
     """Lesson 03's privacy app: choose what leaves the hospital, attack it, protect it.
+
+    The same :class:`Lab` as every lesson: the lever panel runs the release stage
+    (:func:`teachkit.privacy.run_release`) and :class:`PrivacyDashboard` shows it.
 
     Parameters
     ----------
@@ -263,102 +255,40 @@ class PrivacyLab(widgets.VBox):
 
     def __init__(self, release: Release | None = None, *, cohort=None,
                  attribute: str = "ethnicity"):
-        self.release = release or Release()
         self._cohort = cohort
-        self.result: ReleaseResult | None = None
-        self.updates = 0
-        self._syncing = False
-        self.banner = Banner()
-        self.figure = PrivacyFigure()
-        self.rows = {
-            name: LeverRow(get_spec(name), value=getattr(self.release, name),
-                           on_change=guarded(self.banner)(self._lever_moved))
-            for name in PRIVACY_LAB_LEVERS
-        }
-        what = widgets.HTML('<div style="font-size:14px;margin-top:4px"><b>What leaves the '
-                            "hospital</b> (names and record numbers never do)</div>")
-        protect = widgets.HTML('<div style="font-size:14px;margin-top:6px"><b>Protections'
-                               "</b></div>")
-        names = list(self.rows)
-        controls = widgets.VBox([what, *(self.rows[n] for n in names[:5]), protect,
-                                 *(self.rows[n] for n in names[5:])])
-        controls.add_class("tk-panel")
-        self._cards = widgets.HTML()
-        self._cards.add_class("tk-headline")
-        self._group = widgets.Dropdown(
-            options=[(title, key) for key, title in GROUP_TITLES.items()], value=attribute,
-            description="Compare groups by", style={"description_width": "initial"})
-        self._group.add_class("tk-group")
-        self._group.observe(guarded(self.banner)(self._group_changed), names="value")
-        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self._image.add_class("tk-figure")
-        self._sentence = widgets.HTML()
-        self._sentence.add_class("tk-sentence")
-        self._examples = widgets.HTML()
-        self._flow = widgets.HTML()
-        self._state = widgets.HTML(layout=widgets.Layout(display="none"))
-        self._state.add_class("tk-state")
-        super().__init__([synthetic_notice(), self.banner, controls, self._cards, self._group,
-                          self._image, self._sentence, self._examples, self._flow,
-                          self._state])
-        self.add_class("tk-app")
+        start = Deployment(("release",), **(release or Release()).values())
+        super().__init__(PRIVACY_LAB_LEVERS, settings=start, dashboard=PrivacyDashboard,
+                         panel=functools.partial(LeverPanel, headings=_HEADINGS),
+                         run=self._run, attribute=attribute)
         self.add_class("tk-privacy-lab")
-        guarded(self.banner)(self.update)(self.release)
 
-    @property
-    def attribute(self) -> str:
-        return self._group.value
-
-    def _lever_moved(self, name, value):
-        if self._syncing:
-            return
-        # every row as it stands: a lever moved while a run failed takes effect now
-        self.update(self.release.replace(**{n: row.value for n, row in self.rows.items()}))
-
-    def _group_changed(self, change):
-        if self.result is not None:
-            self.show(self.result)
+    def _run(self, deployment) -> ReleaseResult:
+        release = Release(**{name: getattr(deployment, name) for name in PRIVACY_LAB_LEVERS})
+        return run_release(release, self._cohort)
 
     def update(self, release: Release) -> ReleaseResult:
         """Run the release for ``release`` and show it (the one path from the levers)."""
-        result = run_release(release, self._cohort)
-        self.release = release
-        self.show(result)
-        return result
+        return self.panel.update(self.panel.settings.replace(**release.values()))
 
-    def show(self, result: ReleaseResult) -> None:
-        """Display ``result``: cards, figure, sentence, examples, data flow, hidden state."""
-        self.result = result
-        self._syncing = True  # keep the rows in step with the result, without a new run
-        try:
-            for name, row in self.rows.items():
-                if row.value != getattr(result.release, name):
-                    row.value = getattr(result.release, name)
-        finally:
-            self._syncing = False
-        self._cards.value = privacy_cards_html(result)
-        self.figure.update(result, self.attribute)
-        self._image.value = self.figure.to_png()
-        sentences = "".join(f"<li>{html.escape(s)}</li>" for s in describe_release(result))
-        self._sentence.value = (
-            '<ul style="font-size:15px;max-width:60em;line-height:1.4">'
-            f"{sentences}</ul>")
-        self._examples.value = examples_html(result)
-        self._flow.value = flow_html(result)
-        # The hidden state changes last, so a browser test that waits for it sees every
-        # view already updated.
-        self.updates += 1
-        attack = result.attack
-        settings = ";".join(f"{name}={getattr(result.release, name)}"
-                            for name in PRIVACY_LAB_LEVERS)
-        self._state.value = (
-            f'<span class="tk-state-data" data-updates="{self.updates}" '
-            f'data-reidentified="{attack.reidentified}" data-rate="{attack.rate:.4f}" '
-            f'data-claimed="{attack.claimed}" data-wrong="{attack.wrong}" '
-            f'data-released="{attack.released}" data-k="{result.k}" '
-            f'data-suppressed="{result.suppressed}" data-attribute="{self.attribute}" '
-            f'data-settings="{html.escape(settings)}"></span>'
-        )
+    @property
+    def rows(self) -> dict:
+        return self.panel.rows
+
+    @property
+    def result(self) -> ReleaseResult | None:
+        return self.dashboard.result
+
+    @property
+    def release(self) -> Release:
+        return self.result.release if self.result is not None else Release()
+
+    @property
+    def updates(self) -> int:
+        return self.dashboard.updates
+
+    @property
+    def attribute(self) -> str:
+        return self.dashboard.attribute
 
     @property
     def sentence(self) -> str:
@@ -368,4 +298,10 @@ class PrivacyLab(widgets.VBox):
     @property
     def png(self) -> bytes:
         """The figure on show, as PNG bytes."""
-        return self._image.value
+        return self.dashboard._image.value
+
+    def __getattr__(self, name):
+        if name in ("_cards", "_group", "_image", "_sentence", "_examples", "_flow",
+                    "_state"):
+            return getattr(self.dashboard, name)
+        raise AttributeError(name)
