@@ -17,8 +17,9 @@ from .panel import LeverPanel
 from .reflection import ReflectionBox
 from .rows import LeverRow
 
-_EAGER = ["Banner", "BiasLab", "Dashboard", "Lab", "LeverPanel", "LeverRow",
-          "ReflectionBox", "Tour", "TriageLab", "guarded", "synthetic_notice"]
+__all__ = ["Banner", "BiasLab", "Dashboard", "Lab", "LeverPanel", "LeverRow",
+           "ReflectionBox", "Tour", "TriageLab", "guarded", "synthetic_notice"]
+_EAGER = tuple(__all__)
 
 
 @cache
@@ -49,5 +50,5 @@ def __dir__():
     return sorted(set(globals()) | set(_lazy()))
 
 
-#: The eager names and every lesson's app (a class named ``...Lab``), found as above.
-__all__ = sorted(set(_EAGER) | {name for name in _lazy() if name.endswith("Lab")})
+#: And every lesson's app (a class named ``...Lab``), found as above.
+__all__ += sorted(name for name in _lazy() if name.endswith("Lab") and name not in _EAGER)
