@@ -58,7 +58,7 @@ from .sentences import BASELINE_NAMES, describe_oversight
 
 __all__ = [
     "OversightSettings", "OversightResult", "CaseDecisions", "deploy", "run_oversight",
-    "anyone_reviews", "triage_part", "model_flags", "OVERSIGHT_STAGE",
+    "anyone_reviews", "triage_part", "model_flags", "reviewer_judgement", "OVERSIGHT_STAGE",
     "screening_days", "DECIDERS", "NOT_FLAGGED", "HUMAN", "MODEL", "NOBODY",
 ]
 
@@ -313,18 +313,10 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     queue_size = np.where(in_queue, per_day[day], 0)
     reviewed = in_queue & (queue_rank < settings.review_capacity)
 
-    # The reviewer's decision (DOMAIN.md d.1), then alert fatigue (d.2).
     ai_right = flagged == crisis
-    bias = automation_bias_after(settings.automation_bias, explanation=settings.explanation,
-                                 training=settings.training)
-    boost = BOOST_WITH_EXPLANATION if settings.explanation == "shown" \
-        else BOOST_WITHOUT_EXPLANATION
-    a = settings.reviewer_accuracy
-    blind = reviewed & ~ai_right & (follow_u < bias)
-    correct = np.where(ai_right, judge_u < min(1.0, a + boost),
-                       (follow_u >= bias) & (judge_u < a))
-    wanted = reviewed & np.where(correct, crisis, ~crisis)
-    fatigued = wanted & (fatigue_u >= FATIGUE_FACTOR ** settings.other_alerts)
+    blind, wanted, fatigued, bias = reviewer_judgement(
+        reviewed, ai_right, crisis, settings, follow_u=follow_u, judge_u=judge_u,
+        fatigue_u=fatigue_u)
     human_acts = wanted & ~fatigued
 
     model_acts = flagged & ~reviewed if settings.oversight == "model_alone" \
@@ -340,6 +332,32 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     return CaseDecisions(day, flagged, escalated, queue_rank, queue_size, reviewed, ai_right,
                       blind, wanted, fatigued, acted, decided_by,
                       settings.review_capacity, bias)
+
+
+def reviewer_judgement(reviewed, ai_right, crisis, settings, *, follow_u, judge_u,
+                       fatigue_u):
+    """The reviewer's decision on each reviewed case (DOMAIN.md d.1), then alert fatigue
+    (d.2): the one place that models the human reviewer.
+
+    Returns
+    -------
+    blind, wanted, fatigued : ndarray of bool
+        Wrong advice followed blindly; decided to follow up; a decision to follow up not
+        carried out (fatigue).
+    bias : float
+        The automation bias after explanation and training.
+    """
+    bias = automation_bias_after(settings.automation_bias, explanation=settings.explanation,
+                                 training=settings.training)
+    boost = BOOST_WITH_EXPLANATION if settings.explanation == "shown" \
+        else BOOST_WITHOUT_EXPLANATION
+    a = settings.reviewer_accuracy
+    blind = reviewed & ~ai_right & (follow_u < bias)
+    correct = np.where(ai_right, judge_u < min(1.0, a + boost),
+                       (follow_u >= bias) & (judge_u < a))
+    wanted = reviewed & np.where(correct, crisis, ~crisis)
+    fatigued = wanted & (fatigue_u >= FATIGUE_FACTOR ** settings.other_alerts)
+    return blind, wanted, fatigued, bias
 
 
 def _check_escalate(escalate, n: int) -> np.ndarray:
