@@ -338,8 +338,7 @@ class BiasDashboard(Dashboard):
         super().__init__(attribute=attribute, banner=banner)
         self._fairness = widgets.HTML()
         self._fairness.add_class("tk-fairness-view")
-        *shown, state = self.children
-        self.children = (*shown, self._fairness, state)
+        self.add_views(self._fairness)
 
     def _show_more(self, result: RunResult) -> None:
         self._fairness.value = fairness_html(result, self.attribute)

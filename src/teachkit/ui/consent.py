@@ -285,8 +285,7 @@ class ConsentDashboard(Dashboard):
         self._consent = widgets.HTML()
         self._consent.add_class("tk-consent-view")
         self.ledger = LedgerViewer(settings, banner=self.banner)
-        *shown, state = self.children
-        self.children = (*shown, self._consent, self.ledger, state)
+        self.add_views(self._consent, self.ledger)
 
     def _show_more(self, result: ConsentResult) -> None:
         self._consent.value = consent_html(result)

@@ -92,9 +92,17 @@ class Dashboard(widgets.VBox):
         self._sentence.add_class("tk-sentence")
         self._state = widgets.HTML(layout=widgets.Layout(display="none"))
         self._state.add_class("tk-state")
+        self._views: tuple = ()
         super().__init__([self._headline, self._group, self._image, self._sentence,
                           self._state])
         self.add_class("tk-dashboard")
+
+    def add_views(self, *views: widgets.Widget) -> None:
+        """Show ``views`` below the sentence, before the hidden state (a lesson's own
+        views; :meth:`_show_more` fills them with each result)."""
+        self._views = (*self._views, *views)
+        self.children = (self._headline, self._group, self._image, self._sentence,
+                         *self._views, self._state)
 
     @property
     def attribute(self) -> str:

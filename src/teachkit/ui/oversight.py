@@ -350,9 +350,7 @@ class OversightDashboard(Dashboard):
                          "log: who decided, on what, when</div>"),
             widgets.HBox([self._story, self._patient]), self._log])
         audit.add_class("tk-audit")
-        headline, group, image, sentence, state = self.children
-        self.children = (headline, group, image, sentence, self._who, self._work,
-                         self._map, audit, self._tiers, self._ostate, state)
+        self.add_views(self._who, self._work, self._map, audit, self._tiers, self._ostate)
 
     # -- the audit log viewer -------------------------------------------------------
     def _story_changed(self, change):
