@@ -15,6 +15,7 @@ from ..stages import Deployment, Stage, register_stage
 from .masks import masks_for
 
 __all__ = ["ConsentSettings", "CONSENT_BASELINE_NAME", "CONSENT_STAGE"]
+
 CONSENT_BASELINE_NAME = "the same model trained on every record"
 
 
