@@ -9,8 +9,10 @@ truth to compare with:
 3. questionnaire items drawn from the traits (PHQ-9 items 1-9, GAD-7 total);
 4. an access layer, kept apart from need: screened, diagnosed, treated;
 5. recorded labels that depend on access: diagnosis code, visits, cost;
-6. the true crisis within 90 days, drawn from severity and PHQ-9 item 9, never from the
-   records; ``crisis_risk`` is the true probability, known for every patient;
+6. the true crisis within 90 days (see :data:`CRISIS_DEFINITION`), drawn from need
+   (severity, anxiety, PHQ-9 item 9, prior self-harm and risks no questionnaire sees),
+   never from the records; ``crisis_risk`` is the true probability, known for every
+   patient;
 7. consent preferences, quasi-identifiers, synthetic names and a month of intake.
 
 Every number has a source in :mod:`teachkit.sources`; the data card lists them per column.
@@ -33,7 +35,14 @@ from ._validation import (
     check_seed,
 )
 
-__all__ = ["make_cohort", "COHORT_SETTINGS", "CohortSetting", "REFERENCE_YEAR"]
+__all__ = ["make_cohort", "COHORT_SETTINGS", "CohortSetting", "CRISIS_DEFINITION",
+           "REFERENCE_YEAR"]
+
+#: What ``crisis_90d`` counts (source ``crisis_definition``).
+CRISIS_DEFINITION = (
+    "a suicide attempt, an act of self-harm that reaches care, or an emergency visit for a "
+    "mental-health crisis, within 90 days of the screening visit"
+)
 
 #: Ages are computed at the start of this year; birth dates fall before it.
 REFERENCE_YEAR = 2025
@@ -55,7 +64,8 @@ class CohortSetting:
         general population (0 there). An assumption: DOMAIN.md found no source for the
         PHQ-9 distribution in primary care.
     crisis_rate : float
-        Share of the cohort with a crisis within 90 days (source key ``crisis_rate``).
+        Share of the cohort with a crisis (:data:`CRISIS_DEFINITION`) within 90 days
+        (source key ``crisis_rate``).
     screening_rate : float
         Share screened for depression in routine care in the past year among groups with
         no screening gap; Black, Asian and older patients are screened less
@@ -122,18 +132,26 @@ AGE_GRADIENT_SHIFT = ((18, 26, 0.35), (26, 50, 0.05), (50, 91, -0.2))
 SHIFT_CENTER = 0.0567
 #: Residual standard deviation, so that the trait has variance 1 in the general population.
 RESIDUAL_SD = 0.936
-DEP_ANX_RHO = 0.65
-ANX_SEX_SHIFT = np.array([0.08, -0.08, 0.3])
+#: Latent correlation fitted so that the observed PHQ-2/GAD-7 correlation is 0.64.
+DEP_ANX_RHO = 0.791
+#: The anxiety trait inherits the sex gap of the depression trait through DEP_ANX_RHO; this
+#: small correction (fitted) makes any anxiety 1.45 times as common in women, not more.
+ANX_SEX_SHIFT = np.array([-0.013, 0.013, 0.0])
 
 # Graded-response model: P(item >= k | theta) = expit(a * (theta - b_k)), k = 1, 2, 3.
-# Fitted to the general-population bands (scripts/calibrate_cohort.py, source "grm").
-GRM_A = 2.2
-PHQ_BASE = 0.8113
-PHQ_STEPS = (0.0, 1.2739, 1.3603)
+# Fitted by scripts/calibrate_cohort.py (source "grm") to the general-population bands and
+# to the answer pattern of NHANES (source "item_pattern"): "more than half the days" about
+# as often as "nearly every day" (ratio 1.3), so totals decline smoothly.
+PHQ_A = 5.152
+PHQ_BASE = 0.607
+PHQ_STEPS = (0.0, 1.2466, 1.6076)
 # Item offsets: sleep (3) and tiredness (4) are endorsed most; item 9 least (3.5 % > 0).
-PHQ_ITEM_OFFSETS = (0.0, 0.0, -0.45, -0.55, 0.05, 0.35, 0.3, 0.6, 1.5365)
-GAD_BASE = 1.5702
-GAD_STEPS = (0.0, 0.1, 0.2656)
+PHQ_ITEM_OFFSETS = (0.0, 0.0, -0.45, -0.55, 0.05, 0.35, 0.3, 0.6, 1.3135)
+#: The PHQ-9 discrimination under its older name (teachkit.levers.bias imports it).
+GRM_A = PHQ_A
+GAD_A = 4.845
+GAD_BASE = 0.9344
+GAD_STEPS = (0.0, 0.7684, 1.1772)
 
 # ---------------------------------------------------------------------------------------
 # Access layer (sources: screening, diagnosis_by_insurance, diagnosis_by_ethnicity,
@@ -145,24 +163,41 @@ DX_CASE_BY_INSURANCE = np.array([0.59, 0.719, 0.664, 0.437])
 DX_MULT_ETHNICITY = np.array([1.0, 0.75, 0.75, 0.75, 0.75])
 #: Scales the insurance rates up so that, after the ethnicity, language and screening
 #: multipliers, the shares diagnosed among PHQ-9 >= 15 come near Meiselbach's (D).
-DX_CASE_SCALE = 1.4
-DX_MULT_MILD = 0.25
-DX_MULT_NONE = 0.03
+DX_CASE_SCALE = 1.3
+#: Diagnosis multipliers by PHQ-9 band against 15 or more (Meiselbach's band): 20+
+#: severe, 10-14 moderate, 5-9 mild, 0-4 none; set so that 11.4 % of White primary-care
+#: patients carry a depression code (Trinh et al. 2011) (A: the split between bands).
+DX_MULT_SEVERE = 1.2
+DX_MULT_MODERATE = 0.55
+DX_MULT_MILD = 0.1
+DX_MULT_NONE = 0.02
 DX_MULT_UNSCREENED = 0.8
 TREAT_BASE = 0.85
 # Alegria's treated-share ratios (0.61, 0.69, 0.52) divided by the diagnosis multiplier.
 TREAT_MULT_ETHNICITY = np.array([1.0, 0.81, 0.92, 0.69, 1.0])
 TREAT_MULT_INSURANCE = np.array([1.0, 1.0, 1.05, 0.6])
+#: Treated shares among adults with a major depressive episode: women 71.6 %, men 58.8 %
+#: (ratio 1.22, source "treatment_by_sex"); non-binary as women (A).
+TREAT_MULT_SEX = np.array([1.0, 0.86, 1.0])
+#: Severe symptoms (PHQ-9 >= 20) are treated more often once diagnosed, so that 36.9 % of
+#: them go untreated (Shim et al. 2011) (A: the size of the step).
+TREAT_MULT_SEVERE = 1.35
 RURAL_ACCESS = 0.7
 UNIT_COST = np.array([180.0, 140.0, 110.0, 90.0])  # per visit, by insurance (A)
 MEDICATION_COST = 400.0  # per treated year (A)
 
 # Crisis within 90 days (sources: crisis_item9, crisis_rate, prior_self_harm)
-CRISIS_SEVERITY_SLOPE = 1.0
-CRISIS_ANXIETY_SLOPE = 0.5
-CRISIS_ITEM9_LOGODDS = np.array([0.0, 0.4, 0.8, 1.2])
-CRISIS_SELF_HARM_LOGODDS = 1.8
-SELF_HARM_INTERCEPT = -4.4
+CRISIS_SEVERITY_SLOPE = 0.230
+CRISIS_ANXIETY_SLOPE = 0.115
+#: Item 9 beyond the traits: the fit (scripts/calibrate_cohort.py) needs no extra weight,
+#: item 9 tracks the depression trait closely enough to give Simon 2013's gradient.
+CRISIS_ITEM9_LOGODDS = np.array([0.0, 0.0, 0.0, 0.0])
+CRISIS_SELF_HARM_LOGODDS = 2.6
+#: Spread of the risks no questionnaire sees (substance use, losses, access to means...),
+#: one normal term (A); the fit puts it at 0: prior self-harm already concentrates risk as
+#: much as Simon 2018 found.
+CRISIS_OTHER_SD = 0.0
+SELF_HARM_INTERCEPT = -3.6
 SELF_HARM_SLOPE = 1.0
 SELF_HARM_RECORDED_IF_CONTACT = 0.8
 SELF_HARM_RECORDED_NO_CONTACT = 0.4
@@ -262,17 +297,17 @@ def _choice_by(table: np.ndarray, given: np.ndarray, u: np.ndarray) -> np.ndarra
     return out
 
 
-def _grm_items(theta, u, base, steps, offsets):
+def _grm_items(theta, u, a, base, steps, offsets):
     """Item scores 0-3 from a graded-response model, one uniform per item.
 
-    ``P(item >= k | theta) = expit(GRM_A * (theta - b_k))``: the same as counting the
-    thresholds ``b_k`` below ``theta + logit(u) / GRM_A`` (a logistic latent response),
+    ``P(item >= k | theta) = expit(a * (theta - b_k))``: the same as counting the
+    thresholds ``b_k`` below ``theta + logit(u) / a`` (a logistic latent response),
     which needs one logarithm per item instead of three exponentials. ``u`` has shape
     (n_items, n); the result has shape (n, n_items).
     """
     with np.errstate(divide="ignore"):  # u == 0 gives -inf: the lowest possible answer
         response = np.log(u / (1 - u))  # logit(u), standard logistic; float32 is plenty
-    response *= np.float32(1 / GRM_A)
+    response *= np.float32(1 / a)
     response += theta.astype(np.float32)  # (items, n), computed in place
     b = (base + np.asarray(offsets)[:, None] + np.asarray(steps)[None, :]).astype(np.float32)
     scores = (response > b[:, 0:1]).view(np.int8).copy()
@@ -332,8 +367,10 @@ def make_cohort(
         Share screened in routine care among groups with no screening gap; ``None`` takes
         the setting's.
     lep_access : float in [0, 1], default=0.65
-        Multiplier on diagnosis and treatment for patients with limited English
-        (DOMAIN.md a.3 proposes 0.6-0.7).
+        Multiplier on diagnosis, and on visits and cost once treated, for patients with
+        limited English (DOMAIN.md a.3 proposes 0.6-0.7 on access to care). It does not
+        multiply the chance of treatment itself: only the diagnosed are treated, so that
+        would count the barrier twice.
     age_gradient : bool, default=False
         Whether younger adults are more depressed (NSDUH) or not (NHANES PHQ-9).
 
@@ -405,7 +442,7 @@ the range [1, 10000000]. Got 0 instead.
     rural = (U[7] < np.asarray(RURAL_P)[eth]).astype(np.int8)
 
     # 2. Latent severity ----------------------------------------------------------------
-    z = rng.standard_normal((3, n))
+    z = rng.standard_normal((4, n))
     shift = (
         SEX_SHIFT[sex] + INCOME_SHIFT[income] + ETHNICITY_SHIFT[eth] + RURAL_SHIFT[rural]
     )
@@ -422,8 +459,8 @@ the range [1, 10000000]. Got 0 instead.
 
     # 3. Questionnaires -----------------------------------------------------------------
     u_items = rng.random((16, n), dtype=np.float32)
-    phq = _grm_items(severity, u_items[:9], PHQ_BASE, PHQ_STEPS, PHQ_ITEM_OFFSETS)
-    gad = _grm_items(anxiety, u_items[9:], GAD_BASE, GAD_STEPS, np.zeros(7))
+    phq = _grm_items(severity, u_items[:9], PHQ_A, PHQ_BASE, PHQ_STEPS, PHQ_ITEM_OFFSETS)
+    gad = _grm_items(anxiety, u_items[9:], GAD_A, GAD_BASE, GAD_STEPS, np.zeros(7))
     phq_total = phq.sum(axis=1, dtype=np.int16)
     gad_total = gad.sum(axis=1, dtype=np.int16)
 
@@ -432,7 +469,9 @@ the range [1, 10000000]. Got 0 instead.
     screened = U[8] < p_screen
     lep_mult = np.where(lep == 1, lep_access, 1.0)
     rural_mult = np.where(rural == 1, RURAL_ACCESS, 1.0)
-    need_mult = np.select([phq_total >= 10, phq_total >= 5], [1.0, DX_MULT_MILD], DX_MULT_NONE)
+    need_mult = np.select(
+        [phq_total >= 20, phq_total >= 15, phq_total >= 10, phq_total >= 5],
+        [DX_MULT_SEVERE, 1.0, DX_MULT_MODERATE, DX_MULT_MILD], DX_MULT_NONE)
     anx_need = np.where(gad_total >= 10, 0.6, 0.0)
     p_dx = (
         np.maximum(need_mult, anx_need * (phq_total < 10))
@@ -444,7 +483,8 @@ the range [1, 10000000]. Got 0 instead.
     diagnosed = U[9] < np.minimum(p_dx, 0.95)
     # Limited English already lowers diagnosis (and visits below); applying it to
     # treatment too would count it twice (DOMAIN.md: x0.6-0.7 on access to care).
-    p_tx = TREAT_BASE * TREAT_MULT_ETHNICITY[eth] * TREAT_MULT_INSURANCE[ins]
+    p_tx = (TREAT_BASE * TREAT_MULT_ETHNICITY[eth] * TREAT_MULT_INSURANCE[ins]
+            * TREAT_MULT_SEX[sex] * np.where(phq_total >= 20, TREAT_MULT_SEVERE, 1.0))
     treated = diagnosed & (U[10] < np.minimum(p_tx * rural_mult ** 0.5, 0.95))
 
     # 5. Recorded labels ----------------------------------------------------------------
@@ -468,6 +508,7 @@ the range [1, 10000000]. Got 0 instead.
         + CRISIS_ANXIETY_SLOPE * anxiety
         + CRISIS_ITEM9_LOGODDS[phq[:, 8]]
         + CRISIS_SELF_HARM_LOGODDS * prior_self_harm
+        + CRISIS_OTHER_SD * z[3]
     )
     # Kept within [1e-6, 1 - 1e-6] so the 6-decimal column never reads 0 or 1.
     crisis_risk = np.clip(expit(_calibrated_intercept(linear, crisis_rate) + linear),
