@@ -37,7 +37,7 @@ from .run import Timeline, simulate_months
 from .timeline import MONTHS, local_model, pool, vendor_model
 
 __all__ = ["MonitorSettings", "MonitorResult", "run_monitor", "MONITOR_STAGE",
-           "BASELINE_NAMES", "YEARS"]
+           "BASELINE_NAMES", "YEARS", "time_axis_key"]
 
 BASELINE_NAMES = {
     "drift": "the same three years with nothing changing",
@@ -227,6 +227,10 @@ class MonitorResult:
         """The change against the baseline in plain language (per 1,000 patients)."""
         return self.consequences.sentence(baseline_name=self.baseline_name)
 
+    @property
+    def baseline(self) -> ConsequenceFrame | None:
+        return self.consequences.baseline
+
     def versus_baseline(self) -> pd.DataFrame:
         return self.consequences.versus_baseline()
 
@@ -245,7 +249,8 @@ class MonitorResult:
         return self.validation.flagged
 
 
-def _key(d) -> tuple:
+def time_axis_key(d) -> tuple:
+    """Everything the time axis reads from a deployment (a cache key)."""
     return (d.seed, d.setting, d.threshold, *(getattr(d, k) for k in _KEY_LEVERS))
 
 
@@ -270,7 +275,7 @@ def _cached_key(key: tuple, settings: Deployment) -> MonitorResult:
 
 
 def _cached(settings: Deployment) -> MonitorResult:
-    return _cached_key(_key(settings), _canonical(settings))
+    return _cached_key(time_axis_key(settings), _canonical(settings))
 
 
 def _canonical(settings: Deployment) -> Deployment:
