@@ -1,0 +1,73 @@
+"""Lesson 06's story quotes typical numbers: medians over 20 synthetic practices
+(data/synthetic/typical_values_06.json), and the sourced figures as the sources give them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from teachkit.monitor import MonitorSettings
+from teachkit.monitor.events import SHOCK_CENSUS
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "06_it_worked_last_year.ipynb"
+TYPICAL = json.loads((ROOT / "data" / "synthetic" / "typical_values_06.json")
+                     .read_text(encoding="utf-8"))["lessons"]["06"]
+
+
+def m(name):
+    return TYPICAL[name]["median"]
+
+
+@pytest.fixture(scope="module")
+def text():
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return " ".join(" ".join("".join(c["source"]) for c in cells
+                             if c["cell_type"] == "markdown").split())
+
+
+def test_the_set_up(text):
+    assert "**1,000 patients a month**" in text and MonitorSettings().monthly_volume == 1000
+    assert f"about **{m('rest_alerts_per_month'):.0f} patients a month**" in text
+    assert "**90 days**" in text and "census fell 35 %" in text and SHOCK_CENSUS == 0.65
+
+
+def test_calibration_and_policies(text):
+    assert (f"the AUC in year 3 is **{m('rest_auc_y3'):.2f} with or without the fall**"
+            in text and f"{m('base_rate_auc_y3'):.2f}" == f"{m('rest_auc_y3'):.2f}")
+    assert (f"from **{m('base_rate_oe_y1'):.2f} in year 1 to {m('base_rate_oe_y3'):.2f} "
+            "in year 3**") in text
+    assert (f"never **{m('base_rate_oe_y3'):.2f}**, a yearly refit "
+            f"**{m('base_rate_yearly_oe_y3'):.2f}**, recalibration on alarm "
+            f"**{m('base_rate_recalibrate_oe_y3'):.2f}**") in text
+    assert "**0.75**" in text and "**0.94**" in text and "**1.01**" in text  # Davis 2022
+
+
+def test_coding_shock_pipeline(text):
+    assert (f"falls from **{m('rest_auc_y3'):.2f} to {m('coding_auc_y3'):.2f}**" in text
+            and f"rises to **{m('coding_oe_y3'):.2f}**" in text)
+    assert f"typically comes **{m('coding_lag'):.0f} months**" in text
+    assert (f"from **{100 * m('rest_alert_share'):.1f} % to "
+            f"{100 * m('shock_alert_share'):.1f} %**") in text
+    assert f"total alerts by **{100 * m('shock_alerts_change'):.0f} %**" in text
+    assert (f"(**{m('shock_auc'):.2f}** against **{m('rest_auc_shock_months'):.2f}**)"
+            in text)
+    assert (f"from **{m('rest_alerts_per_month'):.0f} to "
+            f"{m('pipeline_alerts_per_month'):.0f} a month**") in text
+    assert (f"from **{m('rest_missed'):.0f} to {m('pipeline_missed'):.0f}**" in text
+            and f"(**{m('pipeline_psi'):.2f}**)" in text)
+
+
+def test_vendor_and_small_clinic(text):
+    assert f"agree on the AUC (**{m('vendor_card_auc'):.2f}**)" in text
+    assert f"{m('vendor_local_auc'):.2f}" == f"{m('vendor_card_auc'):.2f}"
+    assert f"(observed / expected **{m('vendor_oe_y1'):.2f}**)" in text
+    assert f"about **{m('vendor_alerts_per_month'):.0f} patients a month**" in text
+    assert (f"to **{m('vendor_recalibrate_oe_y3'):.2f}** and the alerts to "
+            f"**{m('vendor_recalibrate_alerts_per_month'):.0f} a month**") in text
+    assert (f"(**{m('vendor_recalibrate_missed'):.0f} against "
+            f"{m('vendor_missed'):.0f}**)") in text
+    assert f"in about **{100 * m('amber_months_100'):.0f} %** of months" in text
+    assert f"about **{100 * m('amber_months_200'):.0f} %**" in text
