@@ -172,8 +172,9 @@ Q4 = Problem(
                       "percentage; give a share between 0 and 1.", tol=0.1),
         ),
         fallback="`np.mean(result.months['psi'] >= 0.1)` with "
-                 "`MonitorSettings(monthly_volume=100, monitoring='inputs')`.",
-        low=0, high=1),
+                 "`MonitorSettings(monthly_volume=100, monitoring='inputs')`: a share "
+                 "between 0 and 1.",
+        low=0, high=100),
     hints=("`result.months['psi']` holds each month's PSI of the model's scores.",),
 )
 
