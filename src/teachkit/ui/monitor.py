@@ -17,6 +17,7 @@ import ipywidgets as widgets
 
 from ..levers.monitor import MONITOR_LEVERS
 from ..monitor import MonitorResult, MonitorSettings
+from ..monitor.deployment import time_axis_key
 from ..monitor.monitors import psi_false_alarm_rate
 from ..monitor.timeline import TRAINING_MONTHS
 from ._safety import Banner
@@ -120,6 +121,23 @@ def card_html(result: MonitorResult) -> str:
         "at all (chance alone).</p>")
 
 
+#: The views' HTML per setting, group attribute and baseline (a seen setting is instant).
+_VIEWS: dict = {}
+
+
+def _views(result: MonitorResult, attribute: str) -> tuple[str, ...]:
+    totals = result.totals()
+    state = (
+        f'<span class="tk-monitor-data" data-alarms="{totals["alarms"]}" '
+        f'data-ignored="{totals["ignored"]}" data-updates="{totals["updates"]}" '
+        f'data-missed="{totals["missed"]}" '
+        f'data-oe-y3="{result.period(25, 36)["O:E"]:.4f}" '
+        f'data-incidents="{len(result.incidents)}" '
+        f'data-baseline="{html.escape(result.baseline_name)}"></span>')
+    return (what_changed_html(result), card_html(result), log_html(result),
+            by_year_html(result, attribute), state)
+
+
 class MonitorDashboard(Dashboard):
     """The consequence dashboard over 36 months, plus the time-series figure, what
     changed, the monitoring log, the table by year and group, and the card.
@@ -148,18 +166,14 @@ class MonitorDashboard(Dashboard):
 
     def _show_more(self, result: MonitorResult) -> None:
         self._series.value = monitor_png(result, self.attribute)
-        self._changed.value = what_changed_html(result)
-        self._card.value = card_html(result)
-        self._log.value = log_html(result)
-        self._years.value = by_year_html(result, self.attribute)
-        totals = result.totals()
-        self._mstate.value = (
-            f'<span class="tk-monitor-data" data-alarms="{totals["alarms"]}" '
-            f'data-ignored="{totals["ignored"]}" data-updates="{totals["updates"]}" '
-            f'data-missed="{totals["missed"]}" '
-            f'data-oe-y3="{result.period(25, 36)["O:E"]:.4f}" '
-            f'data-incidents="{len(result.incidents)}" '
-            f'data-baseline="{html.escape(result.baseline_name)}"></span>')
+        key = (time_axis_key(result.settings), self.attribute, result.baseline_name)
+        views = _VIEWS.get(key)
+        if views is None:
+            views = _VIEWS[key] = _views(result, self.attribute)
+            while len(_VIEWS) > 128:
+                _VIEWS.pop(next(iter(_VIEWS)))
+        (self._changed.value, self._card.value, self._log.value, self._years.value,
+         self._mstate.value) = views
 
     @property
     def figure_png(self) -> bytes:
