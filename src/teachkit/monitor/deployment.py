@@ -314,9 +314,16 @@ monitor stage); got <class 'str'>.
     if not (isinstance(settings, Deployment) and "monitor" in settings.stages):
         raise TypeError("settings must be a teachkit MonitorSettings (or a Deployment "
                         f"with the monitor stage); got {type(settings)!r}.")
-    now = dataclasses.replace(_cached(settings), settings=settings)
     if not with_baseline:
-        return now
+        return dataclasses.replace(_cached(settings), settings=settings)
+    return _compared(settings)
+
+
+@lru_cache(maxsize=64)
+def _compared(settings: Deployment) -> MonitorResult:
+    """The run with its baseline attached, the same object for the same deployment (so
+    a view may remember what it drew for it)."""
+    now = dataclasses.replace(_cached(settings), settings=settings)
     rest, name = settings.baseline()
     base = _cached(rest)
     frame = now.consequences.with_baseline(base.consequences)

@@ -170,8 +170,7 @@ def simulate_months(p: Pool, model: LinearModel, deployment) -> Timeline:
         for monitor, value, about in raised:
             decision = _decide(policy, monitor, month, bool(labelled))
             if decision == "recalibrated" and not acted:
-                Xl = np.vstack([by_month[m][0] for m in labelled])
-                yl = np.concatenate([by_month[m][2] for m in labelled])
+                Xl, yl = _labelled(by_month, labelled)
                 model = model.recalibrated(Xl, yl, f"v{len(versions) + 1} (recalibrated, "
                                                    f"month {month})")
                 versions.append((month + 1, model.version))
@@ -182,14 +181,13 @@ def simulate_months(p: Pool, model: LinearModel, deployment) -> Timeline:
                            "about": about, "decision": decision})
         if policy == "yearly_refit" and month in REFIT_MONTHS and known >= 1:
             window = [m for m in range(max(1, known - 11), known + 1)]
-            Xl = np.vstack([by_month[m][0] for m in window])
-            yl = np.concatenate([by_month[m][2] for m in window])
+            Xl, yl = _labelled(by_month, window)
             model = fit_model(Xl, yl, version=f"v{len(versions) + 1} (refitted, month "
                                                f"{month})")
             versions.append((month + 1, model.version))
             acted = True
         if acted:
-            reference_X = np.vstack([by_month[m][0] for m in labelled]) \
+            reference_X = _labelled(by_month, labelled)[0] \
                 if policy == "recalibrate" else Xl
             reference = model.risk(reference_X)
             bins = PsiReference(np.column_stack([reference, reference_X]))
@@ -200,6 +198,12 @@ def simulate_months(p: Pool, model: LinearModel, deployment) -> Timeline:
     arrays = {k: np.concatenate(v) for k, v in parts.items()}
     return Timeline(months=pd.DataFrame.from_records(records).set_index("month"),
                     alarms=alarms, versions=versions, **arrays)
+
+
+def _labelled(by_month: dict, months) -> tuple[np.ndarray, np.ndarray]:
+    """The features and recorded crises of ``months`` (their labels have arrived)."""
+    return (np.vstack([by_month[m][0] for m in months]),
+            np.concatenate([by_month[m][2] for m in months]))
 
 
 def _psi(bins: PsiReference, scores: np.ndarray, X: np.ndarray) -> dict:

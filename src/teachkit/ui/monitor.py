@@ -138,6 +138,35 @@ def _views(result: MonitorResult, attribute: str) -> tuple[str, ...]:
             by_year_html(result, attribute), state)
 
 
+class _RememberedFigure:
+    """The consequence figure, remembering the PNG it drew for each (frame, groups): a
+    run seen before (the same cached frame) is not drawn again."""
+
+    def __init__(self, figure, size: int = 64):
+        self._figure, self._size = figure, size
+        self._pngs: dict = {}
+        self._now = None
+
+    def __getattr__(self, name):
+        return getattr(self._figure, name)
+
+    def update(self, frame, attribute) -> None:
+        self._now = (frame, attribute)
+
+    def to_png(self) -> bytes:
+        frame, attribute = self._now
+        key = (id(frame), attribute)
+        hit = self._pngs.get(key)
+        if hit is not None and hit[0] is frame:
+            return hit[1]
+        self._figure.update(frame, attribute)
+        png = self._figure.to_png()
+        self._pngs[key] = (frame, png)  # the frame is kept: its id stays its own
+        while len(self._pngs) > self._size:
+            self._pngs.pop(next(iter(self._pngs)))
+        return png
+
+
 class MonitorDashboard(Dashboard):
     """The consequence dashboard over 36 months, plus the time-series figure, what
     changed, the monitoring log, the table by year and group, and the card.
@@ -149,6 +178,7 @@ class MonitorDashboard(Dashboard):
 
     def __init__(self, *, attribute: str = "language", banner: Banner | None = None):
         super().__init__(attribute=attribute, banner=banner)
+        self.figure = _RememberedFigure(self.figure)
         self._series = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._series.add_class("tk-monitor-figure")
         self._changed = widgets.HTML()
