@@ -10,9 +10,8 @@ truth to compare with:
 4. an access layer, kept apart from need: screened, diagnosed, treated;
 5. recorded labels that depend on access: diagnosis code, visits, cost;
 6. the true crisis within 90 days (see :data:`CRISIS_DEFINITION`), drawn from need
-   (severity, anxiety, PHQ-9 item 9, prior self-harm and risks no questionnaire sees),
-   never from the records; ``crisis_risk`` is the true probability, known for every
-   patient;
+   (severity, anxiety, PHQ-9 item 9 and prior self-harm), never from the records;
+   ``crisis_risk`` is the true probability, known for every patient;
 7. consent preferences, quasi-identifiers, synthetic names and a month of intake.
 
 Every number has a source in :mod:`teachkit.sources`; the data card lists them per column.

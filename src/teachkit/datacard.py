@@ -98,26 +98,27 @@ GENERATION_STEPS = {
     1: "Demographics are drawn from approximate US adult shares: age, sex or gender, "
        "ethnicity, income (depending on ethnicity), insurance (depending on income and "
        "age), language and rurality (depending on ethnicity).",
-    2: "Two latent traits, depression and anxiety (correlation 0.79, so that the observed "
-       "PHQ-2 and GAD-7 correlate at 0.64), are drawn from a "
+    2: "Two latent traits, depression and anxiety (correlation 0.65; 0.79 in the sourced "
+       "calibration, so that the observed PHQ-2 and GAD-7 correlate at 0.64), are drawn "
+       "from a "
        "normal distribution whose mean is shifted by published gradients: sex, income, "
        "ethnicity, rurality and, if switched on, age. The care setting shifts both.",
     3: "Questionnaire answers are drawn from the traits through a graded-response model "
        "(nine PHQ-9 items, seven GAD-7 items) whose thresholds are fitted so that the "
-       "general population matches the published PHQ-9 bands, GAD-7 tails and answer "
-       "pattern of each item.",
+       "general population matches the published PHQ-9 bands and GAD-7 tails (and, in "
+       "the sourced calibration, the answer pattern of each item).",
     4: "Access to care is drawn apart from need: screening (rarer for Black, Asian and "
        "older patients), diagnosis (depending on symptoms, insurance, ethnicity, "
-       "language, screening and symptom band) and treatment of the diagnosed (depending "
-       "on ethnicity, insurance, sex, rurality and severe symptoms). Only diagnosed "
-       "patients can be treated.",
+       "language, screening and symptoms) and treatment of the diagnosed (depending on "
+       "ethnicity, insurance and rurality; in the sourced calibration also on sex and "
+       "severe symptoms). Only diagnosed patients can be treated.",
     5: "What the records show follows from access: the diagnosis code, visits and cost "
        "in the past year. This is why cost is a tempting but biased proxy for need.",
     6: "The true outcome, a crisis within 90 days (a suicide attempt, self-harm that "
        "reaches care or an emergency mental-health visit), is drawn from need only "
-       "(depression and anxiety traits, PHQ-9 item 9, a history of self-harm and risks no "
-       "questionnaire sees), never from the records, with an intercept fitted so the "
-       "crisis rate equals the setting's.",
+       "(depression and anxiety traits, PHQ-9 item 9 and a history of self-harm), never "
+       "from the records, with an intercept fitted so the crisis rate equals the "
+       "setting's.",
     7: "Consent preferences, quasi-identifiers (synthetic ZIP codes, birth date), "
        "synthetic names and a month of intake (for drift lessons).",
 }
