@@ -62,6 +62,8 @@ def show(value: Any) -> str:
         text = "a dict with keys " + ", ".join(repr(k) for k, _ in value["items"][:8])
     elif kind == "function":
         text = f"the function {value['name']}"
+    elif kind == "unreadable":
+        text = f"something that could not be read ({value.get('error', '?')})"
     elif kind == "other":
         text = f"a {value.get('type', '?')} ({value.get('repr', '')})"
     else:
