@@ -162,6 +162,8 @@ class SandboxPlan:
         home = str(self.scratch)
         return {
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+            # The kernel imports the grader's own teachkit (the checker and extraction).
+            "PYTHONPATH": str(PACKAGE.parent),
             "HOME": home,
             "TMPDIR": home,
             "LANG": "C.UTF-8",
