@@ -74,19 +74,26 @@ def run_job(job: dict) -> dict:
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
+    from ._cgroup import SubmissionCgroup, cgroup_support
     from .sandbox import Limits, SandboxPlan
 
     limits = Limits(**job["limits"])
     scratch = Path(job["scratch"])
+    cgroup = None
+    if job["mode"] == "root":
+        version, _ = cgroup_support()
+        if version:
+            cgroup = SubmissionCgroup(version, limits.memory_mb * 1024 * 1024,
+                                      limits.processes).create()
     plan = SandboxPlan(job["mode"], scratch, hide=[Path(p) for p in job["hide"]],
-                       limits=limits)
+                       limits=limits, cgroup_procs=cgroup.procs_files if cgroup else [])
     scratch.mkdir(parents=True, exist_ok=True)
 
     class SandboxedKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
-            if plan.mode == "root":  # the kernel (user nobody) must read its file
-                os.chown(self.connection_file, 65534, 65534)
+            if plan.mode == "root":  # the kernel (its own uid) must read its file
+                os.chown(self.connection_file, plan.uid, plan.uid)
             return plan.wrap(cmd)
 
         async def interrupt_kernel(self):
@@ -106,6 +113,12 @@ def run_job(job: dict) -> dict:
               "startup_error": None}
 
     class Client(NotebookClient):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            if plan.mode == "root":  # the sockets exist: the kernel may add no more files
+                os.chmod(scratch, 0o750)
+            return kc
+
         def output(self, outs, msg, display_id, cell_index):
             if msg["msg_type"] in ("display_data", "execute_result"):
                 data = msg["content"].get("data", {})
@@ -169,6 +182,9 @@ def run_job(job: dict) -> dict:
         timer.cancel()
         log.close()
         kill_sandbox(km)
+        if cgroup is not None:
+            report["oom_killed"] = cgroup.oom_killed()
+            cgroup.remove()
     report["seconds"] = round(time.monotonic() - start, 2)
     return report
 

@@ -166,6 +166,10 @@ def _run_notes(report: dict, flags: set, notes: list) -> None:
         flags.add("timed out")
         notes.append("The notebook went over its total time limit and was stopped; answers "
                      "not collected by then earned no mark.")
+    elif report.get("oom_killed"):
+        flags.add("out of memory")
+        notes.append("The notebook's processes together went over the memory cap and one "
+                     "was stopped; answers not collected by then earned no mark.")
     elif report.get("kernel_died"):
         flags.add("crashed")
         notes.append("The notebook's Python process died (for example it exited, or "

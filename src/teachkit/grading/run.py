@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -241,11 +241,12 @@ def grade_folder(submissions, *, lesson=None, out=None, jobs: int = 2,
     the_lesson = get_lesson(lesson) if lesson is not None else _infer_lesson(subs)
     out = Path(out) if out else folder.resolve().parent / f"{folder.resolve().name}-graded"
     mode = detect_mode(sandbox)
-    from .sandbox import MODE_DESCRIPTIONS
+    from .sandbox import MODE_DESCRIPTIONS, limits_note
 
     log(f"grading lesson {the_lesson.id} ({the_lesson.title}): {len(subs)} submissions "
         f"from {folder} into {out}")
     log(f"containment: {MODE_DESCRIPTIONS[mode]}")
+    log(limits_note(mode))
     run = GradingRun(folder, out, the_lesson, limits=limits or Limits(), mode=mode,
                      hide=[Path(p) for p in hide])
     results: dict[str, Result] = {}

@@ -22,8 +22,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Submission", "find_submissions", "read_notebook", "trainee_key", "clean_text", "display_name",
-           "MAX_NOTEBOOK_BYTES"]
+__all__ = ["Submission", "find_submissions", "read_notebook", "trainee_key", "clean_text",
+           "display_name", "MAX_NOTEBOOK_BYTES"]
 
 MAX_NOTEBOOK_BYTES = 20_000_000
 #: How deep, and how many entries, a trainee's folder is searched for a notebook.
