@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from make_submissions import write_not_a_notebook
+from make_submissions import write_not_a_notebook, write_runtime_submissions
 
 from teachkit.grading import Limits, grade_folder
 
@@ -25,10 +25,12 @@ def hostile_run(tmp_path_factory):
     folder = base / "submissions"
     shutil.copytree(SUBMISSIONS, folder, ignore=shutil.ignore_patterns("ruff.toml"))
     write_not_a_notebook(folder)
+    write_runtime_submissions(folder)
     out = base / "graded"
     results, out = grade_folder(folder, lesson="01", out=out, jobs=2, limits=TEST_LIMITS,
                                 progress=False, log=lambda msg: None)
-    with open(out / "gradebook.csv", newline="") as fh:
-        rows = {row["trainee"]: row for row in csv.DictReader(fh)}
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as fh:
+        # the gradebook keeps the results' order (its trainee cells may be guarded)
+        rows = {r.trainee: row for r, row in zip(results, csv.DictReader(fh), strict=True)}
     return {"results": {r.trainee: r for r in results}, "rows": rows, "out": out,
             "folder": folder}

@@ -58,6 +58,8 @@ def tampering() -> list[str]:
     for module_name, module in list(sys.modules.items()):
         if module_name.startswith("teachkit.exercises.lesson"):
             for attr, view in vars(module).items():
+                if isinstance(view, type):  # a class (e.g. GradingView), not a view
+                    continue
                 if hasattr(view, "problem") and "check" in getattr(view, "__dict__", {}):
                     changed.append(f"{module_name}.{attr}.check")
     return sorted(changed)[:50]

@@ -10,11 +10,12 @@ standard library, because it runs before anything else in the sandbox:
    /etc, a few devices, the kernel's connection folder) is cloned, detached and marked
    read-only (except the connection folder), before anything else changes;
 3. a fresh, empty tmpfs becomes the new root; the clones are attached in it at their
-   own paths; /tmp is a tmpfs of the scratch size (the only place the kernel may write,
-   also its home); /proc is the new PID namespace's own; then the root is made
-   read-only and swapped in (``pivot_root``), and the old root is detached: nothing
-   else of the host (no ``.git``, no sockets, no other trainee, no writable folder)
-   exists inside;
+   own paths, the lesson modules covered by their grading stubs (the checks and the
+   values they compare with stay with the grader); /tmp is a tmpfs of the scratch
+   size (the only place the kernel may write, also its home); /proc is the new PID
+   namespace's own; then the root is made read-only and swapped in (``pivot_root``),
+   and the old root is detached: nothing else of the host (no ``.git``, no sockets, no
+   other trainee, no writable folder) exists inside;
 4. privileges are dropped: as root, to the submission's own unprivileged ``uid`` /
    ``gid``; in a user namespace, every capability is dropped, so no mount can be undone;
 5. the parent-death signal is set, so killing the sandbox kills the kernel;
@@ -155,6 +156,9 @@ def main(argv):
             attrs |= MOUNT_ATTR_NODEV
         clones.append((path, os.path.isdir(path), _clone(path, attrs)))
     proc = _clone("/proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+    overlays = [(target, _clone(source, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                MOUNT_ATTR_NODEV))
+                for source, target in spec.get("overlays", [])]
 
     # 2. a fresh root: empty, then the clones at their own paths, the scratch tmpfs.
     if os.path.islink(STAGE) or not os.path.isdir(STAGE):
@@ -170,6 +174,10 @@ def main(argv):
     for path, is_dir, fd in sorted(clones, key=lambda c: c[0].count("/")):
         _make_target(root + path, is_dir)
         _attach(fd, root + path)
+    for target, fd in overlays:  # e.g. a lesson's checks, replaced by its grading stub
+        if not os.path.isfile(root + target):
+            _fail(f"{target} is not in the sandbox, so it cannot be replaced")
+        _attach(fd, root + target)
     _make_target(root + "/proc", True)
     _attach(proc, root + "/proc")
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),

@@ -243,11 +243,13 @@ class SandboxPlan:
         binds += [(p, False) for p in DEVICES if os.path.exists(p)]
         binds.append((str(self.scratch), False))
         allowed = [Path(p) for p, _ in binds]
-        mask = sorted(str(Path(h).resolve()) for h in self.hide
-                      if any(a in Path(h).resolve().parents for a in allowed))
+        hidden = [Path(h).resolve() for h in self.hide] + [PACKAGE / "exercises" / "__pycache__"]
+        mask = sorted(str(h) for h in hidden
+                      if h.is_dir() and any(a in h.parents for a in allowed))
         return {
             "binds": binds,
             "symlinks": symlinks,
+            "overlays": self.lesson_stubs(),
             "mask": mask,
             "scratch_bytes": int(self.limits.scratch_mb) * 1024 * 1024,
             "cgroup_procs": list(self.cgroup_procs),
@@ -256,6 +258,26 @@ class SandboxPlan:
             "uid": self.uid,
             "gid": self.uid,
         }
+
+    def lesson_stubs(self) -> list[tuple[str, str]]:
+        """Each lesson module, paired with the stub that stands in for it in the sandbox:
+        the views and constants a notebook imports, none of the checks or their values."""
+        import importlib
+
+        from ..exercises import LESSONS
+        from ..exercises._problem import stub_source
+
+        folder = self.scratch.parent / f"{self.scratch.name}.stubs"
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o755)
+        pairs = []
+        for lesson in LESSONS.values():
+            module = importlib.import_module(lesson.module)
+            stub = folder / f"{lesson.module.rsplit('.', 1)[1]}.py"
+            stub.write_text(stub_source(module), encoding="utf-8")
+            stub.chmod(0o644)
+            pairs.append((str(stub), str(Path(module.__file__).resolve())))
+        return pairs
 
     def limit_args(self) -> list[str]:
         lim = self.limits
