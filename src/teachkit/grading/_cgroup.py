@@ -73,6 +73,14 @@ class SubmissionCgroup:
         return [str(d / "cgroup.procs") for d in self.dirs]
 
     def create(self) -> SubmissionCgroup:
+        """Make the cgroup(s); on failure, remove what was made and raise OSError."""
+        try:
+            return self._create()
+        except OSError:
+            self.remove()
+            raise
+
+    def _create(self) -> SubmissionCgroup:
         name = PREFIX + secrets.token_hex(6)
         if self.version == "v2":
             base = ROOT / "teachkit-grading"

@@ -83,8 +83,11 @@ def run_job(job: dict) -> dict:
     if job["mode"] == "root":
         version, _ = cgroup_support()
         if version:
-            cgroup = SubmissionCgroup(version, limits.memory_mb * 1024 * 1024,
-                                      limits.processes).create()
+            try:
+                cgroup = SubmissionCgroup(version, limits.memory_mb * 1024 * 1024,
+                                          limits.processes).create()
+            except OSError:  # per-process limits still hold (prlimit)
+                cgroup = None
     plan = SandboxPlan(job["mode"], scratch, hide=[Path(p) for p in job["hide"]],
                        limits=limits, cgroup_procs=cgroup.procs_files if cgroup else [])
     scratch.mkdir(parents=True, exist_ok=True)

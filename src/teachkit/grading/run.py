@@ -116,7 +116,10 @@ class GradingRun:
             result = Result.from_json(path.read_text())
         except (ValueError, TypeError):
             return None
-        return result if result.sha256 == sha256_of(sub.path) else None
+        if result.sha256 != sha256_of(sub.path):
+            return None
+        result.key = sub.key
+        return result
 
     def static(self, sub: Submission, status: str, note: str, sha: str = "") -> Result:
         """A result for a submission that was not run: every question earns nothing."""

@@ -140,9 +140,9 @@ def detect_mode(requested: str = "auto") -> str:
     )
 
 
-#: Files of /etc the interpreter may read (the loader's cache, users, time zone...).
-ETC_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
-             "/etc/localtime", "/etc/mime.types")
+#: Files of /etc the interpreter may read (the loader's cache, the time zone...); not
+#: the accounts: the kernel's uid has none.
+ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/mime.types")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 #: The system folders a dynamically linked interpreter needs (links are re-created).
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
