@@ -129,3 +129,14 @@ def test_formula_guard(text):
 
 def test_plain_text_is_left_alone():
     assert _safe_cell("Ana López") == "Ana López" and _safe_cell("") == ""
+
+
+@pytest.mark.parametrize("field, value", [
+    ("cell_timeout", float("inf")), ("cell_timeout", float("nan")), ("notebook_timeout", 0),
+    ("memory_mb", -5), ("processes", 2.5), ("scratch_mb", True),
+])
+def test_limits_refuse_values_that_would_mark_everyone_crashed(field, value):
+    from teachkit import TeachkitError
+
+    with pytest.raises(TeachkitError, match=f"'{field}' parameter of Limits"):
+        Limits(**{field: value})

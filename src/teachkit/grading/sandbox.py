@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -90,6 +91,19 @@ class Limits:
     open_files: int = 256
     processes: int = 128
     scratch_mb: int = 256
+
+    def __post_init__(self):
+        for name in ("cell_timeout", "notebook_timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value) or value <= 0:
+                raise TeachkitError(f"The {name!r} parameter of Limits must be a finite "
+                                    f"number of seconds above 0. Got {value!r} instead.")
+        for name in ("memory_mb", "file_mb", "open_files", "processes", "scratch_mb"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise TeachkitError(f"The {name!r} parameter of Limits must be a whole "
+                                    f"number of at least 1. Got {value!r} instead.")
 
 
 def _unshare_works(args: tuple[str, ...]) -> bool:
