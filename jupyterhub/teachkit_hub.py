@@ -137,15 +137,21 @@ def publish_lessons(source: Path, target: Path) -> list[str]:
 def check_room(*, ip: str, authenticated: bool) -> None:
     """Refuse to start a hub that could not keep trainees apart (one line, exit 1).
 
-    - not root, or no mount namespaces (a container without ``CAP_SYS_ADMIN``): the hub
-      could not run each trainee as their own account with their own /tmp;
-    - on the network without a password: anyone could log in under any name.
+    - not root: the hub could not run each trainee as their own account;
+    - on the network without a password: anyone could log in under any name;
+    - no mount namespaces (a container without ``CAP_SYS_ADMIN``): the hub could not
+      give each trainee their own /tmp.
     """
     if os.geteuid() != 0:
         raise SystemExit(
             "teachkit hub: start the hub as root (sudo make hub): it runs each trainee "
             "as a system account of their own. On one machine, `teachkit serve` needs "
             "no root.")
+    if not is_loopback(ip) and not authenticated:
+        raise SystemExit(
+            f"teachkit hub: TEACHKIT_HUB_IP={ip} serves the network, which needs "
+            "TEACHKIT_HUB_PASSWORD (8+ characters): without it anyone who reaches the "
+            "machine logs in under any name.")
     probe = subprocess.run(  # in a child: unsharing here would change the hub's mounts
         [sys.executable, "-c", "import ctypes, os, sys; libc = ctypes.CDLL(None, "
          "use_errno=True); sys.exit(libc.unshare(0x20000) and "
@@ -155,11 +161,6 @@ def check_room(*, ip: str, authenticated: bool) -> None:
             "teachkit hub: this machine refuses a private mount namespace, which gives "
             "each trainee their own /tmp (a container needs CAP_SYS_ADMIN): "
             + (probe.stderr.strip().splitlines() or ["no message"])[-1])
-    if not is_loopback(ip) and not authenticated:
-        raise SystemExit(
-            f"teachkit hub: TEACHKIT_HUB_IP={ip} serves the network, which needs "
-            "TEACHKIT_HUB_PASSWORD (8+ characters): without it anyone who reaches the "
-            "machine logs in under any name.")
 
 
 # -- a trainee's view of the file system ----------------------------------------------------
