@@ -130,6 +130,7 @@ def serve_environment(data_dir: Path, *, token: str | None = None) -> dict:
     env = dict(os.environ)
     env.pop("JUPYTER_TOKEN", None)
     env.pop("JUPYTER_TOKEN_FILE", None)
+    env.pop("TEACHKIT_TOKEN", None)
     if token:
         env["JUPYTER_TOKEN"] = token
     return dict(
@@ -222,6 +223,8 @@ def _serve(args) -> int:
     if args.cull_idle < 0:
         raise TeachkitError("--cull-idle must be 0 (never) or more seconds. Got "
                             f"{args.cull_idle} instead.")
+    if args.token is None and os.environ.get("TEACHKIT_TOKEN"):
+        args.token = os.environ["TEACHKIT_TOKEN"]
     if args.token is not None and not args.token.strip():
         raise TeachkitError("--token must not be empty: off this machine every page needs "
                             "one (leave --token out to get a random one).")
@@ -369,8 +372,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="serve the other machines on the network (listen on 0.0.0.0, "
                             "with a token)")
     serve.add_argument("--token", default=None,
-                       help="the token every page needs (default: none on this machine "
-                            "only; a random one when serving the network)")
+                       help="the token every page needs (default: $TEACHKIT_TOKEN, else "
+                            "none on this machine only and a random one when serving the "
+                            "network); other users of the machine can read a --token "
+                            "in the process list, never $TEACHKIT_TOKEN")
     serve.add_argument("--trainees", type=_int, default=None,
                        help="how many trainees open a lesson together: that many kernels "
                             "are preheated for the opening lesson (see --lesson)")
