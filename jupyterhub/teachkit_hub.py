@@ -31,8 +31,9 @@ from pathlib import Path
 __all__ = ["ReadOnlyAuthorizer", "TraineeSpawner", "account_name", "check_room",
            "ensure_account", "is_loopback", "publish_lessons"]
 
-#: Prefix of the system accounts the hub makes for trainees.
+#: Prefix and comment (GECOS) of the system accounts the hub makes for trainees.
 ACCOUNT_PREFIX = "tk-"
+ACCOUNT_COMMENT = "teachkit trainee"
 #: Resources a trainee may change or run through their server's API (everything may be
 #: read): kernels only; their websocket lets through only the widget messages.
 WRITABLE_RESOURCES = frozenset({"kernels"})
@@ -76,19 +77,25 @@ def ensure_account(account: str, home: Path) -> pwd.struct_passwd:
     Raises
     ------
     RuntimeError
-        An account of that name exists that this hub did not make (another home).
+        An account of that name exists that no teachkit hub made.
     """
     try:
         entry = pwd.getpwnam(account)
     except KeyError:
         subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
                         "--home-dir", str(home), "--shell", "/usr/sbin/nologin",
-                        "--comment", "teachkit trainee", account],
+                        "--comment", ACCOUNT_COMMENT, account],
                        check=True, capture_output=True)
         entry = pwd.getpwnam(account)
     if Path(entry.pw_dir) != home:
-        raise RuntimeError(f"The system account {account!r} exists with the home "
-                           f"{entry.pw_dir!r}, not {str(home)!r}: the hub did not make it.")
+        if entry.pw_gecos != ACCOUNT_COMMENT:
+            raise RuntimeError(f"The system account {account!r} exists with the home "
+                               f"{entry.pw_dir!r}, not {str(home)!r}: the hub did not "
+                               "make it.")
+        # Made by a hub with another TEACHKIT_HUB_STATE: moved to this one's homes.
+        subprocess.run(["usermod", "--home", str(home), account], check=True,
+                       capture_output=True)
+        entry = pwd.getpwnam(account)
     home.mkdir(parents=True, exist_ok=True)
     os.chown(home, entry.pw_uid, entry.pw_gid)
     home.chmod(0o700)

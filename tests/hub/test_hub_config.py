@@ -91,3 +91,9 @@ def test_each_trainee_gets_private_temporary_folders_and_sees_only_what_is_neede
     [(top, shown)] = hidden.items()
     assert str(closed).startswith(top) and not os.stat(top).st_mode & stat.S_IXOTH
     assert shown == [str(closed / "python" / "lib")]
+
+
+def test_the_hub_module_examples_hold():
+    import doctest
+
+    assert doctest.testmod(teachkit_hub).failed == 0
