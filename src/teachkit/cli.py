@@ -8,7 +8,8 @@ clean line on stderr and exit code 2.
 the kernel to send it SIGTERM when teachkit dies, by any signal, ``kill -9`` included
 (``PR_SET_PDEATHSIG``), and Voila then stops its kernels. On loopback Voila answers only
 requests addressed to this machine (the Host check that defeats DNS rebinding); the
-token travels in Voila's environment, never on a command line other users can read.
+token travels in Voila's environment, never on a command line other users can read, and
+Voila's config takes it out before any kernel starts.
 """
 
 from __future__ import annotations
@@ -67,9 +68,10 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
       nothing of the internet; :func:`serve_environment` puts it on ``JUPYTER_PATH``;
     - ``pools`` (notebook -> preheated kernels, :func:`teachkit.room.pool_sizes`) sizes
       the pool of each lesson for a room; ``pool_size`` is the default for the others;
-    - ``with_token``: every page needs the token, which Voila reads from
-      ``JUPYTER_TOKEN`` (:func:`serve_environment`), so it is on no command line; the
-      XSRF work-around is used only on loopback or behind the token;
+    - ``with_token``: every page needs the token, which Voila's config reads from the
+      environment (:func:`serve_environment`), so it is on no command line; should the
+      config not be read, Voila makes a random token (pages stay closed, never open);
+      the XSRF work-around is used only on loopback or behind the token;
     - on loopback, requests whose Host is not this machine are refused (a web page that
       rebinds its own name to 127.0.0.1 cannot drive a trainee's lessons);
     - one port, never another: a busy port stops Voila instead of moving it.
@@ -102,7 +104,7 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
                         "teachkit.kernel_pool.RoomKernelManager",
                         f"--RoomKernelManager.refill_to={refill!r}"]
     if with_token:
-        cmd.append("--Voila.auto_token=True")  # the token comes from JUPYTER_TOKEN
+        cmd.append("--Voila.auto_token=True")  # the token: jupyter_data/config/voila.py
     settings: dict = {}
     if host in LOOPBACK or with_token:
         settings["disable_check_xsrf"] = True
@@ -122,8 +124,9 @@ JUPYTER_CONFIG = JUPYTER_DATA / "config"
 
 
 def serve_environment(data_dir: Path, *, token: str | None = None) -> dict:
-    """The environment Voila and its kernels run in (``token``: in ``JUPYTER_TOKEN``,
-    where Voila reads it, instead of its command line)."""
+    """The environment Voila and its kernels run in (``token``: in
+    ``TEACHKIT_VOILA_TOKEN``, which teachkit's Voila config reads and removes, instead
+    of Voila's command line)."""
     paths = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(":"))]
     config = [str(JUPYTER_CONFIG),
               *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(":"))]
@@ -131,8 +134,9 @@ def serve_environment(data_dir: Path, *, token: str | None = None) -> dict:
     env.pop("JUPYTER_TOKEN", None)
     env.pop("JUPYTER_TOKEN_FILE", None)
     env.pop("TEACHKIT_TOKEN", None)
+    env.pop("TEACHKIT_VOILA_TOKEN", None)
     if token:
-        env["JUPYTER_TOKEN"] = token
+        env["TEACHKIT_VOILA_TOKEN"] = token
     return dict(
         env,
         TEACHKIT_HOME=str(data_dir),

@@ -119,8 +119,8 @@ def test_the_token_is_off_the_command_line_and_url_encoded(capsys, tmp_path):
     assert token not in command and "room" not in command
     assert "--Voila.auto_token=True" in shlex.split(command)
     env = serve_environment(tmp_path, token=token)
-    assert env["JUPYTER_TOKEN"] == token
-    assert "JUPYTER_TOKEN" not in serve_environment(tmp_path)
+    assert env["TEACHKIT_VOILA_TOKEN"] == token
+    assert "TEACHKIT_VOILA_TOKEN" not in serve_environment(tmp_path)
 
 
 def test_loopback_turns_the_host_check_on(tmp_path):

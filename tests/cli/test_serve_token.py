@@ -1,6 +1,6 @@
 """``teachkit serve`` with a token: without the token a page shows nothing of the
 lessons; with it (once, in the address) the landing page lists every lesson. Given in
-``TEACHKIT_TOKEN``, it is on no process's command line."""
+``TEACHKIT_TOKEN``, it is on no process's command line nor in the kernels' environment."""
 
 from __future__ import annotations
 
@@ -29,8 +29,12 @@ def _free_port() -> int:
 
 
 def _cmdline(proc: Path) -> bytes:
+    return _read(proc / "cmdline")
+
+
+def _read(path: Path) -> bytes:
     try:
-        return (proc / "cmdline").read_bytes()
+        return path.read_bytes()
     except OSError:
         return b""
 
@@ -75,6 +79,13 @@ def test_pages_need_the_token(tmp_path):
         assert f"?token={token}" in page, "lesson links keep the token for a new tab"
         again = opener.open(f"{base}/", timeout=10).read().decode()
         assert again.count('class="tk-lesson"') == len(notebooks)
+        # A lesson's kernel (the lesson's code runs there) does not inherit the token.
+        opener.open(f"{base}/voila/render/00_orientation.ipynb", timeout=120).read()
+        kernels = [p for p in Path("/proc").glob("[0-9]*")
+                   if b"ipykernel" in _cmdline(p) and str(tmp_path).encode()
+                   in _read(p / "environ")]
+        assert kernels, "no kernel started"
+        assert all(token.encode() not in _read(p / "environ") for p in kernels)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
