@@ -12,10 +12,15 @@ Settings come from the environment, so one file serves a rehearsal and the room:
 TEACHKIT_HUB_IP / TEACHKIT_HUB_PORT  where trainees connect (default 127.0.0.1:8000;
                                      0.0.0.0 to serve the network, which needs a
                                      password)
-TEACHKIT_HUB_PASSWORD                the room's shared password (8+ characters): any
-                                     name with it logs in. Unset: any name and any
-                                     password (the dummy authenticator), which the hub
-                                     accepts on loopback only
+TEACHKIT_HUB_ROSTER                  a roster, name,password per line (0600): each
+                                     trainee logs in under their own name only. Make
+                                     one, with a password per name for the slips:
+                                     python jupyterhub/teachkit_hub.py names.txt roster.csv
+TEACHKIT_HUB_PASSWORD                instead, the room's shared password (8+
+                                     characters): any name with it logs in. Neither:
+                                     any name and any password (the dummy
+                                     authenticator), which the hub accepts on loopback
+                                     only
 TEACHKIT_HUB_STATE                   the hub's folder (default /var/lib/teachkit-hub):
                                      hub/ (database, cookie secret; root only),
                                      lessons/ (the read-only copy served), homes/
@@ -40,10 +45,9 @@ each point through a running hub):
 
 What is not isolated:
 
-- The shared password is the room's, not each trainee's: anyone who has it can log in
-  under another trainee's name and see that trainee's reflections. For a room whose
-  notes must stay private from each other, give each trainee an account on a real
-  authenticator (JupyterHub's PAM, OAuth or NativeAuthenticator).
+- With the shared password (not the roster) anyone who has it can log in under another
+  trainee's name and see that trainee's reflections: use the roster when notes must
+  stay private from classmates. The dummy authenticator (loopback) checks nothing.
 - CPU and memory are shared: no per-trainee limit (a container spawner gives one).
 - Trainees' accounts share the machine's /tmp, network and Python environment (read-only
   to them); a kernel is a process on the hub's machine, isolated by its Unix account
@@ -60,7 +64,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from teachkit_hub import check_room, publish_lessons  # noqa: E402
+from teachkit_hub import check_room, publish_lessons, read_roster  # noqa: E402
 
 ROOT = HERE.parent
 JUPYTER_DATA = ROOT / "src" / "teachkit" / "jupyter_data"
@@ -69,8 +73,11 @@ STATE = Path(os.environ.get("TEACHKIT_HUB_STATE", "/var/lib/teachkit-hub")).reso
 PROXY = Path(sys.prefix) / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
 ip = os.environ.get("TEACHKIT_HUB_IP", "127.0.0.1")
 password = os.environ.get("TEACHKIT_HUB_PASSWORD", "")
+roster = os.environ.get("TEACHKIT_HUB_ROSTER", "")
 
-check_room(ip=ip, authenticated=bool(password))
+check_room(ip=ip, authenticated=bool(password or roster))
+if roster:
+    read_roster(Path(roster))  # a roster others can read, or a bad line: stop here
 for folder in (STATE, STATE / "hub"):
     folder.mkdir(parents=True, exist_ok=True)
 STATE.chmod(0o711)
@@ -97,7 +104,10 @@ c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
 
 # -- who may log in -------------------------------------------------------------------------
-if password:
+if roster:
+    c.JupyterHub.authenticator_class = "teachkit_hub.RosterAuthenticator"
+    c.RosterAuthenticator.roster_file = str(Path(roster).resolve())
+elif password:
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = password
 else:

@@ -8,8 +8,11 @@
 - :func:`publish_lessons`: the lessons are copied into a folder owned by root and
   read-only on disk (files 0444, folder 0555); a trainee's server serves that folder
   only.
-- :func:`check_room`: the hub starts only as root (it makes the accounts), from a folder
-  trainees' accounts can reach, and never on the network with the dummy authenticator.
+- :class:`RosterAuthenticator`: a password per trainee, from a roster file the
+  instructor hands out (:func:`make_roster` writes one), so nobody can log in under a
+  classmate's name, as anyone with a room's shared password can.
+- :func:`check_room`: the hub starts only as root (it makes the accounts), and never on
+  the network with the dummy authenticator.
 
 The trainee's server imports this module (its ``PYTHONPATH`` holds this folder), so the
 module imports only what a Jupyter server has.
@@ -17,19 +20,23 @@ module imports only what a Jupyter server has.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import hmac
 import ipaddress
 import os
 import pwd
 import re
+import secrets
 import shutil
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["ReadOnlyAuthorizer", "TraineeSpawner", "account_name", "check_room",
-           "ensure_account", "is_loopback", "publish_lessons"]
+__all__ = ["ReadOnlyAuthorizer", "RosterAuthenticator", "TraineeSpawner", "account_name",
+           "check_room", "ensure_account", "is_loopback", "make_roster", "publish_lessons",
+           "read_roster"]
 
 #: Prefix and comment (GECOS) of the system accounts the hub makes for trainees.
 ACCOUNT_PREFIX = "tk-"
@@ -157,8 +164,9 @@ def check_room(*, ip: str, authenticated: bool) -> None:
     if not is_loopback(ip) and not authenticated:
         raise SystemExit(
             f"teachkit hub: TEACHKIT_HUB_IP={ip} serves the network, which needs "
-            "TEACHKIT_HUB_PASSWORD (8+ characters): without it anyone who reaches the "
-            "machine logs in under any name.")
+            "TEACHKIT_HUB_ROSTER (a password per trainee) or TEACHKIT_HUB_PASSWORD (8+ "
+            "characters): without either anyone who reaches the machine logs in under "
+            "any name.")
     probe = subprocess.run(  # in a child: unsharing here would change the hub's mounts
         [sys.executable, "-c", "import ctypes, os, sys; libc = ctypes.CDLL(None, "
          "use_errno=True); sys.exit(libc.unshare(0x20000) and "
@@ -250,14 +258,86 @@ def private_mounts(hidden: dict[str, list[str]]) -> None:
         libc.umount2(b"/mnt", _MNT_DETACH)
 
 
+# -- who is who: a roster of trainees, each with a password of their own ------------------
+def make_roster(names: list[str]) -> list[tuple[str, str]]:
+    """A random password (8 letters and digits, ~41 bits) for each name, for the
+    instructor to hand out on slips. Names are kept as given; blank lines are dropped.
+
+    Examples
+    --------
+    >>> [(name, len(password)) for name, password in make_roster(["Ana", " ", "Bo"])]
+    [('Ana', 8), ('Bo', 8)]
+    """
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # nothing to misread on a slip
+    return [(name.strip(), "".join(secrets.choice(alphabet) for _ in range(8)))
+            for name in names if name.strip()]
+
+
+def read_roster(path: Path) -> dict[str, str]:
+    """``{name (lower case, as JupyterHub keeps it): password}`` from a ``name,password``
+    CSV that only its owner can read.
+
+    Raises
+    ------
+    SystemExit
+        The file can be read by others, or a row is not ``name,password`` with a
+        password of 8 or more characters.
+    """
+    if path.stat().st_mode & 0o077:
+        raise SystemExit(f"teachkit hub: the roster {path} can be read by other accounts: "
+                         f"chmod 600 {path}")
+    roster: dict[str, str] = {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for number, row in enumerate(csv.reader(handle), start=1):
+            if not row or not "".join(row).strip():
+                continue
+            if len(row) != 2 or not row[0].strip() or len(row[1].strip()) < 8:
+                raise SystemExit(f"teachkit hub: line {number} of the roster {path} must "
+                                 "be name,password (8+ characters).")
+            roster[row[0].strip().lower()] = row[1].strip()
+    if not roster:
+        raise SystemExit(f"teachkit hub: the roster {path} names nobody.")
+    return roster
+
+
+def write_roster(names: Path, out: Path) -> list[tuple[str, str]]:
+    """Write ``out`` (0600, never over an existing file): a password for each name in
+    ``names`` (one per line). Returns the rows, for the slips."""
+    rows = make_roster(names.read_text(encoding="utf-8").splitlines())
+    with open(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w",
+              newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    return rows
+
+
 # -- inside JupyterHub (the hub process) -------------------------------------------------------
 try:
+    from jupyterhub.auth import Authenticator
     from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
     from traitlets import Unicode
 except ImportError:  # a trainee's server imports only the authorizer below
     LocalProcessSpawner = None
 
 if LocalProcessSpawner is not None:
+
+    class RosterAuthenticator(Authenticator):
+        """Each trainee logs in with their own name and password from the roster
+        (``read_roster``); anyone else, or a wrong password, is refused."""
+
+        roster_file = Unicode(config=True, help="The roster: name,password per line.")
+
+        async def authenticate(self, handler, data):
+            try:  # read at each login: a name added to the roster needs no restart
+                roster = read_roster(Path(self.roster_file))
+            except (SystemExit, OSError) as exc:
+                self.log.error("teachkit: nobody can log in: %s", exc)
+                return None
+            name = self.normalize_username(data.get("username", ""))
+            expected = roster.get(name)
+            given = data.get("password", "")
+            if expected and hmac.compare_digest(given.encode(), expected.encode()):
+                return {"name": name, "admin": False}
+            return None
 
     class TraineeSpawner(LocalProcessSpawner):
         """LocalProcessSpawner that runs each trainee as ``account_name(name)``, a
@@ -338,3 +418,15 @@ if JupyterHubAuthorizer is not None:
             self.log.warning("teachkit: refused %s on %s for %s (trainees read only)",
                              action, resource, user.username)
             return False
+
+
+if __name__ == "__main__":  # python jupyterhub/teachkit_hub.py NAMES.txt ROSTER.csv
+    if len(sys.argv) != 3:
+        raise SystemExit("usage: python jupyterhub/teachkit_hub.py NAMES.txt ROSTER.csv "
+                         "(one trainee per line in NAMES.txt; ROSTER.csv must not exist)")
+    try:
+        slips = write_roster(Path(sys.argv[1]), Path(sys.argv[2]))
+    except OSError as exc:
+        raise SystemExit(f"teachkit hub: {exc.strerror}: {exc.filename}") from None
+    for trainee, password in slips:
+        print(f"{trainee}\t{password}")

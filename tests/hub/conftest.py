@@ -64,6 +64,7 @@ def hub(tmp_path_factory):
                TEACHKIT_HUB_API_PORT=str(_free_port()),
                TEACHKIT_HUB_PROXY_API_PORT=str(_free_port()), PYTHONUNBUFFERED="1")
     env.pop("TEACHKIT_HUB_PASSWORD", None)
+    env.pop("TEACHKIT_HUB_ROSTER", None)
     env.pop("TEACHKIT_HUB_IP", None)
     log_path = state.parent / f"{state.name}.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed below

@@ -12,18 +12,27 @@ import sys
 import pytest
 import teachkit_hub
 from hub_helpers import CONFIG, ROOT
-from teachkit_hub import account_name, check_room, hidden_folders, is_loopback, publish_lessons
+from teachkit_hub import (
+    account_name,
+    check_room,
+    hidden_folders,
+    is_loopback,
+    publish_lessons,
+    read_roster,
+    write_roster,
+)
 
 
 def test_the_hub_refuses_the_network_without_a_password(tmp_path):
     env = dict(os.environ, TEACHKIT_HUB_IP="0.0.0.0", TEACHKIT_HUB_STATE=str(tmp_path))
     env.pop("TEACHKIT_HUB_PASSWORD", None)
+    env.pop("TEACHKIT_HUB_ROSTER", None)
     done = subprocess.run([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
                           env=env, cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode != 0
     wanted = ("TEACHKIT_HUB_IP=0.0.0.0 serves the network, which needs "
-              "TEACHKIT_HUB_PASSWORD" if os.geteuid() == 0 else "start the hub as root")
+              "TEACHKIT_HUB_ROSTER" if os.geteuid() == 0 else "start the hub as root")
     assert wanted in done.stderr, done.stderr[-2000:]
     assert not (tmp_path / "hub").exists(), "nothing is set up before the checks pass"
 
@@ -31,7 +40,8 @@ def test_the_hub_refuses_the_network_without_a_password(tmp_path):
 @pytest.mark.parametrize("ip", ["0.0.0.0", "192.168.1.20", "::", "hub.example.org"])
 def test_check_room_wants_a_password_off_loopback(ip, monkeypatch):
     monkeypatch.setattr(teachkit_hub.os, "geteuid", lambda: 0)
-    with pytest.raises(SystemExit, match="which needs TEACHKIT_HUB_PASSWORD"):
+    with pytest.raises(SystemExit, match="which needs TEACHKIT_HUB_ROSTER .* or "
+                                         "TEACHKIT_HUB_PASSWORD"):
         check_room(ip=ip, authenticated=False)
 
 
@@ -97,3 +107,44 @@ def test_the_hub_module_examples_hold():
     import doctest
 
     assert doctest.testmod(teachkit_hub).failed == 0
+
+
+def test_a_roster_gives_each_trainee_a_password_of_their_own(tmp_path):
+    import asyncio
+
+    names = tmp_path / "names.txt"
+    names.write_text("Ana\n\nBo Lee\n", encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    slips = write_roster(names, roster)
+    assert [name for name, _ in slips] == ["Ana", "Bo Lee"]
+    assert stat.S_IMODE(roster.stat().st_mode) == 0o600
+    with pytest.raises(FileExistsError):
+        write_roster(names, roster)  # never over a roster already handed out
+    (ana, ana_pw), (bo, bo_pw) = slips
+    auth = teachkit_hub.RosterAuthenticator(roster_file=str(roster))
+
+    def login(name, password):
+        return asyncio.run(auth.authenticate(None, {"username": name, "password": password}))
+
+    assert login("Ana", ana_pw) == {"name": "ana", "admin": False}
+    assert login("bo lee", bo_pw)["name"] == "bo lee"
+    assert login("Ana", bo_pw) is None, "a classmate's password opens only their name"
+    assert login("Ana", "") is None and login("Cy", ana_pw) is None
+    roster.chmod(0o644)  # readable by trainees' accounts: nobody logs in, the hub runs on
+    assert login("Ana", ana_pw) is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ("ana,short\n", "line 1 of the roster .* must be name,password"),
+    ("ana\n", "line 1 of the roster"),
+    ("\n", "names nobody"),
+])
+def test_a_bad_roster_stops_the_hub_with_one_line(tmp_path, text, message):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(text)
+    roster.chmod(0o600)
+    with pytest.raises(SystemExit, match=message):
+        read_roster(roster)
+    roster.chmod(0o640)
+    with pytest.raises(SystemExit, match="can be read by other accounts: chmod 600"):
+        read_roster(roster)
