@@ -11,7 +11,7 @@ Settings come from the environment, so one file serves a rehearsal and the room:
 
 TEACHKIT_HUB_IP / TEACHKIT_HUB_PORT  where trainees connect (default 127.0.0.1:8000;
                                      0.0.0.0 to serve the network, which needs a
-                                     password)
+                                     roster or a password)
 TEACHKIT_HUB_ROSTER                  a roster, name,password per line (0600): each
                                      trainee logs in under their own name only. Make
                                      one, with a password per name for the slips:
@@ -31,8 +31,11 @@ each point through a running hub):
 - Each trainee's server and kernels run as ``tk-<name>-<hash>``, a system account the
   hub makes with ``useradd`` at first login (no password, no login shell). Their home
   (``homes/<account>``, 0700) holds their reflections (``TEACHKIT_HOME``); another
-  trainee's account cannot list or read it. Kernel sockets live in a runtime folder of
-  their own (``/tmp/tkhub-<uid>``, 0700).
+  trainee's account cannot list or read it.
+- Each trainee's server runs in a mount namespace of its own: empty /tmp, /var/tmp and
+  /dev/shm of its own (kernel sockets, anything left there), and a folder other
+  accounts cannot enter (a 0700 /root holding the Python install) shows only what the
+  server needs.
 - The hub lets a trainee reach their own server only (JupyterHub's own check).
 - Trainees cannot run code: their kernels accept only the widget messages Voila's pages
   send (the list standalone Voila uses), terminals and JupyterLab are off.
@@ -40,19 +43,23 @@ each point through a running hub):
   (``ReadOnlyAuthorizer``: no notebook written, uploaded, renamed or deleted), and the
   lessons it serves are a copy made at start-up, owned by root, 0444 in a 0555 folder.
   It serves that folder only: no data, solutions, homes or anything else on the machine.
+- Who is who: with the roster each trainee logs in under their own name only.
 - On the network (``TEACHKIT_HUB_IP`` not loopback) the hub refuses to start without a
-  password; it refuses to start as anyone but root.
+  roster or a password; it refuses to start as anyone but root, or where it cannot
+  make mount namespaces.
 
 What is not isolated:
 
 - With the shared password (not the roster) anyone who has it can log in under another
   trainee's name and see that trainee's reflections: use the roster when notes must
   stay private from classmates. The dummy authenticator (loopback) checks nothing.
-- CPU and memory are shared: no per-trainee limit (a container spawner gives one).
-- Trainees' accounts share the machine's /tmp, network and Python environment (read-only
-  to them); a kernel is a process on the hub's machine, isolated by its Unix account
-  only. The lessons run trusted code; what keeps trainees from running their own is
-  the message filter and the read-only API above, not a container.
+- CPU, memory and processes are shared: no per-trainee limit (a container spawner
+  gives one).
+- Trainees' servers share the machine's network, process list and the rest of its file
+  system (read-only to them, as to any unprivileged account); a kernel is a process on
+  the hub's machine, isolated by its Unix account and mount namespace only. The lessons
+  run trusted code; what keeps trainees from running their own is the message filter
+  and the read-only API above, not a container.
 - Changing a lesson needs a hub restart (the copy is made at start-up).
 """
 
