@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import errno
 import math
 import os
 import shlex
@@ -154,16 +155,29 @@ def serve_environment(data_dir: Path, *, token: str | None = None) -> dict:
 
 
 def _check_port(host: str, port: int) -> None:
-    """Refuse a busy port in one line (Voila would stop on it: ``port_retries=0``)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    """Refuse a busy port or an address not of this machine in one line (Voila would
+    stop on it: ``port_retries=0``)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as exc:
+        raise TeachkitError(f"--host {host!r} is not an address ({exc.strerror}). Use "
+                            "127.0.0.1 (this machine only) or --lan.") from None
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
         try:
             sock.bind((host, port))
         except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise TeachkitError(
+                    f"--port {port} is not free on {host} ({exc.strerror}): another "
+                    "server uses it. Stop that server or choose another --port.") from None
+            if exc.errno == errno.EACCES:
+                raise TeachkitError(
+                    f"--port {port} needs more rights than this account has ("
+                    f"{exc.strerror}). Choose a port from 1024 to 65535.") from None
             raise TeachkitError(
-                f"--port {port} is not free on {host} ({exc.strerror}): another server "
-                "uses it. Stop that server or choose another --port.") from None
+                f"--host {host!r} cannot be served from this machine ({exc.strerror}). "
+                "Use 127.0.0.1 (this machine only) or --lan.") from None
 
 
 def make_folder(folder: Path, *, option: str, given: str) -> None:

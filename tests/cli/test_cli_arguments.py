@@ -109,6 +109,11 @@ def test_a_busy_port_is_one_line_and_starts_nothing(capsys, tmp_path):
                   f"--port {port} is not free on 127.0.0.1 (Address already in use)")
 
 
+def test_an_address_not_of_this_machine_is_one_line(capsys, tmp_path):
+    _one_line(capsys, ["serve", "--host", "203.0.113.7", "--data-dir", str(tmp_path)],
+              "--host '203.0.113.7' cannot be served from this machine")  # TEST-NET-3
+
+
 def test_the_token_is_off_the_command_line_and_url_encoded(capsys, tmp_path):
     token = "room 7/&?=#é"
     assert main(["serve", "--dry-run", "--lan", "--token", token, "--data-dir",

@@ -15,6 +15,7 @@ import base64
 import json
 import pwd
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -87,7 +88,7 @@ class Trainee:
         entry = self.account
         return subprocess.run(
             ["nsenter", "-t", str(self.server_pid()), "-m", "-S", str(entry.pw_uid),
-             "-G", str(entry.pw_gid), "/usr/bin/python3", "-c", code],
+             "-G", str(entry.pw_gid), sys.executable, "-c", code],
             capture_output=True, text=True, timeout=60)
 
 
