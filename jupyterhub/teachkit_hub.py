@@ -211,8 +211,8 @@ def hidden_folders(needed: list[str]) -> dict[str, list[str]]:
 
     Examples
     --------
-    >>> hidden_folders(["/tmp/hub/lessons", "/usr/lib"])["/tmp"]
-    ['/tmp/hub/lessons']
+    >>> hidden_folders(["/tmp/hub/lessons", "/tmp/hub", "/usr/lib"])["/tmp"]
+    ['/tmp/hub']
     """
     hidden: dict[str, list[str]] = {folder: [] for folder in PRIVATE_TMP}
     for path in dict.fromkeys(os.path.realpath(p) for p in needed):
@@ -224,7 +224,19 @@ def hidden_folders(needed: list[str]) -> dict[str, list[str]]:
             if covered:
                 hidden.setdefault(folder, []).append(path)
                 break
-    return hidden
+    # A path inside another one shown is shown with it.
+    return {folder: [p for p in paths
+                     if not any(p != q and p.startswith(q + os.sep) for q in paths)]
+            for folder, paths in hidden.items()}
+
+
+def _mount_point(path: str, *, like: str) -> None:
+    """An empty folder, or an empty file when ``like`` is a file, to bind onto."""
+    if os.path.isdir(like):
+        os.makedirs(path, mode=0o755, exist_ok=True)
+    elif not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+        open(path, "x").close()
 
 
 def private_mounts(hidden: dict[str, list[str]]) -> None:
@@ -242,7 +254,7 @@ def private_mounts(hidden: dict[str, list[str]]) -> None:
         _mount("tmpfs", "/mnt", "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0700,size=1m")
     for keep in (p for paths in hidden.values() for p in paths):
         aside = f"/mnt/{len(stash)}"
-        os.mkdir(aside)
+        _mount_point(aside, like=keep)
         _mount(keep, aside, None, _MS_BIND | _MS_REC)
         stash.append((aside, keep))
     for folder in hidden:
@@ -251,7 +263,7 @@ def private_mounts(hidden: dict[str, list[str]]) -> None:
             _mount("tmpfs", folder, "tmpfs", _MS_NOSUID | _MS_NODEV,
                    f"mode={mode},size=256m")
     for aside, keep in stash:
-        os.makedirs(keep, mode=0o755, exist_ok=True)
+        _mount_point(keep, like=aside)
         _mount(aside, keep, None, _MS_BIND | _MS_REC)
         libc.umount2(aside.encode(), _MNT_DETACH)
     if hidden:
