@@ -28,7 +28,8 @@ pytestmark = pytest.mark.slow
 
 LESSON = "00_orientation.ipynb"
 ROGUE = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {},
-                    "outputs": [], "source": "open('/tmp/owned', 'w').write('x')"}],
+                    "outputs": [],
+                    "source": "import os; open(os.path.expanduser('~/owned'), 'w')"}],
          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
@@ -119,7 +120,7 @@ def test_a_notebook_written_through_the_api_cannot_be_opened_in_voila(hub, train
         sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     for name in ("rogue.ipynb", "rogue2.ipynb", "Untitled.ipynb"):
         assert _refused(a.api("GET", f"voila/render/{name}"))
-    assert not Path("/tmp/owned").exists()
+    assert not list(hub["state"].glob("homes/*/owned")), "the rogue notebook ran"
 
 
 def test_a_lesson_cannot_be_overwritten_deleted_or_renamed(hub, trainees):
