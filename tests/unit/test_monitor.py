@@ -97,10 +97,11 @@ def test_pipeline_bug_blanks_one_feature_from_its_month(rest):
     before = t.month < 12
     np.testing.assert_array_equal(t.scores[before], rest.timeline.scores[before])
     p = pool(1000, SEED, "primary_care")
-    recorded_self_harm = p.X[t.rows, MISSING_COLUMN] > 0
-    assert (t.scores[~before & recorded_self_harm]
-            < rest.timeline.scores[~before & recorded_self_harm]).all()
-    assert bug.months.loc[12, "constant"] == "self_harm_recorded"
+    anxious = p.X[t.rows, MISSING_COLUMN] > 0
+    changed = t.scores[~before & anxious] != rest.timeline.scores[~before & anxious]
+    assert changed.all()
+    np.testing.assert_array_equal(t.scores[~anxious], rest.timeline.scores[~anxious])
+    assert bug.months.loc[12, "constant"] == "gad7_total"
 
 
 def test_shock_brings_fewer_patients_for_three_months(rest):
@@ -148,9 +149,9 @@ def test_shock_jumps_alerts_while_auc_barely_moves():
 def test_pipeline_bug_is_missed_by_psi_and_caught_by_a_data_quality_check():
     assert m("pipeline_psi") < 0.1
     assert m("pipeline_lag") == 0
-    assert m("pipeline_auc_y3") < m("rest_auc_y3") - 0.02
     assert m("pipeline_alerts_per_month") < 0.8 * m("rest_alerts_per_month")
-    assert m("pipeline_missed") > m("rest_missed")
+    assert m("pipeline_missed") > 1.1 * m("rest_missed")
+    assert m("pipeline_oe_y3") > m("rest_oe_y3") + 0.2  # it under-predicts now
 
 
 def test_case_mix_changes_who_comes_not_how_the_model_works():
@@ -160,8 +161,9 @@ def test_case_mix_changes_who_comes_not_how_the_model_works():
 
 
 def test_the_vendor_card_hides_its_calibration():
-    assert m("vendor_oe_y1") < 0.6
-    assert m("vendor_alerts_per_month") > 3 * m("rest_alerts_per_month")
+    assert abs(m("vendor_card_auc") - m("vendor_local_auc")) <= 0.02
+    assert m("vendor_oe_y1") < 0.9 and abs(m("rest_oe_y1") - 1) < 0.1
+    assert m("vendor_alerts_per_month") > 1.2 * m("rest_alerts_per_month")
     assert m("vendor_missed") < m("rest_missed")
 
 

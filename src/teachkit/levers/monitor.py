@@ -101,8 +101,8 @@ DRIFT_SHOCK = _event(
     "down 35 %, alerts up 43 %; Michigan paused the alert")
 DRIFT_PIPELINE = _event(
     "drift_pipeline", "A pipeline bug (a feature goes missing)",
-    "After a software update the record of past self-harm no longer reaches the model: "
-    "it reads 'none' for everyone, and nobody is told.",
+    "After an update of the questionnaire form the GAD-7 anxiety score no longer "
+    "reaches the model: it reads 0 for everyone, and nobody is told.",
     "Otles et al. 2021, MLHC: prospective AUROC fell mainly through infrastructure "
     "(pipeline) changes; Nestor et al. 2019: an EHR switch cost 0.29 AUROC")
 

@@ -13,8 +13,8 @@ event                what it changes                         what it leaves alon
                      :data:`CODING_EXTRA` of patients)
 ``drift_shock``      for :data:`SHOCK_MONTHS` months: fewer,  the link between answers
                      sicker patients                          and crises
-``drift_pipeline``   what the model reads (recorded past     the patients and their
-                     self-harm arrives as "no")               crises
+``drift_pipeline``   what the model reads (the GAD-7 total   the patients and their
+                     arrives as 0)                            crises
 ===================  ======================================  ==========================
 
 The events are couplings on one pool of synthetic patients (one draw per patient from
@@ -44,16 +44,16 @@ CODING_EXTRA = 0.01
 #: al. 2021: census down 35 %).
 SHOCK_MONTHS = 3
 SHOCK_CENSUS = 0.65
-#: Selection weight exp(w * severity) in shock months (A: fitted so the share of patients
-#: alerting roughly doubles, as 9 % -> 21 % in Wong et al. 2021).
-SHOCK_SEVERITY_WEIGHT = 1.1
+#: Selection weight exp(w * severity) in shock months (A: fitted so that total alerts rise
+#: about 43 % with 35 % fewer patients, as in Wong et al. 2021).
+SHOCK_SEVERITY_WEIGHT = 0.8
 
 EVENT_STORIES = {
     "drift_case_mix": "a clinic for a limited-English community joined",
     "drift_base_rate": "crises became rarer at the same answers",
     "drift_coding": "the coding of crises changed",
     "drift_shock": "a shock brought fewer, sicker patients",
-    "drift_pipeline": "the record of past self-harm stopped reaching the model",
+    "drift_pipeline": "the GAD-7 anxiety score stopped reaching the model",
 }
 EVENT_SOURCES = {
     "drift_case_mix": "Finlayson et al. 2021, NEJM 385:283 (population and setting shifts)",

@@ -41,9 +41,11 @@ POOL_FACTOR = 2
 #: synthetic patients, and its card reports the AUC on a held-out half of them.
 VENDOR_SETTING = "specialty"
 VENDOR_SIZE = 12_000
-#: The feature the pipeline bug blanks: recorded past self-harm, which stops arriving
-#: from the record system after an update (read as "no").
-MISSING_FEATURE = "self_harm_recorded"
+#: The feature the pipeline bug blanks: the GAD-7 total, which stops arriving after an
+#: update of the questionnaire form (read as 0). Of the model's features it is the one
+#: whose loss changes most what the model does (alerts about halve) while the PSI of the
+#: scores stays green.
+MISSING_FEATURE = "gad7_total"
 MISSING_COLUMN = FEATURES.index(MISSING_FEATURE)
 
 
