@@ -65,6 +65,8 @@ def _baseline(d):
         return {"monthly_volume": REGISTRY["monthly_volume"].rest}, BASELINE_NAMES["volume"]
     if "monitoring" in moved:
         return {"monitoring": "none"}, BASELINE_NAMES["watch"]
+    if not moved:  # everything at rest: the run is its own baseline
+        return {}, BASELINE_NAMES["drift"]
     return None
 
 

@@ -71,7 +71,8 @@ def monitor_figure(result: MonitorResult, attribute: str = "language") -> Figure
                label="the model's card")
     ax.set_ylabel("AUC")
     ax.set_ylim(0.45, 1.0)
-    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=2)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
+              ncol=2)
 
     ax = axes[1]
     ax.axhspan(0.9, 1.1, color="0.9", zorder=0)
@@ -117,9 +118,9 @@ def monitor_figure(result: MonitorResult, attribute: str = "language") -> Figure
                      mfc=OKABE_ITO["vermillion"] if acted else "white", clip_on=False)
     axes[0].set_title("36 months after go-live (synthetic patients)", fontsize=10,
                       loc="left")
-    fig.text(0.01, 0.003, "Shaded: drift events. Triangles: alarms (open: ignored). "
-             "Dotted: model updates. Hatched: crises not known yet (90 days).",
-             fontsize=8, color="0.3")
+    fig.supxlabel("Shaded: drift events. Triangles: alarms (open: ignored). Dotted: model "
+                  "updates. Hatched: crises not known yet (90 days).", fontsize=8,
+                  color="0.3", x=0.01, ha="left")
     for a in axes:
         a.spines[["top", "right"]].set_visible(False)
         a.tick_params(labelsize=8)
