@@ -79,7 +79,8 @@ def _intake(p: Pool, month: int, deployment) -> np.ndarray:
     return np.sort(chosen)
 
 
-def _decide(policy: str, monitor: str, month: int, labelled: bool) -> str:
+def _decide(policy: str, *, labelled: bool) -> str:
+    """What the update policy does with an alarm."""
     if policy == "never":
         return "ignored: the model is never updated"
     if policy == "yearly_refit":
@@ -164,11 +165,10 @@ def simulate_months(p: Pool, model: LinearModel, deployment) -> Timeline:
                     raised.append((f"performance (CUSUM: {cusum.direction} crises than "
                                    "expected)", float(k_recorded.sum() / k_scores.sum()),
                                    f"the crises of month {known}"))
-        labelled = [m for m in range(max(1, known - RECALIBRATION_WINDOW + 1), known + 1)
-                    if m >= 1]
+        labelled = list(range(max(1, known - RECALIBRATION_WINDOW + 1), known + 1))
         acted = False
         for monitor, value, about in raised:
-            decision = _decide(policy, monitor, month, bool(labelled))
+            decision = _decide(policy, labelled=bool(labelled))
             if decision == "recalibrated" and not acted:
                 Xl, yl = _labelled(by_month, labelled)
                 model = model.recalibrated(Xl, yl, f"v{len(versions) + 1} (recalibrated, "
@@ -180,7 +180,7 @@ def simulate_months(p: Pool, model: LinearModel, deployment) -> Timeline:
             alarms.append({"month": month, "monitor": monitor, "value": value,
                            "about": about, "decision": decision})
         if policy == "yearly_refit" and month in REFIT_MONTHS and known >= 1:
-            window = [m for m in range(max(1, known - 11), known + 1)]
+            window = list(range(max(1, known - 11), known + 1))
             Xl, yl = _labelled(by_month, window)
             model = fit_model(Xl, yl, version=f"v{len(versions) + 1} (refitted, month "
                                                f"{month})")
