@@ -1,90 +1,174 @@
-"""How the questionnaire thresholds of teachkit.cohort were fitted (run it to see the fit).
+"""Fit the calibration constants of teachkit.cohort to their published targets.
 
-The PHQ-9 and GAD-7 items are drawn from a graded-response model,
-``P(item >= k | theta) = expit(a * (theta - b_k))``, with theta ~ N(0, 1) in the general
-population. This script finds the thresholds ``b`` that reproduce the published bands
-(MMWR QuickStats 2018: PHQ-9 76.3 / 15.6 / 5.1 / 2.9 %; item 9 > 0 in 3.5 %; NCHS: GAD-7
->= 5 / 10 / 15 in 15.6 / 6.1 / 2.7 %) by integrating over theta on a grid, then checks a
-200,000-patient cohort drawn by make_cohort against the same targets. The constants it
-prints are the ones in cohort.py (PHQ_BASE, PHQ_STEPS, the item-9 offset, GAD_BASE,
-GAD_STEPS).
+Run it to see the fit: ``PYTHONPATH=src python scripts/calibrate_cohort.py``. It prints
+the constants to copy into ``CALIBRATIONS["sourced"]`` in ``src/teachkit/cohort.py`` and
+the targets they reach; the data card checks the same targets
+(``teachkit.calibration.CALIBRATION_TARGETS``) on the generated data, and
+``tests/unit/test_datacard.py`` fails when one leaves its band.
+
+1. Answers (analytic, integrating a N(0, 1) trait on a grid): the graded-response model
+   ``P(item >= k | theta) = expit(a * (theta - b_k))`` of the PHQ-9 and the GAD-7, fitted
+   to the PHQ-9 bands (MMWR 2018: 76.3 / 15.6 / 5.1 / 2.9 %), item 9 above "not at all"
+   in 3.5 % (NHANES), the GAD-7 tails (NHSR 213: 15.6 / 6.1 / 2.7 % at 5 / 10 / 15) and
+   the answer pattern of every item: "more than half the days" chosen about 1.3 times as
+   often as "nearly every day" (Tomitaka et al. 2018: parallel log-linear lines from
+   "several days" on; the ratio 1.3 is an assumption within NHANES's "about as often or
+   more").
+2. Traits (simulated, general population): the depression-anxiety correlation so that the
+   observed PHQ-2/GAD-7 correlation is Loewe et al.'s 0.64, and the anxiety sex shift so
+   that any anxiety (GAD-7 >= 5) is 1.45 times as common in women (NHSR 213: 21.4 / 14.8).
+3. Crisis concentration (simulated, at the sourced rates, not the lessons' teaching
+   rates): the severity slope and the item-9 log-odds per answer step (prior self-harm:
+   odds x13 and a higher prevalence, fixed assumptions), so
+   that in primary care crisis risk at item 9 "nearly every day" is 10 times "not at
+   all" (Simon 2013) and 71.6 % of crises answered "not at all" (Louzon 2016), and in
+   specialty care the riskiest 5 % hold 45.5 % of crises (Simon 2018: 43-48 %).
 """
 
+from dataclasses import replace
+
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import brentq, minimize
 from scipy.special import expit
 from scipy.stats import norm
 
+from teachkit import calibration as K
 from teachkit import cohort as C
 
 GRID = np.linspace(-5, 6, 400)
 WEIGHTS = norm.pdf(GRID) / norm.pdf(GRID).sum()
+#: "more than half the days" / "nearly every day", every item (A, within NHANES's pattern).
+CATEGORY_RATIO = 1.3
 
 
-def total_distribution(base, step2, step3, offsets):
-    """P(total = k) and P(item = k) for each item, integrated over theta."""
+def answer_distribution(a, base, step2, step3, offsets):
+    """P(total = k) and, per item, P(answer = 0..3), integrated over theta ~ N(0, 1)."""
     pmf = np.zeros((len(GRID), 3 * len(offsets) + 1))
     pmf[:, 0] = 1
-    item_pmfs = []
+    items = []
     for offset in offsets:
         b = base + offset + np.array([0.0, step2, step3])
-        ge = expit(C.GRM_A * (GRID[:, None] - b[None, :]))
+        ge = expit(a * (GRID[:, None] - b[None, :]))
         p = np.column_stack([1 - ge[:, 0], ge[:, 0] - ge[:, 1], ge[:, 1] - ge[:, 2], ge[:, 2]])
-        item_pmfs.append(WEIGHTS @ p)
+        items.append(WEIGHTS @ p)
         new = np.zeros_like(pmf)
         for k in range(4):
             new[:, k:] += pmf[:, : pmf.shape[1] - k] * p[:, [k]]
         pmf = new
-    return WEIGHTS @ pmf, item_pmfs
+    return WEIGHTS @ pmf, np.array(items)
 
 
-def phq_bands(pmf):
-    return np.array([pmf[:5].sum(), pmf[5:10].sum(), pmf[10:15].sum(), pmf[15:].sum()])
+def _pattern_loss(items):
+    return float((np.log(items[:, 2] / items[:, 3] / CATEGORY_RATIO) ** 2).mean())
+
+
+def _fit(loss, start):
+    return minimize(loss, start, method="Nelder-Mead",
+                    options={"maxiter": 8000, "xatol": 1e-7, "fatol": 1e-13}).x
 
 
 def fit_phq():
     target = np.array([0.763, 0.156, 0.051, 0.029])
-    offsets = np.array(C.PHQ_ITEM_OFFSETS[:8] + (0.0,))
+    offsets = np.array(C.PHQ_ITEM_OFFSETS[:8])
 
     def loss(x):
-        base, step2, step3, item9 = x
-        pmf, items = total_distribution(base, step2, step3, np.append(offsets[:8], item9))
-        penalty = 0 if 0.2 <= step2 <= step3 else 100
-        return 1e4 * (((phq_bands(pmf) - target) ** 2).sum()
-                      + (1 - items[8][0] - 0.035) ** 2) + penalty
+        a, base, step2, step3, item9 = x
+        if not (0.3 < a < 6 and 0.05 < step2 < step3):
+            return 1e6
+        pmf, items = answer_distribution(a, base, step2, step3, np.append(offsets, item9))
+        bands = np.array([pmf[:5].sum(), pmf[5:10].sum(), pmf[10:15].sum(), pmf[15:].sum()])
+        return 1e4 * (((bands - target) ** 2).sum() + (1 - items[8][0] - 0.035) ** 2) \
+            + _pattern_loss(items)
 
-    return minimize(loss, [1.0, 0.9, 1.1, 1.0], method="Nelder-Mead",
-                    options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-12}).x
+    return _fit(loss, [2.0, 0.8, 1.0, 1.5, 1.5])
 
 
 def fit_gad():
     target = np.array([0.156, 0.061, 0.027])
 
     def loss(x):
-        pmf, _ = total_distribution(x[0], x[1], x[2], np.zeros(7))
-        tail = np.array([pmf[5:].sum(), pmf[10:].sum(), pmf[15:].sum()])
-        return 1e4 * ((tail - target) ** 2).sum() + (0 if 0.1 <= x[1] <= x[2] else 100)
+        a, base, step2, step3 = x
+        if not (0.3 < a < 6 and 0.05 < step2 < step3):
+            return 1e6
+        pmf, items = answer_distribution(a, base, step2, step3, np.zeros(7))
+        tails = np.array([pmf[5:].sum(), pmf[10:].sum(), pmf[15:].sum()])
+        return 1e4 * ((tails - target) ** 2).sum() + _pattern_loss(items)
 
-    return minimize(loss, [1.0, 0.8, 0.9], method="Nelder-Mead",
-                    options={"maxiter": 4000}).x
+    return _fit(loss, [2.0, 1.0, 1.0, 1.5])
+
+
+SOURCED = "sourced"
+
+
+def _set(**changes):
+    C.CALIBRATIONS[SOURCED] = replace(C.CALIBRATIONS[SOURCED], **changes)
+
+
+def _general(n=200_000):
+    return C.make_cohort(n, seed=2024, setting="general", calibration=SOURCED)
+
+
+def phq2_gad7_correlation(df):
+    return K._phq2_gad7(df)
+
+
+def fit_dep_anx_rho():
+    def gap(rho):
+        _set(dep_anx_rho=rho)
+        return phq2_gad7_correlation(_general()) - 0.64
+
+    return brentq(gap, 0.5, 0.99, xtol=1e-3)
+
+
+def fit_anxiety_sex_shift():
+    measure = K._ratio_by_sex("gad7_total", 5)
+
+    def gap(shift):
+        _set(anx_sex_shift=(shift, -shift, 0.0))
+        return measure(_general()) - 21.4 / 14.8
+
+    return brentq(gap, -0.3, 0.3, xtol=1e-3)
+
+
+def crisis_concentration(n=100_000):
+    """Item-9 risk ratio (3 vs 0) and share of crises at item 9 = 0 in primary care, and
+    top-5 % capture in specialty care, both at their sourced rates."""
+    primary = C.make_cohort(n, seed=2024, setting="primary_care",
+                            crisis_rate=K.PRIMARY_CARE_RATE, calibration=SOURCED)
+    specialty = C.make_cohort(n, seed=2024, setting="specialty",
+                              crisis_rate=K.SIMON_2018_RATE, calibration=SOURCED)
+    return (K._item9_gradient(primary), K._item9_zero_share(primary),
+            K._top5_capture(specialty))
+
+
+def fit_crisis():
+    def loss(x):
+        slope, item9 = np.abs(x)
+        _set(crisis_severity_slope=slope, crisis_anxiety_slope=0.5 * slope,
+             crisis_item9_logodds=tuple(item9 * np.arange(4)))
+        ratio, louzon, capture = crisis_concentration()
+        return (np.log(ratio / 10)) ** 2 + 10 * (louzon - 0.716) ** 2 \
+            + 10 * (capture - 0.455) ** 2
+
+    return np.abs(minimize(loss, [0.3, 0.2], method="Nelder-Mead",
+                           options={"maxiter": 120, "xatol": 1e-3, "fatol": 1e-7}).x)
 
 
 def main():
-    base, step2, step3, item9 = fit_phq()
-    print(f"PHQ-9: base {base:.4f}, steps (0, {step2:.4f}, {step3:.4f}), item-9 offset "
-          f"{item9:.4f}")
-    print(f"  in cohort.py: base {C.PHQ_BASE}, steps {C.PHQ_STEPS}, item-9 offset "
-          f"{C.PHQ_ITEM_OFFSETS[8]}")
+    a, base, step2, step3, item9 = fit_phq()
+    print(f"phq_a = {a:.3f}; phq_base = {base:.4f}; phq_steps = (0.0, {step2:.4f}, "
+          f"{step3:.4f}); item-9 offset {item9:.4f}")
     gad = fit_gad()
-    print(f"GAD-7: base {gad[0]:.4f}, steps (0, {gad[1]:.4f}, {gad[2]:.4f}); in cohort.py: "
-          f"{C.GAD_BASE}, {C.GAD_STEPS}")
-    cohort = C.make_cohort(200_000, seed=2024)
-    bands = np.histogram(cohort["phq9_total"], bins=[0, 5, 10, 15, 28])[0] / len(cohort)
-    print("check, 200,000 general-population patients:")
-    print("  PHQ-9 bands  ", np.round(100 * bands, 1), "target [76.3 15.6  5.1  2.9]")
-    print("  item 9 > 0   ", round(100 * (cohort["phq9"] > 0).mean(), 1), "target 3.5")
-    tails = [(cohort["gad7_total"] >= k).mean() for k in (5, 10, 15)]
-    print("  GAD-7 >= 5/10/15", np.round(100 * np.array(tails), 1), "target [15.6  6.1  2.7]")
+    print(f"gad_a = {gad[0]:.3f}; gad_base = {gad[1]:.4f}; gad_steps = (0.0, {gad[2]:.4f}, "
+          f"{gad[3]:.4f})")
+    print(f"dep_anx_rho = {fit_dep_anx_rho():.3f}")
+    print(f"anx_sex_shift female = {fit_anxiety_sex_shift():+.3f}")
+    slope, item9 = fit_crisis()
+    print(f"crisis_severity_slope = {slope:.3f}; crisis_anxiety_slope = {0.5 * slope:.3f}; "
+          f"crisis_item9_logodds = {item9:.3f} x (0, 1, 2, 3)")
+    ratio, louzon, capture = crisis_concentration(200_000)
+    print(f"  item-9 ratio {ratio:.1f} (10), share at item 9 = 0 {louzon:.3f} (0.716), "
+          f"top-5 % capture {capture:.3f} (0.43-0.48)")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@ cannot drift away from the generator.
 
 :func:`render_datacard` turns the dictionary into ``data/synthetic/DATACARD.md``: a
 datasheet in the sections of Gebru et al.'s "Datasheets for datasets", the dictionary
-table, the sources, the care-setting presets, and a calibration check computed from the
-cohort itself. Every figure in the card is computed, never typed, so the card and the
-data cannot disagree. ``scripts/make_data.py`` writes both files.
+table, the sources, the care-setting presets, and the calibration table of
+:mod:`teachkit.calibration` (every target, its source, band and achieved value). Every
+figure in the card is computed, never typed, so the card and the data cannot disagree.
+``scripts/make_data.py`` writes both files.
 
 All data described here is synthetic: no row describes a real person.
 
@@ -20,7 +21,7 @@ Examples
 >>> get_column("phq9_total").low, get_column("phq9_total").high
 (0, 27)
 >>> get_column("crisis_90d").sources
-('crisis_item9', 'crisis_rate', 'prior_self_harm')
+('crisis_definition', 'crisis_concentration', 'crisis_rate', 'prior_self_harm')
 """
 
 from __future__ import annotations
@@ -30,9 +31,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .calibration import (
+    CALIBRATION_TARGETS,
+    CHECK_COHORTS,
+    PRIMARY_CARE_RATE,
+    SIMON_2018_RATE,
+    check_calibration,
+)
 from .cohort import (
     CATEGORICAL_LEVELS,
     COHORT_SETTINGS,
+    CRISIS_DEFINITION,
     FIRST_NAMES,
     LAST_NAMES,
     REFERENCE_YEAR,
@@ -42,8 +51,7 @@ from .cohort import (
 )
 from .sources import SOURCES
 
-__all__ = ["Column", "COLUMNS", "GENERATION_STEPS", "GENERAL_CHECK", "get_column",
-           "render_datacard"]
+__all__ = ["Column", "COLUMNS", "GENERATION_STEPS", "get_column", "render_datacard"]
 
 
 @dataclass(frozen=True)
@@ -90,21 +98,27 @@ GENERATION_STEPS = {
     1: "Demographics are drawn from approximate US adult shares: age, sex or gender, "
        "ethnicity, income (depending on ethnicity), insurance (depending on income and "
        "age), language and rurality (depending on ethnicity).",
-    2: "Two latent traits, depression and anxiety (correlation 0.65), are drawn from a "
+    2: "Two latent traits, depression and anxiety (correlation 0.65; 0.79 in the sourced "
+       "calibration, so that the observed PHQ-2 and GAD-7 correlate at 0.64), are drawn "
+       "from a "
        "normal distribution whose mean is shifted by published gradients: sex, income, "
        "ethnicity, rurality and, if switched on, age. The care setting shifts both.",
     3: "Questionnaire answers are drawn from the traits through a graded-response model "
        "(nine PHQ-9 items, seven GAD-7 items) whose thresholds are fitted so that the "
-       "general population matches the published PHQ-9 bands.",
+       "general population matches the published PHQ-9 bands and GAD-7 tails (and, in "
+       "the sourced calibration, the answer pattern of each item).",
     4: "Access to care is drawn apart from need: screening (rarer for Black, Asian and "
        "older patients), diagnosis (depending on symptoms, insurance, ethnicity, "
-       "language and screening) and treatment of the diagnosed (depending on ethnicity, "
-       "insurance and rurality). Only diagnosed patients can be treated.",
+       "language, screening and symptoms) and treatment of the diagnosed (depending on "
+       "ethnicity, insurance and rurality; in the sourced calibration also on sex and "
+       "severe symptoms). Only diagnosed patients can be treated.",
     5: "What the records show follows from access: the diagnosis code, visits and cost "
        "in the past year. This is why cost is a tempting but biased proxy for need.",
-    6: "The true outcome, a crisis within 90 days, is drawn from need only (depression "
-       "and anxiety traits, PHQ-9 item 9 and a history of self-harm), never from the "
-       "records, with an intercept fitted so the crisis rate equals the setting's.",
+    6: "The true outcome, a crisis within 90 days (a suicide attempt, self-harm that "
+       "reaches care or an emergency mental-health visit), is drawn from need only "
+       "(depression and anxiety traits, PHQ-9 item 9 and a history of self-harm), never "
+       "from the records, with an intercept fitted so the crisis rate equals the "
+       "setting's.",
     7: "Consent preferences, quasi-identifiers (synthetic ZIP codes, birth date), "
        "synthetic names and a month of intake (for drift lessons).",
 }
@@ -250,11 +264,12 @@ def _build_columns() -> tuple[Column, ...]:
         Column("crisis_risk", "float64", "between 0 and 1 (exclusive)",
                "The true probability of a crisis within 90 days, known for every "
                "synthetic patient (never for a real one). Rounded to 6 decimals.",
-               ("crisis_item9", "crisis_rate", "prior_self_harm"), 6, low=0.0, high=1.0),
+               ("crisis_definition", "crisis_concentration", "crisis_rate",
+                "prior_self_harm"), 6, low=0.0, high=1.0),
         Column("crisis_90d", "bool", "True, False",
-               "The ground truth: a crisis (suicide attempt, self-harm or emergency "
-               "mental-health visit) within 90 days. Drawn from crisis_risk.",
-               ("crisis_item9", "crisis_rate", "prior_self_harm"), 6, levels=_YES_NO),
+               f"The ground truth: {CRISIS_DEFINITION}. Drawn from crisis_risk.",
+               ("crisis_definition", "crisis_concentration", "crisis_rate",
+                "prior_self_harm"), 6, levels=_YES_NO),
         Column("consent_research", "bool", "True, False",
                "The patient lets their records be used for research.",
                ("consent",), 7, levels=_YES_NO),
@@ -275,17 +290,6 @@ def _build_columns() -> tuple[Column, ...]:
 #: Every column of :func:`teachkit.cohort.make_cohort`, in the cohort's order.
 COLUMNS: tuple[Column, ...] = _build_columns()
 
-#: The general-population cohort the calibration check draws at render time.
-GENERAL_CHECK = {"n": 200_000, "seed": 2024, "setting": "general"}
-
-_PHQ_BANDS = (("0-4 none or minimal", 0, 4, 76.3), ("5-9 mild", 5, 9, 15.6),
-              ("10-14 moderate", 10, 14, 5.1), ("15-27 moderately severe or severe", 15, 27,
-                                                 2.9))
-#: No diagnosis among PHQ-9 >= 15, by insurance (Meiselbach et al. 2024), in %.
-_NO_DIAGNOSIS_TARGET = {"private": 41.0, "Medicare": 28.1, "Medicaid": 33.6,
-                        "uninsured": 56.3}
-
-
 def get_column(name: str) -> Column:
     """Return the dictionary entry of the column called ``name``.
 
@@ -302,7 +306,7 @@ def get_column(name: str) -> Column:
 
 
 # ---------------------------------------------------------------------------------------
-# Rendering
+# Rendering: one small function per section of the card, each returning its lines.
 
 
 def _cell(text) -> str:
@@ -319,80 +323,95 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def _pp(diff: float) -> str:
-    return f"{round(diff, 1) + 0.0:+.1f}"  # + 0.0 turns -0.0 into 0.0
-
-
 def _cited_keys() -> list[str]:
     keys = []
     for col in COLUMNS:
         for key in col.sources:
             if key not in keys:
                 keys.append(key)
-    for key in ("crisis_rate", "screening"):  # the presets table
-        if key not in keys:
+    for key in ("crisis_rate", "screening", *(t.source for t in CALIBRATION_TARGETS)):
+        if key not in keys:  # the presets and the calibration tables
             keys.append(key)
     return keys
 
 
-def _band_rows(df: pd.DataFrame, with_target: bool) -> list[list[str]]:
-    total = df["phq9_total"].to_numpy()
-    rows = []
-    for label, lo, hi, target in _PHQ_BANDS:
-        share = 100 * float(np.mean((total >= lo) & (total <= hi)))
-        row = [f"PHQ-9 {label}", f"{share:.1f}"]
-        row += [f"{target:.1f}", _pp(share - target)] if with_target else ["", ""]
-        rows.append(row)
-    return rows
+def _call(meta: dict) -> str:
+    return (f"make_cohort(n={meta['n']}, seed={meta['seed']}, setting={meta['setting']!r}, "
+            f"crisis_rate={meta['crisis_rate']}, screening_rate={meta['screening_rate']}, "
+            f"lep_access={meta['lep_access']}, age_gradient={meta['age_gradient']}, "
+            f"calibration={meta['calibration']!r})")
 
 
-def _check_rows(df: pd.DataFrame, crisis_target: float, screening_target: float,
-                general: bool) -> list[list[str]]:
-    """The calibration figures of one cohort: name, cohort %, target %, difference."""
-    rows = _band_rows(df, with_target=general)
-    total = df["phq9_total"].to_numpy()
-
-    def add(label, value, target=None, fmt=_pct):
-        row = [label, fmt(value)]
-        if target is None:
-            row += ["", ""]
-        else:
-            row += [fmt(target), _pp(100 * (value - target)) if fmt is _pct else
-                    f"{round(value - target, 2) + 0.0:+.2f}"]
-        rows.append(row)
-
-    add("PHQ-9 >= 10", float(np.mean(total >= 10)), 0.081 if general else None)
-    add("PHQ-9 item 9 above 'not at all'", float(np.mean(df["phq9"] > 0)),
-        0.035 if general else None)
-    female = float(np.mean(total[(df["sex"] == "female").to_numpy()] >= 10))
-    male = float(np.mean(total[(df["sex"] == "male").to_numpy()] >= 10))
-    add("PHQ-9 >= 10, women", female, 0.104 if general else None)
-    add("PHQ-9 >= 10, men", male, 0.055 if general else None)
-    add("ratio women / men (PHQ-9 >= 10)", female / male, 0.104 / 0.055 if general else None,
-        fmt=lambda x: f"{x:.2f}")
-    gad = df["gad7_total"].to_numpy()
-    add("GAD-7 >= 5", float(np.mean(gad >= 5)), 0.156 if general else None)
-    add("GAD-7 >= 10", float(np.mean(gad >= 10)), 0.061 if general else None)
-    add("GAD-7 >= 15", float(np.mean(gad >= 15)), 0.027 if general else None)
-    add("crisis within 90 days", float(df["crisis_90d"].mean()), crisis_target)
-    add("mean true crisis risk", float(df["crisis_risk"].mean()), crisis_target)
-    add("screened (against the preset's screening rate)", float(df["screened"].mean()),
-        screening_target)
-    crises = df["crisis_90d"].to_numpy()
-    add("crises with item 9 = 'not at all'", float(np.mean(df["phq9"].to_numpy()[crises] == 0)))
-    return rows
+def _header(cohort: pd.DataFrame, meta: dict) -> list[str]:
+    setting = COHORT_SETTINGS[meta["setting"]]
+    return [
+        "# SYNTHETIC DATA: the teachkit teaching cohort",
+        "",
+        "> **SYNTHETIC. NOT REAL PATIENTS.** Every row of `cohort.csv` was made up by a "
+        "computer program (`teachkit.cohort.make_cohort`). No row describes a real person, "
+        "no real patient data was used to make it, and its names and ZIP codes belong to "
+        "nobody. Do not use it for any clinical decision or any claim about real people.",
+        "",
+        f"- File: `data/synthetic/cohort.csv` ({len(cohort):,} synthetic patients, "
+        f"{len(cohort.columns)} columns)",
+        f"- Made by: `{_call(meta)}`",
+        f"- Care setting: {setting.label} (`{meta['setting']}`)",
+        "- Regenerate: `make data` (runs `scripts/make_data.py`); this card is generated "
+        "too, never edited by hand.",
+        "",
+    ]
 
 
-def _no_diagnosis_rows(df: pd.DataFrame) -> list[list[str]]:
-    severe = df[df["phq9_total"] >= 15]
-    rows = []
-    for level in CATEGORICAL_LEVELS["insurance"]:
-        sub = severe[severe["insurance"] == level]
-        share = 100 * (1 - float(sub["diagnosed"].mean())) if len(sub) else float("nan")
-        target = _NO_DIAGNOSIS_TARGET[level]
-        rows.append([level, f"{len(sub):,}", f"{share:.1f}", f"{target:.1f}",
-                     _pp(share - target)])
-    return rows
+def _motivation() -> list[str]:
+    return [
+        "### 1.1 Motivation",
+        "",
+        "- **Why it exists.** To teach the ethics of AI in mental-health care. Trainees "
+        "move levers (a triage model, a threshold, biased labels, consent, oversight) and "
+        "see what happens to patients. That needs a ground truth, who really had a crisis "
+        "and how sick each patient really was, which no real data set can give.",
+        "- **Who made it.** The teachkit developers, with the generator in "
+        "`src/teachkit/cohort.py`. No funding body and no data provider is involved.",
+        "- **What gap it fills.** Real mental-health records cannot be shared with a "
+        "classroom, and they never show the need that went unrecorded. Here both need and "
+        "records are known, so every bias can be measured against the truth.",
+        "",
+    ]
+
+
+def _composition(cohort: pd.DataFrame, setting_label: str) -> list[str]:
+    out = [
+        "### 1.2 Composition",
+        "",
+        f"- **Instances.** {len(cohort):,} rows; each row is one synthetic adult aged 18 to "
+        f"90 seen for mental-health screening in a {setting_label.lower()} setting. There "
+        "are no relationships between rows and no missing values.",
+        "- **What each row holds.** Demographics; two latent traits (true depression and "
+        "anxiety severity) that a real clinic never observes; questionnaire answers "
+        "(PHQ-9 items, GAD-7 total); access to care (screened, diagnosed, treated); what "
+        "the records show (diagnosis code, visits, cost); the ground truth (true crisis "
+        "risk and whether a crisis happened within 90 days); consent preferences; "
+        "quasi-identifiers; a synthetic name; a month of intake. Section 2 lists every "
+        "column.",
+        f"- **Labels.** `crisis_90d` is the true outcome: {CRISIS_DEFINITION}. `diagnosed`, "
+        "`visits_past_year` and `cost_past_year` are records shaped by access to care: "
+        "they are the tempting, biased proxies some lessons train on, on purpose.",
+        "- **Sensitive attributes.** Sex or gender, ethnicity, income, insurance, language, "
+        "rurality, mental-health symptoms, self-harm and crises are all present, all "
+        "synthetic, so that lessons can measure what a model does to each group.",
+        "- **Identifiers.** `name` is a direct identifier; `zip3`, `zip5`, `birth_year`, "
+        "`birth_date` and `sex` are quasi-identifiers, there so privacy lessons have "
+        "something to attack. The names come from fixed lists and the ZIP codes are "
+        "assigned at random; a ZIP prefix that exists in the real world says nothing about "
+        "anyone living there.",
+        "- **Not a sample of anything.** The rows are not drawn from a real population; "
+        "the generator is calibrated so that published figures come out within stated "
+        "bands (section 5), and many of its numbers are assumptions (basis A in section 3).",
+        "",
+        "Who is in the committed cohort (shares of all rows):",
+        "",
+    ]
+    return out + _table(["attribute", "groups"], _composition_rows(cohort)) + [""]
 
 
 def _composition_rows(df: pd.DataFrame) -> list[list[str]]:
@@ -407,14 +426,239 @@ def _composition_rows(df: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
+def _collection() -> list[str]:
+    out = [
+        "### 1.3 Collection process: how it was generated",
+        "",
+        "Nothing was collected: every value was drawn by a seeded random generator "
+        "(numpy's PCG64), so the same arguments give the same bytes on every machine. No "
+        "person was involved, so no consent was needed and no ethics review applies; the "
+        "consent columns simulate preferences for the consent lessons. The generator "
+        "follows a causal structure (DOMAIN.md a.4):",
+        "",
+    ]
+    for step, text in GENERATION_STEPS.items():
+        names = ", ".join(f"`{c.name}`" for c in COLUMNS if c.step == step)
+        out.append(f"{step}. {text} Columns: {names}.")
+    return out + ["", "`patient_id` is the row number.", ""]
+
+
+def _preprocessing() -> list[str]:
+    return [
+        "### 1.4 Preprocessing, cleaning, labelling",
+        "",
+        "- None after generation. Values are rounded when drawn: `severity` and "
+        "`anxiety_severity` to 4 decimals, `crisis_risk` to 6, `cost_past_year` to whole "
+        "dollars.",
+        "- In the CSV file, dates are written as `YYYY-MM-DD` and categories as plain "
+        "text: the order of the categories and the fact that ZIP codes are text, not "
+        "numbers, are not stored in it. `teachkit.io.load_cohort` restores both from the "
+        "data dictionary; the Parquet format keeps them in the file.",
+        "",
+    ]
+
+
+def _uses() -> list[str]:
+    return [
+        "### 1.5 Uses",
+        "",
+        "- **Intended uses.** The teachkit lessons and exercises; teaching and discussing "
+        "bias, consent, privacy, oversight and drift; testing teachkit itself.",
+        "- **It MUST NOT be used for:**",
+        "  - **any clinical decision** about any real person, or any screening, triage or "
+        "risk threshold meant for real patients;",
+        "  - **any claim about real populations**: prevalence, risk, or gaps between groups "
+        "in this file are products of the generator's assumptions, not findings;",
+        "  - **training or validating models for deployment**, or benchmarking real "
+        "triage tools: a model that does well here has shown nothing about real patients;",
+        "  - re-identification research on real people: the identifiers here are made up.",
+        "- **Risks of misuse.** The gaps between groups (diagnosis, treatment, cost) are "
+        "built in deliberately, from published figures and assumptions. A model trained "
+        "here that \"learns\" a group difference has learned the generator, not the world. "
+        "Crises are about ten times as common as in real care (section 4), so absolute "
+        "risks and the share of flags that are real crises run high.",
+        "",
+    ]
+
+
+def _distribution_and_maintenance() -> list[str]:
+    return [
+        "### 1.6 Distribution",
+        "",
+        "- Shipped with the teachkit source code (BSD-3-Clause licence), in "
+        "`data/synthetic/`, with this card beside it.",
+        "- Any other size, seed or setting: `teachkit cohort --n N --seed S --setting "
+        "SETTING --out FILE.csv` (or `.parquet`). Every copy is synthetic and should keep "
+        "this card with it.",
+        "",
+        "### 1.7 Maintenance",
+        "",
+        "- Maintained by the teachkit developers, with the generator.",
+        "- `scripts/make_data.py` regenerates the file and this card whenever the "
+        "generator changes; `tests/unit/test_datacard.py` fails if the committed file or "
+        "card differs from what the code makes, so they cannot go stale.",
+        "- Errors and doubts about a calibration number: open an issue citing the column "
+        "and its source key (section 3).",
+        "",
+    ]
+
+
+def _datasheet(cohort: pd.DataFrame, setting_label: str) -> list[str]:
+    return [
+        "## 1. Datasheet",
+        "",
+        "Sections as in Gebru et al., *Datasheets for datasets* (Communications of the ACM "
+        "64(12), 2021; arXiv 1803.09010).",
+        "",
+        *_motivation(),
+        *_composition(cohort, setting_label),
+        *_collection(),
+        *_preprocessing(),
+        *_uses(),
+        *_distribution_and_maintenance(),
+    ]
+
+
+def _dictionary() -> list[str]:
+    rows = []
+    for col in COLUMNS:
+        src = ", ".join(f"`{k}`" for k in col.sources) or "none (row number)"
+        rows.append([f"`{col.name}`", f"`{col.dtype}`", col.allowed, col.meaning, src])
+    return [
+        "## 2. Data dictionary",
+        "",
+        "Every column, in file order. Types are pandas dtypes as `make_cohort` returns "
+        "them. Source keys refer to section 3.",
+        "",
+        *_table(["column", "type", "range", "meaning", "source"], rows),
+        "",
+    ]
+
+
+def _sources() -> list[str]:
+    rows = [[f"`{key}`", SOURCES[key][0], SOURCES[key][1]] for key in _cited_keys()]
+    return [
+        "## 3. Sources",
+        "",
+        "Basis codes: **S** primary source; **S2** secondary reporting of a primary source; "
+        "**D** derived by arithmetic from sourced numbers; **A** an assumption or design "
+        "choice (a tunable default); **K** background knowledge not checked against a "
+        "source.",
+        "",
+        *_table(["key", "basis", "citation"], rows),
+        "",
+    ]
+
+
+def _presets() -> list[str]:
+    rows = [[f"`{key}`", s.label, f"{s.severity_shift:.2f}", f"{_pct(s.crisis_rate)} %",
+             f"{_pct(s.screening_rate)} %"] for key, s in COHORT_SETTINGS.items()]
+    return [
+        "## 4. Care-setting presets",
+        "",
+        "`make_cohort(setting=...)`. The severity shift moves both latent traits, in "
+        "standard deviations against the general population; it is an assumption (no "
+        "source was found for the PHQ-9 distribution outside the general population). "
+        "Screening rate: source `screening` (the base rate before the group multipliers, "
+        "so the share actually screened is lower).",
+        "",
+        f"A crisis is {CRISIS_DEFINITION}. The crisis rates are **teaching rates, about "
+        "ten times the real ones** (source `crisis_rate`): real 90-day rates are about "
+        f"{_pct(PRIMARY_CARE_RATE)} % in primary care and {_pct(SIMON_2018_RATE)} % in "
+        "specialty care, which would leave a 20,000-patient lesson about 40 crises to "
+        "count. In the sourced calibration, who is at risk and how risk concentrates is "
+        "fitted at the real rates (section 5); `make_cohort(crisis_rate=...)` draws a "
+        "cohort at any rate.",
+        "",
+        *_table(["setting", "label", "severity shift (SD)", "crisis rate (90 days)",
+                 "screening rate"], rows),
+        "",
+    ]
+
+
+def _format(value: float, unit: str) -> str:
+    if unit == "%":
+        return f"{100 * value:.2f} %" if value < 0.1 else f"{100 * value:.1f} %"
+    return f"{value:.2f}"
+
+
+def _calibration() -> list[str]:
+    table = check_calibration(calibration="sourced")
+    lessons = check_calibration(calibration="lessons")
+    rows = []
+    for key, row in table.iterrows():
+        today = lessons.loc[key]
+        rows.append([row["label"], f"`{row['source']}`", row["cohort"],
+                     _format(row["target"], row["unit"]),
+                     f"{_format(row['low'], row['unit'])} to "
+                     f"{_format(row['high'], row['unit'])}",
+                     _format(row["achieved"], row["unit"]),
+                     "yes" if row["within"] else "**NO**",
+                     _format(today["achieved"], row["unit"]),
+                     "yes" if today["within"] else "no"])
+    calls = {name: ", ".join(f"{k}={v!r}" for k, v in args.items())
+             for name, args in CHECK_COHORTS.items()}
+    cohorts = "; ".join(f"{name}: `make_cohort({call})`" for name, call in calls.items())
+    return [
+        "## 5. Calibration",
+        "",
+        "Every published figure the generator is calibrated to, the band it must stay "
+        "within and the value it reaches, measured when this card was rendered on check "
+        "cohorts of 200,000 patients, large enough that the seed moves a figure less than "
+        "its band. `scripts/calibrate_cohort.py` fits the constants of "
+        "`make_cohort(calibration='sourced')` to these targets, and "
+        "`tests/unit/test_datacard.py` fails when one of its figures leaves its band. The "
+        "last two columns show the constants the lessons and this card's cohort still use "
+        "(`calibration='lessons'`): they miss many targets, and move to the sourced "
+        "calibration once the lessons' stories, exercises and apps are updated with it. "
+        "Concentration of crisis risk is checked at the real rates (section 4), since the "
+        "teaching rates compress it.",
+        "",
+        f"Check cohorts: {cohorts}.",
+        "",
+        *_table(["figure", "source", "cohort", "target", "band", "sourced calibration",
+                 "within", "lessons' calibration", "within"], rows),
+        "",
+    ]
+
+
+def _lesson_cohort_figures(cohort: pd.DataFrame, meta: dict) -> list[str]:
+    total = cohort["phq9_total"].to_numpy()
+    crises = cohort["crisis_90d"].to_numpy()
+    rows = [
+        ["PHQ-9 >= 10", f"{_pct(np.mean(total >= 10))} %"],
+        ["PHQ-9 item 9 above 'not at all'", f"{_pct(np.mean(cohort['phq9'] > 0))} %"],
+        ["GAD-7 >= 10", f"{_pct(np.mean(cohort['gad7_total'] >= 10))} %"],
+        ["crisis within 90 days (preset rate "
+         f"{_pct(meta['crisis_rate'])} %)", f"{_pct(np.mean(crises))} %"],
+        ["crises with item 9 = 'not at all'",
+         f"{_pct(np.mean(cohort['phq9'].to_numpy()[crises] == 0))} %"],
+        [f"screened (preset base rate {_pct(meta['screening_rate'])} %)",
+         f"{_pct(cohort['screened'].mean())} %"],
+        ["diagnosed", f"{_pct(cohort['diagnosed'].mean())} %"],
+        ["treated", f"{_pct(cohort['treated'].mean())} %"],
+    ]
+    label = COHORT_SETTINGS[meta["setting"]].label.lower()
+    return [
+        f"### 5.1 The committed cohort: {label}",
+        "",
+        "There is no published PHQ-9 distribution for primary care or specialty care "
+        "(DOMAIN.md, gaps, item 8), so these figures have no targets of their own. They "
+        "are higher than the general population's by design: the setting shifts severity.",
+        "",
+        *_table(["figure", "cohort"], rows),
+        "",
+    ]
+
+
 def render_datacard(cohort: pd.DataFrame | None = None) -> str:
     """The data card of the committed synthetic cohort, as Markdown.
 
     The card is a datasheet (Gebru et al.), the data dictionary (:data:`COLUMNS`), the
-    sources, the care-setting presets and a calibration check: the committed cohort's
-    figures, and those of a general-population cohort of 200,000 patients
-    (:data:`GENERAL_CHECK`) drawn at render time against the published targets. Every
-    figure is computed, so the same code gives the same bytes.
+    sources, the care-setting presets and the calibration table
+    (:func:`teachkit.calibration.check_calibration`: every target, its source, band and
+    achieved value), then the committed cohort's own figures. Every figure is computed, so
+    the same code gives the same bytes.
 
     Parameters
     ----------
@@ -428,6 +672,11 @@ def render_datacard(cohort: pd.DataFrame | None = None) -> str:
     -------
     str
         Markdown text, ending with a newline.
+
+    Raises
+    ------
+    ValueError
+        If the cohort has no ``attrs["teachkit"]`` record of how it was made.
 
     See Also
     --------
@@ -455,220 +704,14 @@ def render_datacard(cohort: pd.DataFrame | None = None) -> str:
     if not meta or not meta.get("synthetic"):
         raise ValueError("render_datacard describes cohorts made by make_cohort; this one "
                          "has no attrs['teachkit'] record of how it was made.")
-    setting = COHORT_SETTINGS[meta["setting"]]
-    n = len(cohort)
-    general = make_cohort(**GENERAL_CHECK)
-    general_setting = COHORT_SETTINGS[GENERAL_CHECK["setting"]]
-    call = (f"make_cohort(n={meta['n']}, seed={meta['seed']}, setting={meta['setting']!r}, "
-            f"crisis_rate={meta['crisis_rate']}, screening_rate={meta['screening_rate']}, "
-            f"lep_access={meta['lep_access']}, age_gradient={meta['age_gradient']})")
-
-    out: list[str] = []
-    add = out.append
-    add("# SYNTHETIC DATA: the teachkit teaching cohort")
-    add("")
-    add("> **SYNTHETIC. NOT REAL PATIENTS.** Every row of `cohort.csv` was made up by a "
-        "computer program (`teachkit.cohort.make_cohort`). No row describes a real person, "
-        "no real patient data was used to make it, and its names and ZIP codes belong to "
-        "nobody. Do not use it for any clinical decision or any claim about real people.")
-    add("")
-    add(f"- File: `data/synthetic/cohort.csv` ({n:,} synthetic patients, "
-        f"{len(cohort.columns)} columns)")
-    add(f"- Made by: `{call}`")
-    add(f"- Care setting: {setting.label} (`{meta['setting']}`)")
-    add("- Regenerate: `make data` (runs `scripts/make_data.py`); this card is generated "
-        "too, never edited by hand.")
-    add("")
-
-    # -- datasheet -----------------------------------------------------------------
-    add("## 1. Datasheet")
-    add("")
-    add("Sections as in Gebru et al., *Datasheets for datasets* (Communications of the ACM "
-        "64(12), 2021; arXiv 1803.09010).")
-    add("")
-    add("### 1.1 Motivation")
-    add("")
-    add("- **Why it exists.** To teach the ethics of AI in mental-health care. Trainees "
-        "move levers (a triage model, a threshold, biased labels, consent, oversight) and "
-        "see what happens to patients. That needs a ground truth, who really had a crisis "
-        "and how sick each patient really was, which no real data set can give.")
-    add("- **Who made it.** The teachkit developers, with the generator in "
-        "`src/teachkit/cohort.py`. No funding body and no data provider is involved.")
-    add("- **What gap it fills.** Real mental-health records cannot be shared with a "
-        "classroom, and they never show the need that went unrecorded. Here both need and "
-        "records are known, so every bias can be measured against the truth.")
-    add("")
-    add("### 1.2 Composition")
-    add("")
-    add(f"- **Instances.** {n:,} rows; each row is one synthetic adult aged 18 to 90 seen "
-        f"for mental-health screening in a {setting.label.lower()} setting. There are no "
-        "relationships between rows and no missing values.")
-    add("- **What each row holds.** Demographics; two latent traits (true depression and "
-        "anxiety severity) that a real clinic never observes; questionnaire answers "
-        "(PHQ-9 items, GAD-7 total); access to care (screened, diagnosed, treated); what "
-        "the records show (diagnosis code, visits, cost); the ground truth (true crisis "
-        "risk and whether a crisis happened within 90 days); consent preferences; "
-        "quasi-identifiers; a synthetic name; a month of intake. Section 2 lists every "
-        "column.")
-    add("- **Labels.** `crisis_90d` is the true outcome. `diagnosed`, `visits_past_year` "
-        "and `cost_past_year` are records shaped by access to care: they are the tempting, "
-        "biased proxies some lessons train on, on purpose.")
-    add("- **Sensitive attributes.** Sex or gender, ethnicity, income, insurance, language, "
-        "rurality, mental-health symptoms, self-harm and crises are all present, all "
-        "synthetic, so that lessons can measure what a model does to each group.")
-    add("- **Identifiers.** `name` is a direct identifier; `zip3`, `zip5`, `birth_year`, "
-        "`birth_date` and `sex` are quasi-identifiers, there so privacy lessons have "
-        "something to attack. The names come from fixed lists and the ZIP codes are "
-        "assigned at random; a ZIP prefix that exists in the real world says nothing about "
-        "anyone living there.")
-    add("- **Not a sample of anything.** The rows are not drawn from a real population; "
-        "the generator is calibrated so that a few published figures come out roughly "
-        "right (section 5), and many of its numbers are assumptions (basis A in section 3).")
-    add("")
-    add("Who is in the committed cohort (shares of all rows):")
-    add("")
-    out += _table(["attribute", "groups"], _composition_rows(cohort))
-    add("")
-    add("### 1.3 Collection process: how it was generated")
-    add("")
-    add("Nothing was collected: every value was drawn by a seeded random generator "
-        "(numpy's PCG64), so the same arguments give the same bytes on every machine. No "
-        "person was involved, so no consent was needed and no ethics review applies; the "
-        "consent columns simulate preferences for the consent lessons. The generator "
-        "follows a causal structure (DOMAIN.md a.4):")
-    add("")
-    for step, text in GENERATION_STEPS.items():
-        names = ", ".join(f"`{c.name}`" for c in COLUMNS if c.step == step)
-        add(f"{step}. {text} Columns: {names}.")
-    add("")
-    add("`patient_id` is the row number.")
-    add("")
-    add("### 1.4 Preprocessing, cleaning, labelling")
-    add("")
-    add("- None after generation. Values are rounded when drawn: `severity` and "
-        "`anxiety_severity` to 4 decimals, `crisis_risk` to 6, `cost_past_year` to whole "
-        "dollars.")
-    add("- In the CSV file, dates are written as `YYYY-MM-DD` and categories as plain "
-        "text: the order of the categories and the fact that ZIP codes are text, not "
-        "numbers, are not stored in it. `teachkit.io.load_cohort` restores both from the "
-        "data dictionary; the Parquet format keeps them in the file.")
-    add("")
-    add("### 1.5 Uses")
-    add("")
-    add("- **Intended uses.** The teachkit lessons and exercises; teaching and discussing "
-        "bias, consent, privacy, oversight and drift; testing teachkit itself.")
-    add("- **It MUST NOT be used for:**")
-    add("  - **any clinical decision** about any real person, or any screening, triage or "
-        "risk threshold meant for real patients;")
-    add("  - **any claim about real populations**: prevalence, risk, or gaps between groups "
-        "in this file are products of the generator's assumptions, not findings;")
-    add("  - **training or validating models for deployment**, or benchmarking real "
-        "triage tools: a model that does well here has shown nothing about real patients;")
-    add("  - re-identification research on real people: the identifiers here are made up.")
-    add("- **Risks of misuse.** The gaps between groups (diagnosis, treatment, cost) are "
-        "built in deliberately, from published figures and assumptions. A model trained "
-        "here that \"learns\" a group difference has learned the generator, not the world.")
-    add("")
-    add("### 1.6 Distribution")
-    add("")
-    add("- Shipped with the teachkit source code (BSD-3-Clause licence), in "
-        "`data/synthetic/`, with this card beside it.")
-    add("- Any other size, seed or setting: `teachkit cohort --n N --seed S --setting "
-        "SETTING --out FILE.csv` (or `.parquet`). Every copy is synthetic and should keep "
-        "this card with it.")
-    add("")
-    add("### 1.7 Maintenance")
-    add("")
-    add("- Maintained by the teachkit developers, with the generator.")
-    add("- `scripts/make_data.py` regenerates the file and this card whenever the "
-        "generator changes; `tests/unit/test_datacard.py` fails if the committed file or "
-        "card differs from what the code makes, so they cannot go stale.")
-    add("- Errors and doubts about a calibration number: open an issue citing the column "
-        "and its source key (section 3).")
-    add("")
-
-    # -- dictionary ----------------------------------------------------------------
-    add("## 2. Data dictionary")
-    add("")
-    add("Every column, in file order. Types are pandas dtypes as `make_cohort` returns "
-        "them. Source keys refer to section 3.")
-    add("")
-    rows = []
-    for col in COLUMNS:
-        src = ", ".join(f"`{k}`" for k in col.sources) or "none (row number)"
-        rows.append([f"`{col.name}`", f"`{col.dtype}`", col.allowed, col.meaning, src])
-    out += _table(["column", "type", "range", "meaning", "source"], rows)
-    add("")
-
-    # -- sources -------------------------------------------------------------------
-    add("## 3. Sources")
-    add("")
-    add("Basis codes: **S** primary source; **S2** secondary reporting of a primary source; "
-        "**D** derived by arithmetic from sourced numbers; **A** an assumption or design "
-        "choice (a tunable default); **K** background knowledge not checked against a "
-        "source.")
-    add("")
-    rows = [[f"`{key}`", SOURCES[key][0], SOURCES[key][1]] for key in _cited_keys()]
-    out += _table(["key", "basis", "citation"], rows)
-    add("")
-
-    # -- presets -------------------------------------------------------------------
-    add("## 4. Care-setting presets")
-    add("")
-    add("`make_cohort(setting=...)`. The severity shift moves both latent traits, in "
-        "standard deviations against the general population; it is an assumption (no "
-        "source was found for the PHQ-9 distribution outside the general population). "
-        "Crisis rate: source `crisis_rate`; screening rate: source `screening` (the base "
-        "rate before the group multipliers, so the share actually screened is lower).")
-    add("")
-    rows = [[f"`{key}`", s.label, f"{s.severity_shift:.2f}", f"{_pct(s.crisis_rate)} %",
-             f"{_pct(s.screening_rate)} %"] for key, s in COHORT_SETTINGS.items()]
-    out += _table(["setting", "label", "severity shift (SD)", "crisis rate (90 days)",
-                   "screening rate"], rows)
-    add("")
-
-    # -- calibration ---------------------------------------------------------------
-    add("## 5. Calibration check")
-    add("")
-    add("Computed by `render_datacard` from the data, never typed. Figures are % unless "
-        "marked; differences are percentage points. The published targets "
-        "(`phq9_bands`, `item9`, `sex_gradient`, `gad7`, `diagnosis_by_insurance`) "
-        "describe the **general** adult population, so they are checked on a "
-        "general-population cohort.")
-    add("")
-    g = GENERAL_CHECK
-    add(f"### 5.1 General population: `make_cohort(n={g['n']}, seed={g['seed']}, "
-        f"setting='general')`, drawn when this card was rendered")
-    add("")
-    out += _table(["figure", "cohort", "target", "difference"],
-                  _check_rows(general, general_setting.crisis_rate,
-                              general_setting.screening_rate, general=True))
-    add("")
-    add("GAD-7 targets: US adults 2019 (NHSR 213): 15.6 % with any symptoms; 6.1 % and "
-        "2.7 % at 10 and 15 or more (the band split as quoted in secondary summaries of "
-        "NCHS Data Brief 378, DOMAIN.md a.1). The German norms of source `gad7` are lower: "
-        "about 5 % and 1 % (Löwe et al. 2008). For comparison with the last row: 71.6 % "
-        "of suicides were in people who answered item 9 'not at all' (Louzon et al. 2016, "
-        "source `crisis_item9`), a different outcome.")
-    add("")
-    add("No diagnosis among patients with PHQ-9 >= 15 (moderately severe or severe), by "
-        "insurance, against Meiselbach et al. 2024 (`diagnosis_by_insurance`). The "
-        "generator applies the published rates before the ethnicity, language and "
-        "screening multipliers, so its shares run higher than the targets; the order "
-        "(uninsured worst, Medicare best) is what the lessons rely on.")
-    add("")
-    out += _table(["insurance", "patients", "no diagnosis", "target", "difference"],
-                  _no_diagnosis_rows(general))
-    add("")
-    add(f"### 5.2 The committed cohort: {setting.label.lower()}, `{call}`")
-    add("")
-    add("There is no published PHQ-9 distribution for primary care or specialty care "
-        "(DOMAIN.md, gaps, item 8), so these figures have no targets except the preset's "
-        "own crisis and screening rates. They are higher than the general population's by "
-        "design: the setting shifts severity.")
-    add("")
-    out += _table(["figure", "cohort", "target", "difference"],
-                  _check_rows(cohort, meta["crisis_rate"], meta["screening_rate"],
-                              general=False))
-    add("")
+    setting_label = COHORT_SETTINGS[meta["setting"]].label
+    out = [
+        *_header(cohort, meta),
+        *_datasheet(cohort, setting_label),
+        *_dictionary(),
+        *_sources(),
+        *_presets(),
+        *_calibration(),
+        *_lesson_cohort_figures(cohort, meta),
+    ]
     return "\n".join(out)

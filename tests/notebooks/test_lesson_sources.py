@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from _typical import check_rederived, median, spread
 
 from teachkit.pipeline import Settings, lesson_cohort, simulate
 
@@ -44,20 +45,27 @@ def test_says_the_data_is_synthetic_and_has_a_reflection(path):
     assert "ReflectionBox(" in code
 
 
-def test_lesson_01_story_numbers_hold():
+def test_lesson_01_story_numbers_are_typical_values():
     text = _markdown(ROOT / "notebooks" / "01_meet_the_cohort.ipynb")
-    cohort = lesson_cohort()
-    assert "**20,000 patients**" in text and len(cohort) == 20_000
-    # "About 1 in 6 patients screens positive for depression"
+    assert "**20,000 patients**" in text and len(lesson_cohort()) == 20_000
+    check_rederived("01", (2024, 2031, 2043))
     assert "About 1 in 6 patients screens positive" in text
-    assert 1 / 7 < (cohort["phq9_total"] >= 10).mean() < 1 / 5
-    # "only about 1 in 50 will have a crisis in the next 90 days"
+    assert round(1 / median("01", "depression_share")) == 6
     assert "about 1 in 50 will have a crisis" in text
-    assert 1 / 60 < cohort["crisis_90d"].mean() < 1 / 40
-    # "more than half of those answered 'not at all' to the self-harm question"
+    assert round(1 / median("01", "crisis_rate")) == 50
     assert "more than half of those answered" in text
-    crises = cohort[cohort["crisis_90d"]]
-    assert (crises["phq9"] == 0).mean() > 0.5
+    low, high = spread("01", "crises_item9_zero")
+    assert 0.5 < low <= median("01", "crises_item9_zero") <= high < 0.716  # fewer than Louzon
+
+
+def test_lesson_01_says_what_a_crisis_is_and_that_the_rate_is_enriched():
+    text = " ".join(_markdown(ROOT / "notebooks" / "01_meet_the_cohort.ipynb").split())
+    assert "suicide attempt, self-harm that reaches care, or an emergency visit" in text
+    assert "about **2 in 1,000** patients in 90 days" in text
+    from teachkit.calibration import PRIMARY_CARE_RATE
+
+    assert round(1000 * PRIMARY_CARE_RATE) == 2
+    assert "typical of 20 synthetic practices" in text
 
 
 def test_lesson_01_takeaways_hold_on_the_lessons_own_numbers():

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from teachkit.cohort import make_cohort
+from teachkit.calibration import CALIBRATION_TARGETS, check_calibration
+from teachkit.cohort import CRISIS_DEFINITION, make_cohort
 from teachkit.datacard import COLUMNS, GENERATION_STEPS, get_column, render_datacard
 from teachkit.io import save_cohort
 from teachkit.pipeline import DEFAULT_COHORT
@@ -99,12 +100,53 @@ def test_the_card_follows_the_datasheet_sections(card):
         assert step in card
 
 
-def test_the_calibration_check_reports_both_settings(card):
-    assert "### 5.1 General population: `make_cohort(n=200000, seed=2024, " \
-           "setting='general')`" in card
-    assert "### 5.2 The committed cohort: primary care" in card
-    assert "| PHQ-9 0-4 none or minimal |" in card
-    assert card.count("| crisis within 90 days |") == 2
+@pytest.fixture(scope="module")
+def calibration():
+    return check_calibration(calibration="sourced")
+
+
+def test_every_calibration_target_is_within_its_band(calibration):
+    outside = calibration[~calibration["within"]]
+    assert outside.empty, outside[["label", "target", "low", "high", "achieved"]]
+    assert (calibration["low"] <= calibration["target"]).all()
+    assert (calibration["target"] <= calibration["high"]).all()
+
+
+def test_the_card_lists_every_target_with_source_band_and_achieved_value(card, calibration):
+    assert "## 5. Calibration" in card and "### 5.1 The committed cohort: primary care" in card
+    for key, row in calibration.iterrows():
+        line = next((ln for ln in card.splitlines() if ln.startswith(f"| {row['label']} |")
+                     and f"| {row['cohort']} |" in ln), None)
+        assert line is not None, key
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        assert cells[1] == f"`{row['source']}`" and cells[6] == "yes", line
+        assert row["source"] in SOURCES, key
+
+
+def test_the_card_also_shows_what_the_lessons_calibration_reaches(card):
+    lessons = check_calibration(CALIBRATION_TARGETS[:8], calibration="lessons")
+    assert not lessons.loc["item9_gradient", "within"]  # 24-57x: issue 12's finding
+    assert "lessons' calibration" in card
+
+
+def test_the_calibration_covers_what_issue_12_asks_for():
+    keys = {t.key for t in CALIBRATION_TARGETS}
+    assert {"crisis_general", "crisis_primary", "crisis_specialty", "item9_gradient",
+            "item9_zero_share", "top5_capture_simon", "top5_ppv_simon", "phq2_gad7_r",
+            "untreated_severe", "treated_sex", "white_f32", "anxiety_sex"} <= keys
+    assert {f"phq{i}_ratio" for i in range(1, 10)} <= keys
+
+
+def test_a_target_outside_its_band_is_reported():
+    from dataclasses import replace
+
+    tight = replace(CALIBRATION_TARGETS[0], low=0.5, high=0.6)
+    assert not check_calibration((tight,)).iloc[0]["within"]
+
+
+def test_the_card_defines_a_crisis_and_says_the_rates_are_teaching_rates(card):
+    assert CRISIS_DEFINITION in card
+    assert "teaching rates, about ten times the real ones" in card
 
 
 def test_the_card_describes_the_cohort_it_is_given():
