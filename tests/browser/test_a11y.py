@@ -13,7 +13,6 @@ Lessons are discovered from ``notebooks/``, so a new lesson is held to the same 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 from harness import ROOT, AppError, banners, open_page, wait_for_app
@@ -153,7 +152,8 @@ def test_every_lever_is_reached_and_operated_by_keyboard(pages, number):
 def test_no_sideways_scroll_at_200_percent_zoom(browser, voila_server, number):
     rec = open_page(browser, viewport=(640, 900))
     try:
-        rec.page.goto(voila_server.lesson_url(NOTEBOOKS[number]), wait_until="commit", timeout=120_000)
+        rec.page.goto(voila_server.lesson_url(NOTEBOOKS[number]), wait_until="commit",
+                      timeout=120_000)
         wait_for_app(rec.page, 120_000)
         widths = rec.page.evaluate("() => [document.documentElement.scrollWidth, "
                                    "document.documentElement.clientWidth]")
