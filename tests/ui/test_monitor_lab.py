@@ -86,3 +86,19 @@ def test_recalibration_is_logged_as_an_update(lab):
 def test_the_case_box_cites_its_sources():
     text = epic_case().value
     assert "0.63" in text and "43 %" in text and "Finlayson" in text
+
+
+def test_both_figures_have_words_that_follow_the_result(lab):
+    rest_words = lab.dashboard._series.tooltip
+    consequence_words = lab.dashboard._image.tooltip
+    assert "36 months" in rest_words and "no drift event" in rest_words
+    assert "caught" in consequence_words
+    lab.panel.rows["drift_shock"].value = 6
+    try:
+        assert "shock from month 6" in lab.dashboard._series.tooltip
+        assert lab.dashboard._image.tooltip != consequence_words
+    finally:
+        lab.panel.rows["drift_shock"]._reset.click()
+    # a setting seen before: the remembered figure gives its own words back
+    assert lab.dashboard._image.tooltip == consequence_words
+    assert lab.dashboard._series.tooltip == rest_words

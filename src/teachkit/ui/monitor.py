@@ -23,7 +23,7 @@ from ..monitor.timeline import TRAINING_MONTHS
 from ._safety import Banner
 from .apps import Lab
 from .dashboard import Dashboard
-from .monitor_figure import monitor_png
+from .monitor_figure import monitor_alt_text, monitor_png
 
 __all__ = ["MonitorLab", "MonitorDashboard", "epic_case", "MONITOR_LAB_LEVERS",
            "log_html", "by_year_html", "card_html", "what_changed_html"]
@@ -139,13 +139,14 @@ def _views(result: MonitorResult, attribute: str) -> tuple[str, ...]:
 
 
 class _RememberedFigure:
-    """The consequence figure, remembering the PNG it drew for each (frame, groups): a
-    run seen before (the same cached frame) is not drawn again."""
+    """The consequence figure, remembering the PNG (and its alt text) it drew for each
+    (frame, groups): a run seen before (the same cached frame) is not drawn again."""
 
     def __init__(self, figure, size: int = 64):
         self._figure, self._size = figure, size
         self._pngs: dict = {}
         self._now = None
+        self._alt = ""
 
     def __getattr__(self, name):
         return getattr(self._figure, name)
@@ -157,14 +158,18 @@ class _RememberedFigure:
         frame, attribute = self._now
         key = (id(frame), attribute)
         hit = self._pngs.get(key)
-        if hit is not None and hit[0] is frame:
-            return hit[1]
-        self._figure.update(frame, attribute)
-        png = self._figure.to_png()
-        self._pngs[key] = (frame, png)  # the frame is kept: its id stays its own
-        while len(self._pngs) > self._size:
-            self._pngs.pop(next(iter(self._pngs)))
-        return png
+        if hit is None or hit[0] is not frame:
+            self._figure.update(frame, attribute)
+            # the frame is kept: its id stays its own
+            hit = self._pngs[key] = (frame, self._figure.to_png(), self._figure.alt_text())
+            while len(self._pngs) > self._size:
+                self._pngs.pop(next(iter(self._pngs)))
+        self._alt = hit[2]
+        return hit[1]
+
+    def alt_text(self) -> str:
+        """The words for the figure last drawn (or remembered)."""
+        return self._alt
 
 
 class MonitorDashboard(Dashboard):
@@ -196,6 +201,7 @@ class MonitorDashboard(Dashboard):
 
     def _show_more(self, result: MonitorResult) -> None:
         self._series.value = monitor_png(result, self.attribute)
+        self._series.tooltip = monitor_alt_text(result)
         key = (time_axis_key(result.settings), self.attribute, result.baseline_name)
         views = _VIEWS.get(key)
         if views is None:

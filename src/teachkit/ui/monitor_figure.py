@@ -21,7 +21,7 @@ from ..monitor.monitors import LABEL_DELAY
 from ..monitor.timeline import MONTHS
 from ..palette import OKABE_ITO
 
-__all__ = ["monitor_figure", "monitor_png", "EVENT_COLOURS"]
+__all__ = ["monitor_figure", "monitor_png", "monitor_alt_text", "EVENT_COLOURS"]
 
 EVENT_COLOURS = {
     "drift_case_mix": OKABE_ITO["sky_blue"],
@@ -143,3 +143,18 @@ def monitor_png(result: MonitorResult, attribute: str = "language") -> bytes:
     while len(_PNG_CACHE) > _PNG_CACHE_SIZE:
         _PNG_CACHE.popitem(last=False)
     return _PNG_CACHE[key]
+
+
+def monitor_alt_text(result: MonitorResult) -> str:
+    """The figure in words, from the numbers it draws (the image's alt text)."""
+    first, last = result.period(1, 12), result.period(25, 36)
+    events = "; ".join(f"{_SHORT[e['lever']]} from month {e['start']}"
+                       for e in result.events()) or "no drift event"
+    totals = result.totals()
+    return (f"36 months after go-live. AUC {first['AUC']:.2f} in year 1, "
+            f"{last['AUC']:.2f} in year 3; observed / expected {first['O:E']:.2f}, then "
+            f"{last['O:E']:.2f}; alerts a month {first['alerts per month']:.0f}, then "
+            f"{last['alerts per month']:.0f}; crises missed per 1,000 "
+            f"{first['missed per 1,000']:.1f}, then {last['missed per 1,000']:.1f}. "
+            f"Events: {events}. {totals['alarms']} alarms, {totals['ignored']} ignored; "
+            f"{totals['updates']} model updates.")
