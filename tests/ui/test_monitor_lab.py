@@ -89,16 +89,18 @@ def test_the_case_box_cites_its_sources():
 
 
 def test_both_figures_have_words_that_follow_the_result(lab):
-    rest_words = lab.dashboard._series.tooltip
-    consequence_words = lab.dashboard._image.tooltip
+    # words in hidden elements the page turns into alt text: never a tooltip on an Image
+    assert not lab.dashboard._series.tooltip and not lab.dashboard._image.tooltip
+    rest_words = lab.dashboard._series_alt.value
+    consequence_words = lab.dashboard._alt.value
     assert "36 months" in rest_words and "no drift event" in rest_words
     assert "caught" in consequence_words
     lab.panel.rows["drift_shock"].value = 6
     try:
-        assert "shock from month 6" in lab.dashboard._series.tooltip
-        assert lab.dashboard._image.tooltip != consequence_words
+        assert "shock from month 6" in lab.dashboard._series_alt.value
+        assert lab.dashboard._alt.value != consequence_words
     finally:
         lab.panel.rows["drift_shock"]._reset.click()
     # a setting seen before: the remembered figure gives its own words back
-    assert lab.dashboard._image.tooltip == consequence_words
-    assert lab.dashboard._series.tooltip == rest_words
+    assert lab.dashboard._alt.value == consequence_words
+    assert lab.dashboard._series_alt.value == rest_words

@@ -22,7 +22,7 @@ from ..monitor.monitors import psi_false_alarm_rate
 from ..monitor.timeline import TRAINING_MONTHS
 from ._safety import Banner
 from .apps import Lab
-from .dashboard import Dashboard
+from .dashboard import Dashboard, alt_html, alt_widget
 from .monitor_figure import monitor_alt_text, monitor_png
 
 __all__ = ["MonitorLab", "MonitorDashboard", "epic_case", "MONITOR_LAB_LEVERS",
@@ -186,6 +186,7 @@ class MonitorDashboard(Dashboard):
         self.figure = _RememberedFigure(self.figure)
         self._series = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._series.add_class("tk-monitor-figure")
+        self._series_alt = alt_widget()  # the page makes its words the image's alt text
         self._changed = widgets.HTML()
         self._changed.add_class("tk-monitor-sentences")
         self._card = widgets.HTML()
@@ -196,12 +197,12 @@ class MonitorDashboard(Dashboard):
         self._years.add_class("tk-monitor-years")
         self._mstate = widgets.HTML(layout=widgets.Layout(display="none"))
         self._mstate.add_class("tk-monitor-state")
-        self.add_views(self._series, self._changed, self._card, self._log, self._years,
-                       self._mstate)
+        self.add_views(self._series, self._series_alt, self._changed, self._card,
+                       self._log, self._years, self._mstate)
 
     def _show_more(self, result: MonitorResult) -> None:
         self._series.value = monitor_png(result, self.attribute)
-        self._series.tooltip = monitor_alt_text(result)
+        self._series_alt.value = alt_html(monitor_alt_text(result))
         key = (time_axis_key(result.settings), self.attribute, result.baseline_name)
         views = _VIEWS.get(key)
         if views is None:
