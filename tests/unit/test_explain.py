@@ -83,7 +83,7 @@ def test_dropping_ethnicity_leaves_the_disparity_to_the_proxies():
     imp_with = with_eth.importance(top=100)["all patients"]
     imp_without = without.importance(top=100)["all patients"]
     assert "black" in imp_with.index and "black" not in imp_without.index
-    proxies = ["visits_past_year", "log_cost", "medicaid_or_uninsured", "treated"]
+    proxies = ["visits_past_year", "medicaid_or_uninsured", "treated", "diagnosed"]
     ethnicity = ["black", "hispanic", "asian", "other_ethnicity"]
     assert imp_with[proxies].sum() > 10 * imp_with[ethnicity].sum()
     black = (with_eth.records["ethnicity"] == "Black").to_numpy()

@@ -16,8 +16,9 @@ __all__ = ["RULE_FEATURES", "PROXIES", "ETHNICITY_COLUMNS", "CHANGEABLE", "FIXED
 
 #: The usual rule reads PHQ-9 items and whether item 9 is above zero.
 RULE_FEATURES = (*(f"phq{i}" for i in range(1, 10)), "item9_any")
-#: What the records say about access to care (lesson 02): language, insurance, home, cost.
-PROXIES = ("limited_english", "medicaid_or_uninsured", "rural", "log_cost")
+#: What the records say about access to care (lesson 02): language, insurance, home (not
+#: past cost: lesson 02's cost label is made from it, so it would leak the label).
+PROXIES = ("limited_english", "medicaid_or_uninsured", "rural")
 ETHNICITY_COLUMNS = ("black", "hispanic", "asian", "other_ethnicity")
 #: Inputs a patient's care could change (symptoms, treatment, visits).
 CHANGEABLE = (*(f"phq{i}" for i in range(1, 10)), "gad7_total", "treated",
@@ -51,8 +52,8 @@ def feature_names(kind: str, inputs: str = "usual", duplicate: str = "none") -> 
 
     Examples
     --------
-    >>> feature_names("logistic", "without_ethnicity")[-4:]
-    ('limited_english', 'medicaid_or_uninsured', 'rural', 'log_cost')
+    >>> feature_names("logistic", "without_ethnicity")[-3:]
+    ('limited_english', 'medicaid_or_uninsured', 'rural')
     >>> feature_names("rule", "with_ethnicity", "item9_copy")[-1]
     'item9_any'
     """
@@ -84,7 +85,7 @@ def explain_matrix(records: pd.DataFrame, kind: str, inputs: str = "usual",
     >>> X = explain_matrix(make_cohort(300, seed=1), "logistic", "with_ethnicity",
     ...                    "item9_copy")
     >>> X.shape
-    (300, 25)
+    (300, 24)
     """
     if kind == "rule":
         return rule_matrix(records)
@@ -95,7 +96,6 @@ def explain_matrix(records: pd.DataFrame, kind: str, inputs: str = "usual",
             (records["language"].astype(str) != "English").to_numpy(dtype=float),
             insurance.isin(["Medicaid", "uninsured"]).to_numpy(dtype=float),
             (records["rurality"].astype(str) == "rural").to_numpy(dtype=float),
-            np.log1p(records["cost_past_year"].to_numpy(dtype=float)),
         ]))
     if inputs == "with_ethnicity":
         ethnicity = records["ethnicity"].astype(str).to_numpy()

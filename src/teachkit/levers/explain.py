@@ -4,7 +4,7 @@ patient's right to say no.
 Explanation levers (what the model reads and how shap explains it):
 
 - ``explain_inputs``: the model reads the usual questionnaires and records, or also
-  what the records say about access (language, insurance, rurality, past cost) with or
+  what the records say about access (language, insurance, rurality) with or
   without ethnicity: dropping ethnicity moves its attribution to these proxies;
 - ``explain_duplicate``: a second copy of PHQ-9 item 9 (thoughts of self-harm):
   predictions stay the same, the attribution splits or jumps (shap issues #269, #2458);
@@ -60,7 +60,7 @@ INPUTS = LeverSpec(
     label="What the model reads",
     tooltip=(
         "The usual questionnaires and records, or also what the records say about "
-        "access to care (language, insurance, rural home, past cost), with or without "
+        "access to care (language, insurance, rural home), with or without "
         "the patient's ethnicity."
     ),
     constraint=Options(INPUT_SETS),
