@@ -179,7 +179,7 @@ def discomfort(age, sex) -> np.ndarray:
     Examples
     --------
     >>> discomfort([20, 70], ["male", "female"]).round(3).tolist()
-    [0.441, 0.743]
+    [0.441, 0.744]
     """
     ages, shares = zip(*DISCOMFORT_BY_AGE)
     base = np.interp(np.asarray(age, dtype=float), ages, shares)
