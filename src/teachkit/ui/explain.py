@@ -34,8 +34,9 @@ from ..text import per_1000
 from ._safety import Banner, guarded
 from .apps import Lab
 from .dashboard import Dashboard
+from .panel import LeverPanel
 
-__all__ = ["ExplainLab", "ExplainDashboard", "scaffold_case", "EXPLAIN_LAB_LEVERS",
+__all__ = ["ExplainLab", "ExplainDashboard", "ExplainPanel", "scaffold_case", "EXPLAIN_LAB_LEVERS",
            "explanation_bars_html", "importance_html", "autonomy_html", "letter_link_html"]
 
 #: The levers of the lab: the model, lesson 02's proxy label and access gap, then 05's.
@@ -251,6 +252,16 @@ class ExplainDashboard(Dashboard):
         self._write_state()
 
 
+class ExplainPanel(LeverPanel):
+    """The lever panel of the explain lab: what the patients who opt out get is greyed
+    out while nobody opts out."""
+
+    def _sync_rows(self):
+        super()._sync_rows()
+        if "explain_opt_out_route" in self.rows:
+            self.rows["explain_opt_out_route"].disabled = self.settings.explain_opt_out == 0
+
+
 class ExplainLab(Lab):
     """Lesson 05's app: explanations that can mislead, and the patient's right to say no.
 
@@ -271,4 +282,5 @@ class ExplainLab(Lab):
     def __init__(self, levers=EXPLAIN_LAB_LEVERS, *, settings: ExplainSettings | None = None,
                  attribute: str = "ethnicity"):
         super().__init__(levers, settings=settings or ExplainSettings(model="logistic"),
-                         attribute=attribute, dashboard=ExplainDashboard, run=run_explain)
+                         attribute=attribute, dashboard=ExplainDashboard, run=run_explain,
+                         panel=ExplainPanel)
