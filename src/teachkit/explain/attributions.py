@@ -141,6 +141,7 @@ class ExplainedModel:
     patient_ids: np.ndarray
     _explainers: dict = field(default_factory=dict, repr=False)
     _all: dict = field(default_factory=dict, repr=False)
+    _importance: dict = field(default_factory=dict, repr=False)
 
     # -- model output -------------------------------------------------------------------
     def _model_input(self, k, X):

@@ -10,12 +10,14 @@ from .sentences import describe_input
 __all__ = ["explanation_letter"]
 
 
-def explanation_letter(result, patient: int) -> str:
+def explanation_letter(result, patient: int, *, explanation=None, flip=None) -> str:
     """The letter to ``patient`` about the role of the AI system in their triage.
 
     It names the role of the model, the main elements of the decision (the three inputs
     that moved the risk most, in risk points), what would have changed it, who decided,
     and the patient's rights (human review, contest, opt out). Plain text.
+    ``explanation`` and ``flip`` (the patient's :class:`Explanation` and
+    :class:`Counterfactual`) are computed when not given.
 
     Examples
     --------
@@ -24,7 +26,7 @@ def explanation_letter(result, patient: int) -> str:
     >>> letter.splitlines()[0]
     'Dear patient 3,'
     """
-    e = result.explain(patient)
+    e = result.explain(patient) if explanation is None else explanation
     index = result.explained.index_of(patient)
     s = result.settings
     flagged = bool(result.flagged[index])
@@ -57,7 +59,7 @@ def explanation_letter(result, patient: int) -> str:
     for i in order:
         lines.append(f"  - {describe_input(e.features[i], e.values[i])}: "
                      f"{e.points[i]:+.1f} {unit}")
-    cf = counterfactual(result, patient)
+    cf = counterfactual(result, patient) if flip is None else flip
     lines += ["", "What would have changed the result. " + cf.sentence(), "",
               "Your rights. You may ask a clinician to review this decision, give your view "
               "and contest it (GDPR Art. 22). You may ask not to be assessed by the model "

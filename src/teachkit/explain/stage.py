@@ -125,8 +125,15 @@ class ExplainResult(RunResult):
 
     def importance(self, attribute: str = "ethnicity", top: int = 6) -> pd.DataFrame:
         """Mean absolute risk points of the ``top`` inputs, overall and by group."""
-        return importance_by_group(self.explained, self.background(),
-                                   self.records[attribute], top=top)
+        background = self.background()
+        key = (np.packbits(background).tobytes(), attribute, top)
+        cache = self.explained._importance
+        if key not in cache:
+            while len(cache) >= 16:
+                cache.pop(next(iter(cache)))
+            cache[key] = importance_by_group(self.explained, background,
+                                             self.records[attribute], top=top)
+        return cache[key].copy()
 
     def sentence(self) -> str:
         from .sentences import describe_explain_run

@@ -108,9 +108,11 @@ def explanation_bars_html(explanation, top: int = 6) -> str:
             "points add up to the difference.</div></div>")
 
 
-def importance_html(result: ExplainResult, attribute: str = "ethnicity") -> str:
-    """Mean risk points of the six inputs that matter most, overall and by group."""
-    table = result.importance(attribute)
+def importance_html(result: ExplainResult, attribute: str = "ethnicity",
+                    table=None) -> str:
+    """Mean risk points of the six inputs that matter most, overall and by group
+    (``table``: ``result.importance(attribute)``, when already computed)."""
+    table = result.importance(attribute) if table is None else table
     head = ["input", *[str(c) for c in table.columns]]
     rows = []
     for name, row in table.iterrows():
@@ -200,6 +202,9 @@ class ExplainDashboard(Dashboard):
         self._autonomy.add_class("tk-autonomy-view")
         self._estate = widgets.HTML(layout=widgets.Layout(display="none"))
         self._estate.add_class("tk-explain-state")
+        self._current = None
+        self._top_by_group = ""
+        self._syncing = False
         self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")
         box = widgets.VBox([
             widgets.HTML('<div style="font-size:14px;font-weight:600;margin-top:8px">'
@@ -209,7 +214,7 @@ class ExplainDashboard(Dashboard):
         self.add_views(box, self._importance, self._autonomy, self._estate)
 
     def _patient_changed(self, change):
-        if self.result is not None:
+        if self.result is not None and not self._syncing:
             self._show_patient()
             self._write_state()
 
@@ -225,7 +230,8 @@ class ExplainDashboard(Dashboard):
         self._counterfactual.value = (
             '<div style="font-size:14px;max-width:60em;margin-top:4px"><b>What would '
             f"change the flag?</b> {html.escape(cf.sentence())}</div>")
-        self._letter.value = letter_link_html(explanation_letter(result, patient), patient)
+        self._letter.value = letter_link_html(
+            explanation_letter(result, patient, explanation=self._current, flip=cf), patient)
 
     def _write_state(self) -> None:
         e, a = self._current, self.result.autonomy
@@ -238,14 +244,16 @@ class ExplainDashboard(Dashboard):
             f'data-importance="{html.escape(self._top_by_group)}"></span>')
 
     def _show_more(self, result: ExplainResult) -> None:
-        self._patient.max = int(result.records["patient_id"].max())
-        if getattr(self, "_current", None) is None:  # start with the first flagged patient
-            flagged = result.records["patient_id"][np.asarray(result.model_flags)]
-            first = int(flagged.iloc[0]) if len(flagged) else 1
-            if self._patient.value != first:
-                self._patient.value = first  # not shown yet: self.result is set
+        self._syncing = True  # the patient box follows without showing twice
+        try:
+            self._patient.max = int(result.records["patient_id"].max())
+            if self._current is None:  # start with the first flagged patient
+                flagged = result.records["patient_id"][np.asarray(result.model_flags)]
+                self._patient.value = int(flagged.iloc[0]) if len(flagged) else 1
+        finally:
+            self._syncing = False
         table = result.importance(self.attribute)
-        self._importance.value = importance_html(result, self.attribute)
+        self._importance.value = importance_html(result, self.attribute, table)
         self._top_by_group = ";".join(f"{c}={table[c].idxmax()}" for c in table.columns)
         self._autonomy.value = autonomy_html(result)
         self._show_patient()
