@@ -78,7 +78,8 @@ def test_lesson05_renders_the_explain_lab(lesson05):
     for lever in {lever for lever, _ in MOVES} | {"explain_opt_out_route"}:
         assert page.locator(f".tk-lever-{lever}").count() == 1, lever
     for view in (".tk-explanation", ".tk-explain-bar", ".tk-counterfactual",
-                 ".tk-letter-download", ".tk-importance-table", ".tk-autonomy"):
+                 ".tk-letter-download", ".tk-importance-table", ".tk-autonomy",
+                 ".tk-reviewer-table"):
         assert page.locator(view).first.is_visible(), view
     assert banners(page) == []
     st = state(page)

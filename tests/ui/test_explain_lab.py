@@ -34,6 +34,7 @@ def test_the_lab_shows_a_patient_and_its_views(lab):
     assert "tk-letter-download" in d._letter.value
     assert "tk-importance-table" in d._importance.value
     assert "Nobody opted out" in d._autonomy.value
+    assert d._reviewer.value.count("<tr data-explanation") == 2
     assert "Slack" in scaffold_case().value
     assert set(MOVES) == set(EXPLAIN_LAB_LEVERS)
 
