@@ -145,9 +145,9 @@ class ExplainedModel:
 
     # -- model output -------------------------------------------------------------------
     def _model_input(self, k, X):
-        model = self.models[k]
+        """What shap's explainer reads: the scaled inputs of a logistic pipeline."""
         if self.kind in ("logistic", "records"):
-            return model[0].transform(X)
+            return self.models[k][0].transform(X)
         return X
 
     def output(self, X, k) -> np.ndarray:
@@ -155,8 +155,6 @@ class ExplainedModel:
         if self.kind == "rule":
             coef = np.r_[np.ones(9), 10.0] / _RULE_MAX
             return X @ coef
-        if self.kind in ("logistic", "records"):
-            return self.models[k].decision_function(X)
         return self.models[k].decision_function(X)
 
     def scores(self) -> np.ndarray:

@@ -14,7 +14,9 @@ The stage runs after the triage model (order 30, before oversight). It
    automatically, patients told an AI was used and the satisfaction that costs.
 
 Explanations (shap) are computed on demand, never in :func:`run_explain`: a lever move
-costs no shap import. :meth:`ExplainResult.explain` explains one patient,
+costs no shap import. They explain the model as trained on the run's label and training
+rows; lesson 02's mitigations (group thresholds, reduction, relabelling) change the flags
+but are not explained. :meth:`ExplainResult.explain` explains one patient,
 :meth:`ExplainResult.importance` gives the mean risk points of each input by group.
 
 All data is synthetic.
