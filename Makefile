@@ -3,7 +3,7 @@
 #   make test    set everything up and run the whole test suite
 # For a workshop room (README, "Running a workshop"):
 #   make room TRAINEES=30 LESSON=01   serve the network, a kernel preheated per trainee
-#   make hub                          JupyterHub: each trainee logs in to the lessons
+#   sudo make hub                     JupyterHub: each trainee logs in to the lessons
 .PHONY: serve test setup lint bench bench-room room hub data
 
 TRAINEES ?= 30

@@ -1,45 +1,96 @@
 """JupyterHub for a teachkit workshop room: each trainee logs in and lands on the lessons
-in Voila (``/user/<name>/voila/tree``), served from their own Jupyter server.
+in Voila (``/user/<name>/voila/tree``), served from a Jupyter server of their own that
+runs as a system account of their own.
 
-Run it from a teachkit checkout, with configurable-http-proxy installed by
+Start it as root from a teachkit checkout, with configurable-http-proxy installed by
 ``scripts/setup.sh hub`` (npm, into .venv/node):
 
-    .venv/bin/jupyterhub -f jupyterhub/jupyterhub_config.py
+    sudo .venv/bin/jupyterhub -f jupyterhub/jupyterhub_config.py
 
 Settings come from the environment, so one file serves a rehearsal and the room:
 
 TEACHKIT_HUB_IP / TEACHKIT_HUB_PORT  where trainees connect (default 127.0.0.1:8000;
-                                     0.0.0.0 to serve the network)
-TEACHKIT_HUB_PASSWORD                the room's shared password (8+ characters): any
-                                     name with it logs in. Unset: any name and any
-                                     password (the dummy authenticator; loopback only)
-TEACHKIT_HUB_STATE                   where the hub keeps its database and cookie secret
-                                     (default ~/.local/share/teachkit/hub)
-TEACHKIT_HOME                        where trainees' reflections are written (shared by
-                                     the room; default ~/.local/share/teachkit)
+                                     0.0.0.0 to serve the network, which needs a
+                                     roster or a password)
+TEACHKIT_HUB_ROSTER                  a roster, name,password per line (0600): each
+                                     trainee logs in under their own name only. Make
+                                     one, with a password per name for the slips:
+                                     python jupyterhub/teachkit_hub.py names.txt roster.csv
+TEACHKIT_HUB_PASSWORD                instead, the room's shared password (8+
+                                     characters): any name with it logs in. Neither:
+                                     any name and any password (the dummy
+                                     authenticator), which the hub accepts on loopback
+                                     only
+TEACHKIT_HUB_STATE                   the hub's folder (default /var/lib/teachkit-hub):
+                                     hub/ (database, cookie secret; root only),
+                                     lessons/ (the read-only copy served), homes/
 
-Every trainee's server runs as the user who starts the hub (SimpleLocalProcessSpawner:
-no system accounts to create on a workshop laptop). So that a trainee cannot run code on
-it, their kernels accept only the widget messages Voila's pages send (the same list as
-standalone Voila), and terminals are off (``c.Spawner.args`` below). For a hub that also
-gives developers JupyterLab with code, use system accounts (LocalProcessSpawner) or
-containers.
+What is isolated (jupyterhub/teachkit_hub.py; tests/hub/test_hub_isolation.py attacks
+each point through a running hub):
+
+- Each trainee's server and kernels run as ``tk-<name>-<hash>``, a system account the
+  hub makes with ``useradd`` at first login (no password, no login shell). Their home
+  (``homes/<account>``, 0700) holds their reflections (``TEACHKIT_HOME``); another
+  trainee's account cannot list or read it.
+- Each trainee's server runs in a mount namespace of its own: empty /tmp, /var/tmp and
+  /dev/shm of its own (kernel sockets, anything left there), and a folder other
+  accounts cannot enter (a 0700 /root holding the Python install) shows only what the
+  server needs.
+- The hub lets a trainee reach their own server only (JupyterHub's own check).
+- Trainees cannot run code: their kernels accept only the widget messages Voila's pages
+  send (the list standalone Voila uses), terminals and JupyterLab are off.
+- Trainees cannot write: their server's API reads and runs kernels, nothing else
+  (``ReadOnlyAuthorizer``: no notebook written, uploaded, renamed or deleted), and the
+  lessons it serves are a copy made at start-up, owned by root, 0444 in a 0555 folder.
+  It serves that folder only: no data, solutions, homes or anything else on the machine.
+- Who is who: with the roster each trainee logs in under their own name only.
+- On the network (``TEACHKIT_HUB_IP`` not loopback) the hub refuses to start without a
+  roster or a password; it refuses to start as anyone but root, or where it cannot
+  make mount namespaces.
+
+What is not isolated:
+
+- With the shared password (not the roster) anyone who has it can log in under another
+  trainee's name and see that trainee's reflections: use the roster when notes must
+  stay private from classmates. The dummy authenticator (loopback) checks nothing.
+- CPU, memory and processes are shared: no per-trainee limit (a container spawner
+  gives one).
+- Trainees' servers share the machine's network, process list and the rest of its file
+  system (read-only to them, as to any unprivileged account); a kernel is a process on
+  the hub's machine, isolated by its Unix account and mount namespace only. The lessons
+  run trusted code; what keeps trainees from running their own is the message filter
+  and the read-only API above, not a container.
+- Changing a lesson needs a hub restart (the copy is made at start-up).
 """
 
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from teachkit_hub import check_room, publish_lessons, read_roster  # noqa: E402
+
+ROOT = HERE.parent
 JUPYTER_DATA = ROOT / "src" / "teachkit" / "jupyter_data"
-STATE = Path(os.environ.get(
-    "TEACHKIT_HUB_STATE", Path.home() / ".local" / "share" / "teachkit" / "hub")).resolve()
-STATE.mkdir(parents=True, exist_ok=True)
-PROXY = ROOT / ".venv" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+STATE = Path(os.environ.get("TEACHKIT_HUB_STATE", "/var/lib/teachkit-hub")).resolve()
+# The proxy scripts/setup.sh installs beside the Python environment (.venv/node).
+PROXY = Path(sys.prefix) / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
 ip = os.environ.get("TEACHKIT_HUB_IP", "127.0.0.1")
 password = os.environ.get("TEACHKIT_HUB_PASSWORD", "")
+roster = os.environ.get("TEACHKIT_HUB_ROSTER", "")
+
+check_room(ip=ip, authenticated=bool(password or roster))
+if roster:
+    read_roster(Path(roster))  # a roster others can read, or a bad line: stop here
+for folder in (STATE, STATE / "hub"):
+    folder.mkdir(parents=True, exist_ok=True)
+STATE.chmod(0o711)
+(STATE / "hub").chmod(0o700)
+LESSONS = STATE / "lessons"
+publish_lessons(ROOT / "notebooks", LESSONS)
 
 c = get_config()  # noqa: F821 - JupyterHub provides get_config in its config file
 
@@ -52,48 +103,55 @@ c.ConfigurableHTTPProxy.api_url = (
 c.ConfigurableHTTPProxy.command = [
     str(PROXY) if PROXY.exists() else shutil.which("configurable-http-proxy")
     or "configurable-http-proxy"]
-c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
-c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
-c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
-c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'hub' / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "hub" / "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "hub" / "proxy.pid")
+c.JupyterHub.pid_file = str(STATE / "hub" / "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
 
 # -- who may log in -------------------------------------------------------------------------
-if password:
+if roster:
+    c.JupyterHub.authenticator_class = "teachkit_hub.RosterAuthenticator"
+    c.RosterAuthenticator.roster_file = str(Path(roster).resolve())
+elif password:
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = password
 else:
-    c.JupyterHub.authenticator_class = "dummy"
+    c.JupyterHub.authenticator_class = "dummy"  # loopback only: check_room above
 c.Authenticator.allow_all = True
 
-# -- each trainee's server: Voila with teachkit's template, the lessons as landing page ----
-c.JupyterHub.spawner_class = "simple"
-c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "homes" / "{username}")
+# -- each trainee's server: their own account, Voila on the read-only lessons ------------
+c.JupyterHub.spawner_class = "teachkit_hub.TraineeSpawner"
+c.TraineeSpawner.homes = str(STATE / "homes")
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
-c.Spawner.notebook_dir = str(ROOT / "notebooks")
+c.Spawner.notebook_dir = str(LESSONS)
 c.Spawner.default_url = "/voila/tree"
-# Trainees get the lessons, not a Python prompt: no terminals, and the kernels accept
-# only the messages Voila's pages send (the list standalone Voila uses), so no code can
-# be run through the server's API. Voila runs the notebooks directly, not through it.
+# Trainees get the lessons, not a Python prompt: no terminals, no JupyterLab, the
+# kernels accept only the messages Voila's pages send (the list standalone Voila uses),
+# and the server's API reads and runs kernels only (teachkit_hub.ReadOnlyAuthorizer).
+# Voila runs the lessons directly, not through that API.
 WIDGET_MESSAGES = ["comm_open", "comm_close", "comm_msg", "comm_info_request",
                    "kernel_info_request", "shutdown_request"]
-c.Spawner.args = ["--ServerApp.terminals_enabled=False",
-                  f"--MappingKernelManager.allowed_message_types={WIDGET_MESSAGES!r}"]
-if os.geteuid() == 0:  # a container or CI machine: better, start the hub as a plain user
-    c.Spawner.args.append("--ServerApp.allow_root=True")
+EXTENSIONS_OFF = {name: False for name in (
+    "jupyterlab", "notebook", "jupyter_lsp", "jupyter_server_terminals", "nbclassic",
+    "notebook_shim")}
+c.Spawner.args = [
+    "--ServerApp.terminals_enabled=False",
+    f"--ServerApp.jpserver_extensions={EXTENSIONS_OFF!r}",
+    "--ServerApp.authorizer_class=teachkit_hub.ReadOnlyAuthorizer",
+    f"--MappingKernelManager.allowed_message_types={WIDGET_MESSAGES!r}",
+]
 c.Spawner.environment = {
     # teachkit's Voila template (no CDN) and the server config (Voila with the template
     # and the landing page): src/teachkit/jupyter_data/config/jupyter_server_config.py
     "JUPYTER_PATH": str(JUPYTER_DATA),
     "JUPYTER_CONFIG_PATH": str(JUPYTER_DATA / "config"),
-    "TEACHKIT_HOME": os.environ.get(
-        "TEACHKIT_HOME", str(Path.home() / ".local" / "share" / "teachkit")),
+    # teachkit_hub (the authorizer) for the trainee's server; TEACHKIT_HOME and
+    # JUPYTER_RUNTIME_DIR (short ipc socket paths) are the trainee's own, set at start.
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE),
+                                                os.environ.get("PYTHONPATH", "")])),
     "OMP_NUM_THREADS": "1",
-    # Kernels talk over ipc sockets, whose paths must stay under 107 characters: a
-    # short runtime folder per trainee, not one deep in their home.
-    "JUPYTER_RUNTIME_DIR": lambda spawner: os.path.join(
-        tempfile.gettempdir(), f"teachkit-hub-{spawner.user.name}"),
 }
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120

@@ -1,9 +1,10 @@
 """Fit the calibration constants of teachkit.cohort to their published targets.
 
 Run it to see the fit: ``PYTHONPATH=src python scripts/calibrate_cohort.py``. It prints
-the constants to copy into ``src/teachkit/cohort.py`` and the targets they reach; the data
-card (``teachkit.datacard.CALIBRATION_TARGETS``) checks the same targets on the generated
-data, and ``tests/unit/test_datacard.py`` fails when one leaves its band.
+the constants to copy into ``CALIBRATIONS["sourced"]`` in ``src/teachkit/cohort.py`` and
+the targets they reach; the data card checks the same targets
+(``teachkit.calibration.CALIBRATION_TARGETS``) on the generated data, and
+``tests/unit/test_datacard.py`` fails when one leaves its band.
 
 1. Answers (analytic, integrating a N(0, 1) trait on a grid): the graded-response model
    ``P(item >= k | theta) = expit(a * (theta - b_k))`` of the PHQ-9 and the GAD-7, fitted
@@ -17,12 +18,14 @@ data, and ``tests/unit/test_datacard.py`` fails when one leaves its band.
    observed PHQ-2/GAD-7 correlation is Loewe et al.'s 0.64, and the anxiety sex shift so
    that any anxiety (GAD-7 >= 5) is 1.45 times as common in women (NHSR 213: 21.4 / 14.8).
 3. Crisis concentration (simulated, at the sourced rates, not the lessons' teaching
-   rates): the severity slope, the spread of the unobserved other risks and the item-9
-   log-odds per answer step (the prior-self-harm log-odds is a fixed assumption), so
+   rates): the severity slope and the item-9 log-odds per answer step (prior self-harm:
+   odds x13 and a higher prevalence, fixed assumptions), so
    that in primary care crisis risk at item 9 "nearly every day" is 10 times "not at
    all" (Simon 2013) and 71.6 % of crises answered "not at all" (Louzon 2016), and in
    specialty care the riskiest 5 % hold 45.5 % of crises (Simon 2018: 43-48 %).
 """
+
+from dataclasses import replace
 
 import numpy as np
 from scipy.optimize import brentq, minimize
@@ -94,32 +97,35 @@ def fit_gad():
     return _fit(loss, [2.0, 1.0, 1.0, 1.5])
 
 
+SOURCED = "sourced"
+
+
+def _set(**changes):
+    C.CALIBRATIONS[SOURCED] = replace(C.CALIBRATIONS[SOURCED], **changes)
+
+
 def _general(n=200_000):
-    return C.make_cohort(n, seed=2024, setting="general")
+    return C.make_cohort(n, seed=2024, setting="general", calibration=SOURCED)
 
 
 def phq2_gad7_correlation(df):
-    return float(np.corrcoef(df["phq1"] + df["phq2"], df["gad7_total"])[0, 1])
+    return K._phq2_gad7(df)
 
 
 def fit_dep_anx_rho():
     def gap(rho):
-        C.DEP_ANX_RHO = rho
+        _set(dep_anx_rho=rho)
         return phq2_gad7_correlation(_general()) - 0.64
 
     return brentq(gap, 0.5, 0.99, xtol=1e-3)
 
 
-def anxiety_sex_ratio(df):
-    gad = df["gad7_total"].to_numpy()
-    return float((gad[(df["sex"] == "female").to_numpy()] >= 5).mean()
-                 / (gad[(df["sex"] == "male").to_numpy()] >= 5).mean())
-
-
 def fit_anxiety_sex_shift():
+    measure = K._ratio_by_sex("gad7_total", 5)
+
     def gap(shift):
-        C.ANX_SEX_SHIFT = np.array([shift, -shift, C.ANX_SEX_SHIFT[2]])
-        return anxiety_sex_ratio(_general()) - 21.4 / 14.8
+        _set(anx_sex_shift=(shift, -shift, 0.0))
+        return measure(_general()) - 21.4 / 14.8
 
     return brentq(gap, -0.3, 0.3, xtol=1e-3)
 
@@ -128,39 +134,38 @@ def crisis_concentration(n=100_000):
     """Item-9 risk ratio (3 vs 0) and share of crises at item 9 = 0 in primary care, and
     top-5 % capture in specialty care, both at their sourced rates."""
     primary = C.make_cohort(n, seed=2024, setting="primary_care",
-                            crisis_rate=K.PRIMARY_CARE_RATE)
+                            crisis_rate=K.PRIMARY_CARE_RATE, calibration=SOURCED)
     specialty = C.make_cohort(n, seed=2024, setting="specialty",
-                              crisis_rate=K.SIMON_2018_RATE)
+                              crisis_rate=K.SIMON_2018_RATE, calibration=SOURCED)
     return (K._item9_gradient(primary), K._item9_zero_share(primary),
             K._top5_capture(specialty))
 
 
 def fit_crisis():
     def loss(x):
-        slope, other, item9 = np.abs(x)
-        C.CRISIS_SEVERITY_SLOPE, C.CRISIS_ANXIETY_SLOPE = slope, 0.5 * slope
-        C.CRISIS_OTHER_SD = other
-        C.CRISIS_ITEM9_LOGODDS = item9 * np.arange(4)
+        slope, item9 = np.abs(x)
+        _set(crisis_severity_slope=slope, crisis_anxiety_slope=0.5 * slope,
+             crisis_item9_logodds=tuple(item9 * np.arange(4)))
         ratio, louzon, capture = crisis_concentration()
         return (np.log(ratio / 10)) ** 2 + 10 * (louzon - 0.716) ** 2 \
             + 10 * (capture - 0.455) ** 2
 
-    return np.abs(minimize(loss, [0.3, 1.0, 0.2], method="Nelder-Mead",
-                    options={"maxiter": 120, "xatol": 1e-3, "fatol": 1e-7}).x)
+    return np.abs(minimize(loss, [0.3, 0.2], method="Nelder-Mead",
+                           options={"maxiter": 120, "xatol": 1e-3, "fatol": 1e-7}).x)
 
 
 def main():
     a, base, step2, step3, item9 = fit_phq()
-    print(f"PHQ_A = {a:.3f}; PHQ_BASE = {base:.4f}; PHQ_STEPS = (0.0, {step2:.4f}, "
+    print(f"phq_a = {a:.3f}; phq_base = {base:.4f}; phq_steps = (0.0, {step2:.4f}, "
           f"{step3:.4f}); item-9 offset {item9:.4f}")
     gad = fit_gad()
-    print(f"GAD_A = {gad[0]:.3f}; GAD_BASE = {gad[1]:.4f}; GAD_STEPS = (0.0, {gad[2]:.4f}, "
+    print(f"gad_a = {gad[0]:.3f}; gad_base = {gad[1]:.4f}; gad_steps = (0.0, {gad[2]:.4f}, "
           f"{gad[3]:.4f})")
-    print(f"DEP_ANX_RHO = {fit_dep_anx_rho():.3f}")
-    print(f"ANX_SEX_SHIFT female = {fit_anxiety_sex_shift():+.3f}")
-    slope, other, item9 = fit_crisis()
-    print(f"CRISIS_SEVERITY_SLOPE = {slope:.3f}; CRISIS_ANXIETY_SLOPE = {0.5 * slope:.3f}; "
-          f"CRISIS_OTHER_SD = {other:.3f}; CRISIS_ITEM9_LOGODDS = {item9:.3f} x (0, 1, 2, 3)")
+    print(f"dep_anx_rho = {fit_dep_anx_rho():.3f}")
+    print(f"anx_sex_shift female = {fit_anxiety_sex_shift():+.3f}")
+    slope, item9 = fit_crisis()
+    print(f"crisis_severity_slope = {slope:.3f}; crisis_anxiety_slope = {0.5 * slope:.3f}; "
+          f"crisis_item9_logodds = {item9:.3f} x (0, 1, 2, 3)")
     ratio, louzon, capture = crisis_concentration(200_000)
     print(f"  item-9 ratio {ratio:.1f} (10), share at item 9 = 0 {louzon:.3f} (0.716), "
           f"top-5 % capture {capture:.3f} (0.43-0.48)")

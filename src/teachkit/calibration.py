@@ -40,7 +40,8 @@ SIMON_2018_RATE = 0.0063
 #: the middle of DOMAIN.md a.2's 0.5-1 %, as a constant hazard over 90 days).
 PRIMARY_CARE_RATE = 0.0019
 
-#: The check cohorts, by name: the arguments of :func:`~teachkit.cohort.make_cohort`.
+#: The check cohorts, by name: the arguments of :func:`~teachkit.cohort.make_cohort`
+#: (:func:`check_calibration` adds the calibration).
 CHECK_COHORTS = {
     "general": {"n": 200_000, "seed": 2024, "setting": "general"},
     "primary care": {"n": 200_000, "seed": 2024, "setting": "primary_care"},
@@ -261,8 +262,15 @@ def _targets() -> tuple[CalibrationTarget, ...]:
 CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = _targets()
 
 
-def check_calibration(targets=CALIBRATION_TARGETS) -> pd.DataFrame:
-    """Measure every target on its check cohort.
+def check_calibration(targets=CALIBRATION_TARGETS, *,
+                      calibration: str = "sourced") -> pd.DataFrame:
+    """Measure every target on its check cohort, drawn with ``calibration``.
+
+    Parameters
+    ----------
+    targets : sequence of CalibrationTarget, default=CALIBRATION_TARGETS
+    calibration : {"sourced", "lessons"}, default="sourced"
+        Which constants of :data:`teachkit.cohort.CALIBRATIONS` draw the check cohorts.
 
     Returns
     -------
@@ -277,8 +285,8 @@ def check_calibration(targets=CALIBRATION_TARGETS) -> pd.DataFrame:
     >>> bool(table.loc["crisis_general", "within"])
     True
     """
-    cohorts = {name: make_cohort(**CHECK_COHORTS[name]) for name in
-               dict.fromkeys(t.cohort for t in targets)}
+    cohorts = {name: make_cohort(**CHECK_COHORTS[name], calibration=calibration)
+               for name in dict.fromkeys(t.cohort for t in targets)}
     rows = []
     for t in targets:
         achieved = t.measure(cohorts[t.cohort])

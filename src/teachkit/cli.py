@@ -1,20 +1,32 @@
 """The ``teachkit`` command: serve the lessons, make cohorts, grade a class.
 
 A thin layer over the library: every command parses its arguments, calls one function,
-and turns a :class:`~teachkit.TeachkitError` into one clean line on stderr and exit
-code 2.
+and turns a :class:`~teachkit.TeachkitError` (or a file the system refuses) into one
+clean line on stderr and exit code 2.
+
+``teachkit serve`` runs Voila as a child process that cannot outlive it: the child asks
+the kernel to send it SIGTERM when teachkit dies, by any signal, ``kill -9`` included
+(``PR_SET_PDEATHSIG``), and Voila then stops its kernels. On loopback Voila answers only
+requests addressed to this machine (the Host check that defeats DNS rebinding); the
+token travels in Voila's environment, never on a command line other users can read, and
+Voila's config takes it out before any kernel starts.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import errno
+import math
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from ._validation import TeachkitError
 from .reflections import default_data_dir
@@ -44,7 +56,7 @@ def find_notebooks(explicit: str | None = None) -> Path:
 
 def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
                   cull_idle_seconds: int, pools: dict[str, int] | None = None,
-                  token: str | None = None) -> list[str]:
+                  with_token: bool = False) -> list[str]:
     """The Voila command line ``teachkit serve`` runs (tested, so it can be read here).
 
     - a preheated kernel per lesson, so the first trainee does not wait for imports;
@@ -57,8 +69,13 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
       nothing of the internet; :func:`serve_environment` puts it on ``JUPYTER_PATH``;
     - ``pools`` (notebook -> preheated kernels, :func:`teachkit.room.pool_sizes`) sizes
       the pool of each lesson for a room; ``pool_size`` is the default for the others;
-    - ``token``: every page needs it (serving on a network); the XSRF work-around is
-      used only on loopback or behind the token.
+    - ``with_token``: every page needs the token, which Voila's config reads from the
+      environment (:func:`serve_environment`), so it is on no command line; should the
+      config not be read, Voila makes a random token (pages stay closed, never open);
+      the XSRF work-around is used only on loopback or behind the token;
+    - on loopback, requests whose Host is not this machine are refused (a web page that
+      rebinds its own name to 127.0.0.1 cannot drive a trainee's lessons);
+    - one port, never another: a busy port stops Voila instead of moving it.
     """
     cmd = [
         sys.executable, "-m", "voila", str(notebooks),
@@ -87,10 +104,16 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
                 cmd += ["--VoilaConfiguration.multi_kernel_manager_class="
                         "teachkit.kernel_pool.RoomKernelManager",
                         f"--RoomKernelManager.refill_to={refill!r}"]
-    if token:
-        cmd.append(f"--Voila.token={token}")
-    if host in LOOPBACK or token:
-        cmd.append("--Voila.tornado_settings={'disable_check_xsrf': True}")
+    if with_token:
+        cmd.append("--Voila.auto_token=True")  # the token: jupyter_data/config/voila.py
+    settings: dict = {}
+    if host in LOOPBACK or with_token:
+        settings["disable_check_xsrf"] = True
+    if host in LOOPBACK:
+        # Voila turns Jupyter Server's Host check off; on loopback it goes back on.
+        settings.update(allow_remote_access=False, local_hostnames=["localhost"])
+    if settings:
+        cmd.append(f"--Voila.tornado_settings={settings!r}")
     return cmd
 
 
@@ -101,13 +124,22 @@ JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"
 JUPYTER_CONFIG = JUPYTER_DATA / "config"
 
 
-def serve_environment(data_dir: Path) -> dict:
-    """The environment Voila and its kernels run in."""
+def serve_environment(data_dir: Path, *, token: str | None = None) -> dict:
+    """The environment Voila and its kernels run in (``token``: in
+    ``TEACHKIT_VOILA_TOKEN``, which teachkit's Voila config reads and removes, instead
+    of Voila's command line)."""
     paths = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(":"))]
     config = [str(JUPYTER_CONFIG),
               *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(":"))]
+    env = dict(os.environ)
+    env.pop("JUPYTER_TOKEN", None)
+    env.pop("JUPYTER_TOKEN_FILE", None)
+    env.pop("TEACHKIT_TOKEN", None)
+    env.pop("TEACHKIT_VOILA_TOKEN", None)
+    if token:
+        env["TEACHKIT_VOILA_TOKEN"] = token
     return dict(
-        os.environ,
+        env,
         TEACHKIT_HOME=str(data_dir),
         JUPYTER_PATH=":".join(paths),
         JUPYTER_CONFIG_PATH=":".join(config),
@@ -122,14 +154,95 @@ def serve_environment(data_dir: Path) -> dict:
     )
 
 
+def _check_port(host: str, port: int) -> None:
+    """Refuse a busy port or an address not of this machine in one line (Voila would
+    stop on it: ``port_retries=0``)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as exc:
+        raise TeachkitError(f"--host {host!r} is not an address ({exc.strerror}). Use "
+                            "127.0.0.1 (this machine only) or --lan.") from None
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise TeachkitError(
+                    f"--port {port} is not free on {host} ({exc.strerror}): another "
+                    "server uses it. Stop that server or choose another --port.") from None
+            if exc.errno == errno.EACCES:
+                raise TeachkitError(
+                    f"--port {port} needs more rights than this account has ("
+                    f"{exc.strerror}). Choose a port from 1024 to 65535.") from None
+            raise TeachkitError(
+                f"--host {host!r} cannot be served from this machine ({exc.strerror}). "
+                "Use 127.0.0.1 (this machine only) or --lan.") from None
+
+
+def make_folder(folder: Path, *, option: str, given: str) -> None:
+    """Make ``folder`` (and its parents), or raise one line naming the option and why:
+    a file where a folder should be, or the system's reason."""
+    for above in [folder, *folder.parents]:
+        if above.exists():
+            if not above.is_dir():
+                raise TeachkitError(f"{option} {given!r}: {str(above)!r} is a file, not a "
+                                    "folder. Pass a path in a folder you can write to.")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TeachkitError(f"{option} {given!r}: {str(folder)!r} cannot be made "
+                            f"({exc.strerror}). Pass a path in a folder you can write "
+                            "to.") from None
+
+
+def _data_dir(text: str | None) -> Path:
+    """``--data-dir`` made and writable, or one line saying why not."""
+    data_dir = Path(text) if text else default_data_dir()
+    make_folder(data_dir, option="--data-dir", given=str(data_dir))
+    if not os.access(data_dir, os.W_OK | os.X_OK):
+        raise TeachkitError(f"--data-dir {str(data_dir)!r} is not writable: trainees' "
+                            "reflections could not be saved. Pass a folder you can "
+                            "write to.")
+    return data_dir
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int):
+    """A ``preexec_fn``: the child gets SIGTERM when ``parent`` dies, however it dies
+    (Linux; elsewhere Ctrl+C and ``kill`` still stop the child through teachkit)."""
+
+    def preexec() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:  # the parent died before prctl: stop now
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
 def _serve(args) -> int:
     from .lessons import find_lessons
     from .room import lan_address, make_token, needs_token, pool_sizes, room_plan
 
     notebooks = find_notebooks(args.notebooks)
     host = "0.0.0.0" if args.lan and args.host in LOOPBACK else args.host
+    if not 1 <= args.port <= 65535:
+        raise TeachkitError(f"--port must be a whole number from 1 to 65535. Got "
+                            f"{args.port} instead.")
     if args.pool_size < 0:
         raise TeachkitError(f"--pool-size must be 0 or more. Got {args.pool_size} instead.")
+    if args.cull_idle < 0:
+        raise TeachkitError("--cull-idle must be 0 (never) or more seconds. Got "
+                            f"{args.cull_idle} instead.")
+    if args.token is None and os.environ.get("TEACHKIT_TOKEN"):
+        args.token = os.environ["TEACHKIT_TOKEN"]
     if args.token is not None and not args.token.strip():
         raise TeachkitError("--token must not be empty: off this machine every page needs "
                             "one (leave --token out to get a random one).")
@@ -145,15 +258,19 @@ def _serve(args) -> int:
         sizes = {name: args.pool_size for name in sizes}
     else:
         sizes = {name: (n if n > 1 else args.pool_size) for name, n in sizes.items()}
-    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = serve_environment(data_dir)
+    data_dir = _data_dir(args.data_dir)
+    if not args.dry_run:
+        _check_port(host, args.port)
+    env = serve_environment(data_dir, token=token)
     cmd = voila_command(notebooks, host=host, port=args.port,
                         pool_size=args.pool_size, cull_idle_seconds=args.cull_idle,
-                        pools=sizes, token=token)
+                        pools=sizes, with_token=bool(token))
     shown = "localhost" if host in LOOPBACK else (
         lan_address() if host in ("0.0.0.0", "::") else host)
-    url = f"http://{shown}:{args.port}/" + (f"?token={token}" if token else "")
+    if ":" in shown:
+        shown = f"[{shown}]"
+    url = f"http://{shown}:{args.port}/" + (f"?token={quote(token, safe='')}"
+                                            if token else "")
     print(f"teachkit: serving {len(lessons)} lessons in {notebooks}", flush=True)
     for line in room_plan(sizes):
         print(f"teachkit: {line}", flush=True)
@@ -165,7 +282,8 @@ def _serve(args) -> int:
     if args.dry_run:
         print(shlex.join(cmd))
         return 0
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True,
+                            preexec_fn=_die_with_parent(os.getpid()))
 
     def _stop(signum, frame):  # systemd, `kill`, a CI timeout: stop like Ctrl+C
         raise KeyboardInterrupt
@@ -173,7 +291,7 @@ def _serve(args) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stop)
     try:
-        return proc.wait()
+        code = proc.wait()
     except KeyboardInterrupt:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -181,6 +299,33 @@ def _serve(args) -> int:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         return 0
+    if code:
+        raise TeachkitError(f"Voila stopped with exit code {code} (its messages are "
+                            "above).")
+    return 0
+
+
+def check_out_path(text: str, *, force: bool, option: str = "--out") -> Path:
+    """An output file the command may write: its folder made and writable, and no file
+    there already unless ``force`` (nothing is overwritten by surprise).
+
+    Raises
+    ------
+    TeachkitError
+        The folder cannot be made or written, the path is a folder, or the file exists
+        and ``force`` is False.
+    """
+    out = Path(text)
+    make_folder(out.parent, option=option, given=text)
+    if out.is_dir():
+        raise TeachkitError(f"{option} {text!r} is a folder. Pass a file name.")
+    if not os.access(out.parent, os.W_OK | os.X_OK):
+        raise TeachkitError(f"{option} {text!r}: the folder {str(out.parent)!r} is not "
+                            "writable. Pass a path in a folder you can write to.")
+    if out.exists() and not force:
+        raise TeachkitError(f"{option} {text!r} exists already. Pass --force to replace "
+                            "it, or another file name.")
+    return out
 
 
 def _cohort(args) -> int:
@@ -196,12 +341,20 @@ def _cohort(args) -> int:
     # Check first, so a bad argument is the only line printed.
     check_param("n", args.n, PARAMETER_CONSTRAINTS["n"], caller="make_cohort")
     check_seed(args.seed, caller="make_cohort")
+    out = check_out_path(args.out, force=args.force)
     start = time.perf_counter()
     print(f"teachkit: drawing {args.n:,} synthetic patients (seed {args.seed}, "
           f"{args.setting})...", file=sys.stderr, flush=True)
     cohort = make_cohort(args.n, seed=args.seed, setting=args.setting)
     print(f"teachkit: writing {out}...", file=sys.stderr, flush=True)
-    save_cohort(cohort, out)
+    # Written beside it, then renamed: an interrupted write never leaves half a file,
+    # and a file replaced with --force is whole until the new one is.
+    partial = out.with_name(f".{out.stem}.partial{out.suffix}")
+    try:
+        save_cohort(cohort, partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
     print(f"teachkit: wrote {len(cohort):,} synthetic patients to {out} in "
           f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
     return 0
@@ -228,7 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the lessons as Voila apps on this machine",
                            description="Serve the lessons in notebooks/ as Voila apps.")
     serve.add_argument("--port", type=_int, default=DEFAULT_PORT,
-                       help=f"port to listen on (default {DEFAULT_PORT})")
+                       help=f"port to listen on, 1-65535 (default {DEFAULT_PORT}); a busy "
+                            "port is an error, never silently another")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--notebooks", default=None, help="folder of lessons to serve")
@@ -236,8 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="serve the other machines on the network (listen on 0.0.0.0, "
                             "with a token)")
     serve.add_argument("--token", default=None,
-                       help="the token every page needs (default: none on this machine "
-                            "only; a random one when serving the network)")
+                       help="the token every page needs (default: $TEACHKIT_TOKEN, else "
+                            "none on this machine only and a random one when serving the "
+                            "network); other users of the machine can read a --token "
+                            "in the process list, never $TEACHKIT_TOKEN")
     serve.add_argument("--trainees", type=_int, default=None,
                        help="how many trainees open a lesson together: that many kernels "
                             "are preheated for the opening lesson (see --lesson)")
@@ -250,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "preheating off)")
     serve.add_argument("--cull-idle", type=_int, default=7200,
                        help="seconds before an idle trainee's kernel is shut down "
-                            "(default 7200)")
+                            "(default 7200; 0: never)")
     serve.add_argument("--data-dir", default=None,
                        help="where trainees' reflections are kept (default "
                             "$TEACHKIT_HOME or ~/.local/share/teachkit)")
@@ -267,6 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="care setting (default general)")
     cohort.add_argument("--out", required=True,
                         help="output file; .csv or .parquet decides the format")
+    cohort.add_argument("--force", action="store_true",
+                        help="replace --out if it exists (default: refuse)")
     cohort.set_defaults(func=_cohort)
 
     from .grading.cli import add_commands  # the grading commands live with the grading module
@@ -275,14 +433,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_finite(args: argparse.Namespace) -> None:
+    """Every number given is finite: ``nan`` and ``inf`` parse as floats, and a time
+    limit of ``inf`` or ``nan`` would mean no limit, or none reached, ever.
+
+    Examples
+    --------
+    >>> check_finite(argparse.Namespace(timeout=float("nan")))
+    Traceback (most recent call last):
+    ...
+    teachkit._validation.TeachkitError: --timeout must be a finite number. Got nan instead.
+    """
+    for dest, value in vars(args).items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise TeachkitError(f"--{dest.replace('_', '-')} must be a finite number. "
+                                f"Got {value} instead.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``teachkit`` command; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_finite(args)
         return int(args.func(args) or 0)
     except TeachkitError as exc:
         print(f"teachkit: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file or folder the system refused, in any command
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"teachkit: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
 
 

@@ -10,9 +10,8 @@ truth to compare with:
 4. an access layer, kept apart from need: screened, diagnosed, treated;
 5. recorded labels that depend on access: diagnosis code, visits, cost;
 6. the true crisis within 90 days (see :data:`CRISIS_DEFINITION`), drawn from need
-   (severity, anxiety, PHQ-9 item 9, prior self-harm and risks no questionnaire sees),
-   never from the records; ``crisis_risk`` is the true probability, known for every
-   patient;
+   (severity, anxiety, PHQ-9 item 9 and prior self-harm), never from the records;
+   ``crisis_risk`` is the true probability, known for every patient;
 7. consent preferences, quasi-identifiers, synthetic names and a month of intake.
 
 Every number has a source in :mod:`teachkit.sources`; the data card lists them per column.
@@ -36,7 +35,7 @@ from ._validation import (
 )
 
 __all__ = ["make_cohort", "COHORT_SETTINGS", "CohortSetting", "CRISIS_DEFINITION",
-           "REFERENCE_YEAR"]
+           "CALIBRATIONS", "Calibration", "REFERENCE_YEAR"]
 
 #: What ``crisis_90d`` counts (source ``crisis_definition``).
 CRISIS_DEFINITION = (
@@ -132,26 +131,19 @@ AGE_GRADIENT_SHIFT = ((18, 26, 0.35), (26, 50, 0.05), (50, 91, -0.2))
 SHIFT_CENTER = 0.0567
 #: Residual standard deviation, so that the trait has variance 1 in the general population.
 RESIDUAL_SD = 0.936
-#: Latent correlation fitted so that the observed PHQ-2/GAD-7 correlation is 0.64.
-DEP_ANX_RHO = 0.791
-#: The anxiety trait inherits the sex gap of the depression trait through DEP_ANX_RHO; this
-#: small correction (fitted) makes any anxiety 1.45 times as common in women, not more.
-ANX_SEX_SHIFT = np.array([-0.013, 0.013, 0.0])
+DEP_ANX_RHO = 0.65
+ANX_SEX_SHIFT = np.array([0.08, -0.08, 0.3])
 
 # Graded-response model: P(item >= k | theta) = expit(a * (theta - b_k)), k = 1, 2, 3.
-# Fitted by scripts/calibrate_cohort.py (source "grm") to the general-population bands and
-# to the answer pattern of NHANES (source "item_pattern"): "more than half the days" about
-# as often as "nearly every day" (ratio 1.3), so totals decline smoothly.
-PHQ_A = 5.152
-PHQ_BASE = 0.607
-PHQ_STEPS = (0.0, 1.2466, 1.6076)
+# Fitted to the general-population bands (source "grm"). These module constants are the
+# lessons' calibration (:data:`CALIBRATIONS` ``"lessons"``); teachkit.levers.bias reads them.
+GRM_A = 2.2
+PHQ_BASE = 0.8113
+PHQ_STEPS = (0.0, 1.2739, 1.3603)
 # Item offsets: sleep (3) and tiredness (4) are endorsed most; item 9 least (3.5 % > 0).
-PHQ_ITEM_OFFSETS = (0.0, 0.0, -0.45, -0.55, 0.05, 0.35, 0.3, 0.6, 1.3135)
-#: The PHQ-9 discrimination under its older name (teachkit.levers.bias imports it).
-GRM_A = PHQ_A
-GAD_A = 4.845
-GAD_BASE = 0.9344
-GAD_STEPS = (0.0, 0.7684, 1.1772)
+PHQ_ITEM_OFFSETS = (0.0, 0.0, -0.45, -0.55, 0.05, 0.35, 0.3, 0.6, 1.5365)
+GAD_BASE = 1.5702
+GAD_STEPS = (0.0, 0.1, 0.2656)
 
 # ---------------------------------------------------------------------------------------
 # Access layer (sources: screening, diagnosis_by_insurance, diagnosis_by_ethnicity,
@@ -163,44 +155,91 @@ DX_CASE_BY_INSURANCE = np.array([0.59, 0.719, 0.664, 0.437])
 DX_MULT_ETHNICITY = np.array([1.0, 0.75, 0.75, 0.75, 0.75])
 #: Scales the insurance rates up so that, after the ethnicity, language and screening
 #: multipliers, the shares diagnosed among PHQ-9 >= 15 come near Meiselbach's (D).
-DX_CASE_SCALE = 1.3
-#: Diagnosis multipliers by PHQ-9 band against 15 or more (Meiselbach's band): 20+
-#: severe, 10-14 moderate, 5-9 mild, 0-4 none; set so that 11.4 % of White primary-care
-#: patients carry a depression code (Trinh et al. 2011) (A: the split between bands).
-DX_MULT_SEVERE = 1.2
-DX_MULT_MODERATE = 0.55
-DX_MULT_MILD = 0.1
-DX_MULT_NONE = 0.02
+DX_CASE_SCALE = 1.4
+DX_MULT_MILD = 0.25
+DX_MULT_NONE = 0.03
 DX_MULT_UNSCREENED = 0.8
 TREAT_BASE = 0.85
 # Alegria's treated-share ratios (0.61, 0.69, 0.52) divided by the diagnosis multiplier.
 TREAT_MULT_ETHNICITY = np.array([1.0, 0.81, 0.92, 0.69, 1.0])
 TREAT_MULT_INSURANCE = np.array([1.0, 1.0, 1.05, 0.6])
-#: Treated shares among adults with a major depressive episode: women 71.6 %, men 58.8 %
-#: (ratio 1.22, source "treatment_by_sex"); non-binary as women (A).
-TREAT_MULT_SEX = np.array([1.0, 0.86, 1.0])
-#: Severe symptoms (PHQ-9 >= 20) are treated more often once diagnosed, so that 36.9 % of
-#: them go untreated (Shim et al. 2011) (A: the size of the step).
-TREAT_MULT_SEVERE = 1.35
 RURAL_ACCESS = 0.7
 UNIT_COST = np.array([180.0, 140.0, 110.0, 90.0])  # per visit, by insurance (A)
 MEDICATION_COST = 400.0  # per treated year (A)
 
 # Crisis within 90 days (sources: crisis_item9, crisis_rate, prior_self_harm)
-CRISIS_SEVERITY_SLOPE = 0.230
-CRISIS_ANXIETY_SLOPE = 0.115
-#: Item 9 beyond the traits: the fit (scripts/calibrate_cohort.py) needs no extra weight,
-#: item 9 tracks the depression trait closely enough to give Simon 2013's gradient.
-CRISIS_ITEM9_LOGODDS = np.array([0.0, 0.0, 0.0, 0.0])
-CRISIS_SELF_HARM_LOGODDS = 2.6
-#: Spread of the risks no questionnaire sees (substance use, losses, access to means...),
-#: one normal term (A); the fit puts it at 0: prior self-harm already concentrates risk as
-#: much as Simon 2018 found.
-CRISIS_OTHER_SD = 0.0
-SELF_HARM_INTERCEPT = -3.6
+CRISIS_SEVERITY_SLOPE = 1.0
+CRISIS_ANXIETY_SLOPE = 0.5
+CRISIS_ITEM9_LOGODDS = np.array([0.0, 0.4, 0.8, 1.2])
+CRISIS_SELF_HARM_LOGODDS = 1.8
+SELF_HARM_INTERCEPT = -4.4
 SELF_HARM_SLOPE = 1.0
 SELF_HARM_RECORDED_IF_CONTACT = 0.8
 SELF_HARM_RECORDED_NO_CONTACT = 0.4
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fitted constants of the generator, one set per calibration.
+
+    ``"lessons"`` is what the lessons, exercises and committed cohort use today (the module
+    constants above). ``"sourced"`` is fitted by ``scripts/calibrate_cohort.py`` to every
+    target of :data:`teachkit.calibration.CALIBRATION_TARGETS` (issue 12): NHANES's answer
+    pattern on every item, the PHQ-2/GAD-7 correlation of 0.64, the anxiety sex ratio of
+    1.45, treatment by sex (x1.22) and at severe symptoms (36.9 % untreated), 11.4 % of
+    White primary-care patients with an F32 code, and crisis risk that concentrates as
+    Simon 2013, Simon 2018 and Louzon 2016 found. The lessons move to it once their stories,
+    exercises and apps are updated with it.
+    """
+
+    phq_a: float
+    phq_base: float
+    phq_steps: tuple
+    phq_item_offsets: tuple
+    gad_a: float
+    gad_base: float
+    gad_steps: tuple
+    dep_anx_rho: float
+    anx_sex_shift: tuple
+    dx_case_scale: float
+    #: Diagnosis multipliers for PHQ-9 20+, 15-19, 10-14, 5-9 and 0-4.
+    dx_mult_by_band: tuple
+    treat_mult_sex: tuple
+    treat_mult_severe: float
+    crisis_severity_slope: float
+    crisis_anxiety_slope: float
+    crisis_item9_logodds: tuple
+    crisis_self_harm_logodds: float
+    self_harm_intercept: float
+
+
+CALIBRATIONS = {
+    "lessons": Calibration(
+        GRM_A, PHQ_BASE, PHQ_STEPS, PHQ_ITEM_OFFSETS, GRM_A, GAD_BASE, GAD_STEPS,
+        DEP_ANX_RHO, tuple(ANX_SEX_SHIFT), DX_CASE_SCALE,
+        (1.0, 1.0, 1.0, DX_MULT_MILD, DX_MULT_NONE), (1.0, 1.0, 1.0), 1.0,
+        CRISIS_SEVERITY_SLOPE, CRISIS_ANXIETY_SLOPE, tuple(CRISIS_ITEM9_LOGODDS),
+        CRISIS_SELF_HARM_LOGODDS, SELF_HARM_INTERCEPT),
+    # Fitted by scripts/calibrate_cohort.py; the comments give each number's target.
+    "sourced": Calibration(
+        # "more than half the days" about 1.3 x "nearly every day" on every item (NHANES,
+        # Tomitaka 2018) with the MMWR bands and item 9 > 0 in 3.5 %
+        phq_a=5.152, phq_base=0.607, phq_steps=(0.0, 1.2466, 1.6076),
+        phq_item_offsets=(0.0, 0.0, -0.45, -0.55, 0.05, 0.35, 0.3, 0.6, 1.3135),
+        gad_a=4.845, gad_base=0.9344, gad_steps=(0.0, 0.7684, 1.1772),
+        # observed PHQ-2/GAD-7 r = 0.64 (Loewe 2008); the anxiety trait inherits the sex
+        # gap through the correlation, so only a small correction gives NHSR 213's x1.45
+        dep_anx_rho=0.791, anx_sex_shift=(-0.013, 0.013, 0.0),
+        # Meiselbach's no-diagnosis shares at PHQ-9 >= 15 and Trinh's 11.4 % White F32
+        dx_case_scale=1.3, dx_mult_by_band=(1.2, 1.0, 0.55, 0.1, 0.02),
+        # treated women / men 1.22 (NSDUH); 36.9 % untreated at PHQ-9 >= 20 (Shim 2011)
+        treat_mult_sex=(1.0, 0.86, 1.0), treat_mult_severe=1.35,
+        # at the sourced rates: item-9 gradient 10x (Simon 2013), 71.6 % of crises at
+        # item 9 = 0 (Louzon 2016), riskiest 5 % hold 43-48 % (Simon 2018)
+        crisis_severity_slope=0.230, crisis_anxiety_slope=0.115,
+        crisis_item9_logodds=(0.0, 0.0, 0.0, 0.0), crisis_self_harm_logodds=2.6,
+        self_harm_intercept=-3.6),
+}
 
 # Consent: opt-out odds multipliers (source "consent")
 # Opt-out probability of the reference group (men, 60+, no diagnosis, PHQ-9 < 10), chosen
@@ -259,6 +298,7 @@ PARAMETER_CONSTRAINTS = {
     "crisis_rate": Interval(0.0, 1.0, closed="neither"),
     "setting": Options(COHORT_SETTINGS),
     "age_gradient": Options((False, True)),
+    "calibration": Options(CALIBRATIONS),
 }
 
 # Ordered columns: the data card documents each of them (teachkit.datacard).
@@ -343,6 +383,7 @@ def make_cohort(
     screening_rate: float | None = None,
     lep_access: float = 0.65,
     age_gradient: bool = False,
+    calibration: str = "lessons",
 ) -> pd.DataFrame:
     """Draw a synthetic cohort of adults seen for mental-health screening.
 
@@ -373,6 +414,9 @@ def make_cohort(
         would count the barrier twice.
     age_gradient : bool, default=False
         Whether younger adults are more depressed (NSDUH) or not (NHANES PHQ-9).
+    calibration : {"lessons", "sourced"}, default="lessons"
+        Which fitted constants to use (:data:`CALIBRATIONS`): the lessons' today, or the
+        set fitted to every sourced target of :mod:`teachkit.calibration`.
 
     Returns
     -------
@@ -413,6 +457,9 @@ the range [1, 10000000]. Got 0 instead.
     check_param("setting", setting, PARAMETER_CONSTRAINTS["setting"], caller=caller)
     check_param("age_gradient", age_gradient, PARAMETER_CONSTRAINTS["age_gradient"],
                 caller=caller)
+    check_param("calibration", calibration, PARAMETER_CONSTRAINTS["calibration"],
+                caller=caller)
+    cal = CALIBRATIONS[calibration]
     preset = COHORT_SETTINGS[setting]
     crisis_rate = preset.crisis_rate if crisis_rate is None else crisis_rate
     screening_rate = preset.screening_rate if screening_rate is None else screening_rate
@@ -442,7 +489,7 @@ the range [1, 10000000]. Got 0 instead.
     rural = (U[7] < np.asarray(RURAL_P)[eth]).astype(np.int8)
 
     # 2. Latent severity ----------------------------------------------------------------
-    z = rng.standard_normal((4, n))
+    z = rng.standard_normal((3, n))
     shift = (
         SEX_SHIFT[sex] + INCOME_SHIFT[income] + ETHNICITY_SHIFT[eth] + RURAL_SHIFT[rural]
     )
@@ -452,15 +499,17 @@ the range [1, 10000000]. Got 0 instead.
     severity = preset.severity_shift + (shift - SHIFT_CENTER) + RESIDUAL_SD * z[0]
     anxiety = (
         preset.severity_shift
-        + ANX_SEX_SHIFT[sex]
-        + DEP_ANX_RHO * (severity - preset.severity_shift)
-        + np.sqrt(1 - DEP_ANX_RHO**2) * z[1]
+        + np.asarray(cal.anx_sex_shift)[sex]
+        + cal.dep_anx_rho * (severity - preset.severity_shift)
+        + np.sqrt(1 - cal.dep_anx_rho**2) * z[1]
     )
 
     # 3. Questionnaires -----------------------------------------------------------------
     u_items = rng.random((16, n), dtype=np.float32)
-    phq = _grm_items(severity, u_items[:9], PHQ_A, PHQ_BASE, PHQ_STEPS, PHQ_ITEM_OFFSETS)
-    gad = _grm_items(anxiety, u_items[9:], GAD_A, GAD_BASE, GAD_STEPS, np.zeros(7))
+    phq = _grm_items(severity, u_items[:9], cal.phq_a, cal.phq_base, cal.phq_steps,
+                     cal.phq_item_offsets)
+    gad = _grm_items(anxiety, u_items[9:], cal.gad_a, cal.gad_base, cal.gad_steps,
+                     np.zeros(7))
     phq_total = phq.sum(axis=1, dtype=np.int16)
     gad_total = gad.sum(axis=1, dtype=np.int16)
 
@@ -469,13 +518,14 @@ the range [1, 10000000]. Got 0 instead.
     screened = U[8] < p_screen
     lep_mult = np.where(lep == 1, lep_access, 1.0)
     rural_mult = np.where(rural == 1, RURAL_ACCESS, 1.0)
+    band_mult = cal.dx_mult_by_band
     need_mult = np.select(
         [phq_total >= 20, phq_total >= 15, phq_total >= 10, phq_total >= 5],
-        [DX_MULT_SEVERE, 1.0, DX_MULT_MODERATE, DX_MULT_MILD], DX_MULT_NONE)
+        list(band_mult[:4]), band_mult[4])
     anx_need = np.where(gad_total >= 10, 0.6, 0.0)
     p_dx = (
         np.maximum(need_mult, anx_need * (phq_total < 10))
-        * DX_CASE_BY_INSURANCE[ins] * DX_CASE_SCALE
+        * DX_CASE_BY_INSURANCE[ins] * cal.dx_case_scale
         * DX_MULT_ETHNICITY[eth]
         * lep_mult
         * np.where(screened, 1.0, DX_MULT_UNSCREENED)
@@ -484,7 +534,8 @@ the range [1, 10000000]. Got 0 instead.
     # Limited English already lowers diagnosis (and visits below); applying it to
     # treatment too would count it twice (DOMAIN.md: x0.6-0.7 on access to care).
     p_tx = (TREAT_BASE * TREAT_MULT_ETHNICITY[eth] * TREAT_MULT_INSURANCE[ins]
-            * TREAT_MULT_SEX[sex] * np.where(phq_total >= 20, TREAT_MULT_SEVERE, 1.0))
+            * np.asarray(cal.treat_mult_sex)[sex]
+            * np.where(phq_total >= 20, cal.treat_mult_severe, 1.0))
     treated = diagnosed & (U[10] < np.minimum(p_tx * rural_mult ** 0.5, 0.95))
 
     # 5. Recorded labels ----------------------------------------------------------------
@@ -497,18 +548,18 @@ the range [1, 10000000]. Got 0 instead.
     cost_noise = np.exp(0.35 * z[2])
 
     # 6. Ground truth: crisis within 90 days, from need only ------------------------------
-    p_self_harm = expit(SELF_HARM_INTERCEPT + SELF_HARM_SLOPE * (severity - preset.severity_shift)
+    p_self_harm = expit(cal.self_harm_intercept
+                        + SELF_HARM_SLOPE * (severity - preset.severity_shift)
                         + 0.3 * preset.severity_shift)
     prior_self_harm = U[11] < p_self_harm
     contact = diagnosed | treated
     p_record = np.where(contact, SELF_HARM_RECORDED_IF_CONTACT, SELF_HARM_RECORDED_NO_CONTACT)
     self_harm_recorded = prior_self_harm & (U[12] < p_record)
     linear = (
-        CRISIS_SEVERITY_SLOPE * severity
-        + CRISIS_ANXIETY_SLOPE * anxiety
-        + CRISIS_ITEM9_LOGODDS[phq[:, 8]]
-        + CRISIS_SELF_HARM_LOGODDS * prior_self_harm
-        + CRISIS_OTHER_SD * z[3]
+        cal.crisis_severity_slope * severity
+        + cal.crisis_anxiety_slope * anxiety
+        + np.asarray(cal.crisis_item9_logodds)[phq[:, 8]]
+        + cal.crisis_self_harm_logodds * prior_self_harm
     )
     # Kept within [1e-6, 1 - 1e-6] so the 6-decimal column never reads 0 or 1.
     crisis_risk = np.clip(expit(_calibrated_intercept(linear, crisis_rate) + linear),
@@ -599,5 +650,6 @@ the range [1, 10000000]. Got 0 instead.
         "screening_rate": screening_rate,
         "lep_access": lep_access,
         "age_gradient": age_gradient,
+        "calibration": calibration,
     }
     return df

@@ -46,8 +46,9 @@ SOURCES: dict[str, tuple[str, str]] = {
     "dep_anx_corr": (
         "S",
         "Loewe et al. 2008, Med Care 46(3):266: the PHQ-2 and the GAD-7 correlate at "
-        "r = 0.64. The latent correlation (0.79) is fitted so that the observed answers "
-        "reach it (scripts/calibrate_cohort.py); the latent figure itself is D.",
+        "r = 0.64. The sourced calibration fits the latent correlation (0.79) so that the "
+        "observed answers reach it (scripts/calibrate_cohort.py); the lessons' calibration "
+        "sets the latent correlation to 0.65 (A), which gives an observed 0.39.",
     ),
     "item_pattern": (
         "S",
@@ -180,8 +181,9 @@ SOURCES: dict[str, tuple[str, str]] = {
         "Louzon et al. 2016 (doi:10.1176/appi.ps.201500149): 71.6 % of suicides were in "
         "people who answered 'not at all'. Simon et al. 2018: the riskiest 5 % of visits "
         "held 43 % of attempts and 48 % of deaths, with a 90-day attempt PPV of 5.4 %. "
-        "Risks no questionnaire sees (one normal term) and prior self-harm (odds x13) are "
-        "assumptions (A) fitted by scripts/calibrate_cohort.py.",
+        "In the sourced calibration prior self-harm (odds x13, about 5 % of primary-care "
+        "patients) is an assumption (A); the severity slope and item-9 weight are fitted "
+        "by scripts/calibrate_cohort.py.",
     ),
     "prior_self_harm": (
         "A",

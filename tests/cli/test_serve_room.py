@@ -52,15 +52,17 @@ def test_one_command_with_no_options_still_serves_one_kernel_per_lesson(tmp_path
 def test_lan_serves_the_network_behind_a_token(tmp_path, capsys):
     code, out, _ = _dry_run(capsys, tmp_path, "--lan")
     assert code == 0
-    assert "--Voila.ip=0.0.0.0" in out
-    token = out.split("--Voila.token=", 1)[1].split()[0]
+    assert "--Voila.ip=0.0.0.0" in out and "--Voila.auto_token=True" in out
+    token = out.split("?token=", 1)[1].split()[0]
     assert len(token) >= 12
     assert f":8866/?token={token}" in out and "localhost" not in out.split("open ")[1][:30]
+    assert token not in out.strip().splitlines()[-1], "the token is on no command line"
     # Behind the token, the page's shutdown beacon is accepted (a closed tab frees its
     # kernel); without one off loopback it would not be.
     assert "disable_check_xsrf" in out
     code, out, _ = _dry_run(capsys, tmp_path, "--lan", "--token", "room-42-secret")
-    assert "--Voila.token=room-42-secret" in out and "?token=room-42-secret" in out
+    assert "?token=room-42-secret" in out
+    assert "room-42-secret" not in out.strip().splitlines()[-1]
 
 
 def test_a_host_off_loopback_always_gets_a_token(tmp_path):

@@ -1,5 +1,6 @@
-"""``teachkit serve --token``: without the token a page shows nothing of the lessons;
-with it (once, in the address) the landing page lists every lesson."""
+"""``teachkit serve`` with a token: without the token a page shows nothing of the
+lessons; with it (once, in the address) the landing page lists every lesson. Given in
+``TEACHKIT_TOKEN``, it is on no process's command line nor in the kernels' environment."""
 
 from __future__ import annotations
 
@@ -27,13 +28,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _cmdline(proc: Path) -> bytes:
+    return _read(proc / "cmdline")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
 def test_pages_need_the_token(tmp_path):
     port, token = _free_port(), "workshop-room-7"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "teachkit.cli", "serve", "--port", str(port), "--token",
-         token, "--pool-size", "0", "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "teachkit.cli", "serve", "--port", str(port),
+         "--pool-size", "0", "--data-dir", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
+        start_new_session=True, env=dict(os.environ, TEACHKIT_TOKEN=token))
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -47,6 +59,10 @@ def test_pages_need_the_token(tmp_path):
                 assert proc.poll() is None, proc.stdout.read()
                 assert time.monotonic() < deadline, "teachkit serve did not answer in 90 s"
                 time.sleep(0.3)
+        # No command line on the machine shows it (other users can read them all).
+        shown = [pid for pid in Path("/proc").glob("[0-9]*")
+                 if token.encode() in _cmdline(pid)]
+        assert not shown, [_cmdline(pid) for pid in shown]
         anonymous = urllib.request.urlopen(f"{base}/", timeout=10).read().decode()
         assert 'class="tk-lesson"' not in anonymous
         with urllib.request.urlopen(f"{base}/voila/render/00_orientation.ipynb",
@@ -63,6 +79,13 @@ def test_pages_need_the_token(tmp_path):
         assert f"?token={token}" in page, "lesson links keep the token for a new tab"
         again = opener.open(f"{base}/", timeout=10).read().decode()
         assert again.count('class="tk-lesson"') == len(notebooks)
+        # A lesson's kernel (the lesson's code runs there) does not inherit the token.
+        opener.open(f"{base}/voila/render/00_orientation.ipynb", timeout=120).read()
+        kernels = [p for p in Path("/proc").glob("[0-9]*")
+                   if b"ipykernel" in _cmdline(p) and str(tmp_path).encode()
+                   in _read(p / "environ")]
+        assert kernels, "no kernel started"
+        assert all(token.encode() not in _read(p / "environ") for p in kernels)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -9,6 +9,7 @@ graded. Re-run after rebuilding the lesson notebooks.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -35,6 +36,27 @@ EXPECTED = {
     "renamed": ("ok", FULL),
     "not_a_notebook": ("not a notebook", 0),
     "wrong_lesson": ("wrong lesson", 0),
+    # Issue 13: one bad answer costs one mark; nothing stops the class.
+    "bad_answers": ("timed out", 2),  # q3 loops, q4 cannot convert, q5 HTML, q6 deep
+    "deep_record": ("tampered", 0),
+    "metadata_wrong_type": ("ok", FULL),
+    "reads_expected": ("errors", FULL - 1),
+    # Issue 13: the sandbox (its probe cell always raises, saying what it could reach).
+    "sandbox_probe": ("errors", FULL),
+    "fork_bomb": ("errors", FULL),
+}
+#: Made when the tests copy the folder (links, FIFOs, odd names cannot live in git):
+#: trainee -> (status, score).
+RUNTIME = {
+    "linked": ("refused", 0),
+    "linked_file": ("refused", 0),
+    "pipe": ("refused", 0),
+    "huge": ("not a notebook", 0),
+    "caf\u00e9": ("wrong lesson", 0),  # a folder name that is not UTF-8 (Latin-1 bytes)
+    "Jos\u00e9": ("wrong lesson", 0),
+    "Jos": ("wrong lesson", 0),
+    "\t=1+1": ("wrong lesson", 0),
+    "@SUM(A1)": ("wrong lesson", 0),
 }
 
 WRONG_ANSWERS = """\
@@ -87,6 +109,98 @@ for cell in solved.cells:
 """
 
 
+BAD_ANSWERS = """\
+import numpy as np
+def flag_top(scores, capacity):  # an honest mistake: it never returns
+    while True:
+        pass
+class Sneaky(dict):  # an answer whose conversion raises
+    def items(self):
+        raise RuntimeError("cannot list")
+largest_threshold = Sneaky()
+worst_group_missed = "<img src=x onerror=alert(1)> [click](http://example.org)"
+deep = []
+for _ in range(100_000):
+    deep = [deep]
+needless_per_caught = deep
+reflection_model_choice = reflection_model_choice + " and a lone surrogate " + chr(0xD800)
+"""
+
+DEEP_RECORD = """\
+import teachkit.exercises._plain as P
+P.answer_record = lambda *a, **k: "[" * 200_000 + "]" * 200_000
+"""
+
+READS_EXPECTED = """\
+from teachkit.exercises import lesson01
+rule_sensitivity = lesson01._facts()["sensitivity"]
+"""
+
+#: Looks for everything the allow-list root must not hold; raises "SANDBOX-OK" or "LEAK".
+SANDBOX_PROBE = """\
+import os, stat, sys, pathlib, teachkit
+leaks = []
+checkout = pathlib.Path(teachkit.__file__).resolve().parents[2]
+# (folders on the way to the allowed ones, such as /home or /work, exist but are empty)
+for p in (checkout / ".git", checkout / "solutions", checkout / "tests", "/run", "/var",
+          "/sys", "/root/.ssh", "/etc/shadow", "/etc/hostname"):
+    if pathlib.Path(p).exists():
+        leaks.append(f"sees {p}")
+run_dir = os.path.dirname(sys.argv[sys.argv.index("-f") + 1]) if "-f" in sys.argv else ""
+for top, dirs, files in os.walk("/"):
+    if top.startswith(("/proc", "/tmp", "/dev")) or top.count("/") > 4:
+        dirs[:] = []
+        continue
+    for name in dirs + files:
+        path = os.path.join(top, name)
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            continue
+        if stat.S_ISSOCK(mode):
+            leaks.append(f"socket {path}")
+        if name.endswith("-graded") or name in (".grading", ".git"):
+            leaks.append(f"sees {path}")
+    try:
+        with open(os.path.join(top, ".probe"), "x"):
+            pass
+        leaks.append(f"wrote in {top}")
+    except OSError:
+        pass
+try:
+    with open(os.path.join(run_dir, "filler"), "wb") as fh:
+        fh.write(b"x")
+    leaks.append("RUNDIR-WRITABLE")
+except OSError:
+    pass
+written = 0
+try:
+    for i in range(40):
+        with open(f"/tmp/fill{i}", "wb") as fh:
+            for _ in range(50):
+                fh.write(b"x" * 1024 * 1024)
+                written += 1
+except OSError:
+    pass
+if written > 300:
+    leaks.append(f"wrote {written} MiB in /tmp")
+from teachkit.exercises import lesson01
+if hasattr(lesson01, "_facts") or hasattr(lesson01, "PROBLEMS"):
+    leaks.append("expected values importable")
+raise RuntimeError("LEAK " + "; ".join(leaks[:6]) if leaks else "SANDBOX-OK")
+"""
+
+FORK_BOMB = """\
+import os, time
+children = []
+for _ in range(500):
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(120)
+        os._exit(0)
+    children.append(pid)
+"""
+
 RUFF_TOML = """\
 # These notebooks are hostile and broken on purpose (they are the grader's test data):
 # ruff does not lint them. Written by make_submissions.py.
@@ -104,6 +218,31 @@ def _cell(source):
 def _insert(nb, source, after=3):
     nb = nbformat.from_dict(nbformat.from_dict(nb))
     nb.cells.insert(after, _cell(source))
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:03d}"
+    return nb
+
+
+def _light(solved, *extra, metadata=None):
+    """A quick notebook: the right answers as literals (the grader's own facts), then
+    ``extra`` cells. It runs none of the lesson's computations, so it grades in seconds."""
+    from teachkit.exercises.lesson01 import _facts
+
+    facts = _facts()
+    answers = (f"rule_flagged_per_1000 = {facts['flagged_per_1000']!r}\n"
+               f"rule_sensitivity = {facts['sensitivity']!r}\n"
+               f"largest_threshold = {facts['largest_threshold']!r}\n"
+               f"worst_group_missed = {facts['worst_missed']!r}\n"
+               f"needless_per_caught = {facts['needless_per_caught']!r}\n")
+    function = next(c.source for c in solved.cells if "def flag_top" in c.source)
+    reflection = next(c.source for c in solved.cells
+                      if c.source.startswith("reflection_model_choice ="))
+    nb = nbformat.v4.new_notebook(metadata=dict(solved.metadata))
+    nb.metadata["teachkit"] = metadata or dict(solved.metadata["teachkit"])
+    nb.cells = [_cell("import numpy as np\n"
+                      "from teachkit.exercises.lesson01 import q1, q2, q3, q4, q5, q6, r1"),
+                _cell(answers), _cell(function), _cell(reflection),
+                *[_cell(x) for x in extra]]
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i:03d}"
     return nb
@@ -132,6 +271,12 @@ def make():
                                       FORGE, after=len(starter.cells) + 1),
         "exits": _insert(solved, "import os\nos._exit(3)", after=len(solved.cells)),
         "wrong_lesson": lesson00,
+        "bad_answers": _light(solved, BAD_ANSWERS),
+        "deep_record": _light(solved, DEEP_RECORD),
+        "metadata_wrong_type": _light(solved, metadata="lesson 01, as a string"),
+        "reads_expected": _light(solved, "del rule_sensitivity", READS_EXPECTED),
+        "sandbox_probe": _light(solved, SANDBOX_PROBE),
+        "fork_bomb": _light(solved, FORK_BOMB),
     }
     if HERE.exists():
         shutil.rmtree(HERE)
@@ -151,6 +296,24 @@ def write_not_a_notebook(folder: Path) -> None:
     """Add the submission that is a text file named like a notebook."""
     (folder / "not_a_notebook").mkdir()
     (folder / "not_a_notebook" / NOTEBOOK).write_text("My answers: 181, 0.69, Other.\n")
+
+
+def write_runtime_submissions(folder: Path) -> None:
+    """Add what git cannot hold: links to the solutions, a FIFO, a 1 GiB file, names that
+    are not UTF-8, look alike once simplified, or start like a spreadsheet formula."""
+    solution = ROOT / "solutions" / NOTEBOOK
+    (folder / "linked").mkdir()
+    os.symlink(solution, folder / "linked" / NOTEBOOK)
+    os.symlink(solution, folder / "linked_file.ipynb")
+    os.mkfifo(folder / "pipe.ipynb")
+    (folder / "huge").mkdir()
+    with open(folder / "huge" / NOTEBOOK, "wb") as fh:
+        fh.truncate(1024**3)  # sparse: 1 GiB long, no disk used
+    lesson00 = HERE / "wrong_lesson" / NOTEBOOK
+    for name in (b"caf\xe9", "José".encode(), b"Jos", b"\t=1+1", b"@SUM(A1)"):
+        target = os.path.join(os.fsencode(folder), name)
+        os.mkdir(target)
+        shutil.copy(lesson00, os.path.join(target, NOTEBOOK.encode()))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,8 @@
 """Beyond one machine: JupyterHub with Voila as each trainee's landing page.
 
-Starts ``jupyterhub -f jupyterhub/jupyterhub_config.py`` on loopback (the dummy
-authenticator, the local spawner, configurable-http-proxy from npm in .venv/node as
-``scripts/setup.sh`` installs it), logs a trainee in through Chromium, follows the
-landing page to lesson 01 and moves a lever. Without Chromium, the proxy or jupyterhub
-the test is skipped with a hint, except in CI (``CI`` set), where it fails.
+Logs a trainee in to the hub of ``conftest.py`` through Chromium, follows the landing
+page to lesson 01 and moves a lever. Without Chromium, root, the proxy or jupyterhub the
+test is skipped with a hint, except in CI (``CI`` set), where it fails.
 """
 
 from __future__ import annotations
@@ -12,120 +10,29 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
-import os
-import shutil
-import signal
 import struct
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-
-from harness import (  # noqa: E402
+from harness import (
     ROOT,
     chromium_missing_message,
     descendants,
-    free_port,
     launch_chromium,
     open_page,
     wait_for_app,
     wait_for_updates,
 )
+from hub_helpers import skip_or_fail
 
-from teachkit.levers import get_spec  # noqa: E402
+from teachkit.levers import get_spec
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CONFIG = ROOT / "jupyterhub" / "jupyterhub_config.py"
-PROXY = ROOT / ".venv" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
 TRAINEE = "trainee-07"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _missing() -> str | None:
-    message = chromium_missing_message()
-    if message:
-        return message
-    if not PROXY.exists() and not shutil.which("configurable-http-proxy"):
-        return ("configurable-http-proxy is not installed: `make test` installs it "
-                "(scripts/setup.sh: npm install into .venv/node).")
-    try:
-        import jupyterhub  # noqa: F401
-    except ImportError:
-        return "jupyterhub is missing: `make test` installs it (pip install -e '.[test]')."
-    return None
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    """JupyterHub on free loopback ports; its whole process tree is stopped after."""
-    missing = _missing()
-    if missing:
-        if _in_ci():
-            pytest.fail(f"The JupyterHub test cannot run in CI: {missing}", pytrace=False)
-        pytest.skip(missing)
-    state = tmp_path_factory.mktemp("hub")
-    port = free_port()
-    env = dict(os.environ, TEACHKIT_HUB_STATE=str(state), TEACHKIT_HUB_PORT=str(port),
-               TEACHKIT_HUB_API_PORT=str(free_port()),
-               TEACHKIT_HUB_PROXY_API_PORT=str(free_port()),
-               TEACHKIT_HOME=str(state / "teachkit"), PYTHONUNBUFFERED="1")
-    env.pop("TEACHKIT_HUB_PASSWORD", None)
-    env.pop("TEACHKIT_HUB_IP", None)
-    log_path = state / "jupyterhub.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
-                            cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    seen: set[int] = set()
-    url = f"http://127.0.0.1:{port}"
-
-    def tail() -> str:
-        return log_path.read_text(errors="replace")[-5000:]
-
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            seen.update(descendants(proc.pid))
-            assert proc.poll() is None, f"jupyterhub exited:\n{tail()}"
-            try:
-                with urllib.request.urlopen(f"{url}/hub/api", timeout=5) as reply:
-                    if reply.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            assert time.monotonic() < deadline, f"jupyterhub did not answer:\n{tail()}"
-            time.sleep(0.3)
-        yield {"url": url, "log": tail, "proc": proc, "seen": seen, "state": state}
-    finally:
-        seen.update(descendants(proc.pid))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # the hub stops the servers and the proxy
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-        for pid in [proc.pid, *seen]:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        log.close()
 
 
 def _v1(msg_type: str, content: dict, channel: str = "shell") -> bytes:
@@ -190,6 +97,7 @@ def in_own_thread(function, *args):
 
 
 def test_a_trainee_logs_in_and_moves_a_lever_in_lesson_01(hub):
+    skip_or_fail(chromium_missing_message())
     in_own_thread(_trainee_logs_in_and_moves_a_lever, hub)
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _typical import check_rederived, median, spread
+from _typical import check_rederived, median
 
 from teachkit.levers.oversight import MINUTES_PER_REVIEW, SCREENING_DAYS
 from teachkit.oversight import OversightSettings
@@ -41,44 +41,45 @@ def test_the_committed_typical_values_are_what_the_code_computes():
 
 
 def test_the_review_against_the_model_alone(text):
-    assert "the model flags about 13 of them a day" in text
-    assert round(m("flags_per_day")) == 13
-    assert "On most days Sam can look at all of them" in text
-    assert m("days_over_capacity") < SCREENING_DAYS / 10
-    assert "from **about 33 to 23 per 1,000 patients**" in text
-    assert (round(m("needless_alone")), round(m("needless_review"))) == (33, 23)
-    assert "**about 3.9 of 20 crises per 1,000 are caught, against 5.0 with the model " \
+    assert "the model flags about 26 of them a day" in text
+    assert round(m("flags_per_day")) == 26
+    assert "from **about 66 to 35 per 1,000 patients**" in text
+    assert (round(m("needless_alone")), round(m("needless_review"))) == (66, 35)
+    assert "**about 7.0 of 20 crises per 1,000 are caught, against 11 with the model " \
            "alone**" in text
     assert (per_1000(m("caught_review")), per_1000(m("crises")), per_1000(m("caught_alone"))) \
-        == ("3.9", "20", "5.0")
+        == ("7.0", "20", "11")  # as the app shows them
+    assert "about **18 flags per 1,000 are never reviewed**" in text
+    assert round(m("overflow")) == 18
+    assert "the queue is full on most days" in text
+    assert m("days_over_capacity") > SCREENING_DAYS / 2
     assert "**7 cases out of 10**" in text
     assert round(10 * m("wrong_advice_followed")) == 7
+    assert "typical values of 20 synthetic practices" in text
 
 
 def test_the_reviewer_assumption_is_stated(text):
     assert "right 73 % of the time *whatever the patient*" in text
-    assert "typical of 20 synthetic practices" in text
 
 
 def test_the_reach_vet_tiers(text):
     assert "one flag every three days" in text
-    assert "**about 1 in 3 of those flags is a real crisis** (1 in 5 to 2 in 5" in text
-    assert round(1 / m("top01_ppv")) == 3
-    low, high = spread("04", "top01_ppv")
-    assert (round(5 * low), round(5 * high)) == (1, 2)
-    assert "only **about 1.5 %** of the crises" in text
-    assert round(100 * m("top01_capture"), 1) == 1.5
-    assert "the top 5 % reaches **about 28 %** of them" in text
-    assert round(100 * m("top5_capture")) == 28
-    assert "about **1 flag in 9** is a crisis" in text
-    assert round(1 / m("top5_ppv")) == 9
-    assert "about **0.25 crises instead of 0.75**" in text
-    assert round(m("top5_caught_per_hour"), 2) == 0.25
-    assert round(m("top01_caught_per_hour"), 2) == 0.75
+    assert "**about 2 in 3 of those flags are real crises**" in text
+    assert round(3 * m("top01_ppv")) == 2
+    assert "only **about 3 %** of the crises" in text
+    assert round(100 * m("top01_capture")) == 3
+    assert "the top 5 % reaches **about 44 %** of them" in text
+    assert round(100 * m("top5_capture")) == 44
+    assert "only about **1 flag in 6** is a crisis" in text
+    assert round(1 / m("top5_ppv")) == 6
+    assert "about **0.4 crises instead of 1.4**" in text
+    assert round(m("top5_caught_per_hour"), 1) == 0.4
+    assert round(m("top01_caught_per_hour"), 1) == 1.4
+    assert "about ten times too high: Simon's top 5 % had 1 real crisis in 19 flags" in text
+    assert round(1 / 0.054) == 19
 
 
 def test_the_sources_it_cites(text):
     for source in ("Jabbour et al. 2023", "Lyell et al. 2017", "Ancker et al. 2017",
-                   "McCarthy et al. 2021", "Simon et al. 2018", "Kessler et al. 2017",
-                   "**assumptions**"):
+                   "McCarthy et al. 2021", "Simon et al. 2018", "**assumptions**"):
         assert source in text

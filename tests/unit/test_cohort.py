@@ -13,7 +13,7 @@ from scipy.special import logit
 
 from teachkit import cohort as cohort_module
 from teachkit._validation import PARAM_MESSAGE, Interval, Options, TeachkitError
-from teachkit.cohort import COHORT_SETTINGS, REFERENCE_YEAR, make_cohort
+from teachkit.cohort import CALIBRATIONS, COHORT_SETTINGS, REFERENCE_YEAR, make_cohort
 from teachkit.datacard import COLUMNS
 from teachkit.io import save_cohort
 
@@ -137,7 +137,7 @@ def test_attrs_record_the_arguments_and_say_synthetic():
     assert df.attrs["teachkit"] == {
         "synthetic": True, "n": 50, "seed": 4, "setting": "specialty",
         "crisis_rate": 0.06, "screening_rate": 0.90, "lep_access": 0.7,
-        "age_gradient": False,
+        "age_gradient": False, "calibration": "lessons",
     }
 
 
@@ -368,6 +368,8 @@ _OPEN = Interval(0.0, 1.0, closed="neither").describe()
         ({"n": 10, "lep_access": 1.01}, "lep_access", 1.01, _PROB),
         ({"n": 10, "age_gradient": "yes"}, "age_gradient", "yes",
          Options((False, True)).describe()),
+        ({"n": 10, "calibration": "2019"}, "calibration", "2019",
+         Options(CALIBRATIONS).describe()),
     ],
 )
 def test_bad_arguments_get_the_standard_message(kwargs, name, value, allowed):
@@ -391,3 +393,44 @@ def test_crisis_rate_message_describes_the_range_actually_allowed():
     with pytest.raises(TeachkitError) as info:
         make_cohort(10, crisis_rate=1.5)
     assert "[0.0, 1.0]" not in str(info.value)
+
+
+# --- the sourced calibration (issue 12; targets in teachkit.calibration) -----------------
+
+
+@pytest.fixture(scope="module")
+def sourced_general():
+    return make_cohort(200_000, seed=2024, setting="general", calibration="sourced")
+
+
+def test_the_lessons_calibration_is_the_default():
+    assert make_cohort(500, seed=3).equals(make_cohort(500, seed=3, calibration="lessons"))
+    assert not make_cohort(500, seed=3).equals(make_cohort(500, seed=3, calibration="sourced"))
+
+
+@pytest.mark.parametrize("calibration", sorted(CALIBRATIONS))
+def test_each_calibration_keeps_the_columns_and_the_crisis_rate(calibration):
+    df = make_cohort(20_000, seed=8, setting="primary_care", calibration=calibration)
+    assert list(df.columns) == [c.name for c in COLUMNS]
+    assert df["crisis_risk"].mean() == pytest.approx(0.02, rel=1e-3)
+
+
+def test_sourced_answers_use_more_than_half_the_days_about_as_often_as_nearly_every_day(
+        sourced_general):
+    """NHANES (Tomitaka 2018): on every item the answers decline smoothly; the lessons'
+    calibration picked 'more than half the days' 5-8 times less often than 'nearly every
+    day'."""
+    for item in range(1, 10):
+        answers = sourced_general[f"phq{item}"].to_numpy()
+        assert 0.8 <= np.mean(answers == 2) / np.mean(answers == 3) <= 2.2, item
+
+
+def test_sourced_phq2_and_gad7_correlate_as_loewe_found(sourced_general):
+    phq2 = sourced_general["phq1"] + sourced_general["phq2"]
+    assert abs(np.corrcoef(phq2, sourced_general["gad7_total"])[0, 1] - 0.64) <= 0.03
+
+
+def test_sourced_women_are_treated_more_often_than_men(sourced_general):
+    depressed = sourced_general[sourced_general["phq9_total"] >= 10]
+    treated = depressed.groupby("sex", observed=True)["treated"].mean()
+    assert 1.12 <= treated["female"] / treated["male"] <= 1.32

@@ -6,8 +6,9 @@ strings, lists, and small tagged dicts for arrays and tables); checks only ever 
 plain form, so the instant check in the trainee's notebook and the grade computed in the
 grader's process judge exactly the same thing.
 
-:func:`extract_answers` runs inside the sandbox, after the submission: it reads the
-answer variables and calls function answers on the grader's inputs. Nothing here judges.
+:func:`extract_answer` runs inside the sandbox, after the submission, once per answer (in
+its own cell): it reads one answer variable, or calls a function answer on the grader's
+inputs. Nothing here judges; this module imports nothing else of teachkit.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import math
 import signal
 from typing import Any
 
-__all__ = ["to_plain", "from_plain", "extract_answers", "MISSING", "ELLIPSIS", "tag"]
+__all__ = ["to_plain", "from_plain", "extract_answer", "answer_record", "call_answer",
+           "MISSING", "ELLIPSIS", "tag"]
 
 MAX_ITEMS = 200_000
 MAX_TEXT = 20_000
@@ -155,7 +157,7 @@ def _hashable(x):
     return tuple(x) if isinstance(x, list) else x
 
 
-class _CallTimeout(Exception):
+class _CallTimeout(BaseException):  # not caught by a trainee's `except Exception`
     pass
 
 
@@ -192,75 +194,37 @@ def call_answer(function, case: dict, *, seconds: float = 10.0) -> dict:
     return out
 
 
-def extract_answers(namespace: dict, spec: dict) -> dict:
-    """Read the answers a submission left in ``namespace`` (runs in the sandbox).
+def extract_answer(namespace: dict, name: str, want: dict) -> Any:
+    """One answer a submission left in ``namespace``, as plain data (runs in the sandbox).
 
-    ``spec`` maps each answer variable to ``{"kind": "value"}`` or
-    ``{"kind": "function", "cases": [...]}`` (the grader's inputs, plain data).
+    ``want`` is ``{"kind": "value"}`` or ``{"kind": "function", "cases": [...],
+    "seconds": s}`` (the grader's inputs, plain data, and the time each call may take).
+    An answer whose conversion raises becomes ``{"__type__": "unreadable", ...}``: it
+    costs that answer, never the others.
     """
-    answers = {}
-    for name, want in spec.items():
+    try:
         value = namespace.get(name, MISSING)
         if value is MISSING:
-            answers[name] = dict(MISSING)
-        elif want["kind"] == "function":
+            return dict(MISSING)
+        if want.get("kind") == "function":
             if not callable(value):
-                answers[name] = {"__type__": "calls", "not_callable": to_plain(value)}
-            else:
-                answers[name] = {"__type__": "calls",
-                                 "outcomes": [call_answer(value, c) for c in want["cases"]]}
-        else:
-            answers[name] = to_plain(value)
-    return answers
+                return {"__type__": "calls", "not_callable": to_plain(value)}
+            seconds = float(want.get("seconds", 10.0))
+            return {"__type__": "calls",
+                    "outcomes": [call_answer(value, c, seconds=seconds)
+                                 for c in want.get("cases", [])]}
+        return to_plain(value)
+    except Exception as exc:  # noqa: BLE001  the trainee's object, not the grader, failed
+        return {"__type__": "unreadable", "error": f"{type(exc).__name__}"[:100]}
 
 
-# -- tamper evidence (runs in the sandbox; informative only: the grade never depends on it)
-_SNAPSHOT: dict = {}
-# Builtins the Jupyter kernel itself swaps in and out around every cell.
-_KERNEL_MANAGED = {"input", "raw_input", "get_ipython", "display", "exit", "quit", "help",
-                   "copyright", "credits", "license", "breakpoint"}
-
-
-def _watched() -> dict:
-    import builtins
+def answer_record(namespace: dict, name: str, want: dict) -> str:
+    """The JSON record the grader's extraction cell displays for one answer."""
     import json
 
-    import numpy
-
-    from . import _problem
-
-    items = {f"builtins.{k}": v for k, v in vars(builtins).items()
-             if callable(v) and k not in _KERNEL_MANAGED}
-    for name in ("isclose", "allclose", "array_equal", "sum", "mean", "round", "argsort",
-                 "asarray", "array", "zeros", "isin"):
-        items[f"numpy.{name}"] = getattr(numpy, name, None)
-    items["json.dumps"], items["json.loads"] = json.dumps, json.loads
-    for cls in (_problem.Problem, _problem.FunctionProblem, _problem.Reflection,
-                _problem.ProblemView, _problem.Outcome):
-        for attr, value in vars(cls).items():
-            items[f"{cls.__name__}.{attr}"] = value
-    for name in ("number_check", "as_number", "as_text", "unanswered", "close_enough"):
-        items[f"_problem.{name}"] = getattr(_problem, name)
-    for name in ("to_plain", "extract_answers", "call_answer"):
-        items[f"_plain.{name}"] = globals()[name]
-    return items
-
-
-def take_snapshot() -> None:
-    """Remember the checker's and the builtins' own objects (before the submission runs)."""
-    _SNAPSHOT.clear()
-    _SNAPSHOT.update(_watched())
-
-
-def tampering(namespace: dict | None = None) -> list[str]:
-    """What the submission replaced since :func:`take_snapshot`: checker, builtins, numpy."""
-    import sys
-
-    changed = [name for name, value in _watched().items()
-               if name in _SNAPSHOT and _SNAPSHOT[name] is not value]
-    for module_name, module in list(sys.modules.items()):
-        if module_name.startswith("teachkit.exercises.lesson"):
-            for attr, view in vars(module).items():
-                if hasattr(view, "problem") and "check" in getattr(view, "__dict__", {}):
-                    changed.append(f"{module_name}.{attr}.check")
-    return sorted(changed)[:50]
+    plain = extract_answer(namespace, name, want)
+    try:
+        return json.dumps({"name": name, "answer": plain})
+    except (TypeError, ValueError, RecursionError) as exc:
+        return json.dumps({"name": name, "answer": {"__type__": "unreadable",
+                                                    "error": type(exc).__name__}})

@@ -62,6 +62,8 @@ def show(value: Any) -> str:
         text = "a dict with keys " + ", ".join(repr(k) for k, _ in value["items"][:8])
     elif kind == "function":
         text = f"the function {value['name']}"
+    elif kind == "unreadable":
+        text = f"something that could not be read ({value.get('error', '?')})"
     elif kind == "other":
         text = f"a {value.get('type', '?')} ({value.get('repr', '')})"
     else:
@@ -379,3 +381,58 @@ def number_check(name: str, expected: Callable[[], float], *, tol: float,
 
     return check
 
+
+
+class GradingView:
+    """What ``q1`` is inside the grading sandbox, where the lesson's checks are absent.
+
+    The grader replaces each lesson module, inside the sandbox only, by a stub that holds
+    these views and the lesson's plain constants (:func:`stub_source`): the checks and
+    the values they compare with stay in the grader's own process.
+    """
+
+    problem = None
+
+    def __init__(self, name: str, inspects: str):
+        self.name, self.inspects = name, inspects
+
+    def __repr__(self) -> str:
+        return f"{self.name}: checked by the grader (set `{self.inspects}`)."
+
+    def check(self, namespace=None) -> str:
+        return f"{self.name}: checked by the grader, outside this notebook."
+
+    def hint(self, number=None) -> str:
+        return "Hints are shown in your own notebook, not while it is graded."
+
+
+def stub_source(module) -> str:
+    """The source of a lesson module's grading stub: its views and plain constants only.
+
+    Examples
+    --------
+    >>> from teachkit.exercises import lesson00
+    >>> "GRID_CRISIS = (" in stub_source(lesson00), "_facts" in stub_source(lesson00)
+    (True, False)
+    """
+    lines = [f'"""Grading stub of {module.__name__}: the checks run in the grader."""',
+             "from teachkit.exercises._problem import GradingView", ""]
+    for name, value in sorted(vars(module).items()):
+        if name.startswith("_"):
+            continue
+        if isinstance(value, ProblemView):
+            lines.append(f"{name} = GradingView({value.problem.name!r}, "
+                         f"{value.problem.inspects!r})")
+        elif _is_literal(value):
+            lines.append(f"{name} = {value!r}")
+    return "\n".join(lines) + "\n"
+
+
+def _is_literal(value, depth: int = 0) -> bool:
+    if depth > 3:
+        return False
+    if value is None or isinstance(value, bool | int | float | str):
+        return True
+    if isinstance(value, tuple | list | frozenset):
+        return all(_is_literal(v, depth + 1) for v in value)
+    return False

@@ -3,11 +3,11 @@
 ``python -m teachkit.grading._driver`` reads a job (JSON) on stdin and writes one JSON
 object on stdout. It runs in the grader's own, trusted, Python: it starts the kernel
 inside the sandbox (:mod:`.sandbox`), sends it the submission's code cells one by one
-(nbclient), then one extraction cell written by the grader, and keeps only:
+(nbclient), then the extraction cells written by the grader (one per answer), and keeps only:
 
 - for each cell, whether it raised (name and first line of the message) or timed out;
-- the payload the extraction cell displayed (the answers, as plain data), and how many
-  look-alike payloads the submission's own cells displayed (a forgery: tampering);
+- the record each extraction cell displayed (one answer each, as plain data, then the
+  tamper check), and how many look-alike records anything else displayed (a forgery);
 - whether the kernel died, or the whole notebook ran out of time and was killed.
 
 Everything else the kernel sends (printed text, figures) is dropped unread, so a
@@ -26,7 +26,8 @@ import threading
 import time
 from pathlib import Path
 
-ANSWERS_MIME = "application/vnd.teachkit.answers+json"
+from .judge import ANSWERS_MIME
+
 MAX_PAYLOAD_CHARS = 5_000_000
 MAX_TEXT = 300
 
@@ -73,19 +74,29 @@ def run_job(job: dict) -> dict:
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
+    from ._cgroup import SubmissionCgroup, cgroup_support
     from .sandbox import Limits, SandboxPlan
 
     limits = Limits(**job["limits"])
     scratch = Path(job["scratch"])
+    cgroup = None
+    if job["mode"] == "root":
+        version, _ = cgroup_support()
+        if version:
+            try:
+                cgroup = SubmissionCgroup(version, limits.memory_mb * 1024 * 1024,
+                                          limits.processes).create()
+            except OSError:  # per-process limits still hold (prlimit)
+                cgroup = None
     plan = SandboxPlan(job["mode"], scratch, hide=[Path(p) for p in job["hide"]],
-                       limits=limits)
+                       limits=limits, cgroup_procs=cgroup.procs_files if cgroup else [])
     scratch.mkdir(parents=True, exist_ok=True)
 
     class SandboxedKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
-            if plan.mode == "root":  # the kernel (user nobody) must read its file
-                os.chown(self.connection_file, 65534, 65534)
+            if plan.mode == "root":  # the kernel (its own uid) must read its file
+                os.chown(self.connection_file, plan.uid, plan.uid)
             return plan.wrap(cmd)
 
         async def interrupt_kernel(self):
@@ -97,22 +108,30 @@ def run_job(job: dict) -> dict:
                 except OSError:
                     pass
 
-    sources = [job["prelude"], *job["cells"], job["extract"]]
+    sources = [job["prelude"], *job["cells"], *job["extract"]]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    report = {"cells": [None] * len(sources), "payload": None, "forged_payloads": 0,
-              "kernel_died": False, "notebook_timed_out": False, "startup_error": None}
-    extract_index = len(sources) - 1
+    first_extract = len(sources) - len(job["extract"])
+    report = {"cells": [None] * len(sources), "payloads": [None] * len(job["extract"]),
+              "forged_payloads": 0, "kernel_died": False, "notebook_timed_out": False,
+              "startup_error": None}
 
     class Client(NotebookClient):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            if plan.mode == "root":  # the sockets exist: the kernel may add no more files
+                os.chmod(scratch, 0o750)
+            return kc
+
         def output(self, outs, msg, display_id, cell_index):
             if msg["msg_type"] in ("display_data", "execute_result"):
                 data = msg["content"].get("data", {})
                 if ANSWERS_MIME in data:
-                    if cell_index == extract_index and report["payload"] is None:
-                        payload = data[ANSWERS_MIME]
-                        if isinstance(payload, str) and len(payload) <= MAX_PAYLOAD_CHARS:
-                            report["payload"] = payload
-                    else:
+                    k = cell_index - first_extract
+                    payload = data[ANSWERS_MIME]
+                    if k >= 0 and report["payloads"][k] is None and isinstance(payload, str) \
+                            and len(payload) <= MAX_PAYLOAD_CHARS:
+                        report["payloads"][k] = payload
+                    else:  # displayed by the submission's own code: a forgery
                         report["forged_payloads"] += 1
             return None  # keep nothing else: printed text and figures are not graded
 
@@ -166,6 +185,9 @@ def run_job(job: dict) -> dict:
         timer.cancel()
         log.close()
         kill_sandbox(km)
+        if cgroup is not None:
+            report["oom_killed"] = cgroup.oom_killed()
+            cgroup.remove()
     report["seconds"] = round(time.monotonic() - start, 2)
     return report
 

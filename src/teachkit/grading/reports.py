@@ -31,9 +31,35 @@ def _csv(rows) -> str:
     return buf.getvalue()
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\ufe62", "\uff0b",
+                  "\ufe63", "\uff0d", "\uff20")
+
+
 def _safe_cell(text: str) -> str:
-    """Keep spreadsheet programs from running a trainee's text as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """Keep spreadsheet programs from running a trainee's text as a formula.
+
+    A cell that starts (or, after spaces, starts) with ``= + - @``, a TAB, a CR or a line
+    break (OWASP's list), or a full-width look-alike, gets a leading apostrophe.
+
+    Examples
+    --------
+    >>> _safe_cell("=HYPERLINK(1)"), _safe_cell("\\t=1+1"), _safe_cell("Ana")
+    ("'=HYPERLINK(1)", "'\\t=1+1", 'Ana')
+    """
+    text = str(text)
+    return "'" + text if text.lstrip(" ")[:1] in _FORMULA_START and text else text
+
+
+def _md(text: str) -> str:
+    """A trainee's text, shown as text in Markdown: no HTML, no links or images, one line.
+
+    Examples
+    --------
+    >>> print(_md("<img src=x onerror=alert(1)> [click](http://x) ![i](y)"))
+    &lt;img src=x onerror=alert(1)&gt; \\[click\\](http://x) !\\[i\\](y)
+    """
+    text = html.escape(" ".join(str(text).split()), quote=False)
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 def gradebook_rows(results: list[Result], lesson: Lesson) -> list[list[str]]:
@@ -56,18 +82,20 @@ def gradebook_rows(results: list[Result], lesson: Lesson) -> list[list[str]]:
 def feedback_text(result: Result, lesson: Lesson) -> str:
     """One trainee's feedback, in Markdown."""
     lines = [f"# Feedback: lesson {lesson.id}, {lesson.title}", "",
-             f"Trainee: {result.trainee}  ", f"Notebook: {result.notebook or '(none)'}  ",
+             f"Trainee: {_md(result.trainee)}  ",
+             f"Notebook: {_md(result.notebook) or '(none)'}  ",
              f"Status: **{result.status}** ({STATUS_MEANINGS[result.status]})  ",
              f"Score: **{_fmt(result.score)} / {_fmt(result.max_score)}**", ""]
     if result.notes:
-        lines += ["## Notes", ""] + [f"- {n}" for n in result.notes] + [""]
+        lines += ["## Notes", ""] + [f"- {_md(n)}" for n in result.notes] + [""]
     lines += ["## Questions", ""]
     problems = {p.name: p for p in lesson.problems}
     for o in result.outcomes:
         p = problems[o["problem"]]
         mark = ("reflection" if p.kind == "reflection"
                 else f"{_fmt(o['points'])}/{_fmt(o['max_points'])}")
-        lines.append(f"- **{p.name}** ({mark}), {p.title}: {o['status']}. {o['message']}")
+        lines.append(f"- **{p.name}** ({mark}), {p.title}: {o['status']}. "
+                     f"{_md(o['message'])}")
         if o["status"] == "incorrect" and p.hints:
             lines.append(f"  - Hint: {p.hints[0]}")
     lines += ["", "All patients in these exercises are synthetic.", ""]
@@ -124,16 +152,21 @@ def moodle_rows(results: list[Result], lesson: Lesson) -> list[list[str]]:
     return rows
 
 
+def _write(path: Path, text: str) -> None:
+    # Results are cleaned of lone surrogates; "replace" is the last guard, so a report is
+    # written whatever a trainee typed.
+    path.write_text(text, encoding="utf-8", errors="replace")
+
+
 def write_reports(results: list[Result], out: Path, lesson: Lesson) -> None:
+    """Write the gradebook, the LMS files, the reflections page and one feedback file per
+    trainee (``feedback/<key>.md``, see :func:`.submissions.trainee_key`)."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / GRADEBOOK).write_text(_csv(gradebook_rows(results, lesson)), encoding="utf-8")
-    (out / CANVAS).write_text(_csv(canvas_rows(results, lesson)), encoding="utf-8")
-    (out / MOODLE).write_text(_csv(moodle_rows(results, lesson)), encoding="utf-8")
-    (out / REFLECTIONS).write_text(reflections_page(results, lesson), encoding="utf-8")
+    _write(out / GRADEBOOK, _csv(gradebook_rows(results, lesson)))
+    _write(out / CANVAS, _csv(canvas_rows(results, lesson)))
+    _write(out / MOODLE, _csv(moodle_rows(results, lesson)))
+    _write(out / REFLECTIONS, reflections_page(results, lesson))
     feedback = out / "feedback"
     feedback.mkdir(exist_ok=True)
-    from .run import _key
-
     for r in results:
-        (feedback / f"{_key(r.trainee)}.md").write_text(feedback_text(r, lesson),
-                                                         encoding="utf-8")
+        _write(feedback / f"{r.key}.md", feedback_text(r, lesson))

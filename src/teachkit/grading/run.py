@@ -8,10 +8,8 @@ stopped, grades nothing twice and loses nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
 import subprocess
@@ -19,78 +17,43 @@ import sys
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from .._validation import TeachkitError
 from ..exercises import LESSONS, Lesson, get_lesson
-from .judge import Result, extract_code, judge_report, prelude_code
+from .judge import Result, extraction_cells, judge_report, prelude_code
+from .reports import write_reports
 from .sandbox import CHECKOUT, Limits, detect_mode
+from .submissions import Submission, find_submissions, read_notebook, sha256_of
 
 __all__ = ["Submission", "find_submissions", "grade_folder", "GradingRun"]
 
 STATE = ".grading"
-MAX_NOTEBOOK_BYTES = 20_000_000
 
 
-@dataclass(frozen=True)
-class Submission:
-    trainee: str
-    path: Path | None  # None: the trainee's folder holds no file at all
-
-
-def _key(trainee: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", trainee).strip("._") or "trainee"
-
-
-def find_submissions(folder: Path) -> list[Submission]:
-    """One submission per trainee: a sub-folder per trainee, or a file per trainee."""
-    subs = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith((".", "_")) or entry.name.endswith("-graded"):
-            continue
-        if entry.is_dir():
-            files = [p for p in sorted(entry.rglob("*")) if p.is_file()
-                     and ".ipynb_checkpoints" not in p.parts and not p.name.startswith(".")]
-            notebooks = [p for p in files if p.suffix == ".ipynb"]
-            pick = notebooks or files
-            subs.append(Submission(entry.name, pick[0] if pick else None))
-        elif entry.is_file():
-            subs.append(Submission(entry.stem, entry))
-    return subs
-
-
-def _sha256(path: Path | None) -> str:
-    if path is None:
-        return ""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def read_notebook(path: Path):
-    """The notebook's lesson id and code cells, or an error sentence if it is not one."""
-    import nbformat
-
-    if path is None:
-        return None, None, "The trainee's folder holds no file."
-    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        return None, None, "The file is larger than 20 MB: not a lesson notebook."
-    try:
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-        nbformat.validate(nb)
-    except Exception as exc:  # noqa: BLE001  any unreadable file is simply not a notebook
-        return None, None, (f"{path.name} is not a Jupyter notebook that can be read "
-                            f"({type(exc).__name__}).")
-    lesson = (nb.metadata.get("teachkit") or {}).get("lesson")
-    cells = [c.source for c in nb.cells if c.cell_type == "code"]
-    return (str(lesson) if lesson is not None else None), cells, None
+def _one_per_key(subs: list[Submission]) -> list[Submission]:
+    """A second submission under one id ("alice.ipynb" beside "alice/") is refused, alone."""
+    seen, out = set(), []
+    for sub in subs:
+        if sub.key in seen:
+            n = 2
+            while f"{sub.key}-{n}" in seen:
+                n += 1
+            sub = Submission(f"{sub.trainee} ({n})", f"{sub.key}-{n}", None,
+                             f"{sub.trainee!r} submitted twice (a file and a folder); the "
+                             "first was graded. Remove one and grade again.")
+        seen.add(sub.key)
+        out.append(sub)
+    return out
 
 
 def _infer_lesson(subs: list[Submission]) -> Lesson:
     seen = {}
     for sub in subs:
-        if sub.path is not None and sub.path.suffix == ".ipynb":
+        if sub.path is not None and sub.path.suffix == ".ipynb" and not sub.refused:
             lesson, _, _ = read_notebook(sub.path)
             if lesson in LESSONS:
                 seen[lesson] = seen.get(lesson, 0) + 1
@@ -128,14 +91,22 @@ class GradingRun:
         self.spec = self._extraction_spec()
 
     def _extraction_spec(self) -> dict:
+        """What each extraction cell takes out: values first, then function answers
+        (a function that hangs then costs only itself and the functions after it)."""
         spec = {}
-        for i, problem in enumerate(self.lesson.problems):
+        problems = list(enumerate(self.lesson.problems))
+        for i, problem in sorted(problems, key=lambda ip: ip[1].kind == "function"):
             rng = np.random.default_rng([int(self.secret, 16) % 2**63, i])
-            spec[problem.inspects] = problem.extraction(rng)
+            want = problem.extraction(rng)
+            if want.get("kind") == "function":
+                # Every call of one answer fits in its cell's time limit, with room to spare.
+                calls = max(1, len(want.get("cases", [])))
+                want["seconds"] = round(min(10.0, 0.7 * self.limits.cell_timeout / calls), 3)
+            spec[problem.inspects] = want
         return spec
 
     def result_path(self, sub: Submission) -> Path:
-        return self.results_dir / f"{_key(sub.trainee)}.json"
+        return self.results_dir / f"{sub.key}.json"
 
     def done(self, sub: Submission) -> Result | None:
         path = self.result_path(sub)
@@ -145,19 +116,41 @@ class GradingRun:
             result = Result.from_json(path.read_text())
         except (ValueError, TypeError):
             return None
-        return result if result.sha256 == _sha256(sub.path) else None
+        if result.sha256 != sha256_of(sub.path):
+            return None
+        result.key = sub.key
+        return result
+
+    def static(self, sub: Submission, status: str, note: str, sha: str = "") -> Result:
+        """A result for a submission that was not run: every question earns nothing."""
+        outcomes = [asdict(p.judge({"__type__": "missing"})) for p in self.lesson.problems]
+        for o in outcomes:
+            o["message"] = "Not graded: see the notes."
+        name = sub.path.name if sub.path else ""
+        return Result(sub.trainee, name, sha, self.lesson.id, status, [note], outcomes)
+
+    def grade_safely(self, sub: Submission) -> Result:
+        """:meth:`grade`, where any failure becomes this trainee's status, never the run's."""
+        try:
+            result = self.grade(sub)
+        except Exception as exc:  # noqa: BLE001  one submission never stops the class
+            result = self.static(sub, "crashed", "The grader could not grade this "
+                                 f"submission ({type(exc).__name__}: {str(exc)[:200]}); "
+                                 "nothing else was affected. Re-running grades it again.",
+                                 "retry")
+        result.key = sub.key
+        return result
 
     def grade(self, sub: Submission) -> Result:
         """Grade one submission (runs in a worker thread; the sandbox does the work)."""
-        sha = _sha256(sub.path)
+        if sub.refused:
+            return self.static(sub, "refused", sub.refused)
+        sha = sha256_of(sub.path)
         name = sub.path.name if sub.path else ""
         lesson_id, cells, problem = read_notebook(sub.path)
 
         def static(status, note):
-            outcomes = [asdict(p.judge({"__type__": "missing"})) for p in self.lesson.problems]
-            for o in outcomes:
-                o["message"] = "Not graded: see the notes."
-            return Result(sub.trainee, name, sha, self.lesson.id, status, [note], outcomes)
+            return self.static(sub, status, note, sha)
 
         if problem:
             return static("not a notebook", problem)
@@ -176,7 +169,8 @@ class GradingRun:
         work = Path(tempfile.mkdtemp(prefix="teachkit-grade-"))
         try:
             job = {
-                "prelude": prelude_code(), "cells": cells, "extract": extract_code(self.spec),
+                "prelude": prelude_code(), "cells": cells,
+                "extract": extraction_cells(self.spec),
                 "scratch": str(work / secrets.token_hex(8)), "mode": self.mode,
                 "hide": [str(p) for p in self.hide], "limits": asdict(self.limits),
             }
@@ -234,8 +228,6 @@ def grade_folder(submissions, *, lesson=None, out=None, jobs: int = 2,
     -------
     results, out : list of Result, Path
     """
-    from .reports import write_reports
-
     log = log or (lambda msg: print(f"teachkit: {msg}", file=sys.stderr, flush=True))
     folder = Path(submissions)
     if not folder.is_dir():
@@ -248,21 +240,16 @@ def grade_folder(submissions, *, lesson=None, out=None, jobs: int = 2,
     if not subs:
         raise TeachkitError(f"No submissions in {str(folder)!r}: put one notebook per "
                             "trainee there (or one folder per trainee).")
-    keys = {}
-    for sub in subs:
-        if _key(sub.trainee) in keys:
-            raise TeachkitError(f"Two submissions belong to the same trainee id "
-                                f"{_key(sub.trainee)!r}: {keys[_key(sub.trainee)]} and "
-                                f"{sub.trainee}. Rename one.")
-        keys[_key(sub.trainee)] = sub.trainee
+    subs = _one_per_key(subs)
     the_lesson = get_lesson(lesson) if lesson is not None else _infer_lesson(subs)
     out = Path(out) if out else folder.resolve().parent / f"{folder.resolve().name}-graded"
     mode = detect_mode(sandbox)
-    from .sandbox import MODE_DESCRIPTIONS
+    from .sandbox import MODE_DESCRIPTIONS, limits_note
 
     log(f"grading lesson {the_lesson.id} ({the_lesson.title}): {len(subs)} submissions "
         f"from {folder} into {out}")
     log(f"containment: {MODE_DESCRIPTIONS[mode]}")
+    log(limits_note(mode))
     run = GradingRun(folder, out, the_lesson, limits=limits or Limits(), mode=mode,
                      hide=[Path(p) for p in hide])
     results: dict[str, Result] = {}
@@ -270,7 +257,7 @@ def grade_folder(submissions, *, lesson=None, out=None, jobs: int = 2,
     for sub in subs:
         previous = run.done(sub)
         if previous is not None:
-            results[sub.trainee] = previous
+            results[sub.key] = previous
         else:
             todo.append(sub)
     if results:
@@ -284,7 +271,7 @@ def grade_folder(submissions, *, lesson=None, out=None, jobs: int = 2,
             sub = futures.pop(future)
             result = future.result()
             run.save(result, sub)  # saved at once: an interrupted run loses nothing
-            results[sub.trainee] = result
+            results[sub.key] = result
             bar.update(1)
             bar.set_postfix_str(f"{sub.trainee}: {result.status}", refresh=False)
 
@@ -293,7 +280,7 @@ def grade_folder(submissions, *, lesson=None, out=None, jobs: int = 2,
         while pending or futures:
             while pending and len(futures) < jobs:
                 sub = pending.pop(0)
-                futures[pool.submit(run.grade, sub)] = sub
+                futures[pool.submit(run.grade_safely, sub)] = sub
             finished, _ = wait(futures, return_when=FIRST_COMPLETED)
             collect(finished)
     except KeyboardInterrupt:
@@ -306,7 +293,7 @@ def grade_folder(submissions, *, lesson=None, out=None, jobs: int = 2,
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
-    ordered = [results[s.trainee] for s in subs]
+    ordered = [results[s.key] for s in subs]
     write_reports(ordered, out, the_lesson)
     return ordered, out
 

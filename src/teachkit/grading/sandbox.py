@@ -1,33 +1,39 @@
 """Containment: where and how one submission's code runs.
 
 Every submission runs in its own Jupyter kernel, started inside fresh Linux namespaces
-(``unshare`` from util-linux) and under resource limits (``prlimit``):
+(``unshare`` from util-linux) and under resource limits:
 
+- **an allow-list root** (:mod:`._jail`): the kernel sees a fresh, read-only root that
+  holds only what grading needs, bound read-only: the Python installation, the teachkit
+  package (its ``src`` folder: no ``.git``, no solutions, no tests), a few files of
+  /etc, /dev/null and friends; its own /proc; a /tmp of limited size (its home and the
+  only place it may write); and its connection folder. No host socket, no other
+  trainee's work, no graded folder, no writable host path exists inside;
 - **no network**: a new network namespace has no interface but a loopback that is down;
   the kernel talks to the grader over Unix sockets (Jupyter's ``ipc`` transport);
-- **no reading of what it must not see**: a new mount namespace in which the solutions,
-  the tests, the grading output, the other trainees' submissions and the shared temporary
-  folders are covered by empty tmpfs mounts (see :mod:`._jail`);
 - **its own processes only**: a new PID namespace; killing the sandbox kills them all;
-- **limits**: address space (``RLIMIT_AS``: the memory cap), CPU seconds, file size,
-  open files, processes; per-cell and per-notebook wall clocks are enforced by the
+- **limits per submission**: as root, a cgroup per submission caps the memory (all its
+  processes together, no swap) and the number of processes (:mod:`._cgroup`); per
+  process, ``prlimit`` caps the address space (a clean ``MemoryError``), CPU seconds,
+  file size and open files; per-cell and per-notebook wall clocks are enforced by the
   grader (:mod:`._driver`);
-- **no privileges**: as root, the kernel runs as ``nobody``; as a normal user, in a user
-  namespace (``unshare --user --map-root-user``) with every capability dropped, and the
-  checkout mounted read-only.
+- **no privileges**: as root, the kernel runs as a uid of its own (no two submissions
+  share one); as a normal user, in a user namespace (``unshare --user --map-root-user``)
+  with every capability dropped.
 
 :func:`detect_mode` picks ``"root"`` or ``"userns"`` and explains what it picked; when
 neither works, grading refuses to run unless the instructor asks for ``"none"`` (no
-containment, for trusted notebooks only).
+containment, for trusted notebooks only). docs/grading.md says what each mode does and
+does not isolate.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import sysconfig
@@ -36,18 +42,22 @@ from pathlib import Path
 
 from .._validation import TeachkitError
 
-__all__ = ["Limits", "SandboxPlan", "detect_mode", "MODES", "MODE_DESCRIPTIONS"]
+__all__ = ["Limits", "SandboxPlan", "detect_mode", "limits_note", "MODES",
+           "MODE_DESCRIPTIONS"]
 
 MODES = ("auto", "root", "userns", "none")
 MODE_DESCRIPTIONS = {
-    "root": "each submission runs as user 'nobody' in its own network, mount and PID "
-            "namespaces",
+    "root": "each submission runs as a uid of its own in its own network, mount and PID "
+            "namespaces, in a read-only root that holds only Python and teachkit",
     "userns": "not root: each submission runs in a user namespace (unshare --user) with "
-              "no capabilities, no network, and solutions and outputs hidden",
+              "no capabilities and no network, in a read-only root that holds only "
+              "Python and teachkit",
     "none": "NO CONTAINMENT: submissions run with your own rights and network; use only "
             "for notebooks you trust",
 }
-NOBODY = 65534
+#: As root, each submission's kernel runs as uid (and gid) FIRST_UID + the driver's pid:
+#: a uid no account and no other submission uses.
+FIRST_UID = 3_000_000
 JAIL = Path(__file__).with_name("_jail.py")
 CHECKOUT = Path(__file__).resolve().parents[3]
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -65,7 +75,13 @@ class Limits:
         Seconds the whole notebook may run (start-up, every cell, the answer
         extraction) before its kernel is killed.
     memory_mb : int, default=2048
-        Address-space cap of the kernel in MiB (``RLIMIT_AS``).
+        Memory cap of the whole submission in MiB (a cgroup, as root) and of each of its
+        processes (``RLIMIT_AS``).
+    scratch_mb : int, default=256
+        Size of the submission's /tmp (its home; files there count as memory too).
+    processes : int, default=128
+        Processes and threads the whole submission may run at once (a cgroup, as root;
+        without one, a per-uid ``RLIMIT_NPROC``).
     """
 
     cell_timeout: float = 60.0
@@ -73,7 +89,21 @@ class Limits:
     memory_mb: int = 2048
     file_mb: int = 64
     open_files: int = 256
-    processes: int = 512
+    processes: int = 128
+    scratch_mb: int = 256
+
+    def __post_init__(self):
+        for name in ("cell_timeout", "notebook_timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value) or value <= 0:
+                raise TeachkitError(f"The {name!r} parameter of Limits must be a finite "
+                                    f"number of seconds above 0. Got {value!r} instead.")
+        for name in ("memory_mb", "file_mb", "open_files", "processes", "scratch_mb"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise TeachkitError(f"The {name!r} parameter of Limits must be a whole "
+                                    f"number of at least 1. Got {value!r} instead.")
 
 
 def _unshare_works(args: tuple[str, ...]) -> bool:
@@ -124,17 +154,25 @@ def detect_mode(requested: str = "auto") -> str:
     )
 
 
-def _blocked_ancestors(path: Path) -> list[Path]:
-    """Ancestors of ``path`` that an unprivileged user cannot enter."""
-    out = []
-    for parent in reversed(path.parents):
-        try:
-            mode = parent.stat().st_mode
-        except OSError:
-            continue
-        if not mode & stat.S_IXOTH:
-            out.append(parent)
-    return out
+#: Files of /etc the interpreter may read (the loader's cache, the time zone...); not
+#: the accounts: the kernel's uid has none.
+ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/mime.types")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+#: The system folders a dynamically linked interpreter needs (links are re-created).
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+def limits_note(mode: str) -> str:
+    """One sentence on how memory and processes are capped in ``mode`` on this machine."""
+    from ._cgroup import cgroup_support
+
+    if mode == "none":
+        return "limits: per process only (prlimit); no containment"
+    version, sentence = cgroup_support() if mode == "root" else (None, (
+        "per-submission memory and process limits need cgroups, which teachkit makes "
+        "only when grading as root; each process gets its own memory cap instead "
+        "(prlimit), and the process cap counts all of your own processes"))
+    return f"limits: {sentence}"
 
 
 @dataclass
@@ -145,23 +183,32 @@ class SandboxPlan:
     ----------
     mode : {"root", "userns", "none"}
     scratch : Path
-        The submission's private working folder (the kernel's home and cwd, its
-        sockets and connection file); the only place it may write.
+        The submission's connection folder on the host (the kernel's connection file
+        and sockets); inside the sandbox the kernel's home is its own /tmp.
     hide : list of Path
-        Folders the submission must not read (solutions, tests, outputs...).
+        Folders that must stay unseen even if they lie inside an allowed folder.
     limits : Limits
+    cgroup_procs : list of str
+        The ``cgroup.procs`` files of the submission's cgroups (see :mod:`._cgroup`).
     """
 
     mode: str
     scratch: Path
     hide: list[Path] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    cgroup_procs: list[str] = field(default_factory=list)
+
+    @property
+    def uid(self) -> int | None:
+        return FIRST_UID + os.getpid() if self.mode == "root" else None
 
     def environment(self) -> dict[str, str]:
         """The kernel's whole environment: nothing of the grader's is passed on."""
-        home = str(self.scratch)
+        home = "/tmp" if self.mode != "none" else str(self.scratch)
         return {
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+            # The kernel imports the grader's own teachkit (the checker and extraction).
+            "PYTHONPATH": str(PACKAGE.parent),
             "HOME": home,
             "TMPDIR": home,
             "LANG": "C.UTF-8",
@@ -180,40 +227,71 @@ class SandboxPlan:
             "TEACHKIT_GRADING": "1",
         }
 
-    def _exposed(self) -> list[tuple[str, bool]]:
-        """What the kernel needs: the Python installation, the package, its scratch."""
+    def allowed(self) -> list[str]:
+        """The folders the kernel reads: the Python installation and the package."""
         needed = {
             Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
             Path(sysconfig.get_paths()["purelib"]).resolve(), PACKAGE.parent.resolve(),
+            Path(sys.executable).resolve().parent,
         }
         # Keep only the outermost of nested paths.
         roots = sorted(p for p in needed if not any(q != p and q in p.parents for q in needed))
-        out = [(str(p), True) for p in roots]
-        out.append((str(self.scratch), False))
-        return out
+        for root in roots:
+            if (root / ".git").exists() or root == Path("/"):
+                raise TeachkitError(
+                    f"The grading sandbox would expose {root}, which holds a git checkout "
+                    "(its history holds the solutions). Install teachkit with its src "
+                    "layout (pip install -e .), or grade with a Python outside the checkout.")
+        return [str(p) for p in roots]
 
     def jail_spec(self) -> dict:
-        exposed = self._exposed()
-        hide = {str(Path(p).resolve()) for p in self.hide}
-        hide |= {"/tmp", "/var/tmp", "/dev/shm"}
-        for path, _ in exposed:
-            hide |= {str(b) for b in _blocked_ancestors(Path(path))}
-        if self.mode == "root":
-            hide.add("/root")
-        spec = {
-            "expose": exposed,
-            "hide": sorted(hide, key=lambda p: (p.count("/"), p)),
-            "hide_options": "size=1m,mode=755",
-            "readonly": [],
-            "cwd": str(self.scratch),
+        binds: list[tuple[str, bool]] = []
+        symlinks: list[tuple[str, str]] = []
+        for path in SYSTEM:
+            if os.path.islink(path):
+                symlinks.append((path, os.readlink(path)))
+            elif os.path.isdir(path):
+                binds.append((path, True))
+        binds += [(p, True) for p in self.allowed()]
+        binds += [(p, True) for p in ETC_FILES if os.path.exists(p)]
+        binds += [(p, False) for p in DEVICES if os.path.exists(p)]
+        binds.append((str(self.scratch), False))
+        allowed = [Path(p) for p, _ in binds]
+        hidden = [Path(h).resolve() for h in self.hide] + [PACKAGE / "exercises" / "__pycache__"]
+        mask = sorted(str(h) for h in hidden
+                      if h.is_dir() and any(a in h.parents for a in allowed))
+        return {
+            "binds": binds,
+            "symlinks": symlinks,
+            "overlays": self.lesson_stubs(),
+            "mask": mask,
+            "scratch_bytes": int(self.limits.scratch_mb) * 1024 * 1024,
+            "cgroup_procs": list(self.cgroup_procs),
+            "cwd": "/tmp",
             "env": self.environment(),
-            "uid": NOBODY if self.mode == "root" else None,
-            "gid": NOBODY if self.mode == "root" else None,
+            "uid": self.uid,
+            "gid": self.uid,
         }
-        if self.mode == "userns":
-            # The kernel keeps the instructor's uid here: make what it could write read-only.
-            spec["readonly"] = sorted({str(CHECKOUT), str(Path.home())} - hide)
-        return spec
+
+    def lesson_stubs(self) -> list[tuple[str, str]]:
+        """Each lesson module, paired with the stub that stands in for it in the sandbox:
+        the views and constants a notebook imports, none of the checks or their values."""
+        import importlib
+
+        from ..exercises import LESSONS
+        from ..exercises._problem import stub_source
+
+        folder = self.scratch.parent / f"{self.scratch.name}.stubs"
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o755)
+        pairs = []
+        for lesson in LESSONS.values():
+            module = importlib.import_module(lesson.module)
+            stub = folder / f"{lesson.module.rsplit('.', 1)[1]}.py"
+            stub.write_text(stub_source(module), encoding="utf-8")
+            stub.chmod(0o644)
+            pairs.append((str(stub), str(Path(module.__file__).resolve())))
+        return pairs
 
     def limit_args(self) -> list[str]:
         lim = self.limits
@@ -225,8 +303,10 @@ class SandboxPlan:
             f"--nofile={lim.open_files}",
             "--core=0",
         ]
-        if self.mode == "root":
+        if self.mode == "root":  # the submission's own uid: this counts only its processes
             args.append(f"--nproc={lim.processes}")
+        elif self.mode == "userns":  # the instructor's uid: their processes, plus the cap
+            args.append(f"--nproc={_own_processes() + lim.processes}")
         return args + ["--"]
 
     def wrap(self, kernel_cmd: list[str]) -> list[str]:
@@ -237,7 +317,22 @@ class SandboxPlan:
         spec_file = self.scratch.parent / f"{self.scratch.name}.jail.json"
         spec_file.write_text(json.dumps(self.jail_spec()))
         if self.mode == "root":
-            os.chown(self.scratch, NOBODY, NOBODY)
+            # Root keeps the folder; the kernel's group may add its sockets until the
+            # grader closes it (see _driver), so the kernel cannot fill the host's disk.
+            os.chown(self.scratch, 0, self.uid)
+            os.chmod(self.scratch, 0o770)
         flags = ROOT_FLAGS if self.mode == "root" else USERNS_FLAGS
         return [*self.limit_args(), "unshare", *flags, "--", sys.executable, "-I",
                 str(JAIL), str(spec_file), "--", *kernel_cmd]
+
+
+def _own_processes() -> int:
+    """How many processes (threads included) this user runs now."""
+    uid, count = os.getuid(), 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                count += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
+    return count

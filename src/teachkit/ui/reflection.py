@@ -4,6 +4,10 @@ The trainee types their name (or seat number) once per lesson; every keystroke a
 that is saved to the :class:`~teachkit.reflections.ReflectionStore`. Coming back under
 the same name brings the text back. Text typed before the name is kept and saved as soon
 as a name is given, after any text already saved under that name: nothing is lost.
+
+Changing the name shows the new name's own notes: nothing is written under another
+name. Two tabs under one name merge their paragraphs and say so. A save that fails (a
+full disk, a text over the size cap) says so in red, and the text stays in the box.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from .._validation import TeachkitError
-from ..reflections import ReflectionStore, default_store, trainee_slug
+from ..reflections import ReflectionStore, default_store, trainee_identity
 from ._safety import Banner, guarded
 
 __all__ = ["ReflectionBox", "trainee_from_environment"]
@@ -73,6 +77,9 @@ class ReflectionBox(widgets.VBox):
         super().__init__([self._prompt, self._name, self._text, self._status, self.banner])
         self.add_class("tk-reflection")
         self.trainee = ""
+        self.saved = True  # False while the box holds text not on disk
+        self._revision: int | None = None
+        self._quiet = False  # set while the box itself changes a field
         self._set_status("Type your name above so your notes are kept after a reload.")
         start = trainee if trainee is not None else trainee_from_environment()
         if start:
@@ -101,39 +108,95 @@ class ReflectionBox(widgets.VBox):
             f'<span style="color:{colour};font-size:12px">{html.escape(message)}</span>'
         )
 
+    def _set_quietly(self, field, value: str) -> None:
+        self._quiet = True
+        try:
+            field.value = value
+        finally:
+            self._quiet = False
+
     def _name_changed(self, change):
+        if self._quiet:
+            return
         name = change["new"].strip()
+        previous = self.trainee
+        if previous and not self.saved and not self._save(self._text.value):
+            # The notes of the previous name are not on disk: keep them, and the name.
+            self._set_quietly(self._name, previous)
+            self._set_status(f"Your notes for {previous} are NOT saved yet, so the name was "
+                             "not changed. Copy your text somewhere safe.", "#D55E00")
+            return
         if not name:
-            self.trainee = ""
+            self.trainee, self._revision = "", None
+            if previous:  # saved under the previous name: never carried to another
+                self._set_quietly(self._text, "")
             self._set_status("Type your name above so your notes are kept after a reload.")
             return
         try:
-            trainee_slug(name)
-        except TeachkitError:
-            self.trainee = ""
-            self._set_status("Your name needs at least one letter or digit.", "#D55E00")
+            trainee_identity(name)
+        except TeachkitError as exc:
+            self.trainee, self._revision = "", None
+            if previous:
+                self._set_quietly(self._text, "")
+            message = "Your name needs at least one letter or digit." \
+                if "letter or digit" in str(exc) else str(exc)
+            self._set_status(message, "#D55E00")
             return
         self.trainee = name
-        saved = self.store.load(self.lesson, name)
-        draft = self._text.value
+        try:
+            saved, self._revision = self.store.load_record(self.lesson, name)
+        except OSError as exc:
+            self.trainee, self._revision = "", None
+            self._set_status(f"Your notes could not be read ({exc.strerror or exc}); "
+                             "nothing was saved. Try again in a moment.", "#D55E00")
+            return
+        draft = "" if previous else self._text.value  # only text typed before any name
         if saved and draft and draft.strip() != saved.strip():
             merged = saved.rstrip() + "\n\n" + draft
         else:
             merged = saved or draft
-        if merged != draft:
-            self._text.value = merged  # triggers a save through _text_changed
-        elif merged:
+        self._set_quietly(self._text, merged)
+        if merged != saved:
             self._save(merged)
+        elif merged:
+            self.saved = True
+            self._set_status(f"Saved for {name}: your notes are below.", "#009E73")
         else:
+            self.saved = True
             self._set_status(f"Hello {name}: start writing, your notes are saved as you type.")
 
     def _text_changed(self, change):
+        if self._quiet:
+            return
+        self.saved = False
         if not self.trainee:
             self._set_status("Not saved yet: type your name above so your notes are kept.",
                              "#D55E00")
             return
         self._save(change["new"])
 
-    def _save(self, text: str) -> None:
-        self.store.save(self.lesson, self.trainee, text)
-        self._set_status(f"Saved for {self.trainee} at {datetime.now():%H:%M:%S}.", "#009E73")
+    def _save(self, text: str) -> bool:
+        """Save; say plainly whether it worked. Returns True when the text is on disk."""
+        try:
+            result = self.store.save(self.lesson, self.trainee, text,
+                                     base_revision=self._revision)
+        except TeachkitError as exc:  # over the size cap
+            self.saved = False
+            self._set_status(str(exc), "#D55E00")
+            return False
+        except OSError as exc:
+            self.saved = False
+            self._set_status(f"NOT saved: the notes folder cannot be written "
+                             f"({exc.strerror or exc}). Your text is still here; copy it "
+                             "somewhere safe.", "#D55E00")
+            return False
+        self._revision, self.saved = result.revision, True
+        if result.merged:
+            self._set_quietly(self._text, result.text)
+            self._set_status(f"Notes under {self.trainee} were also changed in another tab "
+                             f"or window; both are kept here (saved at "
+                             f"{datetime.now():%H:%M:%S}). Check the text.", "#E69F00")
+        else:
+            self._set_status(f"Saved for {self.trainee} at {datetime.now():%H:%M:%S}.",
+                             "#009E73")
+        return True
