@@ -38,20 +38,20 @@ def test_the_committed_typical_values_are_what_the_code_computes():
 def test_opting_out_and_its_fallbacks(text):
     assert "opts out, **about 590 per 1,000** do" in text
     assert round(1000 * m("opted_out_share"), -1) == 590
-    assert "rise from **about 5.0 to 6.7 per 1,000**" in text
-    assert (per_1000(m("caught_model")), per_1000(m("caught_rule_fallback"))) == ("5.0", "6.7")
-    assert "(**about 117 per 1,000 instead of 38**)" in text
-    assert (round(m("flagged_rule_fallback")), round(m("flagged_model"))) == (117, 38)
-    assert "they fall to **about 2.0**" in text and per_1000(m("caught_nothing")) == "2.0"
+    assert "rise from **about 11 to 13 per 1,000**" in text
+    assert (per_1000(m("caught_model")), per_1000(m("caught_rule_fallback"))) == ("11", "13")
+    assert "(**about 139 per 1,000 instead of 77**)" in text
+    assert (round(m("flagged_rule_fallback")), round(m("flagged_model"))) == (139, 77)
+    assert "they fall to **about 4.3**" in text and per_1000(m("caught_nothing")) == "4.3"
     assert "typical of 20 synthetic practices" in text
 
 
 def test_the_misleading_explanations(text):
     assert "ethnicity's own attribution is **about 2 %**" in text
     assert round(100 * m("ethnicity_share")) == 2
-    assert "**about 4.2 % of Black patients flagged against 4.1 %**" in text
+    assert "**about 5.1 % of Black patients flagged against 4.8 %**" in text
     assert (round(100 * m("black_flagged_with"), 1), round(100 * m("black_flagged_without"), 1)) \
-        == (4.2, 4.1)
+        == (5.1, 4.8)
     assert "changes **fewer than 1 flag in 1,000**" in text and m("duplicate_flags_changed") < 1
     assert "splits **exactly in half**" in text and m("duplicate_copy_share") == 0.5
 
