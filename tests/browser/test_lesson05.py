@@ -5,12 +5,14 @@ number must change (the consequences, the patient's explanation, who opted out, 
 decision or the disclosure), no error banner and no traceback may appear, and Reset must
 bring the starting numbers back. One patient's explanation is opened by number, and the
 letter link is checked. The time from a lever move to the updated dashboard is written to
-``test-artifacts/latency-lesson05.json``.
+``test-artifacts/latency-lesson05.json``, with the first render (a preheated kernel) and
+the kernel's PSS.
 """
 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from harness import (
@@ -19,6 +21,7 @@ from harness import (
     banners,
     element_screenshot,
     move_lever,
+    pss_mb,
     reset_lever,
     screenshot,
     settings_of,
@@ -53,8 +56,12 @@ _EXPLAIN_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def lesson05(open_lesson):
+def lesson05(open_lesson, voila_server):
+    voila_server.wait_pool_ready()  # time a trainee's page, not the server's start
+    start = time.perf_counter()
     rec = open_lesson(LESSON)
+    LATENCIES["first_render_seconds"] = round(time.perf_counter() - start, 3)
+    LATENCIES["kernel_pss_mb"] = round(pss_mb(voila_server.kernel_pid(rec.kernel_id)), 1)
     yield rec
     if LATENCIES:
         out = ROOT / "test-artifacts" / "latency-lesson05.json"
