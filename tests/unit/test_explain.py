@@ -48,6 +48,18 @@ def test_additivity_for_every_model_kind(kind_result):
         assert e.points.sum() == pytest.approx(e.risk - e.base_risk, abs=1e-6)
 
 
+def test_developers_get_shaps_own_explanation_object(kind_result):
+    import shap
+
+    kind, result = kind_result
+    patients = _some_patients(result, 3)
+    sv = result.shap_explanation(patients)
+    assert isinstance(sv, shap.Explanation) and sv.values.shape[0] == 3
+    e = result.explain(int(patients[0]))
+    np.testing.assert_allclose(sv.values[0], e.attributions, atol=1e-12)
+    assert sv.feature_names == list(result.explained.features)
+
+
 def test_the_explained_models_are_the_pipelines_models(kind_result):
     kind, result = kind_result
     parent = simulate(Settings(model=kind, **SMALL), with_baseline=False)

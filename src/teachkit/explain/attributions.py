@@ -219,6 +219,16 @@ class ExplainedModel:
                            float(base_risk[0]),
                            "rule points" if self.kind == "rule" else "risk points")
 
+    def shap_explanation(self, patients, background: np.ndarray):
+        """shap's own ``shap.Explanation`` for some patients (the developer view: use it
+        with ``shap.plots``), in the model's output units."""
+        import shap
+
+        rows = np.array([self.index_of(p) for p in np.atleast_1d(patients)])
+        phi, base, _ = self._shap(rows, background)
+        return shap.Explanation(values=phi, base_values=base, data=self.X[rows],
+                                feature_names=list(self.features))
+
     def index_of(self, patient: int) -> int:
         hits = np.flatnonzero(self.patient_ids == int(patient))
         if not len(hits):

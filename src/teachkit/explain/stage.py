@@ -125,6 +125,11 @@ class ExplainResult(RunResult):
         """One patient's explanation (patient number, from 1)."""
         return self.explained.explain(patient, self.background())
 
+    def shap_explanation(self, patients):
+        """shap's own ``shap.Explanation`` for ``patients`` (patient numbers), for
+        developers (``shap.plots.waterfall(result.shap_explanation([32])[0])``)."""
+        return self.explained.shap_explanation(patients, self.background())
+
     def importance(self, attribute: str = "ethnicity", top: int = 6) -> pd.DataFrame:
         """Mean absolute risk points of the ``top`` inputs, overall and by group."""
         background = self.background()
