@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import Options, TeachkitError, check_param, check_seed
-from .models import _folds, check_train_mask, feature_matrix, make_model, training_target
+from .models import check_train_mask, cross_fit_folds, feature_matrix, make_model, training_target
 
 __all__ = ["MITIGATION_ATTRIBUTE", "equal_sensitivity_flags", "reduction_scores"]
 
@@ -113,7 +113,7 @@ def equal_sensitivity_flags(scores, flagged, y_train, groups, *, seed: int = 0,
         )
     keep = check_train_mask(train_mask, n)
     codes = _codes(groups)
-    fold = _folds(n, seed)
+    fold = cross_fit_folds(n, seed)
     tiebreak = np.random.default_rng([seed, 29]).permutation(n)
     out = np.zeros(n, dtype=bool)
     for k in (0, 1):
@@ -200,7 +200,7 @@ def reduction_scores(cohort: pd.DataFrame, label, groups, *, seed: int = 0,
     y = training_target(cohort, label)
     keep = check_train_mask(train_mask, len(cohort))
     sensitive = pd.Series(groups).astype(str).to_numpy()
-    fold = _folds(len(cohort), seed)
+    fold = cross_fit_folds(len(cohort), seed)
     scores = np.empty(len(cohort))
     for k in (0, 1):
         train, test = (fold != k) & keep, fold == k

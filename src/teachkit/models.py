@@ -31,6 +31,7 @@ from sklearn.preprocessing import StandardScaler
 from ._validation import Options, TeachkitError, check_param, check_seed
 
 __all__ = [
+    "cross_fit_folds",
     "FEATURES",
     "MODEL_KINDS",
     "RuleScreener",
@@ -176,8 +177,16 @@ def feature_matrix(cohort: pd.DataFrame, kind: str = "logistic") -> np.ndarray:
     return np.column_stack(columns)
 
 
-def _folds(n: int, seed: int) -> np.ndarray:
-    """Fold (0 or 1) of each patient, balanced and fixed by the seed."""
+def cross_fit_folds(n: int, seed: int) -> np.ndarray:
+    """Fold (0 or 1) of each patient, balanced and fixed by the seed: the two halves
+    of cross-fitting (a patient is scored by the model trained on the other half).
+
+    Examples
+    --------
+    >>> fold = cross_fit_folds(10, seed=1)
+    >>> int(fold.sum()), bool((fold == cross_fit_folds(10, seed=1)).all())
+    (5, True)
+    """
     rng = np.random.default_rng([seed, 17])
     fold = np.zeros(n, dtype=np.int8)
     fold[rng.permutation(n)[: n // 2]] = 1
@@ -284,7 +293,7 @@ def cross_fitted_scores(
     else:
         X = feature_matrix(cohort, kind)
         y = training_target(cohort, label)
-        fold = _folds(len(cohort), seed)
+        fold = cross_fit_folds(len(cohort), seed)
         keep = check_train_mask(train_mask, len(cohort))
         scores = np.empty(len(cohort))
         for k in (0, 1):

@@ -184,11 +184,28 @@ class ConsequenceFigure:
         for rect, c, m in zip(self._bars[1], caught, missed):
             rect.set_x(c)
             rect.set_width(m)
+        self._group_numbers = (attribute, list(zip(sub.index, caught, missed)))
         base = frame.baseline.by_group.loc[attribute, "caught"] if frame.baseline else None
         if base is not None:
             y = np.arange(len(sub))
             self._ticks.set_offsets(np.column_stack([np.nan_to_num(base.to_numpy()), y]))
         self._ticks.set_visible(base is not None)
+
+    def alt_text(self) -> str:
+        """The figure in words, from the numbers it draws (for screen readers: alt text).
+
+        Per 1,000 patients, whole numbers, as the figure's own caption rounds them.
+        """
+        if not self.counts:
+            return ""
+        attribute, rows = self._group_numbers
+        title = ATTRIBUTE_TITLES.get(attribute, attribute)
+        groups = "; ".join(f"{g}: {round(c)} caught, {round(m)} missed"
+                           for g, c, m in rows)
+        return ("Picture of 1,000 patients as squares: "
+                + ", ".join(f"{self.counts[o]} {OUTCOME_SHORT[o]}" for o in OUTCOMES[:3])
+                + f", {self.counts.get('clear', 0)} not flagged and no crisis. Bars: crises "
+                f"per 1,000 patients of each group, by {title}: {groups}.")
 
     def _animated(self):
         yield self._image
@@ -310,6 +327,9 @@ class PrivacyFigure:
         exact = not result.release.uses_noise
         if exact:
             values[2] = np.zeros(len(self._groups[2]))
+        self._alt = [list(zip(groups, np.nan_to_num(vals)))
+                     for groups, vals in zip(self._groups, values)]
+        self._alt_exact = exact
         for i, (bars, texts, vals) in enumerate(zip(self._bars, self._texts, values)):
             for bar, text, value in zip(bars, texts, np.nan_to_num(vals)):
                 bar.set_width(min(value, 1.0))
@@ -318,6 +338,18 @@ class PrivacyFigure:
                     text.set_text("exact")
                 else:
                     text.set_text(percent(value) if value < 10 else ">999 %")
+
+    def alt_text(self) -> str:
+        """The three panels in words, from the numbers they draw (alt text)."""
+        if self.attribute is None:
+            return ""
+        named, left_out, error = (
+            "; ".join(f"{g}: {percent(v)}" for g, v in panel) for panel in self._alt)
+        title = PRIVACY_GROUP_TITLES.get(self.attribute, self.attribute).lower()
+        error = "exact counts, no error" if self._alt_exact else error
+        return (f"Three bar charts. Share of released patients named by the attack, by "
+                f"{title}: {named}. Share of patients left out of the release: {left_out}. "
+                f"Error of the published counts, by ethnicity: {error}.")
 
     def _animated(self):
         for bars, texts in zip(self._bars, self._texts):

@@ -224,10 +224,10 @@ def test_no_patient_is_scored_by_a_model_that_saw_them():
 
 
 def test_folds_are_balanced_and_fixed_by_the_seed():
-    a = models._folds(1_001, 3)
+    a = models.cross_fit_folds(1_001, 3)
     assert a.sum() == 500
-    np.testing.assert_array_equal(a, models._folds(1_001, 3))
-    assert not np.array_equal(a, models._folds(1_001, 4))
+    np.testing.assert_array_equal(a, models.cross_fit_folds(1_001, 3))
+    assert not np.array_equal(a, models.cross_fit_folds(1_001, 4))
 
 
 @pytest.mark.parametrize(("kind", "minimum"), [("logistic", 0.75), ("boosting", 0.75),

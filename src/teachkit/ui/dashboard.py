@@ -118,6 +118,8 @@ class Dashboard(widgets.VBox):
         frame = result.consequences
         self.figure.update(frame, self.attribute)
         self._image.value = self.figure.to_png()
+        # Voila's page turns the tooltip into the image's alt text (template a11y macro).
+        self._image.tooltip = self.figure.alt_text()
         self._headline.value = headline_html(
             result, baseline_name=result.baseline_name.removeprefix("the "))
         self._sentence.value = (

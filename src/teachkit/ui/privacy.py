@@ -193,6 +193,8 @@ class PrivacyDashboard(widgets.VBox):
         self._cards.value = privacy_cards_html(result)
         self.figure.update(result, self.attribute)
         self._image.value = self.figure.to_png()
+        # Voila's page turns the tooltip into the image's alt text (template a11y macro).
+        self._image.tooltip = self.figure.alt_text()
         sentences = "".join(f"<li>{html.escape(s)}</li>" for s in describe_release(result))
         self._sentence.value = (
             '<ul style="font-size:15px;max-width:60em;line-height:1.4">'

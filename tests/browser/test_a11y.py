@@ -1,0 +1,163 @@
+"""Every clinician can use every lesson (issue 14): axe-core, keyboard alone, 200 % zoom.
+
+- axe-core (bundled by ``axe-playwright-python``; nothing downloaded) finds no WCAG 2.0/2.1
+  A or AA violation on the landing page and on every lesson, at rest and after every
+  lever has been moved;
+- every lever can be reached with Tab and operated with the keyboard alone (arrow keys
+  on a slider's handle and on a drop-down), and the dashboard answers;
+- at 200 % zoom (a 640 px wide window) the page does not scroll sideways.
+
+Lessons are discovered from ``notebooks/``, so a new lesson is held to the same tests.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from harness import ROOT, AppError, banners, open_page, wait_for_app
+
+from teachkit.lessons import find_lessons
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from audit_a11y import axe_violations  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = {lesson.number: lesson.name for lesson in find_lessons(ROOT / "notebooks")}
+LESSONS = list(NOTEBOOKS)
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in violations)
+
+
+_UPDATES_JS = """() => Array.from(document.querySelectorAll('.tk-state-data'))
+    .reduce((sum, el) => sum + parseInt(el.dataset.updates || '0', 10), 0)"""
+
+
+def updates(page) -> int:
+    """Updates shown so far by every app on the page (a lesson may hold several)."""
+    return page.evaluate(_UPDATES_JS)
+
+
+def wait_for_any_update(page, above: int, timeout_ms: float = 60_000) -> None:
+    page.wait_for_function(
+        "(n) => (" + _UPDATES_JS + ")() > n || Array.from(document.querySelectorAll("
+        "'.tk-banner')).some(b => b.offsetParent !== null && b.innerText.trim())",
+        arg=above, timeout=timeout_ms)
+    if banners(page):
+        raise AppError(f"the app shows an error banner: {banners(page)}")
+
+
+@pytest.fixture(scope="module")
+def pages(open_lesson):
+    """``pages(number)`` -> that lesson's page, opened once for this module."""
+    opened = {}
+
+    def page(number: str):
+        if number not in opened:
+            opened[number] = open_lesson(NOTEBOOKS[number]).page
+        return opened[number]
+
+    return page
+
+
+def test_lessons_are_discovered():
+    assert len(LESSONS) >= 5 and LESSONS[0] == "00"
+
+
+def test_landing_page_has_no_axe_violation(browser, voila_server):
+    rec = open_page(browser)
+    try:
+        rec.page.goto(voila_server.url + "/", wait_until="load")
+        violations = axe_violations(rec.page)
+        assert not violations, describe(violations)
+        assert rec.page.get_attribute("html", "lang") == "en"
+        assert rec.page.locator("main").count() == 1
+    finally:
+        rec.close()
+
+
+@pytest.mark.parametrize("number", LESSONS)
+def test_lesson_at_rest_has_no_axe_violation(pages, number):
+    page = pages(number)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    assert page.locator("[role=main], main").count() >= 1
+
+
+def _focus_path(page, limit: int = 400) -> list[str]:
+    """Press Tab from the top of the page; return each focused element's lever class
+    (``tk-lever-<name>``) or tag, until focus wraps or ``limit`` presses."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                  "window.scrollTo(0, 0); }")
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        where = page.evaluate("""() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return null;
+            const row = el.closest('.tk-lever');
+            const lever = row ? Array.from(row.classList).find(
+                c => c.startsWith('tk-lever-')) : null;
+            return (lever || el.tagName.toLowerCase()) + '|' +
+                   (el.classList.contains('noUi-handle') ? 'slider' : el.tagName.toLowerCase());
+        }""")
+        if where is None or (seen and where == seen[0] and len(seen) > 3):
+            break
+        seen.append(where)
+    return seen
+
+
+@pytest.mark.parametrize("number", LESSONS)
+def test_every_lever_is_reached_and_operated_by_keyboard(pages, number):
+    page = pages(number)
+    levers = page.evaluate("""() => Array.from(document.querySelectorAll('.tk-lever'))
+        .filter(row => row.offsetParent !== null)
+        .map(row => Array.from(row.classList).find(c => c.startsWith('tk-lever-')))""")
+    reached = {entry.split("|")[0] for entry in _focus_path(page)}
+    enabled = [lever for lever in levers
+               if not page.locator(f".{lever} select:disabled, .{lever} .noUi-target[disabled]")
+               .count()]
+    missing = [lever for lever in enabled if lever not in reached]
+    assert not missing, f"Tab never reaches these levers: {missing}"
+
+    for lever in enabled:
+        handle = page.locator(f".{lever} .noUi-handle")
+        if handle.count():
+            control = handle
+            at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute(
+                "aria-valuemax")
+            there, back = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+        else:
+            control = page.locator(f".{lever} select")
+            last = control.locator("option").count() - 1
+            at_end = control.evaluate("el => el.selectedIndex") >= last
+            there, back = ("ArrowUp", "ArrowDown") if at_end else ("ArrowDown", "ArrowUp")
+        for key in (there, back):  # one step and back, each answered by the dashboard
+            before = updates(page)
+            control.focus()
+            control.press(key)
+            wait_for_any_update(page, before)
+
+    violations = axe_violations(page)
+    assert not violations, "after moving every lever:\n" + describe(violations)
+
+
+@pytest.mark.parametrize("number", LESSONS)
+def test_no_sideways_scroll_at_200_percent_zoom(browser, voila_server, number):
+    rec = open_page(browser, viewport=(640, 900))
+    try:
+        rec.page.goto(voila_server.lesson_url(NOTEBOOKS[number]), wait_until="commit",
+                      timeout=120_000)
+        wait_for_app(rec.page, 120_000)
+        widths = rec.page.evaluate("() => [document.documentElement.scrollWidth, "
+                                   "document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1] + 1, (
+            f"lesson {number} scrolls sideways at 640 px: {widths[0]} px wide in {widths[1]}")
+    finally:
+        rec.close()

@@ -1,0 +1,48 @@
+"""Every figure has words (issue 14): alt text built from the numbers the figure draws."""
+
+import re
+
+from teachkit.cohort import make_cohort
+from teachkit.pipeline import Settings, simulate
+from teachkit.plotting import ConsequenceFigure, PrivacyFigure
+from teachkit.privacy import Release, run_release
+from teachkit.ui import Dashboard
+
+
+def test_consequence_alt_text_gives_the_counts_the_picture_draws():
+    figure = ConsequenceFigure()
+    assert figure.alt_text() == ""
+    figure.update(simulate(Settings(model="logistic")).consequences, "language")
+    words = figure.alt_text()
+    counts = figure.counts
+    assert f"{counts['caught']} caught, {counts['missed']} missed" in words
+    assert f"{counts['needless']} needless escalations" in words
+    assert sum(counts.values()) == 1000
+    assert "by language" in words and "Limited English:" in words
+
+
+def test_alt_text_follows_the_levers_and_the_group_chooser():
+    figure = ConsequenceFigure()
+    figure.update(simulate(Settings(model="logistic")).consequences, "ethnicity")
+    before = figure.alt_text()
+    figure.update(simulate(Settings(model="logistic", threshold=0.2)).consequences, "sex")
+    after = figure.alt_text()
+    assert before != after and "by sex" in after
+    numbers = [int(n) for n in re.findall(r"(\d+) caught", after)]
+    assert numbers and all(n >= 0 for n in numbers)
+
+
+def test_dashboard_puts_the_alt_text_on_its_image():
+    dashboard = Dashboard()
+    dashboard.show(simulate(Settings(model="logistic")))
+    assert dashboard._image.tooltip == dashboard.figure.alt_text() != ""
+
+
+def test_privacy_alt_text_names_each_panel():
+    figure = PrivacyFigure()
+    cohort = make_cohort(2_000, seed=1)
+    figure.update(run_release(cohort=cohort), "sex")
+    words = figure.alt_text()
+    assert "named by the attack, by sex" in words and "exact counts" in words
+    figure.update(run_release(Release(epsilon=1.0), cohort=cohort), "sex")
+    assert "exact counts" not in figure.alt_text()
