@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..models import _folds, make_model
+from ..models import cross_fit_folds, make_model
 from .features import explain_matrix, feature_names
 
 __all__ = ["ExplainedModel", "Explanation", "fit_explained", "to_points",
@@ -293,7 +293,7 @@ def fit_explained(records: pd.DataFrame, kind: str, y, *, seed: int, train_mask=
         _FITTED.move_to_end(full_key)
         return _FITTED[full_key]
     X = explain_matrix(records, kind, inputs, duplicate)
-    fold = _folds(len(records), seed)
+    fold = cross_fit_folds(len(records), seed)
     keep = np.ones(len(records), bool) if train_mask is None else np.asarray(train_mask)
     models = []
     for k in (0, 1):
