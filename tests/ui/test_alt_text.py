@@ -1,5 +1,6 @@
 """Every figure has words (issue 14): alt text built from the numbers the figure draws."""
 
+import html
 import re
 
 from teachkit.cohort import make_cohort
@@ -32,10 +33,14 @@ def test_alt_text_follows_the_levers_and_the_group_chooser():
     assert numbers and all(n >= 0 for n in numbers)
 
 
-def test_dashboard_puts_the_alt_text_on_its_image():
+def test_dashboard_puts_the_alt_text_right_after_its_image():
     dashboard = Dashboard()
     dashboard.show(simulate(Settings(model="logistic")))
-    assert dashboard._image.tooltip == dashboard.figure.alt_text() != ""
+    children = list(dashboard.children)
+    alt = children[children.index(dashboard._image) + 1]
+    assert "tk-figure-alt" in alt._dom_classes and alt.layout.display == "none"
+    assert html.unescape(alt.value) == f"<span>{dashboard.figure.alt_text()}</span>"
+    assert dashboard.figure.alt_text()
 
 
 def test_privacy_alt_text_names_each_panel():

@@ -54,6 +54,19 @@ def headline_html(result: RunResult, baseline_name: str = "usual rule") -> str:
     return '<div style="display:flex;flex-wrap:wrap">' + "".join(parts) + "</div>"
 
 
+def alt_widget() -> widgets.HTML:
+    """A hidden element holding a figure's words; the page makes them the image's alt
+    text (ipywidgets' Image has no alt, and a tooltip on it breaks its view)."""
+    alt = widgets.HTML(layout=widgets.Layout(display="none"))
+    alt.add_class("tk-figure-alt")
+    return alt
+
+
+def alt_html(words: str) -> str:
+    """``words`` as the content of :func:`alt_widget`."""
+    return f"<span>{html.escape(words)}</span>"
+
+
 class Dashboard(widgets.VBox):
     """Headline cards, the consequence figure, a group chooser and the plain sentence.
 
@@ -81,6 +94,7 @@ class Dashboard(widgets.VBox):
         self._headline.add_class("tk-headline")
         self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._image.add_class("tk-figure")
+        self._alt = alt_widget()
         self._group = widgets.Dropdown(
             options=[(ATTRIBUTE_TITLES.get(a, a).capitalize(), a) for a in GROUP_ATTRIBUTES],
             value=attribute, description="Compare groups by",
@@ -93,16 +107,16 @@ class Dashboard(widgets.VBox):
         self._state = widgets.HTML(layout=widgets.Layout(display="none"))
         self._state.add_class("tk-state")
         self._views: tuple = ()
-        super().__init__([self._headline, self._group, self._image, self._sentence,
-                          self._state])
+        super().__init__([self._headline, self._group, self._image, self._alt,
+                          self._sentence, self._state])
         self.add_class("tk-dashboard")
 
     def add_views(self, *views: widgets.Widget) -> None:
         """Show ``views`` below the sentence, before the hidden state (a lesson's own
         views; :meth:`_show_more` fills them with each result)."""
         self._views = (*self._views, *views)
-        self.children = (self._headline, self._group, self._image, self._sentence,
-                         *self._views, self._state)
+        self.children = (self._headline, self._group, self._image, self._alt,
+                         self._sentence, *self._views, self._state)
 
     @property
     def attribute(self) -> str:
@@ -118,8 +132,7 @@ class Dashboard(widgets.VBox):
         frame = result.consequences
         self.figure.update(frame, self.attribute)
         self._image.value = self.figure.to_png()
-        # Voila's page turns the tooltip into the image's alt text (template a11y macro).
-        self._image.tooltip = self.figure.alt_text()
+        self._alt.value = alt_html(self.figure.alt_text())
         self._headline.value = headline_html(
             result, baseline_name=result.baseline_name.removeprefix("the "))
         self._sentence.value = (

@@ -36,6 +36,7 @@ from ..stages import Deployment
 from ..text import percent
 from ._safety import Banner, guarded
 from .apps import Lab
+from .dashboard import alt_html, alt_widget
 from .panel import LeverPanel
 
 __all__ = ["PrivacyLab", "PrivacyDashboard", "PrivacyFigure", "privacy_cards_html", "flow_html",
@@ -170,13 +171,14 @@ class PrivacyDashboard(widgets.VBox):
         self._group.observe(guarded(self.banner)(self._group_changed), names="value")
         self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._image.add_class("tk-figure")
+        self._alt = alt_widget()
         self._sentence = widgets.HTML()
         self._sentence.add_class("tk-sentence")
         self._examples = widgets.HTML()
         self._flow = widgets.HTML()
         self._state = widgets.HTML(layout=widgets.Layout(display="none"))
         self._state.add_class("tk-state")
-        super().__init__([self._cards, self._group, self._image, self._sentence,
+        super().__init__([self._cards, self._group, self._image, self._alt, self._sentence,
                           self._examples, self._flow, self._state])
 
     @property
@@ -193,8 +195,7 @@ class PrivacyDashboard(widgets.VBox):
         self._cards.value = privacy_cards_html(result)
         self.figure.update(result, self.attribute)
         self._image.value = self.figure.to_png()
-        # Voila's page turns the tooltip into the image's alt text (template a11y macro).
-        self._image.tooltip = self.figure.alt_text()
+        self._alt.value = alt_html(self.figure.alt_text())
         sentences = "".join(f"<li>{html.escape(s)}</li>" for s in describe_release(result))
         self._sentence.value = (
             '<ul style="font-size:15px;max-width:60em;line-height:1.4">'
@@ -303,7 +304,7 @@ class PrivacyLab(Lab):
         return self.dashboard._image.value
 
     def __getattr__(self, name):
-        if name in ("_cards", "_group", "_image", "_sentence", "_examples", "_flow",
+        if name in ("_cards", "_group", "_image", "_alt", "_sentence", "_examples", "_flow",
                     "_state"):
             return getattr(self.dashboard, name)
         raise AttributeError(name)
