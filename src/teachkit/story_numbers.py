@@ -13,7 +13,7 @@ Examples
 --------
 >>> from teachkit.story_numbers import LESSONS
 >>> sorted(LESSONS)
-['01', '02', '04']
+['01', '02', '04', '05']
 """
 
 from __future__ import annotations
@@ -101,8 +101,14 @@ def _lesson04(seed: int) -> dict[str, float]:
     }
 
 
+def _lesson05(seed: int) -> dict[str, float]:
+    from .explain.story import lesson05_numbers
+
+    return lesson05_numbers(seed)
+
+
 #: The lessons whose stories quote numbers, and the function that computes them.
-LESSONS = {"01": _lesson01, "02": _lesson02, "04": _lesson04}
+LESSONS = {"01": _lesson01, "02": _lesson02, "04": _lesson04, "05": _lesson05}
 
 
 def story_numbers(lesson: str, seed: int) -> dict[str, float]:

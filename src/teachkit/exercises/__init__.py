@@ -62,6 +62,8 @@ LESSONS = {
                  "teachkit.exercises.lesson03"),
     "04": Lesson("04", "04-who-is-watching", "Who is watching",
                  "teachkit.exercises.lesson04"),
+    "05": Lesson("05", "05-explain-it-to-me", "Explain it to me",
+                 "teachkit.exercises.lesson05"),
     "06": Lesson("06", "06-it-worked-last-year", "It worked last year",
                  "teachkit.exercises.lesson06"),
 }

@@ -1,0 +1,252 @@
+"""The explain stage (lesson 05): explanations of the triage model, and the patient's
+right to say no.
+
+The stage runs after the triage model (order 30, before oversight). It
+
+1. refits the model on what the ``explain_inputs`` and ``explain_duplicate`` levers let
+   it read (with the usual inputs the scores are the pipeline's own) and flags patients
+   by the same policy;
+2. lets patients uncomfortable with AI opt out (``explain_opt_out``; discomfort by age
+   and sex from the surveys, (A)); those who opt out get the usual PHQ-9 rule or nothing
+   (``explain_opt_out_route``);
+3. counts the consequences on the final flags, and what autonomy costs and gives:
+   patients who opted out, their crises caught and missed, decisions made
+   automatically, patients told an AI was used and the satisfaction that costs.
+
+Explanations (shap) are computed on demand, never in :func:`run_explain`: a lever move
+costs no shap import. They explain the model as trained on the run's label and training
+rows; lesson 02's mitigations (group thresholds, reduction, relabelling) change the flags
+but are not explained. :meth:`ExplainResult.explain` explains one patient,
+:meth:`ExplainResult.importance` gives the mean risk points of each input by group.
+
+All data is synthetic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
+from ..levers import REGISTRY
+from ..levers.bias import training_label
+from ..levers.explain import (
+    AUTONOMY_LEVERS,
+    DISCLOSURE_SATISFACTION_COST,
+    EXPLANATION_LEVERS,
+    discomfort,
+)
+from ..models import RuleScreener
+from ..pipeline import RunResult, flag_patients, simulate
+from ..stages import Deployment, Stage, register_stage
+from .attributions import ExplainedModel, Explanation, fit_explained, importance_by_group
+
+__all__ = ["ExplainSettings", "ExplainResult", "run_explain", "EXPLAIN_STAGE",
+           "BASELINE_NAMES"]
+
+BASELINE_NAMES = {
+    "autonomy": "every patient triaged by the model",
+    "inputs": "the model with its usual inputs",
+    "self": "this set-up",
+}
+
+
+def _baseline(settings):
+    """One step back: autonomy levers first, then the explanation levers."""
+    changed = settings.changed_levers()
+    moved = [n for n in AUTONOMY_LEVERS if n in changed]
+    if moved:
+        return {n: REGISTRY[n].rest for n in moved}, BASELINE_NAMES["autonomy"]
+    moved = [n for n in EXPLANATION_LEVERS if n in changed]
+    if moved:
+        return {n: REGISTRY[n].rest for n in moved}, BASELINE_NAMES["inputs"]
+    return None
+
+
+def _run_stage(settings, *, with_baseline: bool = True):
+    return run_explain(settings, with_baseline=with_baseline)
+
+
+EXPLAIN_STAGE = register_stage(Stage(
+    name="explain", title="Explanations and the right to say no", order=30,
+    baseline=_baseline, run=_run_stage))
+
+
+class ExplainSettings(Deployment):
+    """A deployment with the explain stage: lesson 05's name for it.
+
+    Examples
+    --------
+    >>> s = ExplainSettings(model="logistic", explain_opt_out=0.5)
+    >>> s.baseline()[1]
+    'every patient triaged by the model'
+    >>> ExplainSettings(explain_inputs="without_ethnicity").baseline()[1]
+    'the model with its usual inputs'
+    """
+
+    __slots__ = ()
+    STAGES = ("explain",)
+
+
+@dataclass(frozen=True, eq=False)
+class ExplainResult(RunResult):
+    """One run of the triage model and the explain stage.
+
+    Attributes
+    ----------
+    model_flags : ndarray of bool
+        Who the model flags (before anyone opts out).
+    opted_out : ndarray of bool
+        Who said no to algorithmic triage.
+    autonomy : dict
+        Per 1,000 patients: ``opted_out``, ``opted_out_crises``, ``opted_out_caught``
+        (their crises caught now) and ``opted_out_caught_by_model`` (had they stayed),
+        ``automatic`` (decisions made by the model alone), ``told``; and
+        ``satisfaction_change`` (points on a 5-point scale).
+    explained : ExplainedModel
+    """
+
+    model_flags: np.ndarray | None = dataclasses.field(default=None, repr=False)
+    opted_out: np.ndarray | None = dataclasses.field(default=None, repr=False)
+    autonomy: dict = dataclasses.field(default_factory=dict, repr=False)
+    explained: ExplainedModel | None = dataclasses.field(default=None, repr=False)
+
+    def background(self) -> np.ndarray:
+        """Who shap compares a patient with (the ``explain_background`` lever)."""
+        if self.settings.explain_background == "not_flagged":
+            return ~np.asarray(self.model_flags)
+        return np.ones(len(self.model_flags), dtype=bool)
+
+    def explain(self, patient: int) -> Explanation:
+        """One patient's explanation (patient number, from 1)."""
+        return self.explained.explain(patient, self.background())
+
+    def shap_explanation(self, patients):
+        """shap's own ``shap.Explanation`` for ``patients`` (patient numbers), for
+        developers (``shap.plots.waterfall(result.shap_explanation([32])[0])``)."""
+        return self.explained.shap_explanation(patients, self.background())
+
+    def importance(self, attribute: str = "ethnicity", top: int = 6) -> pd.DataFrame:
+        """Mean absolute risk points of the ``top`` inputs, overall and by group."""
+        background = self.background()
+        key = (np.packbits(background).tobytes(), attribute, top)
+        cache = self.explained._importance
+        if key not in cache:
+            while len(cache) >= 16:
+                cache.pop(next(iter(cache)))
+            cache[key] = importance_by_group(self.explained, background,
+                                             self.records[attribute], top=top)
+        return cache[key].copy()
+
+    def sentence(self) -> str:
+        from .sentences import describe_explain_run
+
+        return describe_explain_run(self)
+
+
+def _label(settings, records):
+    return training_label(records, label=settings.label).astype(int)
+
+
+@lru_cache(maxsize=16)
+def _cached(settings: ExplainSettings) -> ExplainResult:
+    triage = settings.before("explain")
+    model_result = simulate(triage, with_baseline=False)
+    records = model_result.records
+    keep = triage.training_rows(records)
+    key = (triage,)
+    usual = settings.explain_inputs == "usual" and settings.explain_duplicate == "none"
+    explained = fit_explained(records, settings.model, _label(triage, records),
+                              seed=settings.seed, train_mask=None if keep.all() else keep,
+                              inputs=settings.explain_inputs,
+                              duplicate=settings.explain_duplicate, key=key)
+    if usual or settings.model == "rule":
+        scores, model_flags = model_result.scores, np.asarray(model_result.flagged)
+    else:
+        scores = explained.scores()
+        scores.setflags(write=False)
+        model_flags = flag_patients(scores, triage, records)
+    n = len(records)
+    u = np.random.default_rng([settings.seed, 51]).random(n)
+    chance = discomfort(records["age"].to_numpy(), records["sex"].astype(str).to_numpy())
+    opted = u < chance * settings.explain_opt_out
+    flags = model_flags.copy()
+    if settings.explain_opt_out_route == "usual_rule":
+        flags[opted] = RuleScreener().predict(records).astype(bool)[opted]
+    else:
+        flags[opted] = False
+    y = records["crisis_90d"].to_numpy(dtype=bool)
+    per = 1000 / n
+    not_opted = ~opted
+    autonomy = {
+        "opted_out": per * opted.sum(),
+        "opted_out_crises": per * (opted & y).sum(),
+        "opted_out_caught": per * (opted & y & flags).sum(),
+        "opted_out_caught_by_model": per * (opted & y & model_flags).sum(),
+        "automatic": per * not_opted.sum() if settings.explain_decision == "automatic"
+        else 0.0,
+        "reviewable": per * not_opted.sum() if settings.explain_decision == "recommendation"
+        else 0.0,
+        "told": 1000.0 if settings.explain_disclosure == "told" else 0.0,
+        "satisfaction_change": -DISCLOSURE_SATISFACTION_COST
+        if settings.explain_disclosure == "told" else 0.0,
+    }
+    for array in (flags, opted, model_flags):
+        array.setflags(write=False)
+    groups = records[[a for a in GROUP_ATTRIBUTES if a in records.columns]]
+    frame = ConsequenceFrame(y, flags, scores, groups,
+                             is_probability=settings.model != "rule", baseline=None)
+    return ExplainResult(settings, scores, flags, frame, records=records,
+                         baseline_name=BASELINE_NAMES["self"], model_flags=model_flags,
+                         opted_out=opted, autonomy=autonomy, explained=explained)
+
+
+def run_explain(settings: ExplainSettings | None = None, *,
+                with_baseline: bool = True) -> ExplainResult:
+    """Run the triage model and the explain stage; compare with one step back.
+
+    Parameters
+    ----------
+    settings : ExplainSettings (or a Deployment with the explain stage)
+    with_baseline : bool, default=True
+
+    Returns
+    -------
+    ExplainResult
+
+    Examples
+    --------
+    >>> result = run_explain(ExplainSettings(model="logistic", explain_opt_out=1.0,
+    ...                                      explain_opt_out_route="nothing"))
+    >>> result.baseline_name
+    'every patient triaged by the model'
+    >>> bool(result.autonomy["opted_out"] > 400)
+    True
+    """
+    settings = ExplainSettings() if settings is None else settings
+    if not (isinstance(settings, Deployment) and "explain" in settings.stages):
+        raise TypeError("settings must be a teachkit ExplainSettings object (or a "
+                        f"Deployment with the explain stage); got {type(settings)!r}.")
+    now = _cached(settings)
+    if not with_baseline:
+        return now
+    rest, name = settings.baseline()
+    if rest == settings:
+        frame = now.consequences.with_baseline(now.consequences)
+        return dataclasses.replace(now, consequences=frame, baseline_name=name,
+                                   baseline_result=now)
+    base = _run_any(rest)
+    frame = now.consequences.with_baseline(base.consequences)
+    return dataclasses.replace(now, consequences=frame, baseline_name=name,
+                               baseline_result=base)
+
+
+def _run_any(settings):
+    """The baseline's run: with the explain stage, or only the triage model."""
+    if isinstance(settings, Deployment) and "explain" in settings.stages:
+        return _cached(settings)
+    return simulate(settings, with_baseline=False)

@@ -1,0 +1,187 @@
+"""Explanation and autonomy levers (lesson 05): how an explanation can mislead, and the
+patient's right to say no.
+
+Explanation levers (what the model reads and how shap explains it):
+
+- ``explain_inputs``: the model reads the usual questionnaires and records, or also
+  what the records say about access (language, insurance, rurality) with or
+  without ethnicity: dropping ethnicity moves its attribution to these proxies;
+- ``explain_duplicate``: a second copy of PHQ-9 item 9 (thoughts of self-harm):
+  predictions stay the same, the attribution splits or jumps (shap issues #269, #2458);
+- ``explain_background``: who shap compares the patient with (everyone, or the patients
+  the model does not flag): the same prediction tells another story.
+
+Autonomy levers (what the patient may say, and what they are told):
+
+- ``explain_opt_out``: the share of patients uncomfortable with AI in their care who
+  opt out of algorithmic triage (discomfort by age and sex from the surveys, (A));
+- ``explain_opt_out_route``: what happens to them: the usual PHQ-9 rule, or nothing;
+- ``explain_decision``: the flag is a recommendation a clinician can review (FDA CDS
+  criterion 4) or an automatic decision (GDPR Art. 22);
+- ``explain_disclosure``: patients are told an AI was used, or not (Cavalier 2025).
+
+Lever names start with ``explain_``: lesson 04 owns ``explanation`` (the reviewer sees
+why the model flagged a patient).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import Interval, Options
+from . import LeverSpec, register
+
+__all__ = [
+    "EXPLAIN_LEVERS", "EXPLANATION_LEVERS", "AUTONOMY_LEVERS", "INPUT_SETS",
+    "DISCOMFORT_BY_AGE", "DISCOMFORT_SEX_FACTOR", "DISCLOSURE_SATISFACTION_COST",
+    "WANT_NOTIFICATION", "discomfort",
+]
+
+INPUT_SETS = ("usual", "with_ethnicity", "without_ethnicity")
+
+#: Share uncomfortable with AI in mental-health care, by age (YouGov 2024: 55 % of
+#: 18-29s comfortable, 73 % of 65+ uncomfortable; Pew 2023: 60 % of all adults
+#: uncomfortable with a provider relying on AI). Straight lines between these anchors
+#: are an assumption (A).
+DISCOMFORT_BY_AGE = ((18, 0.45), (29, 0.45), (47, 0.60), (65, 0.73), (90, 0.73))
+#: Women rate notification a little higher than men (Platt 2024: 3.45 vs 3.32 of 4);
+#: the same ratio on discomfort is an assumption (A).
+DISCOMFORT_SEX_FACTOR = {"female": 3.45 / 3.385, "male": 3.32 / 3.385}
+#: Cavalier et al. 2025: AI disclosure cut satisfaction by 0.09 points (S2).
+DISCLOSURE_SATISFACTION_COST = 0.09
+#: Platt et al. 2024: 62.7 % say being notified is "very true" for them (S2).
+WANT_NOTIFICATION = 0.627
+
+_SURVEYS = ("YouGov 2024 and Pew 2023 (DOMAIN-05-08.md, lesson 05); the straight lines "
+            "between their age anchors and the sex ratio (Platt 2024) are assumptions (A)")
+
+INPUTS = LeverSpec(
+    name="explain_inputs",
+    label="What the model reads",
+    tooltip=(
+        "The usual questionnaires and records, or also what the records say about "
+        "access to care (language, insurance, rural home), with or without "
+        "the patient's ethnicity."
+    ),
+    constraint=Options(INPUT_SETS),
+    rest="usual",
+    option_labels={"usual": "Questionnaires and records (usual)",
+                   "with_ethnicity": "Also access to care and ethnicity",
+                   "without_ethnicity": "Also access to care, ethnicity dropped"},
+    source="a design proposal echoing Obermeyer 2019 and Slack 2020 (DOMAIN.md)",
+)
+
+DUPLICATE = LeverSpec(
+    name="explain_duplicate",
+    label="A second copy of a strong signal",
+    tooltip=(
+        "Adds a second copy of the self-harm question (PHQ-9 item 9): the model's "
+        "predictions barely move, but the explanation splits or jumps between the copies."
+    ),
+    constraint=Options(("none", "item9_copy")),
+    rest="none",
+    option_labels={"none": "No copy", "item9_copy": "Add a copy of PHQ-9 item 9"},
+    source="shap issues #269 and #2458 on correlated features (DOMAIN-05-08.md)",
+)
+
+BACKGROUND = LeverSpec(
+    name="explain_background",
+    label="Compared with whom",
+    tooltip=(
+        "An explanation says why a patient's risk differs from a reference group's: "
+        "everyone, or only the patients the model does not flag."
+    ),
+    constraint=Options(("everyone", "not_flagged")),
+    rest="everyone",
+    option_labels={"everyone": "The average patient",
+                   "not_flagged": "The average patient the model does not flag"},
+    source="shap's feature_perturbation and background data (shap issue #2458)",
+)
+
+OPT_OUT = LeverSpec(
+    name="explain_opt_out",
+    label="Uncomfortable patients who opt out",
+    tooltip=(
+        "Patients may say no to an algorithm in their care. Of those uncomfortable with "
+        "AI (45 % of under-30s, 73 % of over-65s), this share opts out."
+    ),
+    constraint=Interval(0.0, 1.0),
+    rest=0.0,
+    unit="%",
+    step=0.1,
+    source=_SURVEYS,
+)
+
+OPT_OUT_ROUTE = LeverSpec(
+    name="explain_opt_out_route",
+    label="Patients who opt out get",
+    tooltip=(
+        "What happens to a patient who says no to the model: the usual PHQ-9 rule, read "
+        "by a clinician, or no triage at all."
+    ),
+    constraint=Options(("usual_rule", "nothing")),
+    rest="usual_rule",
+    option_labels={"usual_rule": "The usual PHQ-9 rule", "nothing": "No triage at all"},
+    source="a design proposal (A): respecting a refusal needs a fallback",
+)
+
+DECISION = LeverSpec(
+    name="explain_decision",
+    label="The model's flag is",
+    tooltip=(
+        "Advice a clinician can review and override (FDA CDS criterion 4), or an "
+        "automatic decision (GDPR Art. 22 then gives the patient the right to a human "
+        "review and to contest it)."
+    ),
+    constraint=Options(("recommendation", "automatic")),
+    rest="recommendation",
+    option_labels={"recommendation": "A recommendation a clinician reviews",
+                   "automatic": "An automatic decision"},
+    source="FDA CDS guidance (2022) criterion 4; GDPR Art. 22 and Recital 71",
+)
+
+DISCLOSURE = LeverSpec(
+    name="explain_disclosure",
+    label="Patients are told an AI was used",
+    tooltip=(
+        "Tell each patient that an AI helped decide their care. In a trial it cut "
+        "satisfaction by only 0.09 points; 63 % of people say being told matters."
+    ),
+    constraint=Options(("not_told", "told")),
+    rest="not_told",
+    option_labels={"not_told": "Not told", "told": "Told"},
+    source="Cavalier et al. 2025 and Platt et al. 2024, JAMA Netw Open (S2)",
+)
+
+EXPLANATION_SPECS = (INPUTS, DUPLICATE, BACKGROUND)
+AUTONOMY_SPECS = (OPT_OUT, OPT_OUT_ROUTE, DECISION, DISCLOSURE)
+EXPLANATION_LEVERS = tuple(s.name for s in EXPLANATION_SPECS)
+AUTONOMY_LEVERS = tuple(s.name for s in AUTONOMY_SPECS)
+EXPLAIN_LEVERS = EXPLANATION_LEVERS + AUTONOMY_LEVERS
+#: The stage these levers belong to, and the module that registers it.
+STAGE, STAGE_MODULE = "explain", "teachkit.explain.stage"
+register(*EXPLANATION_SPECS, *AUTONOMY_SPECS, owner=STAGE)
+
+
+def discomfort(age, sex) -> np.ndarray:
+    """Each patient's chance of being uncomfortable with AI in their care (A).
+
+    Parameters
+    ----------
+    age : array-like of int
+    sex : array-like of str
+        ``"female"``, ``"male"`` or anything else (no factor).
+
+    Returns
+    -------
+    ndarray of float in [0, 1]
+
+    Examples
+    --------
+    >>> discomfort([20, 70], ["male", "female"]).round(3).tolist()
+    [0.441, 0.744]
+    """
+    ages, shares = zip(*DISCOMFORT_BY_AGE)
+    base = np.interp(np.asarray(age, dtype=float), ages, shares)
+    factor = np.array([DISCOMFORT_SEX_FACTOR.get(str(s), 1.0) for s in np.asarray(sex)])
+    return np.clip(base * factor, 0.0, 1.0)

@@ -1,0 +1,63 @@
+"""Lesson 05's story quotes typical numbers: medians over 20 synthetic practices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from _typical import check_rederived, median
+
+from teachkit.explain import ExplainSettings
+from teachkit.text import per_1000
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "05_explain_it_to_me.ipynb"
+
+
+@pytest.fixture(scope="module")
+def text():
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return " ".join(" ".join("".join(c["source"]) for c in cells
+                             if c["cell_type"] == "markdown").split())
+
+
+def m(name):
+    return median("05", name)
+
+
+def test_the_set_up(text):
+    assert "**20,000 patients**" in text and ExplainSettings().n == 20_000
+    assert "slack" in NOTEBOOK.read_text().lower() and "scaffold_case" in NOTEBOOK.read_text()
+
+
+def test_the_committed_typical_values_are_what_the_code_computes():
+    check_rederived("05", (2024,))
+
+
+def test_opting_out_and_its_fallbacks(text):
+    assert "opts out, **about 590 per 1,000** do" in text
+    assert round(1000 * m("opted_out_share"), -1) == 590
+    assert "rise from **about 11 to 13 per 1,000**" in text
+    assert (per_1000(m("caught_model")), per_1000(m("caught_rule_fallback"))) == ("11", "13")
+    assert "(**about 139 per 1,000 instead of 77**)" in text
+    assert (round(m("flagged_rule_fallback")), round(m("flagged_model"))) == (139, 77)
+    assert "they fall to **about 4.3**" in text and per_1000(m("caught_nothing")) == "4.3"
+    assert "typical of 20 synthetic practices" in text
+
+
+def test_the_misleading_explanations(text):
+    assert "ethnicity's own attribution is **about 2 %**" in text
+    assert round(100 * m("ethnicity_share")) == 2
+    assert "**about 5.1 % of Black patients flagged against 4.8 %**" in text
+    assert (round(100 * m("black_flagged_with"), 1), round(100 * m("black_flagged_without"), 1)) \
+        == (5.1, 4.8)
+    assert "changes **fewer than 1 flag in 1,000**" in text and m("duplicate_flags_changed") < 1
+    assert "splits **exactly in half**" in text and m("duplicate_copy_share") == 0.5
+
+
+def test_the_sources_it_cites(text):
+    for source in ("Bansal et al. 2021", "Jabbour et al. 2023", "Slack et al. 2020",
+                   "Obermeyer et al. 2019", "Khullar et al. 2022", "Pew 2023", "YouGov 2024",
+                   "Cavalier et al. 2025", "GDPR Art. 22", "EU AI Act", "**assumptions**"):
+        assert source in text

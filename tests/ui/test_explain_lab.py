@@ -1,0 +1,66 @@
+"""Lesson 05's app in plain pytest: every lever moves the run, a patient's explanation
+opens, the letter downloads. All data is synthetic."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import pytest
+
+from teachkit.levers import get_spec
+from teachkit.ui.explain import EXPLAIN_LAB_LEVERS, ExplainLab, scaffold_case
+
+MOVES = {"model": "rule", "label": "cost", "access_gap": 0.2, "explain_inputs":
+         "without_ethnicity", "explain_duplicate": "item9_copy",
+         "explain_background": "not_flagged", "explain_opt_out": 0.5,
+         "explain_opt_out_route": "nothing", "explain_decision": "automatic",
+         "explain_disclosure": "told"}
+
+
+def _numbers(d):
+    return re.sub(r'data-updates="\d+" ', "", d._state.value.split("data-settings")[0])
+
+
+@pytest.fixture(scope="module")
+def lab():
+    return ExplainLab()
+
+
+def test_the_lab_shows_a_patient_and_its_views(lab):
+    d = lab.dashboard
+    assert "tk-explain-bar" in d._explanation.value
+    assert "What would change the flag?" in d._counterfactual.value
+    assert "tk-letter-download" in d._letter.value
+    assert "tk-importance-table" in d._importance.value
+    assert "Nobody opted out" in d._autonomy.value
+    assert d._reviewer.value.count("<tr data-explanation") == 2
+    assert "Slack" in scaffold_case().value
+    assert set(MOVES) == set(EXPLAIN_LAB_LEVERS)
+
+
+@pytest.mark.parametrize("lever", list(MOVES))
+def test_every_lever_changes_what_is_shown_and_resets(lab, lever):
+    d = lab.dashboard
+    before = (_numbers(d), d._estate.value, d._sentence.value)
+    lab.panel.rows[lever].value = MOVES[lever]
+    after = (_numbers(d), d._estate.value, d._sentence.value)
+    assert getattr(d.result.settings, lever) == MOVES[lever]
+    assert after != before, f"moving {lever} changed nothing"
+    lab.panel.rows[lever].value = get_spec(lever).rest if lever != "model" else "logistic"
+    assert (_numbers(d), d._estate.value) == before[:2]
+
+
+def test_opening_a_patient_and_downloading_the_letter(lab):
+    lab.dashboard.show_patient(5)
+    assert 'data-patient="5"' in lab.dashboard._explanation.value
+    link = lab.dashboard._letter.value
+    letter = urllib.parse.unquote(link.split("charset=utf-8,")[1].split('"')[0])
+    assert letter.startswith("Dear patient 5,") and "synthetic" in letter
+
+
+def test_a_bad_patient_number_is_refused_by_the_box(lab):
+    box = lab.dashboard._patient
+    box.value = 10**9  # a bounded box clamps it to the last patient
+    assert box.value == box.max
+    assert f'data-patient="{box.max}"' in lab.dashboard._explanation.value
