@@ -20,13 +20,16 @@ from .palette import BASELINE_COLOUR, OKABE_ITO, OUTCOME_COLOURS, OUTCOME_LABELS
 from .text import percent
 
 __all__ = ["ConsequenceFigure", "PrivacyFigure", "PRIVACY_GROUP_TITLES", "blitted_png",
-           "icon_counts", "grid_image", "GRID_SHAPE", "OUTCOMES"]
+           "icon_counts", "grid_image", "GRID_SHAPE", "OUTCOMES", "outcome_patch"]
 
 #: Rows and columns of the 1,000-patient grid.
 GRID_SHAPE = (25, 40)
 OUTCOMES = ("caught", "missed", "needless", "clear")
 OUTCOME_SHORT = {"caught": "caught", "missed": "missed", "needless": "needless escalations"}
 _RGB = np.array([hex_to_rgb(OUTCOME_COLOURS[o]) for o in OUTCOMES])
+#: Missed crises are hatched in the bars (and hollow in the grid), caught ones solid.
+MISSED_HATCH = "////"
+_GRID_LABELS = {"caught": "crisis caught (solid)", "missed": "crisis missed (hollow)"}
 
 ATTRIBUTE_TITLES = {
     "sex": "sex / gender",
@@ -72,15 +75,36 @@ def grid_image(counts: dict[str, int], shape=GRID_SHAPE, cell: int = 5) -> np.nd
         image = np.repeat(np.repeat(image, cell, axis=0), cell, axis=1)
         image[cell - 1::cell, :, :] = 1.0
         image[:, cell - 1::cell, :] = 1.0
+        if cell > 3:  # a missed crisis is a hollow square: told apart without colour
+            missed = np.repeat(np.repeat(codes == OUTCOMES.index("missed"), cell, axis=0),
+                               cell, axis=1)
+            inside = (np.arange(missed.shape[0]) % cell)[:, None], \
+                (np.arange(missed.shape[1]) % cell)[None, :]
+            hollow = missed & (inside[0] >= 1) & (inside[0] <= cell - 3) \
+                & (inside[1] >= 1) & (inside[1] <= cell - 3)
+            image[hollow] = 1.0
     return image
+
+
+def outcome_patch(outcome: str, label: str | None = None, *, hatch: bool = True) -> Patch:
+    """The legend mark of an outcome, drawn as in the figure: a missed crisis is hollow
+    (grid) and hatched (bars), so it reads without colour (greyscale, a washed-out
+    projector, colour blindness)."""
+    colour = OUTCOME_COLOURS[outcome]
+    label = OUTCOME_LABELS[outcome] if label is None else label
+    if outcome == "missed":
+        return Patch(facecolor="white", edgecolor=colour, hatch=MISSED_HATCH if hatch else None,
+                     linewidth=1.5, label=label)
+    return Patch(color=colour, label=label)
 
 
 class ConsequenceFigure:
     """The dashboard figure: who is flagged out of 1,000, and crises by group.
 
-    Left, a grid of 1,000 patients coloured by what happens to them. Right, for the
-    chosen attribute, crises per 1,000 patients of each group, split into caught and
-    missed, with a black tick where the baseline's caught count was.
+    Left, a grid of 1,000 patients coloured by what happens to them (a missed crisis is
+    a hollow square). Right, for the chosen attribute, crises per 1,000 patients of each
+    group, split into caught (solid) and missed (striped), with a black tick where the
+    baseline's caught count was.
 
     Parameters
     ----------
@@ -114,8 +138,7 @@ class ConsequenceFigure:
             spine.set_visible(False)
         self.ax_grid.set_title("1,000 patients: who is flagged?", fontsize=10, loc="left")
         self._legend = self.ax_grid.legend(
-            handles=[Patch(color=OUTCOME_COLOURS[o], label=OUTCOME_LABELS[o])
-                     for o in OUTCOMES],
+            handles=[outcome_patch(o, _GRID_LABELS.get(o), hatch=False) for o in OUTCOMES],
             loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=8,
             frameon=False, handlelength=1.0, columnspacing=1.0,
         )
@@ -132,6 +155,9 @@ class ConsequenceFigure:
         self._bars = None
         self._ticks = None
         self.counts: dict[str, int] = {}
+        #: The bars' numbers, one dict per group (group, patients, caught, missed and
+        #: baseline_caught per 1,000 of the group): what a text table beside them shows.
+        self.group_rows: list[dict] = []
 
     def _draw_bars(self, frame, attribute):
         ax = self.ax_bars
@@ -140,7 +166,9 @@ class ConsequenceFigure:
         labels = [f"{g} (n={int(n):,})" for g, n in zip(sub.index, sub["patients"])]
         y = np.arange(len(sub))
         caught = ax.barh(y, np.zeros(len(y)), color=OUTCOME_COLOURS["caught"], height=0.62)
-        missed = ax.barh(y, np.zeros(len(y)), color=OUTCOME_COLOURS["missed"], height=0.62)
+        missed = ax.barh(y, np.zeros(len(y)), facecolor="white", height=0.62,
+                         edgecolor=OUTCOME_COLOURS["missed"], hatch=MISSED_HATCH,
+                         linewidth=1.2)
         ticks = ax.scatter(np.zeros(len(y)), y, marker="|", s=260, color=BASELINE_COLOUR,
                            linewidths=2, zorder=3, label="baseline: caught")
         for rect in (*caught, *missed):
@@ -156,8 +184,8 @@ class ConsequenceFigure:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.legend(
-            handles=[Patch(color=OUTCOME_COLOURS["caught"], label="caught"),
-                     Patch(color=OUTCOME_COLOURS["missed"], label="missed"), ticks],
+            handles=[outcome_patch("caught", "caught (solid)"),
+                     outcome_patch("missed", "missed (striped)"), ticks],
             fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.4, -0.2),
             ncol=3, handlelength=1.0,
         )
@@ -186,10 +214,19 @@ class ConsequenceFigure:
             rect.set_width(m)
         self._group_numbers = (attribute, list(zip(sub.index, caught, missed)))
         base = frame.baseline.by_group.loc[attribute, "caught"] if frame.baseline else None
+        self.group_rows = [
+            {"group": str(g), "patients": int(n), "caught": c, "missed": m,
+             "baseline_caught": None if base is None else float(np.nan_to_num(base[g]))}
+            for g, n, c, m in zip(sub.index, sub["patients"], caught, missed)]
         if base is not None:
             y = np.arange(len(sub))
             self._ticks.set_offsets(np.column_stack([np.nan_to_num(base.to_numpy()), y]))
         self._ticks.set_visible(base is not None)
+
+    @property
+    def attribute(self) -> str | None:
+        """The patient groups the bars show (None before the first update)."""
+        return self._attribute
 
     def alt_text(self) -> str:
         """The figure in words, from the numbers it draws (for screen readers: alt text).

@@ -51,3 +51,33 @@ def test_privacy_alt_text_names_each_panel():
     assert "named by the attack, by sex" in words and "exact counts" in words
     figure.update(run_release(Release(epsilon=1.0), cohort=cohort), "sex")
     assert "exact counts" not in figure.alt_text()
+
+
+def test_a_text_table_beside_the_bars_gives_the_numbers_they_draw():
+    dashboard = Dashboard(attribute="language")
+    dashboard.show(simulate(Settings(model="logistic")))
+    children = list(dashboard.children)
+    assert children.index(dashboard._table) == children.index(dashboard._image) + 2
+    table = dashboard._table.value
+    assert "<caption>" not in table and "<caption " in table and "by language" in table
+    for row in dashboard.figure.group_rows:
+        cells = re.search(rf"{re.escape(row['group'])}</th>(.*?)</tr>", table).group(1)
+        numbers = re.findall(r">([\d,]+)</td>", cells)
+        assert numbers == [f"{row['patients']:,}", str(round(row["caught"])),
+                           str(round(row["missed"])), str(round(row["baseline_caught"]))]
+        assert f"{row['group']}: {round(row['caught'])} caught, {round(row['missed'])} " \
+               "missed" in dashboard.figure.alt_text()  # the table and the alt text agree
+    assert "Caught: usual rule" in table
+    dashboard._group.value = "sex"
+    assert "by sex / gender" in dashboard._table.value
+
+
+def test_missed_is_told_from_caught_without_colour():
+    from teachkit.plotting import MISSED_HATCH, grid_image, outcome_patch
+
+    image = grid_image({"caught": 1, "missed": 1, "needless": 0, "clear": 998})
+    caught, missed = image[0:4, 0:4], image[5:9, 0:4]  # the first two patients, 4 px each
+    assert (caught < 1).any(axis=-1).all()  # solid
+    assert (missed[1:3, 1:3] == 1.0).all() and (missed[0] < 1).any()  # hollow
+    assert outcome_patch("missed").get_hatch() == MISSED_HATCH
+    assert outcome_patch("caught").get_hatch() is None

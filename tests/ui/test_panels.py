@@ -1,5 +1,6 @@
 """Panels and apps driven in plain pytest by setting ``.value`` (no browser)."""
 
+import html
 import json
 
 import pytest
@@ -149,3 +150,47 @@ def test_trainee_name_from_the_query_string(tmp_path, monkeypatch):
     ReflectionStore(tmp_path).save("01", "Seat 7", "kept")
     box = ReflectionBox("01", "q", store=ReflectionStore(tmp_path))
     assert box.name == "Seat 7" and box.text == "kept"
+
+
+def test_lever_explanations_open_by_keyboard_and_touch_not_hover_only():
+    from teachkit.levers import get_spec
+    from teachkit.ui.rows import LeverRow
+
+    spec = get_spec("threshold")
+    row = LeverRow(spec)
+    help_ = row._info.value
+    assert help_.startswith('<details class="tk-help">')
+    assert f'<summary aria-label="About {spec.label}">?</summary>' in help_
+    assert html.escape(spec.tooltip) in help_ and "title=" not in help_
+    assert "tk-lever-help" in row._info._dom_classes
+
+
+def test_panel_sections_are_headings_and_the_glossary_is_there():
+    from teachkit.glossary import GLOSSARY
+
+    panel = LeverPanel(("model", "threshold"), headings={"threshold": "Protections"})
+    values = [child.value for child in panel.children if hasattr(child, "value")
+              and isinstance(child.value, str)]
+    assert values[0].startswith('<h3 class="tk-heading"') and "What you can change" in values[0]
+    assert '<h4 class="tk-heading"' in "".join(values) and ">Protections</h4>" in "".join(values)
+    glossary = next(v for v in values if "tk-glossary" in v)
+    assert glossary.startswith('<details class="tk-glossary"')
+    assert all(html.escape(term) in glossary for term in GLOSSARY)
+
+
+def test_glossary_entries_are_short_and_plain():
+    from teachkit.glossary import GLOSSARY
+
+    long = {term: len(text.split()) for term, text in GLOSSARY.items() if len(text.split()) > 25}
+    assert not long, f"glossary entries over 25 words: {long}"
+    for term in ("AUC", "PPV", "sensitivity", "prevalence", "logits", "proxy", "fairlearn",
+                 "reduction", "epsilon (ε)", "FTC", "CTL", "ZIP3", "cohort"):
+        assert term in GLOSSARY  # the terms issue 14 found unexplained
+
+
+def test_reflection_prompt_is_a_heading_and_notes_meet_contrast(tmp_path):
+    box = ReflectionBox("00", "What worries you?", store=ReflectionStore(tmp_path))
+    assert box._prompt.value.startswith('<h3 class="tk-heading"')
+    box.name = "Ada"
+    box.text = "A first thought."
+    assert "Saved for Ada" in box._status.value and "#00704A" in box._status.value

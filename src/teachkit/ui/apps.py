@@ -31,7 +31,7 @@ from ..text import (
 )
 from ._safety import Banner, guarded
 from .dashboard import Dashboard
-from .panel import LeverPanel
+from .panel import LeverPanel, heading_html
 
 __all__ = ["Lab", "BiasLab", "TriageLab", "Tour", "synthetic_notice"]
 
@@ -79,7 +79,8 @@ class Lab(widgets.VBox):
         self.views: list = []
         self.panel = (panel or LeverPanel)(levers, settings=settings, banner=self.banner,
                                            on_result=self._show, run=run)
-        super().__init__([synthetic_notice(), self.banner, self.panel, self.dashboard])
+        super().__init__([synthetic_notice(), self.banner, self.panel,
+                          widgets.HTML(heading_html("What happens to patients")), self.dashboard])
         self.add_class("tk-app")
         guarded(self.banner)(self.panel.update)(self.panel.settings)
 
@@ -128,17 +129,18 @@ class TriageLab(Lab):
 TOUR_STEPS = (
     ("Patients", "Each small square on the left is one patient. We always show 1,000 "
      "patients, so you can read every number as 'out of 1,000 patients like ours'."),
-    ("Caught", "Green squares are patients who will have a mental-health crisis in the "
-     "next 90 days and were flagged for urgent follow-up: crises caught."),
-    ("Missed", "Red squares will have a crisis but were not flagged: crises missed. "
+    ("Caught", "Solid dark squares (green) are patients who will have a mental-health "
+     "crisis in the next 90 days and were flagged for urgent follow-up: crises caught."),
+    ("Missed", "Hollow squares (an outline with a white middle) will have a crisis but "
+     "were not flagged: crises missed. "
      "These are the patients the triage tool failed."),
-    ("Needless", "Orange squares were flagged but will not have a crisis: needless "
-     "escalations. They cost clinicians' time and can worry or stigmatise patients."),
+    ("Needless", "Solid light squares (orange) were flagged but will not have a crisis: "
+     "needless escalations. They cost clinicians' time and can worry or stigmatise patients."),
     ("Groups", "On the right, each bar is one group of patients: how many crises per 1,000 "
-     "people in that group, green if caught, red if missed. The black tick shows how "
+     "people in that group, solid if caught, striped if missed. The black tick shows how "
      "many were caught at the starting point, so you can see who gains and who loses."),
     ("Your turn", "Move the slider: it sets how many patients the team can follow up. "
-     "Watch the green, red and orange squares, the bars and the sentence below."),
+     "Watch the solid, hollow and light squares, the bars and the sentence below."),
 )
 
 

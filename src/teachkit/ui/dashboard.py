@@ -18,6 +18,7 @@ from ..pipeline import RunResult
 from ..plotting import ATTRIBUTE_TITLES, ConsequenceFigure
 from ..text import per_1000
 from ._safety import Banner, guarded
+from .views import GroupTable
 
 __all__ = ["Dashboard"]
 
@@ -95,6 +96,7 @@ class Dashboard(widgets.VBox):
         self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._image.add_class("tk-figure")
         self._alt = alt_widget()
+        self._table = GroupTable()  # the bars in words, beside them (issue 14)
         self._group = widgets.Dropdown(
             options=[(ATTRIBUTE_TITLES.get(a, a).capitalize(), a) for a in GROUP_ATTRIBUTES],
             value=attribute, description="Compare groups by",
@@ -107,7 +109,7 @@ class Dashboard(widgets.VBox):
         self._state = widgets.HTML(layout=widgets.Layout(display="none"))
         self._state.add_class("tk-state")
         self._views: tuple = ()
-        super().__init__([self._headline, self._group, self._image, self._alt,
+        super().__init__([self._headline, self._group, self._image, self._alt, self._table,
                           self._sentence, self._state])
         self.add_class("tk-dashboard")
 
@@ -115,7 +117,7 @@ class Dashboard(widgets.VBox):
         """Show ``views`` below the sentence, before the hidden state (a lesson's own
         views; :meth:`_show_more` fills them with each result)."""
         self._views = (*self._views, *views)
-        self.children = (self._headline, self._group, self._image, self._alt,
+        self.children = (self._headline, self._group, self._image, self._alt, self._table,
                          self._sentence, *self._views, self._state)
 
     @property
@@ -133,6 +135,8 @@ class Dashboard(widgets.VBox):
         self.figure.update(frame, self.attribute)
         self._image.value = self.figure.to_png()
         self._alt.value = alt_html(self.figure.alt_text())
+        self._table.show_figure(
+            self.figure, baseline_name=result.baseline_name.removeprefix("the "))
         self._headline.value = headline_html(
             result, baseline_name=result.baseline_name.removeprefix("the "))
         self._sentence.value = (

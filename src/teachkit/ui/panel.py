@@ -11,16 +11,30 @@ import html
 
 import ipywidgets as widgets
 
+from ..glossary import glossary_html
 from ..levers import get_spec
 from ..pipeline import RunResult, Settings
 from ..stages import run as run_deployment
 from ._safety import Banner, guarded
 from .rows import LeverRow
 
-__all__ = ["LeverPanel"]
+__all__ = ["LeverPanel", "heading_html"]
 
 _MODEL_NAMES = {"logistic": "logistic-regression", "boosting": "gradient-boosting",
                 "records": "record-based"}
+
+
+def heading_html(text: str, *, level: int = 3) -> str:
+    """A section title of an app as a real heading, so screen readers can jump to it.
+
+    Examples
+    --------
+    >>> heading_html("Protections", level=4)
+    '<h4 class="tk-heading" style="font-size:15px;margin:8px 0 4px">Protections</h4>'
+    """
+    size = {2: 18, 3: 16, 4: 15}.get(level, 14)
+    return (f'<h{level} class="tk-heading" style="font-size:{size}px;margin:8px 0 4px">'
+            f"{html.escape(text)}</h{level}>")
 
 
 class LeverPanel(widgets.VBox):
@@ -37,7 +51,10 @@ class LeverPanel(widgets.VBox):
     banner : Banner, default=None
         Where errors are shown; a new one is made (and shown above the rows) if None.
     headings : dict of str to str, default={}
-        HTML shown above a lever's row (a section title), by lever name.
+        A section title shown above a lever's row, by lever name: plain text becomes a
+        real heading (``<h4>``); text starting with ``<`` is shown as HTML.
+    title : str, default="What you can change"
+        The panel's own heading (``<h3>``: a lesson's app sits under its ``##`` section).
     run : callable(Settings) -> RunResult, default=None
         The path from settings to a result; None means :func:`teachkit.stages.run`:
         the triage model, then the stages of a :class:`~teachkit.stages.Deployment`.
@@ -52,7 +69,8 @@ class LeverPanel(widgets.VBox):
     """
 
     def __init__(self, levers, *, settings: Settings | None = None, on_result=None,
-                 banner: Banner | None = None, run=None, headings: dict | None = None):
+                 banner: Banner | None = None, run=None, headings: dict | None = None,
+                 title: str = "What you can change"):
         self.settings = settings or Settings()
         self._run = run
         self.on_result = on_result
@@ -67,10 +85,15 @@ class LeverPanel(widgets.VBox):
             for name in levers
         }
         self._syncing = False
-        children = []
+        glossary = widgets.HTML(glossary_html())
+        glossary.add_class("tk-glossary-view")
+        children = [widgets.HTML(heading_html(title, level=3))] if title else []
+        children.append(glossary)  # every lesson's app: the words, a click or tap away
         for name, row in self.rows.items():
             if name in (headings or {}):
-                children.append(widgets.HTML(headings[name]))
+                text = headings[name]
+                children.append(widgets.HTML(
+                    text if text.lstrip().startswith("<") else heading_html(text, level=4)))
             children.append(row)
         children.append(self._status)
         super().__init__(([self.banner] if own_banner else []) + children)

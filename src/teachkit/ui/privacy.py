@@ -217,9 +217,8 @@ class PrivacyDashboard(widgets.VBox):
 
 
 _HEADINGS = {
-    "release_zip": '<div style="font-size:14px;margin-top:4px"><b>What leaves the '
-                   "hospital</b> (names and record numbers never do)</div>",
-    "k_target": '<div style="font-size:14px;margin-top:6px"><b>Protections</b></div>',
+    "release_zip": "What leaves the hospital (names and record numbers never do)",
+    "k_target": "Protections",
 }
 
 

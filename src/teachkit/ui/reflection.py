@@ -35,6 +35,12 @@ def trainee_from_environment() -> str:
     return query.get("trainee", [""])[0]
 
 
+#: Colours of the status note, 4.5:1 or more on white (WCAG 2.1 AA text; the Okabe-Ito
+#: orange and green are 3.0-3.4:1): the words say it too ("Saved", "NOT saved").
+_WARNING = "#A3401D"
+_SAVED = "#00704A"
+
+
 class ReflectionBox(widgets.VBox):
     """A question, a name field and a text box that saves as the trainee types.
 
@@ -54,8 +60,8 @@ class ReflectionBox(widgets.VBox):
         self.store = store or default_store()
         self.banner = Banner()
         self._prompt = widgets.HTML(
-            f'<div style="font-size:15px;font-weight:600;margin-top:8px">'
-            f"{html.escape(prompt)}</div>"
+            '<h3 class="tk-heading" style="font-size:15px;font-weight:600;margin:8px 0 4px">'
+            f"{html.escape(prompt)}</h3>"
         )
         self._name = widgets.Text(
             placeholder="Your name or seat number",
@@ -124,7 +130,7 @@ class ReflectionBox(widgets.VBox):
             # The notes of the previous name are not on disk: keep them, and the name.
             self._set_quietly(self._name, previous)
             self._set_status(f"Your notes for {previous} are NOT saved yet, so the name was "
-                             "not changed. Copy your text somewhere safe.", "#D55E00")
+                             "not changed. Copy your text somewhere safe.", _WARNING)
             return
         if not name:
             self.trainee, self._revision = "", None
@@ -140,7 +146,7 @@ class ReflectionBox(widgets.VBox):
                 self._set_quietly(self._text, "")
             message = "Your name needs at least one letter or digit." \
                 if "letter or digit" in str(exc) else str(exc)
-            self._set_status(message, "#D55E00")
+            self._set_status(message, _WARNING)
             return
         self.trainee = name
         try:
@@ -148,7 +154,7 @@ class ReflectionBox(widgets.VBox):
         except OSError as exc:
             self.trainee, self._revision = "", None
             self._set_status(f"Your notes could not be read ({exc.strerror or exc}); "
-                             "nothing was saved. Try again in a moment.", "#D55E00")
+                             "nothing was saved. Try again in a moment.", _WARNING)
             return
         draft = "" if previous else self._text.value  # only text typed before any name
         if saved and draft and draft.strip() != saved.strip():
@@ -160,7 +166,7 @@ class ReflectionBox(widgets.VBox):
             self._save(merged)
         elif merged:
             self.saved = True
-            self._set_status(f"Saved for {name}: your notes are below.", "#009E73")
+            self._set_status(f"Saved for {name}: your notes are below.", _SAVED)
         else:
             self.saved = True
             self._set_status(f"Hello {name}: start writing, your notes are saved as you type.")
@@ -171,7 +177,7 @@ class ReflectionBox(widgets.VBox):
         self.saved = False
         if not self.trainee:
             self._set_status("Not saved yet: type your name above so your notes are kept.",
-                             "#D55E00")
+                             _WARNING)
             return
         self._save(change["new"])
 
@@ -182,13 +188,13 @@ class ReflectionBox(widgets.VBox):
                                      base_revision=self._revision)
         except TeachkitError as exc:  # over the size cap
             self.saved = False
-            self._set_status(str(exc), "#D55E00")
+            self._set_status(str(exc), _WARNING)
             return False
         except OSError as exc:
             self.saved = False
             self._set_status(f"NOT saved: the notes folder cannot be written "
                              f"({exc.strerror or exc}). Your text is still here; copy it "
-                             "somewhere safe.", "#D55E00")
+                             "somewhere safe.", _WARNING)
             return False
         self._revision, self.saved = result.revision, True
         if result.merged:
@@ -198,5 +204,5 @@ class ReflectionBox(widgets.VBox):
                              f"{datetime.now():%H:%M:%S}). Check the text.", "#E69F00")
         else:
             self._set_status(f"Saved for {self.trainee} at {datetime.now():%H:%M:%S}.",
-                             "#009E73")
+                             _SAVED)
         return True

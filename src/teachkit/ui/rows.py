@@ -1,7 +1,8 @@
 """One widget row per lever, built from its :class:`~teachkit.levers.LeverSpec`.
 
 The control's bounds, step and options come from the spec's constraint (never typed
-twice); the label and the tooltip come from the spec's plain-language text.
+twice); the label and the explanation (a "?" that opens by click, tap or keyboard) come
+from the spec's plain-language text.
 """
 
 from __future__ import annotations
@@ -13,11 +14,32 @@ import ipywidgets as widgets
 from .._validation import Interval, Options
 from ..levers import LeverSpec
 
-__all__ = ["LeverRow"]
+__all__ = ["LeverRow", "help_html"]
+
+
+def help_html(spec: LeverSpec) -> str:
+    """The lever's explanation behind a "?" that opens by click, tap, Enter or Space.
+
+    A ``<details>`` element, not a hover-only tooltip: keyboard, touch and screen-reader
+    users reach it too. The page's template lets an opened explanation take the row's
+    full width, under the lever.
+
+    Examples
+    --------
+    >>> from teachkit.levers import get_spec
+    >>> html_ = help_html(get_spec("threshold"))
+    >>> html_.startswith('<details class="tk-help">') and 'aria-label="About Risk' in html_
+    True
+    """
+    return (
+        '<details class="tk-help"><summary aria-label="About '
+        f'{html.escape(spec.label)}">?</summary>'
+        f'<div class="tk-help-text">{html.escape(spec.tooltip)}</div></details>'
+    )
 
 
 class LeverRow(widgets.HBox):
-    """A label, a control, an info tooltip and a reset-to-rest button for one lever.
+    """A label, a control, an explanation ("?") and a reset-to-rest button for one lever.
 
     Parameters
     ----------
@@ -63,13 +85,8 @@ class LeverRow(widgets.HBox):
             f'<span title="{html.escape(spec.tooltip)}"><b>{html.escape(spec.label)}</b></span>',
             layout=widgets.Layout(width="190px"),
         )
-        self._info = widgets.HTML(
-            f'<span title="{html.escape(spec.tooltip)}" aria-label="{html.escape(spec.tooltip)}"'
-            ' style="display:inline-block;width:18px;height:18px;line-height:18px;'
-            "border-radius:50%;background:#0072B2;color:white;text-align:center;"
-            'font-weight:bold;font-size:12px;cursor:help">?</span>',
-            layout=widgets.Layout(width="26px"),
-        )
+        self._info = widgets.HTML(help_html(spec), layout=widgets.Layout(width="auto"))
+        self._info.add_class("tk-lever-help")
         self._reset = widgets.Button(
             description="Reset", tooltip=f"Back to the starting value: {spec.display(spec.rest)}",
             layout=widgets.Layout(width="70px"),
@@ -78,7 +95,7 @@ class LeverRow(widgets.HBox):
         self._reset.on_click(lambda _: setattr(self, "value", spec.rest))
         self._control.observe(self._changed, names="value")
         super().__init__([self._label, self._control, self._info, self._reset],
-                         layout=widgets.Layout(align_items="center"))
+                         layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
         self.add_class("tk-lever")
         self.add_class(f"tk-lever-{spec.name}")
 

@@ -13,8 +13,9 @@ import ipywidgets as widgets
 
 from ..levers import REGISTRY
 from ..pipeline import RunResult
+from ..plotting import ATTRIBUTE_TITLES
 
-__all__ = ["NumbersTable", "settings_call"]
+__all__ = ["GroupTable", "NumbersTable", "group_table_html", "settings_call"]
 
 _COLUMNS = ("patients", "flagged", "crises", "caught", "missed", "needless")
 
@@ -93,3 +94,75 @@ class NumbersTable(widgets.HTML):
             f'<div style="color:#555">Developers: <code>'
             f"{html.escape(settings_call(result.settings))}.consequences.overall</code>"
             "</div></div>")
+
+
+_CELL = "padding:1px 8px;text-align:right"
+
+
+def group_table_html(figure, *, baseline_name: str = "starting point") -> str:
+    """The by-group bars of ``figure`` (a ConsequenceFigure) as a text table.
+
+    Crises per 1,000 patients of each group, caught and missed, in whole numbers as the
+    figure's alt text rounds them, and the caught of the baseline (the black tick).
+
+    Examples
+    --------
+    >>> from teachkit.pipeline import Settings, simulate
+    >>> from teachkit.plotting import ConsequenceFigure
+    >>> fig = ConsequenceFigure()
+    >>> fig.update(simulate(Settings(model="logistic")).consequences, "language")
+    >>> table = group_table_html(fig)
+    >>> "<caption " in table and "Limited English" in table
+    True
+    """
+    rows = figure.group_rows
+    if not rows:
+        return ""
+    attribute = figure.attribute
+    with_base = rows[0]["baseline_caught"] is not None
+    head = ["Group", "Patients", "Crises caught", "Crises missed"]
+    if with_base:
+        head.append(f"Caught: {html.escape(baseline_name)}")
+    body = []
+    for row in rows:
+        cells = [f"<th scope='row' style='padding:1px 8px;text-align:left'>"
+                 f"{html.escape(row['group'])}</th>",
+                 f"<td style='{_CELL}'>{row['patients']:,}</td>",
+                 f"<td style='{_CELL}'>{round(row['caught'])}</td>",
+                 f"<td style='{_CELL}'>{round(row['missed'])}</td>"]
+        if with_base:
+            cells.append(f"<td style='{_CELL}'>{round(row['baseline_caught'])}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    title = ATTRIBUTE_TITLES.get(attribute, attribute)
+    return (
+        '<table class="tk-group-table" style="border-collapse:collapse;font-size:13px;'
+        'margin:2px 0 6px">'
+        f"<caption style='text-align:left;font-size:13px;color:#333'>The bars as numbers: "
+        f"crises per 1,000 patients of each group, by {html.escape(title)}</caption>"
+        "<thead><tr>" + "".join(f"<th scope='col' style='padding:1px 8px'>{h}</th>"
+                                for h in head)
+        + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")
+
+
+class GroupTable(widgets.HTML):
+    """The figure's by-group bars as a text table, shown beside them in a dashboard.
+
+    Examples
+    --------
+    >>> from teachkit.pipeline import Settings, simulate
+    >>> from teachkit.plotting import ConsequenceFigure
+    >>> fig = ConsequenceFigure()
+    >>> fig.update(simulate(Settings()).consequences, "sex")
+    >>> table = GroupTable()
+    >>> table.show_figure(fig)
+    >>> "tk-group-table" in table.value
+    True
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.add_class("tk-group-table-view")
+
+    def show_figure(self, figure, *, baseline_name: str = "starting point") -> None:
+        """Show the numbers ``figure`` draws now."""
+        self.value = group_table_html(figure, baseline_name=baseline_name)
