@@ -8,7 +8,7 @@ Examples
 --------
 >>> GLOSSARY["AUC"][:40]
 'How well a model ranks patients: 1 means'
->>> "<dt>" in glossary_html()
+>>> "<dt " in glossary_html()
 True
 """
 
