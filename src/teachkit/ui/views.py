@@ -15,9 +15,24 @@ from ..levers import REGISTRY
 from ..pipeline import RunResult
 from ..plotting import ATTRIBUTE_TITLES
 
-__all__ = ["GroupTable", "NumbersTable", "group_table_html", "settings_call"]
+__all__ = ["GroupTable", "NumbersTable", "Paragraph", "group_table_html", "settings_call"]
 
 _COLUMNS = ("patients", "flagged", "crises", "caught", "missed", "needless")
+
+
+class Paragraph(widgets.HTML):
+    """Plain text shown as a paragraph of the story (not a monospace print).
+
+    Examples
+    --------
+    >>> Paragraph("20,000 synthetic patients.").value
+    '<p style="font-size:15px;max-width:60em;line-height:1.4">20,000 synthetic patients.</p>'
+    """
+
+    def __init__(self, text: str):
+        super().__init__(f'<p style="font-size:15px;max-width:60em;line-height:1.4">'
+                         f"{html.escape(text)}</p>")
+        self.add_class("tk-prose")
 
 
 def settings_call(settings) -> str:
