@@ -84,9 +84,8 @@ LABEL = LeverSpec(
     name="label",
     label="What the model learns",
     tooltip=(
-        "The outcome the model is trained to predict: a crisis in the next 90 days (the "
-        "truth), or a proxy that is easier to get from the records but also depends on "
-        "who gets care: a high cost of care last year, or a recorded diagnosis."
+        "What the model learns to predict: a crisis in the next 90 days, or a stand-in shaped by "
+        "care received: past cost or a diagnosis."
     ),
     constraint=Options(LABELS),
     rest="crisis",
@@ -102,9 +101,8 @@ ACCESS_GAP = LeverSpec(
     name="access_gap",
     label="Less care for Black patients",
     tooltip=(
-        "On top of the gaps the cohort already has, the share of diagnoses, treatments "
-        "and visits that Black patients do not get at the same need: their records and "
-        "their cost of care fall, their need does not."
+        "On top of existing gaps: care Black patients miss at the same need. Their records and "
+        "costs fall; their need does not."
     ),
     constraint=Interval(0.0, 0.3),
     rest=0.0,
@@ -131,9 +129,8 @@ UNDERREPORT = LeverSpec(
     name="underreport",
     label="PHQ-9 under-reporting (limited English)",
     tooltip=(
-        "How much lower patients with limited English answer three PHQ-9 questions "
-        "(interest, sleep, appetite) at the same true severity, in logits; published "
-        "differences are 0.2 to 0.5."
+        "How much lower patients with limited English score three PHQ-9 questions at the same "
+        "true illness, in logits (a scale; studies found 0.2 to 0.5)."
     ),
     constraint=Interval(0.0, 1.5),
     rest=0.0,
@@ -146,8 +143,8 @@ SELF_HARM_UNRECORDED = LeverSpec(
     name="self_harm_unrecorded",
     label="Self-harm left unrecorded (Black patients)",
     tooltip=(
-        "Of the past self-harm that would be recorded for other patients, the share "
-        "that goes unrecorded for Black patients; 0 % means recorded as for everybody."
+        "The share of Black patients' past self-harm that goes unrecorded, where it would be "
+        "recorded for others. 0 % means recorded as for everybody."
     ),
     constraint=Interval(0.0, 1.0),
     rest=0.0,
@@ -160,9 +157,8 @@ MITIGATION = LeverSpec(
     name="mitigation",
     label="Mitigation",
     tooltip=(
-        "A fix for unequal errors between ethnic groups: a separate threshold per group "
-        "so each group's crises are caught at the same rate, a model trained under that "
-        "constraint, or training on a direct measure of need."
+        "To narrow unequal errors between groups: a threshold per group, a model trained to "
+        "equalise errors, or training on a direct measure of need."
     ),
     constraint=Options(MITIGATIONS),
     rest="none",

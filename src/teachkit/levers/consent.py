@@ -32,9 +32,8 @@ CONSENT = LeverSpec(
     name="consent",
     label="Patients' consent to train the model",
     tooltip=(
-        "Ignored: every patient's record teaches the model, whatever they answered. "
-        "Honoured: the model learns only from the records of patients who agreed; every "
-        "patient is still scored and cared for."
+        "Ignored: every record teaches the model, whatever the patient said. Honoured: only "
+        "records of patients who agreed. Every patient is still scored and cared for."
     ),
     constraint=Options(("ignored", "honoured")),
     rest="ignored",
@@ -49,9 +48,8 @@ CONSENT_DESIGN = LeverSpec(
     name="consent_design",
     label="How patients are asked",
     tooltip=(
-        "Opt-out: records are used unless the patient says no; layered: each use is asked "
-        "about in a short step; opt-in: records are used only if the patient says yes, so "
-        "fewer agree."
+        "Opt-out: records used unless the patient says no. Layered: each use asked in a short "
+        "step. Opt-in: used only if they say yes; fewer agree."
     ),
     constraint=Options(DESIGNS),
     rest="opt_out",

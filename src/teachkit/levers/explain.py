@@ -102,8 +102,8 @@ OPT_OUT = LeverSpec(
     name="explain_opt_out",
     label="Uncomfortable patients who opt out",
     tooltip=(
-        "Patients may say no to an algorithm in their care. Of those uncomfortable with "
-        "AI (45 % of under-30s, 73 % of over-65s), this share opts out."
+        "Of patients uneasy about AI in their care (45 % of under-30s, 73 % of over-65s), the "
+        "share who say no to it."
     ),
     constraint=Interval(0.0, 1.0),
     rest=0.0,
@@ -129,9 +129,8 @@ DECISION = LeverSpec(
     name="explain_decision",
     label="The model's flag is",
     tooltip=(
-        "Advice a clinician can review and override (FDA CDS criterion 4), or an "
-        "automatic decision (GDPR Art. 22 then gives the patient the right to a human "
-        "review and to contest it)."
+        "Advice a clinician can review and override, or an automatic decision, which gives the "
+        "patient a right to a human review (GDPR Art. 22)."
     ),
     constraint=Options(("recommendation", "automatic")),
     rest="recommendation",
@@ -144,8 +143,8 @@ DISCLOSURE = LeverSpec(
     name="explain_disclosure",
     label="Patients are told an AI was used",
     tooltip=(
-        "Tell each patient that an AI helped decide their care. In a trial it cut "
-        "satisfaction by only 0.09 points; 63 % of people say being told matters."
+        "Tell each patient that an AI helped decide their care. In a trial it cut satisfaction by "
+        "only 0.09 points; 63 % say it matters."
     ),
     constraint=Options(("not_told", "told")),
     rest="not_told",

@@ -41,9 +41,8 @@ MONTHLY_VOLUME = LeverSpec(
     name="monthly_volume",
     label="Patients screened a month",
     tooltip=(
-        "How many patients the clinic screens each month. A small clinic sees a few "
-        "hundred: its monthly numbers swing by chance, and drift alarms fire with no "
-        "drift at all."
+        "How many patients the clinic screens a month. In a small clinic the numbers swing by "
+        "chance, and drift alarms fire with no drift."
     ),
     constraint=Interval(100, 2000, kind="int"),
     rest=1000,
@@ -56,8 +55,8 @@ MODEL_SOURCE = LeverSpec(
     name="model_source",
     label="Whose model",
     tooltip=(
-        "A model trained on this clinic's own patients of last year, or a vendor's model "
-        "trained on other clinics; its card reports the vendor's own validation."
+        "A model trained on this clinic's own patients from last year, or a vendor's model "
+        "trained on other clinics, with the vendor's own test results."
     ),
     constraint=Options(("local", "vendor")),
     rest="local",
@@ -82,21 +81,20 @@ DRIFT_CASE_MIX = _event(
     "as many limited-English patients)")
 DRIFT_BASE_RATE = _event(
     "drift_base_rate", "Crises become rarer (base rate falls)",
-    "Fewer crises happen at the same answers (better community care): the model's risks "
-    "stay as they were, so it over-predicts while it still ranks patients as well.",
+    "Fewer crises at the same answers (better community care). The model's risks stay the "
+    "same, so it over-predicts, though it ranks patients as well.",
     "Davis et al. 2017, JAMIA: calibration drifted as the outcome rate fell while "
     "discrimination held (A: 10 % fewer a year)")
 DRIFT_CODING = _event(
     "drift_coding", "Coding change moves the label",
-    "The way crises are coded changes (as ICD-9 to ICD-10 did in October 2015): some "
-    "injuries that were not self-harm are now recorded as crises. Nobody's true risk "
-    "changes; the label does.",
+    "Crises are coded a new way (as with ICD-10 in 2015): other injuries now count as "
+    "crises. True risk stays; the label changes.",
     "Psychiatr Serv 2016, doi:10.1176/appi.ps.201600450: self-harm coding changed "
     "significantly (A: one extra recorded crisis per 100 patients)")
 DRIFT_SHOCK = _event(
     "drift_shock", "A shock (pandemic months)",
-    "For three months fewer patients come (census down 35 %) and those who do are "
-    "sicker: alerts jump while the model ranks patients about as well.",
+    "For three months fewer patients come (35 % fewer) and those who come are sicker: "
+    "alerts jump while the model ranks patients about as well.",
     "Wong et al. 2021, JAMA Netw Open: patients alerting per day 9 % to 21 %, census "
     "down 35 %, alerts up 43 %; Michigan paused the alert")
 DRIFT_PIPELINE = _event(
@@ -110,9 +108,8 @@ MONITORING = LeverSpec(
     name="monitoring",
     label="What is monitored",
     tooltip=(
-        "Nothing; the inputs (PSI and KS on the model's scores, seen at the end of each "
-        "month); performance once the crisis labels arrive 90 days later (AUC, "
-        "sensitivity, observed against expected crises, a CUSUM); or both."
+        "Nothing; the model's scores each month (inputs: PSI, KS); its results once crises are "
+        "known, 90 days later (performance: AUC, O:E, CUSUM); or both."
     ),
     constraint=Options(MONITORING_MODES),
     rest="none",
@@ -127,9 +124,8 @@ UPDATE_POLICY = LeverSpec(
     name="update_policy",
     label="When the model is updated",
     tooltip=(
-        "Never; refitted every year on the last year's labelled patients; or "
-        "recalibrated whenever a monitoring alarm fires (Davis 2022: O:E 0.75 never "
-        "updated, 0.94 with yearly refits, 1.01 with surveillance-triggered updates)."
+        "Never; refitted each year on last year's patients; or recalibrated when a monitoring "
+        "alarm fires. Davis 2022 found O:E 0.75, 0.94 and 1.01."
     ),
     constraint=Options(UPDATE_POLICIES),
     rest="never",

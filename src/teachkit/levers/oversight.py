@@ -62,9 +62,8 @@ OVERSIGHT = LeverSpec(
     name="oversight",
     label="Who acts on a flag",
     tooltip=(
-        "A clinician reviews each flag before anything happens, the model acts alone "
-        "(every flagged patient gets an automatic follow-up), or nobody does (the flags "
-        "are dropped, as when a helpline closes)."
+        "A clinician reviews each flag first; the model acts alone (every flagged patient gets an "
+        "automatic follow-up); or nobody acts (flags are dropped)."
     ),
     constraint=Options(OVERSIGHT_MODES),
     rest="review",
@@ -80,9 +79,8 @@ REVIEW_CAPACITY = LeverSpec(
     name="review_capacity",
     label="Reviews a day",
     tooltip=(
-        "How many cases the reviewing clinicians can look at in a working day; flags "
-        "beyond that are not reviewed by anyone. One care manager manages about 20 (an "
-        "assumption: no published figure was found)."
+        "Cases the reviewing clinicians can look at in a working day; flags beyond that go "
+        "unreviewed. About 20 for one care manager (an assumption)."
     ),
     constraint=Interval(0, 120, kind="int"),
     rest=20,
@@ -95,8 +93,8 @@ FLAG_TIER = LeverSpec(
     name="flag_tier",
     label="Who the model flags",
     tooltip=(
-        "Everyone above the model's risk threshold, or only a fixed top tier of risk, as "
-        "the US veterans' REACH VET programme flags its top 0.1 %."
+        "Everyone above the risk threshold, or only a fixed top tier of risk, as the US veterans' "
+        "REACH VET programme flags its top 0.1 %."
     ),
     constraint=Options(FLAG_TIERS),
     rest="threshold",
@@ -127,8 +125,8 @@ AUTOMATION_BIAS = LeverSpec(
     name="automation_bias",
     label="Follows wrong advice",
     tooltip=(
-        "When the model's advice is wrong, how often the reviewer follows it without "
-        "their own judgement (automation bias); 52 % to 66 % in a prescribing study."
+        "When the model's advice is wrong, how often the reviewer follows it anyway (automation "
+        "bias); 52 % to 66 % in a prescribing study."
     ),
     constraint=Interval(0.0, 1.0),
     rest=0.6,
@@ -168,8 +166,8 @@ ESCALATION = LeverSpec(
     name="escalation",
     label="Self-harm thoughts go to a clinician",
     tooltip=(
-        "Every patient who reports thoughts of self-harm (PHQ-9 item 9 above 'not at "
-        "all') is put first in the clinician's queue, flagged by the model or not."
+        "Every patient who reports any thoughts of self-harm (PHQ-9 item 9) goes first in the "
+        "clinician's queue, flagged by the model or not."
     ),
     constraint=Options(("none", "item9")),
     rest="none",
@@ -182,8 +180,8 @@ OTHER_ALERTS = LeverSpec(
     name="other_alerts",
     label="Other alerts per encounter",
     tooltip=(
-        "How many other alerts and reminders the reviewer sees in the same encounter; "
-        "each one lowers the chance that any alert is acted on by 30 %."
+        "Other alerts the reviewer sees in the same visit; each one makes any alert 30 % less "
+        "likely to be acted on."
     ),
     constraint=Interval(0, 5, kind="int"),
     rest=0,

@@ -32,9 +32,8 @@ RELEASE_ZIP = LeverSpec(
     name="release_zip",
     label="ZIP code released",
     tooltip=(
-        "How much of each patient's ZIP code the hospital releases: the full 5 digits "
-        "pin a patient to a few streets, the first 3 digits to a wide area (what HIPAA "
-        "Safe Harbor allows)."
+        "How much of the ZIP code is released: 5 digits pin patients to a few streets, 3 digits "
+        "to a wide area (HIPAA Safe Harbor)."
     ),
     constraint=Options(("none", "zip3", "zip5")),
     rest="zip5",
@@ -90,9 +89,8 @@ RELEASE_LANGUAGE = LeverSpec(
     name="release_language",
     label="Language released",
     tooltip=(
-        "Whether the release says which patients have limited English; the voter list in "
-        "this lesson does not record language, but other lists (an interpreter service's) "
-        "could."
+        "Whether the release says who has limited English. The voter list here does not record "
+        "language, but other lists (an interpreter service's) could."
     ),
     constraint=Options(KEPT_REMOVED),
     rest="removed",
@@ -104,10 +102,8 @@ K_TARGET = LeverSpec(
     name="k_target",
     label="Smallest group allowed (k)",
     tooltip=(
-        "Every released patient must share all their released details with at least "
-        "k - 1 other patients: rarer details are first made coarser (ZIP code to area, "
-        "date of birth to year and then to 5- or 10-year bands) and patients who still "
-        "stand out are left out of the release; 1 means no protection."
+        "Each patient released must look like k - 1 others or more: rare details are coarsened; "
+        "those who still stand out are left out."
     ),
     constraint=Interval(1, 50, kind="int"),
     rest=1,
@@ -119,10 +115,8 @@ EPSILON = LeverSpec(
     name="epsilon",
     label="Noise on published counts (ε)",
     tooltip=(
-        "The hospital also publishes how many patients with probable depression live in "
-        "each area, by ethnicity; differential privacy adds random noise to each count, "
-        "and a smaller ε means more noise and a stronger guarantee."
-    ),
+        "Published counts of probable depression by area and ethnicity get random noise "
+        "(differential privacy): a smaller ε means more noise and more protection."    ),
     constraint=Options(EPSILONS),
     rest="off",
     option_labels={

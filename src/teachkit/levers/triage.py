@@ -14,9 +14,8 @@ MODEL = LeverSpec(
     name="model",
     label="Triage model",
     tooltip=(
-        "How patients are scored: the usual questionnaire rule, or a model trained on "
-        "past patients' questionnaires and records; the record-based model sees the "
-        "questionnaires only of patients screened in routine care."
+        "How patients are scored: the usual questionnaire rule, or a model trained on past "
+        "patients. The record-based model sees questionnaires only from routine screening."
     ),
     constraint=Options(("rule", "logistic", "boosting", "records")),
     rest="rule",
@@ -47,9 +46,8 @@ THRESHOLD = LeverSpec(
     name="threshold",
     label="Risk threshold",
     tooltip=(
-        "A patient is flagged when the model's estimated chance of a crisis in the next "
-        "90 days is at least this. Lower means more flags. The usual rule has its own "
-        "cut-off and ignores this."
+        "A patient is flagged when their estimated 90-day crisis risk is at least this. Lower "
+        "means more flags. The usual rule ignores it."
     ),
     constraint=Interval(0.005, 0.5),
     rest=0.05,
