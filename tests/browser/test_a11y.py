@@ -5,13 +5,18 @@
   lever has been moved;
 - every lever can be reached with Tab and operated with the keyboard alone (arrow keys
   on a slider's handle and on a drop-down), and the dashboard answers;
-- at 200 % zoom (a 640 px wide window) the page does not scroll sideways.
+- at 200 % zoom (a 640 px wide window) the page does not scroll sideways;
+- a lever's explanation ("?") opens and closes from the keyboard (a ``<details>``, so
+  touch and screen readers reach it too); the dashboard's sentence and the reflection
+  box's note are live regions; app sections are real headings;
+- a cell tagged ``developer`` shows nothing in Voila.
 
 Lessons are discovered from ``notebooks/``, so a new lesson is held to the same tests.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -161,3 +166,34 @@ def test_no_sideways_scroll_at_200_percent_zoom(browser, voila_server, number):
             f"lesson {number} scrolls sideways at 640 px: {widths[0]} px wide in {widths[1]}")
     finally:
         rec.close()
+
+
+@pytest.mark.parametrize("number", LESSONS)
+def test_explanations_open_by_keyboard_and_updates_are_announced(pages, number):
+    page = pages(number)
+    summaries = page.locator(".tk-lever .tk-help summary")
+    if summaries.count():
+        summary = summaries.first
+        details = page.locator(".tk-lever .tk-help").first
+        summary.focus()
+        page.keyboard.press("Enter")
+        assert details.evaluate("d => d.open"), "Enter did not open the lever explanation"
+        assert details.locator(".tk-help-text").is_visible()
+        assert summary.get_attribute("aria-label").startswith("About ")
+        page.keyboard.press("Enter")
+        assert not details.evaluate("d => d.open")
+    live = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.tk-sentence, .tk-reflection-status')).map(e => e.getAttribute('aria-live'))""")
+    assert live and set(live) == {"polite"}, live
+    assert page.locator("h3.tk-heading").count() >= 1
+
+
+@pytest.mark.parametrize("number", LESSONS)
+def test_developer_cells_show_nothing_in_voila(pages, number):
+    cells = json.loads((ROOT / "notebooks" / NOTEBOOKS[number]).read_text())["cells"]
+    hidden = [i + 1 for i, cell in enumerate(cells)  # Voila numbers cells from 1
+              if "developer" in cell.get("metadata", {}).get("tags", [])]
+    page = pages(number)
+    assert page.locator("[cell-index]").count() == len(cells) - len(hidden)
+    for index in hidden:
+        assert page.locator(f'[cell-index="{index}"]').count() == 0

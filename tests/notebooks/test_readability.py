@@ -77,9 +77,12 @@ def plain_markdown(source: str) -> str:
         if line.startswith("|"):
             close()
             sentences.append(": ".join(c.strip() for c in line.strip("|").split("|")))
-        elif re.match(r"^(#+|[-*]|\d+\.)\s", line):
+        elif line.startswith("#"):
             close()
-            sentences.append(re.sub(r"^(#+|[-*]|\d+\.)\s+", "", line))
+            sentences.append(line.lstrip("#").strip())
+        elif re.match(r"^([-*]|\d+\.)\s", line):  # a list item, continued by the lines after it
+            close()
+            paragraph.append(re.sub(r"^([-*]|\d+\.)\s+", "", line))
         else:
             paragraph.append(line)
     close()
