@@ -96,14 +96,19 @@ def flow_html(result: ReleaseResult) -> str:
     flow = result.data_flow
     chip = ('<div class="tk-flow-item" data-leaves="{leaves}" style="margin:3px 0;'
             'padding:3px 8px;border-left:5px solid {colour};background:white">'
-            "<b>{detail}</b><br><span style='font-size:12px;color:#444'>{how}</span></div>")
+            "<b>{detail}</b> <span style='font-size:12px;color:#444'>({kind})</span><br>"
+            "<span style='font-size:12px;color:#444'>{how}</span></div>")
+    # the kind in words too: the colour of the stripe alone says nothing to everyone
+    kinds = {"identifier": "names the person", "quasi-identifier": "an outsider may also know it",
+             "clinical (sensitive)": "sensitive clinical detail"}
     colours = {"identifier": OKABE_ITO["blue"], "quasi-identifier": OKABE_ITO["orange"],
                "clinical (sensitive)": NAMED_COLOUR, "published count": NOISE_COLOUR}
     stays, leaves = [], []
     for row in flow.itertuples(index=False):
         item = chip.format(leaves=str(bool(row.leaves)).lower(),
                            colour=colours.get(row.kind, "#999"),
-                           detail=html.escape(row.detail), how=html.escape(row[3]))
+                           detail=html.escape(row.detail), how=html.escape(row[3]),
+                           kind=html.escape(kinds.get(row.kind, row.kind)))
         (leaves if row.leaves else stays).append(item)
     column = ('<div style="flex:1;min-width:240px;background:#F4F4F4;padding:6px 10px;'
               'margin-right:8px"><div style="font-size:13px"><b>{title}</b></div>{items}'
@@ -111,8 +116,7 @@ def flow_html(result: ReleaseResult) -> str:
     arrow = '<div style="align-self:center;font-size:28px;padding:0 6px">&#10140;</div>'
     return (
         '<div class="tk-flow" style="margin-top:8px"><div style="font-size:14px">'
-        "<b>Where the data goes</b> (orange: details an outsider may also know; red: the "
-        "sensitive clinical part)</div>"
+        "<b>Where the data goes</b> (each detail says what kind it is)</div>"
         '<div style="display:flex;flex-wrap:wrap">'
         + column.format(title="Stays in the hospital", items="".join(stays) or "<i>nothing</i>")
         + arrow
