@@ -176,3 +176,45 @@ def test_evaluate_refuses_anything_else(bad):
 def test_unknown_rule_names_the_rules():
     with pytest.raises(TeachkitError, match="No checklist rule is called 'art_99'"):
         checklist().item("art_99")
+
+
+# -- the impact level (Canada's AIA style) ------------------------------------------------
+CAREFUL = dict(consent="honoured", consent_design="layered", explanation="shown",
+               review_capacity=60, monitoring="labels", training="trained",
+               update_policy="recalibrate", explain_disclosure="told", **SAFE_RELEASE)
+
+
+def test_impact_level_follows_the_deployment():
+    from teachkit.rules.impact import impact_level
+
+    careless = impact_level(checklist(oversight="model_alone", secondary_use="advertiser",
+                                      label="cost", access_gap=0.3))
+    rest = impact_level(checklist())
+    careful = impact_level(checklist(**CAREFUL))
+    assert careless.raw > rest.raw > careful.raw
+    assert careless.level == "IV" and not careless.deducted
+    assert careful.deducted and careful.level < rest.level  # "II" < "III"
+
+
+def test_impact_score_arithmetic():
+    from teachkit.rules.impact import DEDUCTION, LEVEL_BOUNDS, LEVELS, impact_level
+
+    for levers in ({}, CAREFUL):
+        impact = impact_level(checklist(**levers))
+        a = impact.answers
+        assert impact.raw == a[a.kind == "risk"].points.sum()
+        assert impact.mitigation == a[a.kind == "mitigation"].points.sum()
+        assert impact.deducted == (impact.mitigation >= 0.8 * impact.mitigation_max)
+        expected = impact.raw * (1 - DEDUCTION) if impact.deducted else impact.raw
+        assert impact.score == pytest.approx(expected)
+        share = impact.score / impact.raw_max
+        index = sum(share > bound for bound in LEVEL_BOUNDS)
+        assert impact.level == LEVELS[index]
+        assert impact.level in impact.sentence()
+
+
+def test_impact_level_refuses_a_deployment():
+    from teachkit.rules.impact import impact_level
+
+    with pytest.raises(TeachkitError, match="must be a Checklist or Facts"):
+        impact_level(Deployment(("consent",)))

@@ -15,6 +15,8 @@ The stable API (lesson 08 counts reds per deployment with it):
   ``.source``, ``.basis`` (``"S"``, ``"S2"``, ``"K"`` or ``"A"``, as in DOMAIN.md) and
   ``.applies`` (the date, original and amended where they differ).
 - :data:`RULES`: every :class:`Rule` by id; :data:`AI_ACT_TIMELINE`: the EU dates.
+- :func:`impact_level` ``(checklist) -> ImpactAssessment``: Canada's AIA style (raw
+  score, mitigation deduction, ``.level`` "I"-"IV"), answered from the same run.
 
 Educational, not legal advice: the rules are simplified for teaching, the bounds that
 decide a colour are teaching choices marked (A), and the EU dates are contested (see
@@ -32,11 +34,13 @@ Examples
 from ._rule import AMBER, BASES, GREEN, RED, RULES, STATUSES, Rule
 from .checklist import Checklist, Item, check_facts, evaluate
 from .facts import ALL_STAGES, Facts, gather_facts
+from .impact import ImpactAssessment, impact_level
 from .timeline import AI_ACT_TIMELINE, Milestone
 
 __all__ = ["evaluate", "Checklist", "Item", "Rule", "RULES", "STATUSES", "BASES", "GREEN",
            "AMBER", "RED", "ALL_STAGES", "Facts", "gather_facts", "check_facts",
-           "AI_ACT_TIMELINE", "Milestone", "NOT_LEGAL_ADVICE"]
+           "AI_ACT_TIMELINE", "Milestone", "NOT_LEGAL_ADVICE", "impact_level",
+           "ImpactAssessment"]
 
 #: Shown on the page and in the dossier.
 NOT_LEGAL_ADVICE = (
