@@ -26,9 +26,12 @@ AUC_DROP_AMBER, AUC_DROP_RED = 0.05, 0.10
 #: The triage levers that put a known bias into the records or the label (lesson 02).
 BIAS_LEVERS = ("label", "access_gap", "undersample", "underreport", "self_harm_unrecorded")
 
-_ANNEX_III = ("applies from 2 Aug 2026 (Art. 113, S); 2 Dec 2027 if the Digital Omnibus "
-              "is confirmed (S2, not yet in the Official Journal)")
+_ANNEX_III = "2 Aug 2026 (Art. 113, S); 2 Dec 2027 if amended (S2, unconfirmed)"
 _ART_72 = _ANNEX_III
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _high_risk(f):
@@ -149,10 +152,10 @@ def _post_market(f):
         return RED, (f"Nobody watches: over 36 months {m['missed']} of {m['crises']} "
                      "crises were missed and no alarm could be raised.")
     if m["mode"] == "inputs":
-        return AMBER, (f"Only inputs are watched ({m['alarms']} alarms): performance, "
+        return AMBER, (f"Only inputs are watched ({_n(m['alarms'], 'alarm')}): performance, "
                        f"the thing Art. 72 asks about, is never measured.")
-    return GREEN, (f"Performance is watched once labels arrive: {m['alarms']} alarms and "
-                   f"{m['updates']} model updates in 36 months.")
+    return GREEN, (f"Performance is watched once labels arrive: {_n(m['alarms'], 'alarm')} "
+                   f"and {_n(m['updates'], 'model update')} in 36 months.")
 
 
 def _incidents(f):
@@ -164,7 +167,7 @@ def _incidents(f):
         return RED, (f"{n} missed {'crisis' if n == 1 else 'crises'} traced to an alarm "
                      "nobody acted on: each starts a 15-day report clock (10 days for a "
                      "death).")
-    return GREEN, (f"{f.monitor['alarms']} alarms, none ignored before a missed crisis: "
+    return GREEN, (f"{_n(f.monitor['alarms'], 'alarm')}, none ignored before a missed crisis: "
                    "no serious incident to report.")
 
 

@@ -41,6 +41,8 @@ class Facts:
         least :data:`MIN_GROUP_CRISES` crises.
     crises_by_group : dict
         Ethnicity -> number of crises in the cohort (every group).
+    by_group : DataFrame
+        The triage run's consequences by attribute and group (per 1,000 patients).
     decided : dict or None
         Of the flagged patients, how many were decided by ``human``, ``model``,
         ``nobody`` (counts); None without the oversight stage.
@@ -57,6 +59,10 @@ class Facts:
         months), ``auc_by_year`` (years 1-3).
     release : dict or None
         ``k``, ``released``, ``reidentified``, ``rate``, ``zip``, ``birth``.
+    tables : dict
+        What the dossier's audit log shows: ``"monitoring_log"`` (DataFrame),
+        ``"incidents"`` (sentences), ``"responsibility"`` (DataFrame), where the stage
+        runs.
     """
 
     deployment: Deployment
@@ -68,12 +74,14 @@ class Facts:
     missed: float
     sensitivity_by_group: dict = field(default_factory=dict)
     crises_by_group: dict = field(default_factory=dict)
+    by_group: object = field(default=None, compare=False, repr=False)
     decided: dict | None = None
     workload: dict | None = None
     autonomy: dict | None = None
     consent: dict | None = None
     monitor: dict | None = None
     release: dict | None = None
+    tables: dict = field(default_factory=dict, compare=False, repr=False)
 
     def lever(self, name: str):
         """The deployment's value of one lever (its stage must run)."""
@@ -92,7 +100,8 @@ def _triage(result) -> dict:
     return {"patients": int(overall["patients"]), "flagged": float(overall["flagged"]),
             "crises": float(overall["crises"]), "caught": float(overall["caught"]),
             "missed": float(overall["missed"]), "sensitivity_by_group": sens,
-            "crises_by_group": {g: int(c) for g, c in crises.items()}}
+            "crises_by_group": {g: int(c) for g, c in crises.items()},
+            "by_group": result.consequences.by_group}
 
 
 def _oversight(result) -> tuple[dict, dict]:
@@ -140,14 +149,20 @@ def gather_facts(deployment: Deployment, results: dict) -> Facts:
                             f"{sorted(results)} instead.")
     out = dict(deployment=deployment, stages=tuple(deployment.stages),
                **_triage(results["triage"]))
+    tables = {}
     if "oversight" in results:
+        from ..oversight.audit import responsibility_map
+
         out["decided"], out["workload"] = _oversight(results["oversight"])
+        tables["responsibility"] = responsibility_map(results["oversight"])
     if "explain" in results:
         out["autonomy"] = {k: float(v) for k, v in results["explain"].autonomy.items()}
     if "consent" in results:
         out["consent"] = _consent(results["consent"])
     if "monitor" in results:
         out["monitor"] = _monitor(results["monitor"])
+        tables["monitoring_log"] = results["monitor"].log
+        tables["incidents"] = tuple(i.sentence() for i in results["monitor"].incidents)
     if "release" in results:
         out["release"] = _release(results["release"])
-    return Facts(**out)
+    return Facts(**out, tables=tables)
