@@ -21,7 +21,8 @@ from .impact import ImpactAssessment, impact_level
 from .modelcard import model_card
 from .timeline import AI_ACT_TIMELINE
 
-__all__ = ["Dossier", "build_dossier", "write_dossier", "DOSSIER_TITLE"]
+__all__ = ["Dossier", "build_dossier", "write_dossier", "dossier_for", "load_saved",
+           "DOSSIER_TITLE"]
 
 DOSSIER_TITLE = "Deployment dossier (synthetic patients)"
 
@@ -133,3 +134,36 @@ def write_dossier(dossier: Dossier, folder: str | Path, *, stem: str = "dossier"
     paths["html"].write_text(dossier.html(), encoding="utf-8")
     paths["pdf"].write_bytes(dossier.pdf())
     return paths
+
+
+def load_saved(path: str | Path | None = None, *, trainee: str | None = None,
+               data_dir: str | Path | None = None):
+    """A saved deployment: from a file, or the one ``trainee`` saved in ``data_dir``.
+
+    Raises
+    ------
+    TeachkitError
+        The file is missing or not a saved deployment, or the trainee saved none.
+    """
+    from .._validation import TeachkitError
+    from .saved import DeploymentStore, deployment_from_json
+
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise TeachkitError(f"No saved deployment at {str(file)!r}: pass the JSON file "
+                                "lesson 07 saved.")
+        return deployment_from_json(file.read_text(encoding="utf-8", errors="replace"))
+    deployment = DeploymentStore(data_dir).load_deployment(trainee)
+    if deployment is None:
+        raise TeachkitError(f"{trainee!r} has saved no deployment in {str(data_dir)!r}. "
+                            "Open lesson 07 and save one first.")
+    return deployment
+
+
+def dossier_for(deployment, *, out: str | Path) -> dict:
+    """Run ``deployment`` and write its dossier as ``out.html`` and ``out.pdf``."""
+    from .checklist import evaluate
+
+    out = Path(out)
+    return write_dossier(build_dossier(evaluate(deployment)), out.parent, stem=out.name)
