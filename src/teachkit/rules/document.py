@@ -14,7 +14,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Section", "Table", "Bullets", "Markdown", "to_html", "to_pdf",
+__all__ = ["Section", "Table", "Bullets", "Markdown", "to_html", "to_pdf", "body_html",
            "markdown_to_html"]
 
 
@@ -151,10 +151,13 @@ def _block_html(block) -> str:
     raise TypeError(f"Unknown block {type(block).__name__}.")
 
 
-def _body(title: str, sections) -> str:
-    parts = [f"<h1>{html.escape(title)}</h1>"]
+def body_html(title: str | None, sections, *, level_shift: int = 0) -> str:
+    """The document as HTML without the page around it: its title (if any) and sections,
+    headings moved ``level_shift`` levels down (to sit inside another page)."""
+    parts = [f"<h{1 + level_shift}>{html.escape(title)}</h{1 + level_shift}>"] if title \
+        else []
     for section in sections:
-        level = section.level
+        level = min(section.level + level_shift, 6)
         parts.append(f"<h{level}>{html.escape(section.title)}</h{level}>")
         parts.extend(_block_html(block) for block in section.blocks)
     return "\n".join(parts)
@@ -164,7 +167,7 @@ def to_html(title: str, sections) -> str:
     """One self-contained HTML page (inline CSS, no script, no outside resource)."""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
-            f"{_body(title, sections)}\n</body></html>\n")
+            f"{body_html(title, sections)}\n</body></html>\n")
 
 
 # -- PDF -----------------------------------------------------------------------------------
@@ -201,6 +204,6 @@ def to_pdf(title: str, sections) -> bytes:
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font("helvetica", size=10)
-    pdf.write_html(_pdf_html(_body(title, sections)), font_family="helvetica",
+    pdf.write_html(_pdf_html(body_html(title, sections)), font_family="helvetica",
                    warn_on_tags_not_matching=False)
     return bytes(pdf.output())
