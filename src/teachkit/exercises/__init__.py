@@ -66,6 +66,8 @@ LESSONS = {
                  "teachkit.exercises.lesson05"),
     "06": Lesson("06", "06-it-worked-last-year", "It worked last year",
                  "teachkit.exercises.lesson06"),
+    "07": Lesson("07", "07-rules-of-the-road", "Rules of the road",
+                 "teachkit.exercises.lesson07"),
 }
 
 
