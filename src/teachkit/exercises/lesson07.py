@@ -26,6 +26,8 @@ from ._problem import (
 )
 
 LESSON = "07"
+SLUG = "07-rules-of-the-road"
+TITLE = "Rules of the road"
 #: The AIA's level bounds (shares of the raw maximum) and its deduction rule, as the
 #: exercise states them (canada.ca; canada-ca/aia-eia-js src/store.ts).
 _BOUNDS, _LEVELS = (0.25, 0.50, 0.75), ("I", "II", "III", "IV")
