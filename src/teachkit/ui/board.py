@@ -22,7 +22,6 @@ import ipywidgets as widgets
 
 from .._validation import TeachkitError
 from ..board.design import (
-    BAUMEL_2019,
     CHATBOT_ARMS,
     CHATBOT_LABELS,
     CODESIGN_LABELS,
