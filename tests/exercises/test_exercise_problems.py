@@ -118,11 +118,12 @@ from test_lesson03_problems import right_03, wrong_03  # noqa: E402
 from test_lesson04_problems import right_04, wrong_04  # noqa: E402
 from test_lesson05_problems import right_05, wrong_05  # noqa: E402
 from test_lesson06_problems import right_06, wrong_06  # noqa: E402
+from test_lesson08_problems import right_08, wrong_08  # noqa: E402
 
 RIGHT = {"00": _right_00, "01": _right_01, "02": _right_02, "03": right_03, "04": right_04,
-         "05": right_05, "06": right_06}
+         "05": right_05, "06": right_06, "08": right_08}
 WRONG = {"00": _wrong_00, "01": _wrong_01, "02": _wrong_02, "03": wrong_03, "04": wrong_04,
-         "05": wrong_05, "06": wrong_06}
+         "05": wrong_05, "06": wrong_06, "08": wrong_08}
 CASES = [(lesson_id, p) for lesson_id, lesson in LESSONS.items() for p in lesson.problems
          if p.kind != "reflection"]
 

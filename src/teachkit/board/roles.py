@@ -72,8 +72,8 @@ ROLES = {r.name: r for r in (
           "(A) Direction from Doraiswamy, Blease, Bodner 2020 (791 psychiatrists: 75 % "
           "think AI could take over documentation, 17 % that it could replace empathic "
           "care) and the Health Foundation 2024 (76 % of NHS staff support AI in care).",
-          missed=0.30, missed_worst_group=0.10, needless=0.15, reviewer_hours=0.20,
-          without_consent=0.05, disparity=0.05, reds=0.05, cost=0.10),
+          missed=0.40, missed_worst_group=0.10, needless=0.15, reviewer_hours=0.15,
+          without_consent=0.05, disparity=0.05, reds=0.05, cost=0.05),
     _role("patient", "Patient with lived experience",
           "Being asked, being helped, and not being flagged for nothing.",
           "(A) Direction from the Health Foundation 2024 (54 % of the public support AI "
@@ -99,9 +99,9 @@ ROLES = {r.name: r for r in (
           reds=0.45, without_consent=0.25, missed=0.10, missed_worst_group=0.10,
           disparity=0.10),
     _role("practice_manager", "Practice manager",
-          "Staff time and cost, without missing the crises that matter.",
+          "Staff time and cost, and the practice's liability for missed crises.",
           "(A) No survey of this role was found.",
-          cost=0.35, reviewer_hours=0.30, needless=0.15, missed=0.10, reds=0.10),
+          cost=0.30, reviewer_hours=0.20, missed=0.20, needless=0.15, reds=0.15),
 )}
 ROLE_NAMES = tuple(ROLES)
 

@@ -66,6 +66,8 @@ LESSONS = {
                  "teachkit.exercises.lesson05"),
     "06": Lesson("06", "06-it-worked-last-year", "It worked last year",
                  "teachkit.exercises.lesson06"),
+    "08": Lesson("08", "08-design-review-board", "Design review board",
+                 "teachkit.exercises.lesson08"),
 }
 
 
