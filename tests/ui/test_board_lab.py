@@ -16,6 +16,10 @@ def store(tmp_path):
 
 def test_alone_every_try_is_compared_for_every_role(store):
     lab = BoardLab(store=store, poll=False, role="patient")
+    updates = lab.dashboard.updates
+    lab.set_lever("oversight", "model_alone")  # a lever move shows its consequences
+    assert lab.dashboard.updates == updates + 1
+    lab.set_lever("oversight", "review")
     lab.propose()
     lab.set_lever("consent", "honoured")
     lab.propose()
@@ -34,12 +38,18 @@ def test_alone_every_try_is_compared_for_every_role(store):
 
 
 def test_codesign_level_closes_levers_and_keeps_them_at_rest(store):
-    lab = BoardLab(store=store, poll=False, codesign="inform")
-    assert lab._controls["consent"].disabled and not lab._controls["model"].disabled
-    assert "consent" not in lab.levers()
-    lab._codesign.value = "co_decide"
-    assert not lab._controls["escalation"].disabled
-    assert "escalation" in lab.levers()
+    lab = BoardLab(store=store, poll=False, codesign="co_decide")
+    lab.set_lever("escalation", "item9")
+    lab.set_lever("consent", "honoured")
+    assert lab.levers()["escalation"] == "item9"
+    lab._codesign.value = "inform"
+    rows = lab.panel.rows
+    assert rows["consent"].disabled and rows["escalation"].disabled
+    assert not rows["oversight"].disabled and lab._chatbot.disabled
+    # closed levers go back to rest, in the proposal and in the run shown
+    assert lab.levers()["escalation"] == "none" and lab.levers()["consent"] == "ignored"
+    assert lab.panel.settings.escalation == "none"
+    assert "Closed at this co-design level" in lab._closed_note.value
 
 
 def test_two_members_see_each_others_proposals_and_votes(store):

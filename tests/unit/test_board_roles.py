@@ -82,7 +82,7 @@ def test_a_proposal_becomes_a_validated_deployment():
     d, chatbot = board_deployment({"consent": "honoured", "review_capacity": 40,
                                    "chatbot": "day30"})
     assert (d.consent, d.review_capacity, chatbot) == ("honoured", 40, "day30")
-    with pytest.raises(TeachkitError, match="A board proposal may set model, consent"):
+    with pytest.raises(TeachkitError, match="proposal may set model, consent, consent_design"):
         board_deployment({"threshold": 0.1})
     with pytest.raises(TeachkitError, match="'review_capacity' parameter of Deployment"):
         board_deployment({"review_capacity": 999})

@@ -21,7 +21,7 @@ Examples
 >>> chatbot_reach("day15", patients=1000)
 39.0
 >>> open_levers("inform")
-('model', 'oversight', 'review_capacity')
+('oversight', 'review_capacity')
 >>> check_codesign("co-decide")
 'co_decide'
 """
@@ -59,10 +59,10 @@ CODESIGN_LABELS = {
 }
 #: The levers the board may change at each level (each level adds to the one before).
 CODESIGN_LEVERS = {
-    "inform": ("model", "oversight", "review_capacity"),
-    "consult": ("model", "oversight", "review_capacity", "consent", "chatbot"),
-    "co_decide": ("model", "oversight", "review_capacity", "consent", "chatbot",
-                  "consent_design", "escalation"),
+    "inform": ("oversight", "review_capacity"),
+    "consult": ("oversight", "review_capacity", "consent", "chatbot"),
+    "co_decide": ("oversight", "review_capacity", "consent", "chatbot", "consent_design",
+                  "escalation"),
 }
 
 

@@ -1,8 +1,10 @@
 """What a board weighs: a proposal's deployment, run, and its consequences in one row.
 
-A proposal is a small table of lever values (:data:`BOARD_LEVERS`): the triage model,
-consent, who acts on a flag, reviews a day, the escalation rule, the consent text, and
-the chatbot arm. :func:`board_deployment` turns it into a
+A proposal is a small table of lever values (:data:`BOARD_LEVERS`): consent, the consent
+text, who acts on a flag, reviews a day, the escalation rule, and the chatbot arm; the
+triage model is the logistic regression of the earlier lessons (``model`` may be set to
+the usual rule through the API; gradient boosting takes a minute to train on a busy
+machine, too slow for a room deciding together). :func:`board_deployment` turns it into a
 :class:`~teachkit.stages.Deployment` with the consent and oversight stages (validated
 with the standard messages); :func:`measure` runs it (:func:`teachkit.stages.run_all`)
 and returns :class:`Outcomes`: the consequences every role weighs, each per 1,000
@@ -13,7 +15,7 @@ installed; without it the reds are unknown (``None``) and weigh nothing.
 
 Examples
 --------
->>> d, chatbot = board_deployment({"model": "logistic", "consent": "honoured"})
+>>> d, chatbot = board_deployment({"consent": "honoured"})
 >>> d.stages, d.consent, chatbot
 (('consent', 'oversight'), 'honoured', 'off')
 >>> board_deployment({"model": "boosting"})
@@ -35,18 +37,19 @@ from .._validation import TeachkitError
 from ..stages import Deployment, run_all
 from .design import chatbot_reach, check_chatbot
 
-__all__ = ["BOARD_LEVERS", "BOARD_STAGES", "BOARD_MODELS", "CONSEQUENCES", "Outcomes",
-           "board_deployment", "measure", "checklist_reds", "FOLLOW_UP_HOURS",
-           "MIN_GROUP"]
+__all__ = ["BOARD_LEVERS", "PIPELINE_LEVERS", "BOARD_STAGES", "BOARD_MODELS",
+           "CONSEQUENCES", "Outcomes", "board_deployment", "measure", "checklist_reds",
+           "FOLLOW_UP_HOURS", "MIN_GROUP"]
 
 #: The stages a board's deployment runs.
 BOARD_STAGES = ("consent", "oversight")
-#: Models a board may choose (gradient boosting takes a minute to train on a busy
-#: machine: too slow for a room deciding together).
+#: Models a proposal may name (the app keeps the logistic regression).
 BOARD_MODELS = ("rule", "logistic")
-#: The levers a proposal may set, in the order the app shows them.
-BOARD_LEVERS = ("model", "consent", "consent_design", "oversight", "review_capacity",
-                "escalation", "chatbot")
+#: The levers the app shows, in its order; a proposal may also name ``model``.
+BOARD_LEVERS = ("consent", "consent_design", "oversight", "review_capacity", "escalation",
+                "chatbot")
+#: The levers of the pipeline among them (the chatbot arm is the board's own).
+PIPELINE_LEVERS = BOARD_LEVERS[:-1]
 #: Staff time for one urgent follow-up, in hours (A: a teaching choice; no source).
 FOLLOW_UP_HOURS = 1.0
 #: A group counts for "crises missed by group" and "disparity" from this many patients.
@@ -118,10 +121,10 @@ def board_deployment(levers: dict, *, base: Deployment | None = None
     TeachkitError
         An unknown lever or a value it does not allow (the standard message).
     """
-    unknown = sorted(set(levers) - set(BOARD_LEVERS))
+    unknown = sorted(set(levers) - {"model", *BOARD_LEVERS})
     if unknown:
-        raise TeachkitError(f"A board proposal may set {', '.join(BOARD_LEVERS)}. Got "
-                            f"{', '.join(repr(u[:40]) for u in unknown)} instead.")
+        raise TeachkitError(f"A board proposal may set model, {', '.join(BOARD_LEVERS)}. "
+                            f"Got {', '.join(repr(u[:40]) for u in unknown)} instead.")
     levers = dict(levers)
     chatbot = check_chatbot(levers.pop("chatbot", "off"))
     if "model" in levers:

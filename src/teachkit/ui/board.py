@@ -1,8 +1,9 @@
 """Lesson 08's app: a design-review board, alone or with the room.
 
 - :class:`BoardLab`: pick a role (its card puts what it cares about first), set a
-  deployment's levers (which ones are open depends on the co-design level), and press
-  **Propose**. Alone, every proposal you try is compared: each role's satisfaction side
+  deployment's levers (which ones are open depends on the co-design level; each move
+  shows the deployment's consequences on the usual dashboard), and press **Propose**.
+  Alone, every proposal you try is compared: each role's satisfaction side
   by side, and the trade-off frontier marked. Together, you join a board with its short
   code (or start one and read its code out); proposals and votes of everyone on the
   board appear without reloading (the app polls the shared store twice a second), and
@@ -30,12 +31,22 @@ from ..board.design import (
     check_codesign,
     open_levers,
 )
-from ..board.outcomes import BOARD_LEVERS, BOARD_MODELS, CONSEQUENCES, Outcomes, measure
+from ..board.outcomes import (
+    BOARD_LEVERS,
+    BOARD_STAGES,
+    CONSEQUENCES,
+    PIPELINE_LEVERS,
+    Outcomes,
+    measure,
+)
 from ..board.roles import ROLE_NAMES, ROLES, frontier, get_role, satisfaction_table
 from ..board.store import Board, BoardStore, default_board_store
 from ..levers import REGISTRY
+from ..stages import Deployment
 from ._safety import Banner, guarded
 from .apps import synthetic_notice
+from .dashboard import Dashboard
+from .panel import LeverPanel
 from .reflection import trainee_from_environment
 
 __all__ = ["BoardLab", "tessa_case", "proposal_table_html", "role_card_html",
@@ -243,7 +254,15 @@ class BoardLab(widgets.VBox):
             value=check_codesign(codesign), description="Co-design level",
             style={"description_width": "initial"}, layout=widgets.Layout(width="560px"))
         self._codesign.add_class("tk-board-codesign")
-        self._controls = self._make_controls()
+        self.dashboard = Dashboard(attribute="ethnicity", banner=self.banner)
+        self.panel = LeverPanel(PIPELINE_LEVERS, settings=Deployment(BOARD_STAGES,
+                                                                     model="logistic"),
+                                banner=self.banner, on_result=self._preview)
+        self._chatbot = widgets.Dropdown(
+            options=[(CHATBOT_LABELS[a], a) for a in CHATBOT_ARMS], value="off",
+            description="Chatbot arm", style={"description_width": "initial"},
+            layout=widgets.Layout(width="460px"))
+        self._chatbot.add_class("tk-board-chatbot")
         self._closed_note = widgets.HTML()
         self._note = widgets.Text(description="Why (optional)", placeholder="One line for "
                                   "the board", style={"description_width": "initial"},
@@ -282,7 +301,8 @@ class BoardLab(widgets.VBox):
         self._state = widgets.HTML(layout=widgets.Layout(display="none"))
         self._state.add_class("tk-board-state")
 
-        self._role.observe(guard(lambda _: self._show()), names="value")
+        self._role.observe(guard(lambda _: (self._show(), self._preview())), names="value")
+        self._chatbot.observe(guard(lambda _: self._preview()), names="value")
         self._codesign.observe(guard(self._codesign_changed), names="value")
         self._propose.on_click(guard(lambda _: self.propose()))
         self._join.on_click(guard(lambda _: self.join()))
@@ -301,60 +321,47 @@ class BoardLab(widgets.VBox):
             synthetic_notice(), self.banner,
             widgets.HBox([self._role]), self._card, self._codesign,
             widgets.HTML("<h3 style='margin:8px 0 2px 0'>Your proposal</h3>"),
-            *self._controls.values(), self._closed_note, self._note, self._propose,
-            self._mine, self._table, together, self._state])
+            self.panel, self._chatbot, self._closed_note, self._mine, self.dashboard,
+            self._note, self._propose, self._table, together, self._state])
         self.add_class("tk-app")
         self.add_class("tk-board")
         start = trainee if trainee is not None else trainee_from_environment()
         if start:
             self._name.value = start
         guard(self._apply_codesign)()
+        guard(self.panel.update)(self.panel.settings)
         guard(self._show)()
         if poll:
             self.start_polling()
 
     # -- controls ----------------------------------------------------------------------
-    def _make_controls(self) -> dict:
-        controls = {}
-        for name in BOARD_LEVERS:
-            if name == "chatbot":
-                options = [(CHATBOT_LABELS[a], a) for a in CHATBOT_ARMS]
-                label, value = "Chatbot arm", "off"
-            elif name == "review_capacity":
-                spec = REGISTRY[name]
-                control = widgets.IntSlider(
-                    value=spec.rest, min=spec.constraint.low, max=spec.constraint.high,
-                    step=5, description=spec.label, continuous_update=False,
-                    style={"description_width": "initial"},
-                    layout=widgets.Layout(width="560px"))
-                control.add_class(f"tk-board-lever-{name}")
-                controls[name] = control
-                continue
-            else:
-                spec = REGISTRY[name]
-                values = BOARD_MODELS if name == "model" else spec.constraint.values
-                options = [(spec.option_labels.get(v, str(v)), v) for v in values]
-                label = spec.label
-                value = "logistic" if name == "model" else spec.rest
-            control = widgets.Dropdown(options=options, value=value, description=label,
-                                       style={"description_width": "initial"},
-                                       layout=widgets.Layout(width="560px"))
-            control.add_class(f"tk-board-lever-{name}")
-            controls[name] = control
-        return controls
-
     def _codesign_changed(self, change) -> None:
         if self.code and not self._following:
             self.store.set_codesign(self.code, change["new"])
         self._apply_codesign()
+        self._rest_closed_levers()
+
+    def _rest_closed_levers(self) -> None:
+        """Levers a level closes go back to rest: the clinic keeps them as they are."""
+        opened = set(open_levers(self._codesign.value))
+        moved = {n: REGISTRY[n].rest for n, row in self.panel.rows.items()
+                 if n not in opened and row.value != REGISTRY[n].rest}
+        if moved:
+            self.panel.update(self.panel.settings.replace(**moved))
+        if "chatbot" not in opened:
+            self._chatbot.value = "off"
+        self._preview()
 
     def _apply_codesign(self) -> None:
         opened = set(open_levers(self._codesign.value))
         closed = []
-        for name, control in self._controls.items():
-            control.disabled = name not in opened
+        for name, row in self.panel.rows.items():
+            row.disabled = name not in opened
             if name not in opened:
-                closed.append(control.description)
+                closed.append(row.spec.label)
+        self._chatbot.disabled = "chatbot" not in opened
+        if self._chatbot.disabled:
+            closed.append("Chatbot arm")
         self._closed_note.value = (
             f"<p style='font-size:12px;color:#444;max-width:60em'>Closed at this "
             f"co-design level (the clinic keeps them as they are): "
@@ -365,15 +372,28 @@ class BoardLab(widgets.VBox):
 
     def set_lever(self, name: str, value) -> None:
         """Set one of the proposal's levers (as the trainee would)."""
-        if name not in self._controls:
+        if name == "chatbot":
+            self._chatbot.value = value
+        elif name in self.panel.rows:
+            self.panel.rows[name].value = value
+        else:
             raise TeachkitError(f"The board's levers are {', '.join(BOARD_LEVERS)}. Got "
                                 f"{str(name)[:40]!r} instead.")
-        self._controls[name].value = value
 
     def levers(self) -> dict:
         """The proposal as set: the open levers' values (closed ones stay at rest)."""
         opened = set(open_levers(self._codesign.value))
-        return {name: c.value for name, c in self._controls.items() if name in opened}
+        out = {name: getattr(self.panel.settings, name) if name in opened
+               else REGISTRY[name].rest for name in PIPELINE_LEVERS}
+        out["chatbot"] = self._chatbot.value if "chatbot" in opened else "off"
+        return out
+
+    def _preview(self, result=None) -> None:
+        """The deployment as set, before it is proposed: the dashboard and the
+        consequences as the trainee's role reads them."""
+        if result is not None:
+            self.dashboard.show(result)
+        self._mine.value = consequences_html(measure(self.levers()), self.role)
 
     # -- actions -----------------------------------------------------------------------
     @property
@@ -397,7 +417,6 @@ class BoardLab(widgets.VBox):
             label = f"P{len(self._tries) + 1}"
             self._tries.append((label, levers, outcomes, self._note.value.strip()))
             self._show()
-        self._mine.value = consequences_html(outcomes, self.role)
 
     def new_board(self) -> None:
         """Start a board (at this co-design level) and join it."""
