@@ -26,6 +26,8 @@ from ._problem import (
 )
 
 LESSON = "08"
+SLUG = "08-design-review-board"
+TITLE = "Design review board"
 #: The four deployments question 3 compares (a board's proposals).
 CANDIDATES = ({}, {"consent": "honoured"}, {"oversight": "model_alone"},
               {"review_capacity": 60})
