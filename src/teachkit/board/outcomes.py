@@ -133,13 +133,14 @@ def board_deployment(levers: dict, *, base: Deployment | None = None
     return base.replace(**levers), chatbot
 
 
-def checklist_reds(deployment: Deployment) -> int | None:
-    """Lesson 07's red checklist items for ``deployment``, or None without lesson 07."""
+def checklist_reds(deployment: Deployment, results: dict | None = None) -> int | None:
+    """Lesson 07's red checklist items for ``deployment`` (from its ``run_all`` results
+    when given, so nothing runs twice), or None without lesson 07."""
     try:
         rules = importlib.import_module("teachkit.rules")
     except ImportError:
         return None
-    return len(rules.evaluate(deployment).reds)
+    return len(rules.evaluate(results if results is not None else deployment).reds)
 
 
 def _group_rates(by_group, patients_min: int):
@@ -172,7 +173,7 @@ def _measure(deployment: Deployment, chatbot: str) -> Outcomes:
         without_consent=round(1000 * float(without) / n, 2),
         reviewer_hours=round(hours, 2),
         disparity=round(100 * float(np.ptp(ethnic.to_numpy())), 2) if len(ethnic) else 0.0,
-        reds=checklist_reds(deployment),
+        reds=checklist_reds(deployment, results),
         cost=round(hours + FOLLOW_UP_HOURS * 1000 * work["acted"] / n, 2),
         chatbot_reach=chatbot_reach(chatbot),
         crises=round(float(overall["crises"]), 2),
