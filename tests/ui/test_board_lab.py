@@ -95,3 +95,13 @@ def test_bad_input_is_a_message_not_a_crash(store):
 
 def test_no_proposal_yet_says_what_to_do():
     assert "press Propose" in proposal_table_html([], role="clinician")
+
+
+def test_polling_starts_only_on_a_board(store):
+    lab = BoardLab(store=store, trainee="Ana")  # poll=True, as in a lesson
+    assert lab._task is None  # an idle (or preheated) kernel does not poll
+    lab.new_board()
+    assert lab._task is not None
+    lab.stop_polling()
+    lab._task.join(5)
+    assert not lab._task.is_alive()

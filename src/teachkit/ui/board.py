@@ -217,8 +217,8 @@ class BoardLab(widgets.VBox):
         wins.
     trainee : str, default=the server's name for the trainee, if any
     poll : bool, default=True
-        Look at the shared board every :data:`POLL_SECONDS` (off in tests, which call
-        :meth:`refresh`).
+        Once on a board, look at it every :data:`POLL_SECONDS` (off in tests, which
+        call :meth:`refresh`).
 
     Examples
     --------
@@ -331,8 +331,9 @@ class BoardLab(widgets.VBox):
         guard(self._apply_codesign)()
         guard(self.panel.update)(self.panel.settings)
         guard(self._show)()
-        if poll:
-            self.start_polling()
+        self._poll = poll  # started once the trainee is on a board (never in an idle or
+        self._task = None  # preheated kernel: nothing to look at before that)
+        self._stopped = threading.Event()
 
     # -- controls ----------------------------------------------------------------------
     def _codesign_changed(self, change) -> None:
@@ -443,6 +444,8 @@ class BoardLab(widgets.VBox):
             "others can join.</p>")
         self._revision = -1
         self.refresh()
+        if self._poll and self._task is None:
+            self.start_polling()
 
     def vote(self, proposal: int | None = None) -> None:
         """Vote for ``proposal`` (default: the one chosen in the list)."""
@@ -522,7 +525,7 @@ class BoardLab(widgets.VBox):
                                  "try again.")
 
         async def loop():
-            while True:
+            while not self._stopped.is_set():
                 await asyncio.sleep(interval)
                 tick()
 
@@ -530,7 +533,13 @@ class BoardLab(widgets.VBox):
             self._task = asyncio.get_running_loop().create_task(loop())
         except RuntimeError:
             def run():
-                while True:
-                    threading.Event().wait(interval)
+                while not self._stopped.wait(interval):
                     tick()
-            threading.Thread(target=run, daemon=True, name="tk-board-poll").start()
+            self._task = threading.Thread(target=run, daemon=True, name="tk-board-poll")
+            self._task.start()
+
+    def stop_polling(self) -> None:
+        """Stop looking at the shared board (the kernel is going away, or a test ends)."""
+        self._stopped.set()
+        if isinstance(self._task, asyncio.Task):
+            self._task.cancel()
