@@ -145,7 +145,7 @@ Q4 = Problem(
 def _public_cases():
     return [
         {"raw": 10, "raw_max": 40, "mitigation": 0, "mitigation_max": 20},
-        {"raw": 30, "raw_max": 40, "mitigation": 18, "mitigation_max": 20},
+        {"raw": 32, "raw_max": 40, "mitigation": 18, "mitigation_max": 20},
     ]
 
 

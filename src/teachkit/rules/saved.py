@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .._validation import TeachkitError
 from ..reflections import ReflectionStore, trainee_slug
-from ..stages import Deployment, _stage_modules
+from ..stages import Deployment, all_stages
 
 __all__ = ["deployment_to_json", "deployment_from_json", "DeploymentStore",
            "MAX_DEPLOYMENT_CHARS"]
@@ -70,7 +70,7 @@ one of 'review', 'model_alone', 'dropped'. Got 'maybe' instead.
                             f"{sorted(data) if isinstance(data, dict) else type(data).__name__}"
                             " instead.")
     stages, cohort, levers = data["stages"], data.get("cohort", {}), data.get("levers", {})
-    known = sorted(_stage_modules())
+    known = sorted(stage.name for stage in all_stages())
     if not isinstance(stages, list) or not all(s in known for s in stages):
         raise TeachkitError(f"'stages' must be a list of stage names among {known}. Got "
                             f"{stages!r} instead.")
