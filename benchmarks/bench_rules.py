@@ -62,7 +62,10 @@ def main() -> int:
 
     lab = RulesLab(store=DeploymentStore(tempfile.mkdtemp()), trainee="")
     new, seen = [], []
-    for lever, value in moves[: args.repeats]:
+    fresh = [("review_capacity", 60), ("training", "trained"), ("drift_shock", 12),
+             ("release_zip", "zip3"), ("explain_disclosure", "told"),
+             ("update_policy", "recalibrate"), ("consent_design", "layered")]
+    for lever, value in fresh[: args.repeats]:  # never run before in this process
         row = lab.panel.rows[lever]
         new.append(_timed(lambda row=row, value=value: setattr(row, "value", value)))
         seen.append(_timed(lambda row=row: setattr(row, "value", row.spec.rest)))
