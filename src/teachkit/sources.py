@@ -363,6 +363,14 @@ SOURCES: dict[str, tuple[str, str]] = {
         "advice, -9.1 with an explanation (the 2.3-point recovery was not significant). "
         "Here an explanation leaves 9.1 / 11.3 of the automation bias (D).",
     ),
+    "reviewer_clarity": (
+        "A",
+        "The reviewer's error is halved on a clear case (what the patient reports on "
+        "PHQ-9 item 9 points the same way as what will happen) and half as large again "
+        "on an unclear one: an assumption. Goddard et al. 2012 (verification complexity) "
+        "and Louzon et al. 2016 (most crises follow item 9 = 0) give its direction, no "
+        "source its size.",
+    ),
     "reviewer_training": (
         "S",
         "Goddard, Roudsari, Wyatt 2012, JAMIA 19(1):121; Lyell & Coiera 2017, JAMIA "
