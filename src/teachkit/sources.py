@@ -325,8 +325,9 @@ SOURCES: dict[str, tuple[str, str]] = {
     "review_capacity": (
         "A",
         "One care manager does about 15-25 chart reviews or outreach contacts a day "
-        "(DOMAIN.md d.2: no direct source found; an assumption made a slider). 20 a day "
-        "is the resting value; at about 20 minutes each that is a working day.",
+        "(DOMAIN.md d.2: no direct source found; an assumption made a slider). At about "
+        "20 minutes each that is a working day; the resting value, 10 new flags a day, "
+        "leaves the other half for the patients already in care.",
     ),
     "screening_days": (
         "A",

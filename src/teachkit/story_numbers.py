@@ -13,7 +13,7 @@ Examples
 --------
 >>> from teachkit.story_numbers import LESSONS
 >>> sorted(LESSONS)
-['01', '02', '04', '05']
+['01', '02', '03', '04', '05']
 """
 
 from __future__ import annotations
@@ -74,6 +74,12 @@ def _lesson02(seed: int) -> dict[str, float]:
     }
 
 
+def _lesson03(seed: int) -> dict[str, float]:
+    from .consent.story import lesson03_numbers
+
+    return lesson03_numbers(seed)
+
+
 def _lesson04(seed: int) -> dict[str, float]:
     from .oversight import OversightSettings, capacity_tradeoff, run_oversight
 
@@ -108,7 +114,8 @@ def _lesson05(seed: int) -> dict[str, float]:
 
 
 #: The lessons whose stories quote numbers, and the function that computes them.
-LESSONS = {"01": _lesson01, "02": _lesson02, "04": _lesson04, "05": _lesson05}
+LESSONS = {"01": _lesson01, "02": _lesson02, "03": _lesson03, "04": _lesson04,
+           "05": _lesson05}
 
 
 def story_numbers(lesson: str, seed: int) -> dict[str, float]:

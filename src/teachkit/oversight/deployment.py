@@ -112,8 +112,9 @@ class OversightSettings(Deployment):
     ----------
     oversight : {"review", "model_alone", "dropped"}, default="review"
         Who acts on a flag: a reviewing clinician, the model alone, or nobody.
-    review_capacity : int in [0, 120], default=20
-        Cases the reviewers can look at per working day (one care manager: about 20).
+    review_capacity : int in [0, 120], default=10
+        Cases the reviewers can look at per working day (one care manager gives the new
+        flags half a day: about 10, an assumption).
     flag_tier : {"threshold", "top_0.1", "top_1", "top_5"}, default="threshold"
         Flag as the triage levers say (the threshold), or a fixed top tier of risk.
     reviewer_accuracy : float in [0.5, 1], default=0.73
