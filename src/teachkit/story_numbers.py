@@ -88,6 +88,7 @@ def _lesson04(seed: int) -> dict[str, float]:
     now = review.consequences.overall.iloc[0]
     alone = review.baseline_result.consequences.overall.iloc[0]
     tiers = capacity_tradeoff(settings)
+    flagged_crises = review.flagged & review.records["crisis_90d"].to_numpy(dtype=bool)
     return {
         "flags_per_day": float(review.workload["flags_per_day"]),
         "needless_alone": float(alone["needless"]),
@@ -98,6 +99,8 @@ def _lesson04(seed: int) -> dict[str, float]:
         "overflow": float(review.decisions.iloc[0]["overflow"]),
         "days_over_capacity": float(review.workload["days_over_capacity"]),
         "wrong_advice_followed": float(review.workload["wrong_advice_followed_share"]),
+        "flagged_crises_item9_zero": float(
+            np.mean(review.records["phq9"].to_numpy()[flagged_crises] == 0)),
         "top01_ppv": float(tiers.loc["top_0.1", "flag_ppv"]),
         "top01_capture": float(tiers.loc["top_0.1", "crises_in_tier"]),
         "top5_capture": float(tiers.loc["top_5", "crises_in_tier"]),
