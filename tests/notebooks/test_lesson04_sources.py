@@ -68,8 +68,8 @@ def test_the_review_against_the_model_alone(text):
 
 def test_the_reviewer_assumption_is_stated_and_explains_the_loss(text):
     clear, unclear = own_accuracy(REVIEW.reviewer_accuracy, [True, False])
-    assert f"right about **{100 * clear:.0f} %** of the time" in text
-    assert f"about **{100 * unclear:.0f} %** when it points the other" in text
+    assert f"right **{100 * clear:.1f} %** of the time" in text
+    assert f"**{100 * unclear:.1f} %** when it points the other" in text
     assert "an **assumption**" in text and "Louzon et al. 2016" in text
     assert f"**about {round(10 * m('flagged_crises_item9_zero'))} in 10 of the crises the " \
            "model flags**" in text
