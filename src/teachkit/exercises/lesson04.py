@@ -30,6 +30,8 @@ from ._problem import (
 )
 
 LESSON = "04"
+SLUG = "04-who-is-watching"
+TITLE = "Who is watching"
 #: The margin of question 2: crises missed per 1,000 patients above unlimited review.
 MISSED_MARGIN = 1.0
 #: "Unlimited" review in question 2: the largest capacity the lever allows.
