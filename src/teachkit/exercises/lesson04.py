@@ -47,7 +47,6 @@ def _facts() -> dict:
     from ..pipeline import lesson_cohort
 
     base = OversightSettings(model="logistic")
-    rest = base.review_capacity
     usual = run_oversight(base, with_baseline=False)
     row = usual.decisions.loc[("all", "all patients")]
     records = usual.records
@@ -81,9 +80,7 @@ def _facts() -> dict:
         "per_hour": {tier: float(v) for tier, v in tiers["caught_per_hour"].items()},
         "top1_ppv": float(tiers.loc["top_1", "flag_ppv"]),
         "escalation_change": escalation_change(ESCALATION_CAPACITY),
-        "escalation_change_rest": escalation_change(rest),
-        "rest": rest,
-        "bound": bound,
+        "escalation_change_rest": escalation_change(base.review_capacity),
         "followed_trained": trained["wrong_advice_followed_share"],
         "blind_trained": trained["blind_follows"] / trained["wrong_advice_seen"],
         "followed_untrained": usual.workload["wrong_advice_followed_share"],
