@@ -124,10 +124,12 @@ JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"
 JUPYTER_CONFIG = JUPYTER_DATA / "config"
 
 
-def serve_environment(data_dir: Path, *, token: str | None = None) -> dict:
+def serve_environment(data_dir: Path, *, token: str | None = None,
+                      instructor: str | None = None) -> dict:
     """The environment Voila and its kernels run in (``token``: in
     ``TEACHKIT_VOILA_TOKEN``, which teachkit's Voila config reads and removes, instead
-    of Voila's command line)."""
+    of Voila's command line; ``instructor``: the facilitator's key, likewise in
+    ``TEACHKIT_INSTRUCTOR_TOKEN``)."""
     paths = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(":"))]
     config = [str(JUPYTER_CONFIG),
               *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(":"))]
@@ -136,8 +138,11 @@ def serve_environment(data_dir: Path, *, token: str | None = None) -> dict:
     env.pop("JUPYTER_TOKEN_FILE", None)
     env.pop("TEACHKIT_TOKEN", None)
     env.pop("TEACHKIT_VOILA_TOKEN", None)
+    env.pop("TEACHKIT_INSTRUCTOR_TOKEN", None)
     if token:
         env["TEACHKIT_VOILA_TOKEN"] = token
+    if instructor:
+        env["TEACHKIT_INSTRUCTOR_TOKEN"] = instructor
     return dict(
         env,
         TEACHKIT_HOME=str(data_dir),
@@ -261,7 +266,12 @@ def _serve(args) -> int:
     data_dir = _data_dir(args.data_dir)
     if not args.dry_run:
         _check_port(host, args.port)
-    env = serve_environment(data_dir, token=token)
+    # The facilitator's view has a key of its own, never the trainees' token.
+    instructor = os.environ.get("TEACHKIT_INSTRUCTOR_TOKEN", "").strip() or make_token()
+    if instructor == token:
+        raise TeachkitError("TEACHKIT_INSTRUCTOR_TOKEN must differ from the trainees' "
+                            "token, or a trainee could open the facilitator's view.")
+    env = serve_environment(data_dir, token=token, instructor=instructor)
     cmd = voila_command(notebooks, host=host, port=args.port,
                         pool_size=args.pool_size, cull_idle_seconds=args.cull_idle,
                         pools=sizes, with_token=bool(token))
@@ -279,6 +289,10 @@ def _serve(args) -> int:
         print("teachkit: trainees need the whole address, token included; anyone on the "
               "network who has it can open the lessons", flush=True)
     print(f"teachkit: trainees' reflections are kept in {data_dir}", flush=True)
+    address, _, room = url.partition("?")
+    print(f"teachkit: your facilitator's view (never give this address to trainees): "
+          f"{address}teachkit/facilitator?{room + '&' if room else ''}"
+          f"key={quote(instructor, safe='')} (see docs/facilitator-guide.md)", flush=True)
     if args.dry_run:
         print(shlex.join(cmd))
         return 0
@@ -360,6 +374,26 @@ def _cohort(args) -> int:
     return 0
 
 
+def _dossier(args) -> int:
+    from .reflections import default_data_dir
+    from .rules.dossier import dossier_for, load_saved
+
+    if (args.deployment is None) == (args.trainee is None):
+        raise TeachkitError("Give a saved deployment file, or --trainee NAME (one of the "
+                            "two).")
+    data_dir = _data_dir(args.data_dir) if args.trainee is not None and args.data_dir \
+        else default_data_dir()
+    stem = Path(args.out)
+    for suffix in (".html", ".pdf"):
+        check_out_path(str(stem.with_suffix(suffix)), force=args.force)
+    deployment = load_saved(args.deployment, trainee=args.trainee, data_dir=data_dir)
+    print("teachkit: running the deployment and writing its dossier...", file=sys.stderr,
+          flush=True)
+    paths = dossier_for(deployment, out=stem)
+    print(f"teachkit: wrote {paths['html']} and {paths['pdf']}", file=sys.stderr)
+    return 0
+
+
 def _int(text: str) -> int:
     try:
         return int(text)
@@ -426,6 +460,24 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--force", action="store_true",
                         help="replace --out if it exists (default: refuse)")
     cohort.set_defaults(func=_cohort)
+
+    dossier = sub.add_parser(
+        "dossier", help="write the lesson-07 dossier (HTML and PDF) of a saved deployment",
+        description="Run a saved deployment and write its dossier: model card, datasheet, "
+                    "checklist, impact level and audit log. Educational, not legal advice.")
+    dossier.add_argument("deployment", nargs="?", default=None,
+                         help="a deployment saved by lesson 07 (JSON)")
+    dossier.add_argument("--trainee", default=None,
+                         help="instead of a file: the deployment this trainee saved")
+    dossier.add_argument("--data-dir", default=None,
+                         help="with --trainee: where trainees' work is kept (default "
+                              "$TEACHKIT_HOME or ~/.local/share/teachkit)")
+    dossier.add_argument("--out", default="dossier",
+                         help="output name without suffix; .html and .pdf are written "
+                              "(default ./dossier)")
+    dossier.add_argument("--force", action="store_true",
+                         help="replace existing output files (default: refuse)")
+    dossier.set_defaults(func=_dossier)
 
     from .grading.cli import add_commands  # the grading commands live with the grading module
 
