@@ -3,7 +3,7 @@
 Not a test: it prints
 
 - the REACH VET capacity trade-off on the lessons' 20,000 synthetic patients (top 0.1 %,
-  1 % and 5 % of risk, one reviewer doing 20 reviews a day): flags a day, reviews and
+  1 % and 5 % of risk, one reviewer doing 10 reviews a day): flags a day, reviews and
   crises caught per 1,000 patients, the share of all crises the tier flags, PPV, reviewer
   hours and crises caught per reviewer-hour, and crises caught per 1,000 by ethnicity;
 - the kernel-side time of a lever move in the oversight lab (``OversightLab``, no
@@ -39,7 +39,7 @@ def tradeoff() -> dict:
     settings = OversightSettings(model="logistic")
     table = capacity_tradeoff(settings)
     groups = capacity_tradeoff(settings, attribute="ethnicity")
-    print("Capacity trade-off (logistic model, one reviewer, 20 reviews a day):")
+    print("Capacity trade-off (logistic model, one reviewer, 10 reviews a day):")
     print(table.drop(columns="share").round(3).to_string())
     print("\nCrises caught per 1,000 patients of each ethnic group:")
     print(groups.round(2).to_string())

@@ -2,9 +2,9 @@
 # # Lesson 04 exercises: who is watching
 #
 # The same 20,000 synthetic patients. The vendor's model flags everyone at a crisis risk of
-# 5 % or more; one care manager reviews **20 cases a day**, 20 minutes each, and the
-# practice screens its patients over 60 working days (about 333 a day). A flag nobody
-# reviews on its day is not followed up. `run_oversight` runs the model and this
+# 5 % or more; one care manager gives the new flags half the day, **10 reviews a day** of
+# 20 minutes each (an assumption), and the practice screens its patients over 60 working
+# days (about 333 a day). A flag nobody reviews on its day is not followed up. `run_oversight` runs the model and this
 # deployment stage; every run is counted against the true `crisis_90d`.
 #
 # Set each variable, then run the check under it; `q1.hint()` gives a hint.
@@ -25,7 +25,7 @@ result.workload
 
 # %% [markdown]
 # ## Question 1
-# With one reviewer doing 20 reviews a day (`review` above), how many flags per 1,000
+# With one reviewer doing 10 reviews a day (`review` above), how many flags per 1,000
 # patients does **nobody** review because the day's queue is full? Set
 # `unreviewed_per_1000`.
 
@@ -37,16 +37,17 @@ q1.check()
 
 # %% [markdown]
 # ## Question 2
-# What is the **smallest** number of reviews a day (`review_capacity`, a whole number) that
-# keeps the crises missed at or below **12.5 per 1,000 patients**? Set
-# `smallest_capacity`.
+# Once every flag is reviewed, more reviews a day no longer help: the crises the model did
+# not flag stay missed. What is the **smallest** number of reviews a day
+# (`review_capacity`, a whole number) at which the crises missed per 1,000 patients are
+# **at most 1 more** than with unlimited review (120 a day)? Set `smallest_capacity`.
 
 # %% tags=["solution"]
 # BEGIN SOLUTION
 missed = {capacity: run_oversight(review.replace(review_capacity=capacity),
                                   with_baseline=False).consequences.overall["missed"].iloc[0]
-          for capacity in range(0, 61)}
-smallest_capacity = min(c for c, m in missed.items() if m <= 12.5)
+          for capacity in range(0, 121)}
+smallest_capacity = min(c for c, m in missed.items() if m <= missed[120] + 1)
 # END SOLUTION
 
 # %% tags=["exercises-only"]

@@ -173,6 +173,14 @@ SOURCES: dict[str, tuple[str, str]] = {
         "and positive predictive values are about ten times too high, and the data card "
         "checks the concentration at Simon's rate.",
     ),
+    "crisis_model_auc": (
+        "S",
+        "Simon et al. 2018, Am J Psychiatry, doi:10.1176/appi.ajp.2018.17101167: the 90-day "
+        "suicide-attempt model, on hundreds of health-record predictors, had a C-statistic "
+        "(AUC) of 0.851; Coley et al. 2021 (doi:10.1001/jamapsychiatry.2021.0493): logistic "
+        "AUC 0.828 for White patients. A model cannot beat the true risk it predicts, so "
+        "the true risk of a faithful cohort separates crises at least this well.",
+    ),
     "crisis_concentration": (
         "S",
         "How crisis risk concentrates. Simon et al. 2013, Psychiatr Serv 64(12):1195: "
@@ -325,8 +333,9 @@ SOURCES: dict[str, tuple[str, str]] = {
     "review_capacity": (
         "A",
         "One care manager does about 15-25 chart reviews or outreach contacts a day "
-        "(DOMAIN.md d.2: no direct source found; an assumption made a slider). 20 a day "
-        "is the resting value; at about 20 minutes each that is a working day.",
+        "(DOMAIN.md d.2: no direct source found; an assumption made a slider). At about "
+        "20 minutes each that is a working day; the resting value, 10 new flags a day, "
+        "leaves the other half for the patients already in care.",
     ),
     "screening_days": (
         "A",
@@ -362,6 +371,14 @@ SOURCES: dict[str, tuple[str, str]] = {
         "advice, +4.4 with an explanation; -11.3 points with systematically biased "
         "advice, -9.1 with an explanation (the 2.3-point recovery was not significant). "
         "Here an explanation leaves 9.1 / 11.3 of the automation bias (D).",
+    ),
+    "reviewer_clarity": (
+        "A",
+        "The reviewer's error is halved on a clear case (what the patient reports on "
+        "PHQ-9 item 9 points the same way as what will happen) and half as large again "
+        "on an unclear one: an assumption. Goddard et al. 2012 (verification complexity) "
+        "and Louzon et al. 2016 (most crises follow item 9 = 0) give its direction, no "
+        "source its size.",
     ),
     "reviewer_training": (
         "S",

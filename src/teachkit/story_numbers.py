@@ -13,7 +13,7 @@ Examples
 --------
 >>> from teachkit.story_numbers import LESSONS
 >>> sorted(LESSONS)
-['01', '02', '04', '05']
+['01', '02', '03', '04', '05']
 """
 
 from __future__ import annotations
@@ -74,6 +74,12 @@ def _lesson02(seed: int) -> dict[str, float]:
     }
 
 
+def _lesson03(seed: int) -> dict[str, float]:
+    from .consent.story import lesson03_numbers
+
+    return lesson03_numbers(seed)
+
+
 def _lesson04(seed: int) -> dict[str, float]:
     from .oversight import OversightSettings, capacity_tradeoff, run_oversight
 
@@ -82,6 +88,7 @@ def _lesson04(seed: int) -> dict[str, float]:
     now = review.consequences.overall.iloc[0]
     alone = review.baseline_result.consequences.overall.iloc[0]
     tiers = capacity_tradeoff(settings)
+    flagged_crises = review.flagged & review.records["crisis_90d"].to_numpy(dtype=bool)
     return {
         "flags_per_day": float(review.workload["flags_per_day"]),
         "needless_alone": float(alone["needless"]),
@@ -92,6 +99,8 @@ def _lesson04(seed: int) -> dict[str, float]:
         "overflow": float(review.decisions.iloc[0]["overflow"]),
         "days_over_capacity": float(review.workload["days_over_capacity"]),
         "wrong_advice_followed": float(review.workload["wrong_advice_followed_share"]),
+        "flagged_crises_item9_zero": float(
+            np.mean(review.records["phq9"].to_numpy()[flagged_crises] == 0)),
         "top01_ppv": float(tiers.loc["top_0.1", "flag_ppv"]),
         "top01_capture": float(tiers.loc["top_0.1", "crises_in_tier"]),
         "top5_capture": float(tiers.loc["top_5", "crises_in_tier"]),
@@ -108,7 +117,8 @@ def _lesson05(seed: int) -> dict[str, float]:
 
 
 #: The lessons whose stories quote numbers, and the function that computes them.
-LESSONS = {"01": _lesson01, "02": _lesson02, "04": _lesson04, "05": _lesson05}
+LESSONS = {"01": _lesson01, "02": _lesson02, "03": _lesson03, "04": _lesson04,
+           "05": _lesson05}
 
 
 def story_numbers(lesson: str, seed: int) -> dict[str, float]:

@@ -115,9 +115,16 @@ def test_reflections_are_stored_not_passed(reflection):
     assert reflection.judge(to_plain("too short")).status == NOT_ATTEMPTED
 
 
-@pytest.mark.parametrize(("value", "part"), [
-    (6701, "opt-in"), (2463, "layered"), (0.05575, "share"), (18885, "did agree")])
-def test_used_without_consent_names_the_mistake(value, part):
+def _refused(design):
+    return int((~consent_masks(lesson_cohort(), design=design)["training"]).sum())
+
+
+@pytest.mark.parametrize(("mistake", "part"), [
+    ("opt_in", "opt-in"), ("layered", "layered"), ("share", "share"), ("agreed", "did agree")])
+def test_used_without_consent_names_the_mistake(mistake, part):
+    n = len(lesson_cohort())
+    value = {"opt_in": _refused("opt_in"), "layered": _refused("layered"),
+             "share": _refused("opt_out") / n, "agreed": n - _refused("opt_out")}[mistake]
     outcome = _judge(lesson03.Q1, value)
     assert outcome.status == INCORRECT and part in outcome.message
     assert f"{value:g}" in outcome.message

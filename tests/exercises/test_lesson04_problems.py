@@ -27,17 +27,21 @@ def unreviewed(days, capacity):
     return int(np.maximum(np.bincount(days) - capacity, 0).sum())
 
 
+def _missed():
+    return {c: run_oversight(REVIEW.replace(review_capacity=c), with_baseline=False)
+            .consequences.overall["missed"].iloc[0] for c in range(0, 121)}
+
+
 def right_04():
     usual = run_oversight(REVIEW)
-    missed = {c: run_oversight(REVIEW.replace(review_capacity=c), with_baseline=False)
-              .consequences.overall["missed"].iloc[0] for c in range(0, 61)}
+    missed = _missed()
     top1 = run_oversight(REVIEW.replace(flag_tier="top_1")).workload
     rule = lesson_cohort()["phq9"].to_numpy() > 0
     escalated = run_oversight(REVIEW.replace(review_capacity=40), escalate=rule)
     trained = run_oversight(REVIEW.replace(training="trained")).workload
     return {
         "unreviewed_per_1000": 1000 * usual.workload["overflow"] / REVIEW.n,
-        "smallest_capacity": min(c for c, m in missed.items() if m <= 12.5),
+        "smallest_capacity": min(c for c, m in missed.items() if m <= missed[120] + 1 + 1e-9),
         "captured_per_hour": top1["caught_by_human"] / top1["reviewer_hours"],
         "unreviewed": unreviewed,
         "escalation_change_in_caught": escalated.versus_baseline().loc[
@@ -108,26 +112,31 @@ def test_hints_do_not_give_the_answer_away(answers, problem):
             assert f"{float(right):.3g}" not in hint
 
 
-@pytest.mark.parametrize("value, part", [
-    (274, "count of flags"),
-    (0.191, "share of the flags"),
-    (4.57, "per working day"),
+@pytest.mark.parametrize("kind, part", [
+    ("count", "count of flags"),
+    ("share", "share of the flags"),
+    ("per_day", "per working day"),
 ])
-def test_unreviewed_mistakes_are_named(value, part):
+def test_unreviewed_mistakes_are_named(kind, part):
+    work = run_oversight(REVIEW, with_baseline=False).workload
+    value = {"count": work["overflow"], "share": round(work["overflow"] / work["flags"], 3),
+             "per_day": round(work["overflow"] / work["days"], 2)}[kind]
     outcome = _judge(lesson04.Q1, value)
     assert outcome.status == INCORRECT and part in outcome.message
     assert f"{value:g}" in outcome.message
 
 
-@pytest.mark.parametrize("value, part", [
-    (37, "no flag goes unreviewed"),
-    (40, "a smaller capacity does too"),
-    (5, "more than 12.5 crises"),
-    (21.5, "whole number"),
-])
-def test_smallest_capacity_mistakes_are_named(value, part):
-    outcome = _judge(lesson04.Q2, value)
-    assert outcome.status == INCORRECT and part in outcome.message
+def test_smallest_capacity_mistakes_are_named(answers):
+    smallest = answers[0]["smallest_capacity"]
+    no_overflow = min(c for c in range(121) if run_oversight(
+        REVIEW.replace(review_capacity=c), with_baseline=False).workload["overflow"] == 0)
+    assert 0 < smallest < no_overflow  # the queue costs crises, and fewer reviews do
+    for value, part in ((no_overflow, "no flag goes unreviewed"),
+                        (no_overflow + 1, "a smaller capacity does too"),
+                        (smallest - 1, "crises missed are more than 1 per 1,000 above"),
+                        (smallest + 0.5, "whole number")):
+        outcome = _judge(lesson04.Q2, value)
+        assert outcome.status == INCORRECT and part in outcome.message, (value, outcome)
 
 
 def test_captured_per_hour_tier_mistakes_are_named():
@@ -138,10 +147,10 @@ def test_captured_per_hour_tier_mistakes_are_named():
 
 def test_escalation_at_the_wrong_capacity_is_named():
     rule = lesson_cohort()["phq9"].to_numpy() > 0
-    at20 = run_oversight(REVIEW, escalate=rule).versus_baseline().loc[
+    at_rest = run_oversight(REVIEW, escalate=rule).versus_baseline().loc[
         ("all", "all patients"), "caught"]
-    outcome = _judge(lesson04.Q5, at20)
-    assert outcome.status == INCORRECT and "20 reviews a day" in outcome.message
+    outcome = _judge(lesson04.Q5, at_rest)
+    assert outcome.status == INCORRECT and "the usual reviews a day" in outcome.message
 
 
 def test_untrained_share_is_named():

@@ -58,6 +58,8 @@ def test_coding_shock_pipeline(text):
             f"{m('pipeline_alerts_per_month'):.0f} a month**") in text
     assert (f"from **{m('rest_missed'):.0f} to {m('pipeline_missed'):.0f}**" in text
             and f"(**{m('pipeline_psi'):.2f}**)" in text)
+    assert "The cost is small" in text and m("pipeline_missed") < 1.05 * m("rest_missed")
+    assert f"(**{m('pipeline_auc_y3'):.2f}**)" in text
 
 
 def test_vendor_and_small_clinic(text):

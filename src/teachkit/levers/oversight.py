@@ -53,8 +53,8 @@ EXPLANATION_BIAS_FACTOR = 9.1 / 11.3
 TRAINING_BIAS_FACTOR = 0.5
 #: Ancker et al. 2017: acceptance fell 30 % for each additional reminder per encounter.
 FATIGUE_FACTOR = 0.7
-#: One care manager does 15-25 reviews a day (DOMAIN.md d.2, an assumption): about 20
-#: minutes each in a working day.
+#: One care manager does 15-25 reviews or contacts a day (DOMAIN.md d.2, an assumption):
+#: about 20 minutes each in a working day.
 MINUTES_PER_REVIEW = 20
 #: The practice screens its patients over 60 working days (12 weeks), an equal number a
 #: day (an assumption: it gives "reviews a day" a meaning).
@@ -81,11 +81,11 @@ REVIEW_CAPACITY = LeverSpec(
     name="review_capacity",
     label="Reviews a day",
     tooltip=(
-        "Cases the reviewing clinicians can look at in a working day; flags beyond that go "
-        "unreviewed. About 20 for one care manager (an assumption)."
+        "Cases the reviewers can look at in a working day; flags beyond that go unreviewed. "
+        "One care manager: about 10 new flags (an assumption)."
     ),
     constraint=Interval(0, 120, kind="int"),
-    rest=20,
+    rest=10,
     unit="a day",
     step=5,
     source="review_capacity",

@@ -44,9 +44,10 @@ CODING_EXTRA = 0.01
 #: al. 2021: census down 35 %).
 SHOCK_MONTHS = 3
 SHOCK_CENSUS = 0.65
-#: Selection weight exp(w * severity) in shock months (A: fitted so that total alerts rise
-#: about 43 % with 35 % fewer patients, as in Wong et al. 2021).
-SHOCK_SEVERITY_WEIGHT = 0.8
+#: Selection weight exp(w * severity) in shock months (A: fitted on the calibrated cohort
+#: so that total alerts typically rise about 43 % with 35 % fewer patients, as in Wong et
+#: al. 2021).
+SHOCK_SEVERITY_WEIGHT = 1.1
 
 EVENT_STORIES = {
     "drift_case_mix": "a clinic for a limited-English community joined",

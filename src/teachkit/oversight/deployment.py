@@ -10,13 +10,16 @@ becomes a *case* that someone, or nothing, decides:
    9 > 0) joins it too, first in line. The queue is worked from the top (escalations,
    then the highest risk) until the day's ``review_capacity`` is used up; the cases left
    over are decided by nobody (a flag not reviewed on its day is not followed up).
-3. **The reviewer.** For each reviewed case the model's advice is "follow up" if it
-   flagged the patient, "no need" if not. When the advice is right the reviewer decides
-   right with their own accuracy plus a small boost (Jabbour et al. 2023); when it is
-   wrong they follow it blindly with the ``automation_bias`` probability (lowered by an
-   explanation and by training) and otherwise decide on their own judgement (Lyell et al.
-   2017; DOMAIN.md d.1). Each other alert in the encounter lowers the chance that a
-   decision to act is carried out by 30 % (Ancker et al. 2017; DOMAIN.md d.2).
+3. **The reviewer** (:mod:`.reviewer`). For each reviewed case the model's advice is
+   "follow up" if it flagged the patient, "no need" if not. When the advice is right the
+   reviewer decides right with their own accuracy plus a small boost (Jabbour et al.
+   2023); when it is wrong they follow it blindly with the ``automation_bias``
+   probability (lowered by an explanation and by training) and otherwise decide on their
+   own judgement (Lyell et al. 2017; DOMAIN.md d.1). Their own accuracy depends on the
+   patient: higher when what the patient reports (PHQ-9 item 9) points the same way as
+   what will happen, lower when it does not (an assumption). Each other alert in the
+   encounter lowers the chance that a decision to act is carried out by 30 % (Ancker et
+   al. 2017; DOMAIN.md d.2).
 4. **No reviewer.** With ``oversight="model_alone"`` every flag gets an automatic
    follow-up that no clinician sees; with ``"dropped"`` the flags go nowhere. The
    escalation rule still sends its patients to a clinician, who then decides their case
@@ -43,17 +46,14 @@ from .._validation import TeachkitError
 from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
 from ..levers import REGISTRY
 from ..levers.oversight import (
-    BOOST_WITH_EXPLANATION,
-    BOOST_WITHOUT_EXPLANATION,
-    FATIGUE_FACTOR,
     MINUTES_PER_REVIEW,
     REVIEW_LEVERS,
     SCREENING_DAYS,
     TIER_SHARES,
-    automation_bias_after,
 )
 from ..pipeline import RunResult, Settings, simulate
 from ..stages import Deployment, Stage, register_stage
+from .reviewer import reviewer_judgement
 from .sentences import BASELINE_NAMES, describe_oversight
 
 __all__ = [
@@ -112,8 +112,9 @@ class OversightSettings(Deployment):
     ----------
     oversight : {"review", "model_alone", "dropped"}, default="review"
         Who acts on a flag: a reviewing clinician, the model alone, or nobody.
-    review_capacity : int in [0, 120], default=20
-        Cases the reviewers can look at per working day (one care manager: about 20).
+    review_capacity : int in [0, 120], default=10
+        Cases the reviewers can look at per working day (one care manager gives the new
+        flags half a day: about 10, an assumption).
     flag_tier : {"threshold", "top_0.1", "top_1", "top_5"}, default="threshold"
         Flag as the triage levers say (the threshold), or a fixed top tier of risk.
     reviewer_accuracy : float in [0.5, 1], default=0.73
@@ -316,7 +317,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     ai_right = flagged == crisis
     blind, wanted, fatigued, bias = reviewer_judgement(
         reviewed, ai_right, crisis, settings, follow_u=follow_u, judge_u=judge_u,
-        fatigue_u=fatigue_u)
+        fatigue_u=fatigue_u, item9=np.asarray(item9))
     human_acts = wanted & ~fatigued
 
     model_acts = flagged & ~reviewed if settings.oversight == "model_alone" \
@@ -332,32 +333,6 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     return CaseDecisions(day, flagged, escalated, queue_rank, queue_size, reviewed, ai_right,
                       blind, wanted, fatigued, acted, decided_by,
                       settings.review_capacity, bias)
-
-
-def reviewer_judgement(reviewed, ai_right, crisis, settings, *, follow_u, judge_u,
-                       fatigue_u):
-    """The reviewer's decision on each reviewed case (DOMAIN.md d.1), then alert fatigue
-    (d.2): the one place that models the human reviewer.
-
-    Returns
-    -------
-    blind, wanted, fatigued : ndarray of bool
-        Wrong advice followed blindly; decided to follow up; a decision to follow up not
-        carried out (fatigue).
-    bias : float
-        The automation bias after explanation and training.
-    """
-    bias = automation_bias_after(settings.automation_bias, explanation=settings.explanation,
-                                 training=settings.training)
-    boost = BOOST_WITH_EXPLANATION if settings.explanation == "shown" \
-        else BOOST_WITHOUT_EXPLANATION
-    a = settings.reviewer_accuracy
-    blind = reviewed & ~ai_right & (follow_u < bias)
-    correct = np.where(ai_right, judge_u < min(1.0, a + boost),
-                       (follow_u >= bias) & (judge_u < a))
-    wanted = reviewed & np.where(correct, crisis, ~crisis)
-    fatigued = wanted & (fatigue_u >= FATIGUE_FACTOR ** settings.other_alerts)
-    return blind, wanted, fatigued, bias
 
 
 def _check_escalate(escalate, n: int) -> np.ndarray:

@@ -52,10 +52,13 @@ _ROW = 'style="padding:2px 8px;text-align:left;font-weight:600"'
 _PICK_NUMBER = "the patient number on the right"
 #: What the lab assumes where DOMAIN.md found no source (marked A in teachkit.sources).
 ASSUMPTIONS = (
-    "Assumptions, not findings: one care manager reviews about 20 cases a day, 20 minutes "
-    "each; the patients are screened over 60 working days; a flag not reviewed on its day "
-    "is not followed up; training halves automation bias. The reviewer's accuracy, "
-    "automation bias, the effect of explanations and alert fatigue use published rates.")
+    "Assumptions, not findings: one care manager reviews about 10 new flags a day (half "
+    "their day), 20 minutes each; the patients are screened over 60 working days; a flag "
+    "not reviewed on its day is not followed up; training halves automation bias; the "
+    "reviewer is right more often when what the patient reports (thoughts of self-harm or "
+    "not) points the same way as what happens, less often when it does not. The "
+    "reviewer's typical accuracy, automation bias, the effect of explanations and alert "
+    "fatigue use published rates.")
 
 
 def tessa_case() -> widgets.HTML:
@@ -427,7 +430,7 @@ class OversightLab(Lab):
     """Lesson 04's app: who acts on the model's flags, and what reaches patients.
 
     Starts from a logistic-regression model that flags everyone at a 5 % risk or more,
-    with one care manager reviewing 20 cases a day; every change is compared one step
+    with one care manager reviewing 10 new flags a day; every change is compared one step
     back (:meth:`teachkit.oversight.OversightSettings.baseline`).
 
     Parameters
