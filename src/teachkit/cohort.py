@@ -383,7 +383,7 @@ def make_cohort(
     screening_rate: float | None = None,
     lep_access: float = 0.65,
     age_gradient: bool = False,
-    calibration: str = "lessons",
+    calibration: str = "sourced",
 ) -> pd.DataFrame:
     """Draw a synthetic cohort of adults seen for mental-health screening.
 
