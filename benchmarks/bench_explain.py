@@ -33,6 +33,7 @@ GOAL_PATIENT_MS = 300.0
 #: Lever moves a trainee makes, each followed by its way back.
 MOVES = (("explain_opt_out", 0.5), ("explain_decision", "automatic"),
          ("explain_disclosure", "told"), ("explain_background", "not_flagged"),
+         ("explain_reviewer", "shown"),
          ("explain_inputs", "without_ethnicity"), ("explain_duplicate", "item9_copy"),
          ("label", "cost"))
 

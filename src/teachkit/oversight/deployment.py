@@ -52,8 +52,8 @@ from ..levers.oversight import (
     TIER_SHARES,
     automation_bias_after,
 )
-from ..pipeline import RunResult, Settings, simulate
-from ..stages import Deployment, Stage, register_stage
+from ..pipeline import RunResult, Settings
+from ..stages import Deployment, Stage, received, register_stage, run
 from .sentences import BASELINE_NAMES, describe_oversight
 
 __all__ = [
@@ -94,6 +94,12 @@ def triage_part(settings) -> Settings:
     """What the oversight stage receives: the deployment before it (the triage levers,
     and any stage that acts earlier, such as consent)."""
     return settings.before("oversight")
+
+
+def _received(settings) -> RunResult:
+    """The run before this stage: the triage model's, or an earlier stage's own flags
+    (lesson 05's explain stage: opt-outs, its inputs, the explanation shown)."""
+    return received(settings, "oversight")
 
 
 def _run_stage(settings, *, with_baseline: bool = True):
@@ -255,7 +261,7 @@ def _tiebreak(n: int, seed: int) -> np.ndarray:
 
 
 def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
-           escalate=None) -> CaseDecisions:
+           escalate=None, explanation: str | None = None) -> CaseDecisions:
     """Run the deployment stage on the model's flags: queue, review, action.
 
     Parameters
@@ -272,6 +278,9 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     escalate : array-like of bool, default=None
         Your own escalation rule: who goes first to a clinician. None uses the
         ``escalation`` lever (every item 9 > 0, or nobody).
+    explanation : {"none", "shown"}, default=None
+        Whether the reviewer sees the explanation; None reads the ``explanation`` lever
+        (an earlier stage, lesson 05's, may show it too).
 
     Returns
     -------
@@ -316,7 +325,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     ai_right = flagged == crisis
     blind, wanted, fatigued, bias = reviewer_judgement(
         reviewed, ai_right, crisis, settings, follow_u=follow_u, judge_u=judge_u,
-        fatigue_u=fatigue_u)
+        fatigue_u=fatigue_u, explanation=explanation)
     human_acts = wanted & ~fatigued
 
     model_acts = flagged & ~reviewed if settings.oversight == "model_alone" \
@@ -335,7 +344,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
 
 
 def reviewer_judgement(reviewed, ai_right, crisis, settings, *, follow_u, judge_u,
-                       fatigue_u):
+                       fatigue_u, explanation: str | None = None):
     """The reviewer's decision on each reviewed case (DOMAIN.md d.1), then alert fatigue
     (d.2): the one place that models the human reviewer.
 
@@ -347,9 +356,10 @@ def reviewer_judgement(reviewed, ai_right, crisis, settings, *, follow_u, judge_
     bias : float
         The automation bias after explanation and training.
     """
-    bias = automation_bias_after(settings.automation_bias, explanation=settings.explanation,
+    explanation = explanation or settings.explanation
+    bias = automation_bias_after(settings.automation_bias, explanation=explanation,
                                  training=settings.training)
-    boost = BOOST_WITH_EXPLANATION if settings.explanation == "shown" \
+    boost = BOOST_WITH_EXPLANATION if explanation == "shown" \
         else BOOST_WITHOUT_EXPLANATION
     a = settings.reviewer_accuracy
     blind = reviewed & ~ai_right & (follow_u < bias)
@@ -520,7 +530,7 @@ class OversightResult(RunResult):
 @lru_cache(maxsize=8)
 def _risk_order(triage: Settings) -> np.ndarray:
     """Patients from the highest score down, ties in the pipeline's fixed random order."""
-    scores = simulate(triage, with_baseline=False).scores
+    scores = run(triage, with_baseline=False).scores
     order = np.lexsort((_tiebreak(len(scores), triage.seed), -scores))
     order.setflags(write=False)
     return order
@@ -540,12 +550,13 @@ def model_flags(settings: OversightSettings, model_result: RunResult) -> np.ndar
 
 def _run(settings: OversightSettings, escalate=None, baseline: ConsequenceFrame | None = None,
          baseline_name: str = "", baseline_result=None) -> OversightResult:
-    model_result = simulate(triage_part(settings), with_baseline=False)
+    model_result = _received(settings)
     records = model_result.records
     flagged = model_flags(settings, model_result)
     y = records["crisis_90d"].to_numpy(dtype=bool)
+    shown = getattr(model_result, "reviewer_sees_explanation", False)
     d = deploy(flagged, model_result.scores, y, records["phq9"].to_numpy(), settings,
-               escalate=escalate)
+               escalate=escalate, explanation="shown" if shown else None)
     groups = records[[a for a in GROUP_ATTRIBUTES if a in records.columns]]
     frame = ConsequenceFrame(y, d.acted, model_result.scores, groups,
                              is_probability=settings.model != "rule", baseline=baseline)
