@@ -29,13 +29,15 @@ from scipy.special import expit, logit
 from ._validation import (
     Interval,
     Options,
+    TeachkitError,
     check_param,
     check_probability,
     check_seed,
 )
 
 __all__ = ["make_cohort", "COHORT_SETTINGS", "CohortSetting", "CRISIS_DEFINITION",
-           "CALIBRATIONS", "Calibration", "REFERENCE_YEAR"]
+           "CALIBRATIONS", "Calibration", "DEFAULT_CALIBRATION", "REFERENCE_YEAR",
+           "calibration_of"]
 
 #: What ``crisis_90d`` counts (source ``crisis_definition``).
 CRISIS_DEFINITION = (
@@ -136,7 +138,7 @@ ANX_SEX_SHIFT = np.array([0.08, -0.08, 0.3])
 
 # Graded-response model: P(item >= k | theta) = expit(a * (theta - b_k)), k = 1, 2, 3.
 # Fitted to the general-population bands (source "grm"). These module constants are the
-# lessons' calibration (:data:`CALIBRATIONS` ``"lessons"``); teachkit.levers.bias reads them.
+# earlier lessons' calibration (:data:`CALIBRATIONS` ``"lessons"``), kept for comparison.
 GRM_A = 2.2
 PHQ_BASE = 0.8113
 PHQ_STEPS = (0.0, 1.2739, 1.3603)
@@ -182,14 +184,15 @@ SELF_HARM_RECORDED_NO_CONTACT = 0.4
 class Calibration:
     """The fitted constants of the generator, one set per calibration.
 
-    ``"lessons"`` is what the lessons, exercises and committed cohort use today (the module
-    constants above). ``"sourced"`` is fitted by ``scripts/calibrate_cohort.py`` to every
-    target of :data:`teachkit.calibration.CALIBRATION_TARGETS` (issue 12): NHANES's answer
-    pattern on every item, the PHQ-2/GAD-7 correlation of 0.64, the anxiety sex ratio of
+    ``"sourced"``, the default since issue 12, is what the lessons, exercises and
+    committed cohort use. ``"lessons"`` is the earlier set (the module constants above),
+    kept so the data card can show what the fit changed. ``"sourced"`` is fitted by
+    ``scripts/calibrate_cohort.py`` to every target of
+    :data:`teachkit.calibration.CALIBRATION_TARGETS` (issue 12): NHANES's answer pattern
+    on every item, the PHQ-2/GAD-7 correlation of 0.64, the anxiety sex ratio of
     1.45, treatment by sex (x1.22) and at severe symptoms (36.9 % untreated), 11.4 % of
     White primary-care patients with an F32 code, and crisis risk that concentrates as
-    Simon 2013, Simon 2018 and Louzon 2016 found. The lessons move to it once their stories,
-    exercises and apps are updated with it.
+    Simon 2013, Simon 2018 and Louzon 2016 found.
     """
 
     phq_a: float
@@ -251,6 +254,36 @@ OPT_OUT_OR_FEMALE = 1.7
 OPT_OUT_OR_UNDER60 = 3.5
 OPT_OUT_OR_DIAGNOSED = 1.7
 OPT_OUT_OR_PHQ10 = 1.3
+
+#: The calibration :func:`make_cohort` uses unless told otherwise (issue 12: the lessons
+#: run on the sourced one).
+DEFAULT_CALIBRATION = "sourced"
+
+
+def calibration_of(cohort: pd.DataFrame) -> Calibration:
+    """The constants a cohort was drawn with, read from ``cohort.attrs["teachkit"]``.
+
+    Levers that redraw answers (:func:`teachkit.levers.bias.underreport_phq9`) must use
+    the answer model the cohort was drawn with. A cohort with no record of how it was
+    made (one read back from a CSV, say) is taken to use :data:`DEFAULT_CALIBRATION`.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import CALIBRATIONS, calibration_of, make_cohort
+    >>> calibration_of(make_cohort(10, calibration="lessons")) is CALIBRATIONS["lessons"]
+    True
+    >>> calibration_of(make_cohort(10)) is CALIBRATIONS["sourced"]
+    True
+    """
+    meta = cohort.attrs.get("teachkit") or {}
+    name = meta.get("calibration", DEFAULT_CALIBRATION)
+    if name not in CALIBRATIONS:
+        raise TeachkitError(
+            f"The cohort's attrs name an unknown calibration {name!r}; allowed: "
+            f"{sorted(CALIBRATIONS)}."
+        )
+    return CALIBRATIONS[name]
+
 
 # Quasi-identifiers (source "quasi_identifiers"): synthetic 3-digit ZIP prefixes.
 URBAN_ZIP3 = tuple(f"{z}" for z in range(800, 840))
@@ -414,9 +447,10 @@ def make_cohort(
         would count the barrier twice.
     age_gradient : bool, default=False
         Whether younger adults are more depressed (NSDUH) or not (NHANES PHQ-9).
-    calibration : {"lessons", "sourced"}, default="lessons"
-        Which fitted constants to use (:data:`CALIBRATIONS`): the lessons' today, or the
-        set fitted to every sourced target of :mod:`teachkit.calibration`.
+    calibration : {"sourced", "lessons"}, default="sourced"
+        Which fitted constants to use (:data:`CALIBRATIONS`): the set fitted to every
+        sourced target of :mod:`teachkit.calibration` (what the lessons use), or the
+        lessons' earlier constants, kept for comparison.
 
     Returns
     -------

@@ -97,13 +97,15 @@ def test_underreporting_lowers_only_the_groups_chosen_items_and_follows_the_mode
     # The truth is untouched.
     for col in ("severity", "crisis_risk", "crisis_90d", "phq9"):
         assert (lower[col] == cohort[col]).all()
-    # The new answers follow the DIF model: P(item >= 1) = expit(a (theta - b_1) - logits).
+    # The new answers follow the DIF model of the cohort's own calibration:
+    # P(item >= 1) = expit(a (theta - b_1) - logits).
     from scipy.special import expit
 
-    from teachkit.cohort import GRM_A, PHQ_BASE, PHQ_ITEM_OFFSETS
+    from teachkit.cohort import calibration_of
 
+    cal = calibration_of(cohort)
     theta = cohort.loc[lep, "severity"].to_numpy()
-    expected = expit(GRM_A * (theta - PHQ_BASE - PHQ_ITEM_OFFSETS[2]) - 1.0).mean()
+    expected = expit(cal.phq_a * (theta - cal.phq_base - cal.phq_item_offsets[2]) - 1.0).mean()
     assert (lower.loc[lep, "phq3"] >= 1).mean() == pytest.approx(expected, abs=0.02)
 
 

@@ -137,7 +137,7 @@ def test_attrs_record_the_arguments_and_say_synthetic():
     assert df.attrs["teachkit"] == {
         "synthetic": True, "n": 50, "seed": 4, "setting": "specialty",
         "crisis_rate": 0.06, "screening_rate": 0.90, "lep_access": 0.7,
-        "age_gradient": False, "calibration": "lessons",
+        "age_gradient": False, "calibration": "sourced",
     }
 
 
@@ -231,12 +231,14 @@ def test_sicker_settings_are_sicker():
 
 
 def _need_linear(df):
-    """The need part of the crisis model, rebuilt from the columns."""
+    """The need part of the crisis model, rebuilt from the columns with the constants of
+    the calibration the cohort was drawn with."""
+    cal = cohort_module.calibration_of(df)
     return (
-        cohort_module.CRISIS_SEVERITY_SLOPE * df["severity"]
-        + cohort_module.CRISIS_ANXIETY_SLOPE * df["anxiety_severity"]
-        + cohort_module.CRISIS_ITEM9_LOGODDS[df["phq9"].to_numpy()]
-        + cohort_module.CRISIS_SELF_HARM_LOGODDS * df["prior_self_harm"]
+        cal.crisis_severity_slope * df["severity"]
+        + cal.crisis_anxiety_slope * df["anxiety_severity"]
+        + np.asarray(cal.crisis_item9_logodds)[df["phq9"].to_numpy()]
+        + cal.crisis_self_harm_logodds * df["prior_self_harm"]
     )
 
 
@@ -403,9 +405,9 @@ def sourced_general():
     return make_cohort(200_000, seed=2024, setting="general", calibration="sourced")
 
 
-def test_the_lessons_calibration_is_the_default():
-    assert make_cohort(500, seed=3).equals(make_cohort(500, seed=3, calibration="lessons"))
-    assert not make_cohort(500, seed=3).equals(make_cohort(500, seed=3, calibration="sourced"))
+def test_the_sourced_calibration_is_the_default():
+    assert make_cohort(500, seed=3).equals(make_cohort(500, seed=3, calibration="sourced"))
+    assert not make_cohort(500, seed=3).equals(make_cohort(500, seed=3, calibration="lessons"))
 
 
 @pytest.mark.parametrize("calibration", sorted(CALIBRATIONS))

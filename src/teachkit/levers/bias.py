@@ -466,21 +466,23 @@ def underreport_phq9(cohort: pd.DataFrame, *, group: tuple = UNDERREPORT_GROUP,
     members = _members(cohort, group, caller)
     if logits == 0.0 or not members.any():
         return cohort
-    from ..cohort import GRM_A, PHQ_BASE, PHQ_ITEM_OFFSETS, PHQ_STEPS
+    from ..cohort import calibration_of
 
+    # The answer model the cohort was drawn with (its attrs name the calibration).
+    cal = calibration_of(cohort)
     theta = cohort["severity"].to_numpy(dtype=float)[members]
     u = np.random.default_rng([seed, 43]).random((9, len(cohort)))
     out = cohort.copy()
     for item in items:
         column = f"phq{item}"
         answers = cohort[column].to_numpy()[members].astype(int)
-        b = PHQ_BASE + PHQ_ITEM_OFFSETS[item - 1] + np.asarray(PHQ_STEPS)
+        b = cal.phq_base + cal.phq_item_offsets[item - 1] + np.asarray(cal.phq_steps)
         edges = np.concatenate([[-np.inf], b, [np.inf]])
-        lo = expit(GRM_A * (edges[answers] - theta))
-        hi = expit(GRM_A * (edges[answers + 1] - theta))
+        lo = expit(cal.phq_a * (edges[answers] - theta))
+        hi = expit(cal.phq_a * (edges[answers + 1] - theta))
         p = np.clip(lo + u[item - 1][members] * (hi - lo), 1e-12, 1 - 1e-12)
         noise = np.log(p) - np.log1p(-p)  # logit: the latent logistic draw
-        response = theta + (noise - logits) / GRM_A
+        response = theta + (noise - logits) / cal.phq_a
         lowered = (response[:, None] > b[None, :]).sum(axis=1)
         values = out[column].to_numpy().copy()
         values[members] = np.minimum(lowered, answers).astype(values.dtype)
