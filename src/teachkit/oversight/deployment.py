@@ -39,6 +39,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .. import stages as _stages
 from .._validation import TeachkitError
 from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
 from ..levers import REGISTRY
@@ -52,8 +53,8 @@ from ..levers.oversight import (
     TIER_SHARES,
     automation_bias_after,
 )
-from ..pipeline import RunResult, Settings
-from ..stages import Deployment, Stage, received, register_stage, run
+from ..pipeline import RunResult, Settings, simulate
+from ..stages import Deployment, Stage, register_stage
 from .sentences import BASELINE_NAMES, describe_oversight
 
 __all__ = [
@@ -97,9 +98,10 @@ def triage_part(settings) -> Settings:
 
 
 def _received(settings) -> RunResult:
-    """The run before this stage: the triage model's, or an earlier stage's own flags
-    (lesson 05's explain stage: opt-outs, its inputs, the explanation shown)."""
-    return received(settings, "oversight")
+    """The run before this stage (:func:`teachkit.stages.received`): the triage model's,
+    or an earlier stage's own flags and scores (lesson 05's explain stage: opt-outs, its
+    inputs); the reviewer sees the explanation when that stage shows it."""
+    return _stages.received(settings, "oversight")
 
 
 def _run_stage(settings, *, with_baseline: bool = True):
@@ -261,7 +263,7 @@ def _tiebreak(n: int, seed: int) -> np.ndarray:
 
 
 def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
-           escalate=None, explanation: str | None = None) -> CaseDecisions:
+           escalate=None) -> CaseDecisions:
     """Run the deployment stage on the model's flags: queue, review, action.
 
     Parameters
@@ -278,9 +280,6 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     escalate : array-like of bool, default=None
         Your own escalation rule: who goes first to a clinician. None uses the
         ``escalation`` lever (every item 9 > 0, or nobody).
-    explanation : {"none", "shown"}, default=None
-        Whether the reviewer sees the explanation; None reads the ``explanation`` lever
-        (an earlier stage, lesson 05's, may show it too).
 
     Returns
     -------
@@ -325,7 +324,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     ai_right = flagged == crisis
     blind, wanted, fatigued, bias = reviewer_judgement(
         reviewed, ai_right, crisis, settings, follow_u=follow_u, judge_u=judge_u,
-        fatigue_u=fatigue_u, explanation=explanation)
+        fatigue_u=fatigue_u)
     human_acts = wanted & ~fatigued
 
     model_acts = flagged & ~reviewed if settings.oversight == "model_alone" \
@@ -344,7 +343,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
 
 
 def reviewer_judgement(reviewed, ai_right, crisis, settings, *, follow_u, judge_u,
-                       fatigue_u, explanation: str | None = None):
+                       fatigue_u):
     """The reviewer's decision on each reviewed case (DOMAIN.md d.1), then alert fatigue
     (d.2): the one place that models the human reviewer.
 
@@ -356,10 +355,9 @@ def reviewer_judgement(reviewed, ai_right, crisis, settings, *, follow_u, judge_
     bias : float
         The automation bias after explanation and training.
     """
-    explanation = explanation or settings.explanation
-    bias = automation_bias_after(settings.automation_bias, explanation=explanation,
+    bias = automation_bias_after(settings.automation_bias, explanation=settings.explanation,
                                  training=settings.training)
-    boost = BOOST_WITH_EXPLANATION if explanation == "shown" \
+    boost = BOOST_WITH_EXPLANATION if settings.explanation == "shown" \
         else BOOST_WITHOUT_EXPLANATION
     a = settings.reviewer_accuracy
     blind = reviewed & ~ai_right & (follow_u < bias)
@@ -530,7 +528,7 @@ class OversightResult(RunResult):
 @lru_cache(maxsize=8)
 def _risk_order(triage: Settings) -> np.ndarray:
     """Patients from the highest score down, ties in the pipeline's fixed random order."""
-    scores = run(triage, with_baseline=False).scores
+    scores = simulate(triage, with_baseline=False).scores
     order = np.lexsort((_tiebreak(len(scores), triage.seed), -scores))
     order.setflags(write=False)
     return order
@@ -554,9 +552,10 @@ def _run(settings: OversightSettings, escalate=None, baseline: ConsequenceFrame 
     records = model_result.records
     flagged = model_flags(settings, model_result)
     y = records["crisis_90d"].to_numpy(dtype=bool)
-    shown = getattr(model_result, "reviewer_sees_explanation", False)
-    d = deploy(flagged, model_result.scores, y, records["phq9"].to_numpy(), settings,
-               escalate=escalate, explanation="shown" if shown else None)
+    reviewer = settings.replace(explanation="shown") \
+        if getattr(model_result, "reviewer_sees_explanation", False) else settings
+    d = deploy(flagged, model_result.scores, y, records["phq9"].to_numpy(), reviewer,
+               escalate=escalate)
     groups = records[[a for a in GROUP_ATTRIBUTES if a in records.columns]]
     frame = ConsequenceFrame(y, d.acted, model_result.scores, groups,
                              is_probability=settings.model != "rule", baseline=baseline)
