@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
-from ..levers import REGISTRY
+from ..levers import OWNERS, REGISTRY
 from ..levers.bias import training_label
 from ..levers.explain import (
     AUTONOMY_LEVERS,
@@ -48,7 +48,7 @@ from ..levers.explain import (
 )
 from ..models import RuleScreener
 from ..pipeline import RunResult, flag_patients, simulate
-from ..stages import Deployment, Stage, register_stage
+from ..stages import Deployment, Stage, get_stage, register_stage
 from .attributions import ExplainedModel, Explanation, fit_explained, importance_by_group
 
 __all__ = ["ExplainSettings", "ExplainResult", "run_explain", "EXPLAIN_STAGE",
@@ -244,7 +244,7 @@ def run_explain(settings: ExplainSettings | None = None, *,
     if not (isinstance(settings, Deployment) and "explain" in settings.stages):
         raise TypeError("settings must be a teachkit ExplainSettings object (or a "
                         f"Deployment with the explain stage); got {type(settings)!r}.")
-    now = _cached(settings)
+    now = _stage_result(settings)
     if not with_baseline:
         return now
     rest, name = settings.baseline()
@@ -261,5 +261,20 @@ def run_explain(settings: ExplainSettings | None = None, *,
 def _run_any(settings):
     """The baseline's run: with the explain stage, or only the triage model."""
     if isinstance(settings, Deployment) and "explain" in settings.stages:
-        return _cached(settings)
+        return _stage_result(settings)
     return simulate(settings, with_baseline=False)
+
+
+def _stage_result(settings) -> ExplainResult:
+    """The stage's run, cached under one key for every deployment that gives the same
+    numbers: the stages up to this one and their levers, without ``explain_reviewer``
+    (only a reviewer after this stage sees it). The lab's :class:`ExplainSettings` and
+    the explain part of a composed deployment share one run."""
+    upto = tuple(s for s in settings.stages if get_stage(s).order <= EXPLAIN_STAGE.order)
+    levers = {k: v for k, v in settings.levers
+              if OWNERS[k] in upto and k not in REVIEWER_LEVERS}
+    key = ExplainSettings(settings=settings.settings, **levers) if upto == ("explain",) \
+        else Deployment(upto, settings=settings.settings, **levers)
+    result = _cached(key)
+    return result if result.settings == settings else \
+        dataclasses.replace(result, settings=settings)
