@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 
 from teachkit.cohort import make_cohort
-from teachkit.levers import REGISTRY, call_bound
+from teachkit.levers import REGISTRY, bound_groups, call_bound
 from teachkit.levers.consent import share_outside, train_on_consented
+from teachkit.levers.oversight import automation_bias_after
 from teachkit.levers.privacy import release_cohort
 from teachkit.pipeline import lesson_cohort
-from teachkit.stages import Deployment, run
+from teachkit.stages import Deployment, get_stage, run
 
 RECORDS = make_cohort(3_000, seed=8)
 
@@ -63,3 +64,13 @@ def test_call_bound_refuses_levers_of_different_functions():
                    RECORDS)
     with pytest.raises(ValueError, match="model -> None"):
         call_bound([REGISTRY["model"]], Deployment(()), RECORDS)
+
+
+def test_oversight_explanation_and_training_reach_the_automation_bias_function():
+    (group,) = [g for g in bound_groups(get_stage("oversight").lever_specs)
+                if g[0].function is automation_bias_after]
+    assert [spec.name for spec in group] == ["explanation", "training"]
+    deployment = Deployment(("oversight",), explanation="shown", training="trained")
+    assert call_bound(group, deployment, 0.6) == automation_bias_after(
+        0.6, explanation="shown", training="trained") < 0.6
+    assert call_bound(group, Deployment(("oversight",)), 0.6) == 0.6  # at rest
