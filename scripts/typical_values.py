@@ -10,11 +10,15 @@ or the pipeline (about five minutes).
 
 Usage::
 
-    PYTHONPATH=src .venv/bin/python scripts/typical_values.py
+    PYTHONPATH=src .venv/bin/python scripts/typical_values.py [--lessons 01 02]
+
+``--lessons`` recomputes only those lessons and keeps the others' committed entries, so
+developers changing different lessons do not recompute (or conflict on) each other's.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -26,9 +30,17 @@ from teachkit.story_numbers import LESSONS, SEEDS, story_numbers
 OUT = Path(__file__).resolve().parents[1] / "data" / "synthetic" / "typical_values.json"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lessons", nargs="+", choices=sorted(LESSONS),
+                        default=sorted(LESSONS), help="lessons to recompute (default: all)")
+    args = parser.parse_args(argv)
     result = {"seeds": list(SEEDS), "lessons": {}}
-    for lesson in LESSONS:
+    if OUT.exists() and set(args.lessons) != set(LESSONS):
+        committed = json.loads(OUT.read_text(encoding="utf-8"))
+        if committed.get("seeds") == list(SEEDS):
+            result["lessons"] = committed["lessons"]
+    for lesson in args.lessons:
         per_seed = []
         for i, seed in enumerate(SEEDS):
             print(f"lesson {lesson}: seed {seed} ({i + 1}/{len(SEEDS)})", file=sys.stderr)
@@ -43,6 +55,7 @@ def main() -> int:
                 "values": [round(float(v), 6) for v in values],
             }
         result["lessons"][lesson] = numbers
+    result["lessons"] = {k: result["lessons"][k] for k in LESSONS if k in result["lessons"]}
     OUT.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")
     return 0

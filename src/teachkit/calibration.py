@@ -30,7 +30,8 @@ import pandas as pd
 from .cohort import CATEGORICAL_LEVELS, make_cohort
 
 __all__ = ["CalibrationTarget", "CALIBRATION_TARGETS", "CHECK_COHORTS",
-           "PRIMARY_CARE_RATE", "SIMON_2018_RATE", "check_calibration"]
+           "PRIMARY_CARE_RATE", "SIMON_2018_RATE", "TEACHING_RATE_REASON",
+           "check_calibration"]
 
 #: Simon et al. 2018's 90-day attempt rate over all specialty visits (D: 5 % of visits x
 #: 5.4 % PPV / 43 % of attempts); the concentration checks draw a specialty cohort at it.
@@ -76,6 +77,10 @@ class CalibrationTarget:
         ``measure(cohort) -> float``.
     unit : {"%", "x", "r"}
         Shares are stored as fractions and shown as %; "x" is a ratio, "r" a correlation.
+    kept : str, default=""
+        Why the default cohort deliberately stays outside the band (an assumption, A),
+        in one sentence; empty for a target the cohort must meet. The data card prints
+        the reason, and a test fails if a kept target comes back within its band.
     """
 
     key: str
@@ -87,6 +92,7 @@ class CalibrationTarget:
     cohort: str
     measure: Callable[[pd.DataFrame], float]
     unit: str = "%"
+    kept: str = ""
 
 
 def _share(mask) -> float:
@@ -160,6 +166,30 @@ def _mean_risk(df):
     return float(df["crisis_risk"].mean())
 
 
+def _truth_auc(df):
+    """AUC of the true risk for the crises drawn: no model can do better on average."""
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(df["crisis_90d"], df["crisis_risk"]))
+
+
+def _unique_zip5_birth_sex(df):
+    """Share of patients alone in their (ZIP5, birth date, sex) cell."""
+    sizes = df.groupby(["zip5", "birth_date", "sex"], observed=True)["patient_id"] \
+        .transform("size")
+    return _share(sizes.to_numpy() == 1)
+
+
+#: Why the presets keep crisis rates above the real ones (issue 12, decided and measured
+#: on 2026-12-01; the data card and lesson 01 say so).
+TEACHING_RATE_REASON = (
+    "teaching rate (A): at the real rate the 20,000-patient lesson cohort holds about "
+    "40 crises (about 5 among Black patients), too few to compare groups; a 200,000-"
+    "patient cohort would hold enough, but a slider move then took 160 ms (goal 50 ms) "
+    "and a retraining lever 7.7 s, against 60 ms and 1.3 s at 20,000"
+)
+
+
 def _untreated_severe(df):
     return 1 - _share(df["treated"].to_numpy()[df["phq9_total"].to_numpy() >= 20])
 
@@ -193,6 +223,12 @@ def _targets() -> tuple[CalibrationTarget, ...]:
           "crisis_rate", 0.02, 0.0198, 0.0202, "primary care", _mean_risk),
         T("crisis_specialty", "crisis risk per 90 days, specialty care (teaching rate)",
           "crisis_rate", 0.06, 0.0594, 0.0606, "specialty", _mean_risk),
+        T("crisis_primary_real", "crisis risk per 90 days, primary-care preset, against the "
+          "real rate", "crisis_rate", PRIMARY_CARE_RATE, 0.0013, 0.0025, "primary care",
+          _mean_risk, kept=TEACHING_RATE_REASON),
+        T("crisis_specialty_real", "crisis risk per 90 days, specialty preset, against the "
+          "real rate", "crisis_rate", SIMON_2018_RATE, 0.0050, 0.0076, "specialty",
+          _mean_risk, kept=TEACHING_RATE_REASON),
         T("item9_gradient", "crisis risk at item 9 'nearly every day' / 'not at all'",
           "crisis_concentration", 10.0, 7.0, 13.0, "primary care at its sourced rate",
           _item9_gradient, "x"),
@@ -204,6 +240,20 @@ def _targets() -> tuple[CalibrationTarget, ...]:
         T("top5_ppv_simon", "90-day crisis risk in the riskiest 5 %",
           "crisis_concentration", 0.054, 0.048, 0.062, "specialty at Simon's rate",
           _top5_ppv),
+        T("truth_auc", "AUC of the true risk (a model can do no better)", "crisis_model_auc",
+          0.851, 0.80, 0.90, "specialty at Simon's rate", _truth_auc, "r",
+          kept="the true risk has three drivers (severity, anxiety, prior self-harm) fitted "
+               "to the item-9 gradient, Louzon's share and Simon's top-5 % capture; "
+               "reaching 0.85 needs a risk factor apart from depression (prior attempts, "
+               "substance use, hospital stays: what record models read), which the cohort "
+               "does not have yet"),
+        T("unique_zip5_dob_sex", "unique on ZIP5 + birth date + sex", "quasi_identifiers",
+          0.87, 0.82, 0.92, "general", _unique_zip5_birth_sex,
+          kept="Sweeney's 87 % is for whole ZIP codes of about 9,000 residents each; a "
+               "check cohort spreads 200,000 patients over about 1,300 ZIP5 codes (about "
+               "150 each), so nearly everyone is unique; 87 % would take about 7,000 "
+               "patients per ZIP5, about three codes for a 20,000-patient lesson, which "
+               "would empty lesson 03's ZIP lever"),
     ]
     for label, lo, hi, target in (("0-4 none or minimal", 0, 4, 0.763),
                                   ("5-9 mild", 5, 9, 0.156),
@@ -276,7 +326,8 @@ def check_calibration(targets=CALIBRATION_TARGETS, *,
     -------
     DataFrame
         One row per target (index ``key``): label, source, cohort, target, low, high,
-        unit, achieved and ``within`` (whether achieved lies in [low, high]).
+        unit, achieved, ``within`` (whether achieved lies in [low, high]) and ``kept``
+        (why the cohort deliberately stays outside, or "").
 
     Examples
     --------
@@ -292,5 +343,6 @@ def check_calibration(targets=CALIBRATION_TARGETS, *,
         achieved = t.measure(cohorts[t.cohort])
         rows.append({"key": t.key, "label": t.label, "source": t.source, "cohort": t.cohort,
                      "target": t.target, "low": t.low, "high": t.high, "unit": t.unit,
-                     "achieved": achieved, "within": t.low <= achieved <= t.high})
+                     "achieved": achieved, "within": t.low <= achieved <= t.high,
+                     "kept": t.kept})
     return pd.DataFrame(rows).set_index("key")

@@ -36,6 +36,7 @@ from .calibration import (
     CHECK_COHORTS,
     PRIMARY_CARE_RATE,
     SIMON_2018_RATE,
+    TEACHING_RATE_REASON,
     check_calibration,
 )
 from .cohort import (
@@ -569,7 +570,16 @@ def _presets() -> list[str]:
         "specialty care, which would leave a 20,000-patient lesson about 40 crises to "
         "count. In the sourced calibration, who is at risk and how risk concentrates is "
         "fitted at the real rates (section 5); `make_cohort(crisis_rate=...)` draws a "
-        "cohort at any rate.",
+        "cohort at any rate. DOMAIN.md gives no 90-day rate for the general population, so "
+        "its 1 % is an assumption (A) too.",
+        "",
+        "Why not the real rates (issue 12, decided on 2026-12-01): the issue asks to "
+        "change the design, not the truth, when real rates leave too few crises to count. "
+        "The design change measured was a larger lesson cohort; it missed the speed goals, "
+        f"so the presets keep the {TEACHING_RATE_REASON}. Shares, ratios, rankings and "
+        "the concentration of risk hold at either rate; absolute risks and the share of "
+        "flags that are real crises (PPV) are about ten times too high, and lessons that "
+        "quote them say so.",
         "",
         *_table(["setting", "label", "severity shift (SD)", "crisis rate (90 days)",
                  "screening rate"], rows),
@@ -589,12 +599,16 @@ def _calibration() -> list[str]:
     rows = []
     for key, row in table.iterrows():
         today = lessons.loc[key]
+        if row["within"]:
+            within = "yes"
+        else:
+            within = f"no, kept: {row['kept']}" if row["kept"] else "**NO**"
         rows.append([row["label"], f"`{row['source']}`", row["cohort"],
                      _format(row["target"], row["unit"]),
                      f"{_format(row['low'], row['unit'])} to "
                      f"{_format(row['high'], row['unit'])}",
                      _format(row["achieved"], row["unit"]),
-                     "yes" if row["within"] else "**NO**",
+                     within,
                      _format(today["achieved"], row["unit"]),
                      "yes" if today["within"] else "no"])
     calls = {name: ", ".join(f"{k}={v!r}" for k, v in args.items())
@@ -607,13 +621,14 @@ def _calibration() -> list[str]:
         "within and the value it reaches, measured when this card was rendered on check "
         "cohorts of 200,000 patients, large enough that the seed moves a figure less than "
         "its band. `scripts/calibrate_cohort.py` fits the constants of "
-        "`make_cohort(calibration='sourced')` to these targets, and "
-        "`tests/unit/test_datacard.py` fails when one of its figures leaves its band. The "
-        "last two columns show the constants the lessons and this card's cohort still use "
-        "(`calibration='lessons'`): they miss many targets, and move to the sourced "
-        "calibration once the lessons' stories, exercises and apps are updated with it. "
-        "Concentration of crisis risk is checked at the real rates (section 4), since the "
-        "teaching rates compress it.",
+        "`make_cohort(calibration='sourced')`, the default the lessons and this card's "
+        "cohort use, to these targets, and `tests/unit/test_datacard.py` fails when one "
+        "of its figures leaves its band. A row marked *kept* is a deliberate departure "
+        "(an assumption, A) with its reason; the test fails if such a row comes back "
+        "within its band, so the reason cannot go stale. The last two columns show the "
+        "earlier constants (`calibration='lessons'`), kept for comparison: they miss many "
+        "targets. Concentration of crisis risk is checked at the real rates (section 4), "
+        "since the teaching rates compress it.",
         "",
         f"Check cohorts: {cohorts}.",
         "",

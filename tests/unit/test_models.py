@@ -230,11 +230,29 @@ def test_folds_are_balanced_and_fixed_by_the_seed():
     assert not np.array_equal(a, models.cross_fit_folds(1_001, 4))
 
 
-@pytest.mark.parametrize(("kind", "minimum"), [("logistic", 0.75), ("boosting", 0.75),
-                                               ("rule", 0.7)])
-def test_models_discriminate_clearly_better_than_chance(cohort, kind, minimum):
-    scores = cross_fitted_scores(cohort, kind, seed=2)
-    assert roc_auc_score(cohort["crisis_90d"], scores) > minimum
+@pytest.fixture(scope="module")
+def lesson_size() -> pd.DataFrame:
+    """A lesson-size specialty cohort: about 1,200 crises, so an AUC moves by about 0.01."""
+    return make_cohort(20_000, seed=5, setting="specialty")
+
+
+# Simon et al. 2018's attempt model, on hundreds of health-record predictors, reached a
+# C-statistic of 0.851 (Coley 2021: 0.828 for White patients). No model can beat the truth
+# it predicts, and this cohort's true risk reaches only about 0.73 (its risk has three
+# drivers, fitted to the item-9 gradient, Louzon's share and Simon's top-5 % capture: the
+# data card's `truth_auc` row). So the floor is set against the truth: a model reading the
+# questionnaires and the records (self-harm recorded for 40-80 % of those with a history)
+# recovers all but `band` of it, never more, and beats item 9 alone, which sees only the
+# 28 % of crises with thoughts of self-harm (Louzon 2016).
+@pytest.mark.parametrize(("kind", "band"), [("logistic", 0.06), ("rule", 0.10)])
+def test_models_recover_most_of_what_the_true_risk_can_tell(lesson_size, kind, band):
+    crises = lesson_size["crisis_90d"]
+    truth = roc_auc_score(crises, lesson_size["crisis_risk"])
+    item9 = roc_auc_score(crises, lesson_size["phq9"])
+    auc = roc_auc_score(crises, cross_fitted_scores(lesson_size, kind, seed=2))
+    assert 0.70 <= truth <= 0.78
+    assert truth - band <= auc <= truth + 0.01
+    assert auc >= item9 + 0.03
 
 
 def test_scores_follow_the_label(cohort):
