@@ -29,6 +29,7 @@ from ..explain import (
 )
 from ..explain.features import PLAIN_NAMES
 from ..explain.sentences import describe_input
+from ..levers import get_spec
 from ..levers.explain import EXPLAIN_LEVERS
 from ..palette import OKABE_ITO
 from ..text import per_1000
@@ -167,8 +168,20 @@ def autonomy_html(result: ExplainResult) -> str:
             "them and who opts out are assumptions (A).</div></div>")
 
 
-@lru_cache(maxsize=8)
+#: Explain levers that leave the flags as they are: the review queue does not move.
+_QUEUE_BLIND = ("explain_background", "explain_decision", "explain_disclosure",
+                "explain_reviewer")
+
+
 def reviewer_runs(settings: ExplainSettings) -> dict:
+    """Lesson 04's review queue after this explain set-up (see :func:`_reviewer_runs`),
+    computed once for every set-up with the same flags."""
+    return _reviewer_runs(settings.replace(**{name: get_spec(name).rest
+                                               for name in _QUEUE_BLIND}))
+
+
+@lru_cache(maxsize=8)
+def _reviewer_runs(settings: ExplainSettings) -> dict:
     """Lesson 04's review queue after this explain set-up, with and without the
     explanation shown to the reviewer: ``{"not_shown": result, "shown": result}``.
 
