@@ -226,8 +226,9 @@ def reviewer_html(settings: ExplainSettings, runs: dict | None = None) -> str:
             + "".join(f"<th {_TH}>{h}</th>" for h in head) + "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>"
             '<div style="font-size:12px;color:#555;max-width:60em">The flags above, after '
-            "any opt-outs, join lesson 04's review queue: one care manager reviews 20 a "
-            "day. With an explanation, clinicians followed right advice a little more and "
+            "any opt-outs, join lesson 04's review queue: the care manager reviews "
+            f"{runs['shown'].settings.review_capacity} a day. With an explanation, "
+            "clinicians followed right advice a little more and "
             "wrong advice almost as often (Jabbour et al. 2023: 11.3 points lost to wrong "
             "advice, 9.1 with an explanation; Bansal et al. 2021).</div></div>")
 
