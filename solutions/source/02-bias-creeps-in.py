@@ -44,13 +44,13 @@ q1.check()
 
 # %% [markdown]
 # ## Question 2
-# Now the model learns a proxy: a high cost of care last year (`label="cost"`). What share
-# of the programme's places go to Black patients? A share between 0 and 1, in
-# `black_share_cost`.
+# Now the model learns a proxy: a high cost of care last year (`label="cost"`), and Black
+# patients get 10 % less care at the same need (`access_gap=0.1`). What share of the
+# programme's places go to Black patients? A share between 0 and 1, in `black_share_cost`.
 
 # %% tags=["solution"]
 # BEGIN SOLUTION
-cost_run = simulate(programme.replace(label="cost"))
+cost_run = simulate(programme.replace(label="cost", access_gap=0.1))
 black_share_cost = cost_run.programme_shares().loc["Black", "in_programme"]
 # END SOLUTION
 
@@ -63,12 +63,14 @@ q2.check()
 # %% [markdown]
 # ## Question 3
 # Of the three labels `"crisis"`, `"cost"` and `"diagnosis"`, which gives Black patients
-# the **largest** share of the top 3 %? Set `fairest_label` to its name.
+# the **largest** share of the top 3 %, with the same 10 % less care? Set `fairest_label`
+# to its name.
 
 # %% tags=["solution"]
 # BEGIN SOLUTION
-black_share = {label: simulate(programme.replace(label=label)).programme_shares()
-               .loc["Black", "in_programme"] for label in ("crisis", "cost", "diagnosis")}
+black_share = {label: simulate(programme.replace(label=label, access_gap=0.1))
+               .programme_shares().loc["Black", "in_programme"]
+               for label in ("crisis", "cost", "diagnosis")}
 fairest_label = max(black_share, key=black_share.get)
 # END SOLUTION
 

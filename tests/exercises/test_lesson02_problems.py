@@ -38,8 +38,9 @@ def _calls(problem, function, rng):
 def right_02():
     """Known-right answers to every problem (judged in test_exercise_problems.py)."""
     sens = simulate(PROGRAMME).consequences.metric_frames["ethnicity"].by_group["sensitivity"]
-    shares = {label: simulate(PROGRAMME.replace(label=label)).programme_shares()
-              .loc["Black", "in_programme"] for label in ("crisis", "cost", "diagnosis")}
+    shares = {label: simulate(PROGRAMME.replace(label=label, access_gap=0.1))
+              .programme_shares().loc["Black", "in_programme"]
+              for label in ("crisis", "cost", "diagnosis")}
     unrecorded = simulate(Settings(model="logistic", self_harm_unrecorded=1.0))
     relabel = simulate(PROGRAMME.replace(mitigation="relabel"))
     return {
@@ -82,10 +83,12 @@ def test_the_gap_is_computed_with_fairlearn_metricframe():
     assert outcome.status == INCORRECT and "largest gap" in outcome.message
 
 
-@pytest.mark.parametrize("label, part", [("crisis", "true outcome"), ("cost", None)])
-def test_black_share_names_the_label_mistake(label, part):
-    share = simulate(PROGRAMME.replace(label=label)).programme_shares().loc["Black",
-                                                                           "in_programme"]
+@pytest.mark.parametrize("label, gap, part", [("crisis", 0.1, "true outcome"),
+                                               ("cost", 0.0, "access_gap=0.1"),
+                                               ("cost", 0.1, None)])
+def test_black_share_names_the_label_mistake(label, gap, part):
+    share = simulate(PROGRAMME.replace(label=label, access_gap=gap)).programme_shares().loc[
+        "Black", "in_programme"]
     outcome = _judge(lesson02.Q2, share)
     if part is None:
         assert outcome.status == PASSED
@@ -95,7 +98,7 @@ def test_black_share_names_the_label_mistake(label, part):
 
 
 def test_black_share_as_a_cohort_share_is_diagnosed():
-    shares = simulate(PROGRAMME.replace(label="cost")).programme_shares()
+    shares = simulate(PROGRAMME.replace(label="cost", access_gap=0.1)).programme_shares()
     outcome = _judge(lesson02.Q2, shares.loc["Black", "in_cohort"])
     assert outcome.status == INCORRECT and "whole cohort" in outcome.message
 

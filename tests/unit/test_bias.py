@@ -212,30 +212,46 @@ def test_all_bias_levers_are_registered():
 
 
 # --- faithful to the papers ---------------------------------------------------------------
+def _typical_02(name):
+    """Median, 10th and 90th percentile over 20 lesson-size seeds (typical_values.json)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "data" / "synthetic" / "typical_values.json"
+    entry = json.loads(path.read_text())["lessons"]["02"][name]
+    return entry["median"], entry["p10"], entry["p90"]
+
+
 def test_obermeyer_cost_label_fills_the_programme_with_fewer_black_patients():
     """Obermeyer et al. 2019: 17.7 % -> 46.5 % Black among the top 3 % (ratio 2.6).
 
     Here, with near-equal true prevalence between groups (DOMAIN.md a.3) and the cohort's
-    sourced access gaps, the direction holds and the ratio is about 1.4: the band
-    asserted is 1.25-2.0. The need label brings the share back to the true-label one.
+    sourced access gaps, the direction holds and the typical ratio (medians over 20
+    seeds) is about 1.13: the band asserted is 1.05-1.4, and the cost label's median lies
+    below the true label's 10th percentile. On seed 2024 (no drop on that seed), the need
+    label brings the share back to the true-label one and the diagnosis label lowers it.
     """
+    truth, truth_p10, _ = _typical_02("black_share_truth")
+    cost, _, _ = _typical_02("black_share_cost")
+    assert 1.05 <= truth / cost <= 1.4 and cost < truth_p10
     need = simulate(PROGRAMME).programme_shares("ethnicity").loc["Black", "in_programme"]
-    cost = simulate(PROGRAMME.replace(label="cost")).programme_shares("ethnicity")
-    cost = cost.loc["Black", "in_programme"]
     relabelled = simulate(PROGRAMME.replace(label="cost", mitigation="relabel"))
     relabelled = relabelled.programme_shares("ethnicity").loc["Black", "in_programme"]
-    assert 1.25 <= need / cost <= 2.0
     assert relabelled == pytest.approx(need, abs=0.01)
     diagnosis = simulate(PROGRAMME.replace(label="diagnosis")).programme_shares("ethnicity")
-    assert need / diagnosis.loc["Black", "in_programme"] >= 1.25
+    assert diagnosis.loc["Black", "in_programme"] < need
 
 
-def test_obermeyer_a_wider_access_gap_gives_the_papers_magnitude():
+def test_obermeyer_a_wider_access_gap_brings_the_drop_near_the_papers():
     """With 10 % more of Black patients' care withheld at equal need (``access_gap``),
-    the cost label's programme holds about 5.3 % Black patients against 13.8 % with the
-    need label: a ratio of about 2.6, as in Obermeyer et al. 2019 (17.7 % -> 46.5 %,
-    2.63). Asserted: 2.2-3.2 at 10 %; the share falls as the gap widens; the true-label
-    model barely moves (it reads the questionnaires); re-labelling on need restores it."""
+    the cost label's programme typically holds about 7.7 % Black patients against 13.8 %
+    with the true label: a ratio of about 1.8 (Obermeyer et al. 2019: 2.63). Asserted on
+    the medians: 1.5-2.2. On seed 2024: the share falls as the gap widens; the true-label
+    model barely moves (it never reads cost); re-labelling on need restores it."""
+    truth, _, _ = _typical_02("black_share_truth")
+    gap, _, gap_p90 = _typical_02("black_share_cost_gap")
+    cost, cost_p10, _ = _typical_02("black_share_cost")
+    assert 1.5 <= truth / gap <= 2.2 and gap_p90 < cost_p10
     need = simulate(PROGRAMME).programme_shares().loc["Black", "in_programme"]
     shares = [
         simulate(PROGRAMME.replace(label="cost", access_gap=gap))
@@ -243,68 +259,70 @@ def test_obermeyer_a_wider_access_gap_gives_the_papers_magnitude():
         for gap in (0.0, 0.05, 0.10, 0.15)
     ]
     assert all(a > b for a, b in itertools.pairwise(shares)), shares
-    assert 2.2 <= need / shares[2] <= 3.2
-    truth = simulate(PROGRAMME.replace(access_gap=0.10)).programme_shares()
-    assert truth.loc["Black", "in_programme"] == pytest.approx(need, abs=0.015)
+    truth_gap = simulate(PROGRAMME.replace(access_gap=0.10)).programme_shares()
+    assert truth_gap.loc["Black", "in_programme"] == pytest.approx(need, abs=0.015)
     fixed = simulate(PROGRAMME.replace(label="cost", access_gap=0.10, mitigation="relabel"))
     assert fixed.programme_shares().loc["Black", "in_programme"] == pytest.approx(need,
                                                                                   abs=0.015)
 
 
 def test_obermeyer_at_the_same_score_black_patients_are_sicker_with_the_cost_label():
-    """At equal score, Black patients' true crisis risk is >= 30 % higher than White
-    patients' with the cost label (measured: about 50 %), and within 10 % with the true
-    label; their true severity is >= 0.1 SD higher (measured: about 0.17)."""
-    cost = simulate(PROGRAMME.replace(label="cost"))
-    truth = simulate(PROGRAMME)
-    risk_cost = equal_score_gap(cost.calibration_by_group(), "Black", "White", ratio=True)
-    risk_true = equal_score_gap(truth.calibration_by_group(), "Black", "White", ratio=True)
-    assert risk_cost >= 1.3 and abs(risk_true - 1) <= 0.1
-    severity = equal_score_gap(cost.calibration_by_group(truth="severity"), "Black", "White")
+    """At equal score, Black patients' true crisis risk is typically about 12 % higher
+    than White patients' with the cost label (10th percentile over 20 seeds: 6 %), and
+    about 2 % with the true label; on seed 2024 their true severity is >= 0.1 SD higher
+    (measured: about 0.15)."""
+    cost, cost_p10, _ = _typical_02("equal_score_cost")
+    truth, _, _ = _typical_02("equal_score_truth")
+    assert cost >= 1.08 and cost_p10 > 1.0 and abs(truth - 1) <= 0.05
+    cost_run = simulate(PROGRAMME.replace(label="cost"))
+    severity = equal_score_gap(cost_run.calibration_by_group(truth="severity"), "Black",
+                               "White")
     assert severity >= 0.1
 
 
 def test_coley_unrecorded_self_harm_lowers_the_groups_sensitivity():
-    """Coley et al. 2021: sensitivity 41 % (White) vs 3 % (Black). With the questionnaire
-    model the self-harm record carries little of the signal (everybody fills in the
-    PHQ-9), so the gap that opens is small: Black patients' sensitivity falls by >= 2
-    points (measured: 3.6, at the top 5 % and at a 5 % threshold), White patients' by
-    less than 1 point, and the Black group's AUC does not rise."""
+    """Coley et al. 2021: sensitivity 41 % (White) vs 3 % (Black). Prior self-harm is the
+    strongest driver of crisis risk in the sourced cohort (odds x13), so even the
+    questionnaire model loses much when Black patients' self-harm goes unrecorded
+    (typical drop at the top 5 %: 19 points). On seed 2024, at the top 5 % and at a 5 %
+    threshold: Black patients' sensitivity falls by >= 5 points (measured: 8 and 12),
+    White patients' moves by less than 2, and the Black group's AUC does not rise."""
+    drop, drop_p10, _ = _typical_02("top5_unrecorded_drop")
+    assert drop >= 0.1 and drop_p10 > 0.05
     for policy in ("threshold", "capacity"):
         settings = Settings(model="logistic", policy=policy, capacity=0.05)
         before = simulate(settings).consequences.metrics
         after = simulate(settings.replace(self_harm_unrecorded=1.0)).consequences.metrics
         black, white = ("ethnicity", "Black"), ("ethnicity", "White")
-        assert before.loc[black, "sensitivity"] - after.loc[black, "sensitivity"] >= 0.02
-        assert abs(before.loc[white, "sensitivity"] - after.loc[white, "sensitivity"]) < 0.01
+        assert before.loc[black, "sensitivity"] - after.loc[black, "sensitivity"] >= 0.05
+        assert abs(before.loc[white, "sensitivity"] - after.loc[white, "sensitivity"]) < 0.02
         assert after.loc[black, "AUC"] <= before.loc[black, "AUC"] + 0.002
 
 
 def test_coley_a_record_based_model_opens_an_auc_and_a_sensitivity_gap():
     """Coley et al. 2021's models read health records, where the PHQ-9 is present only
     for patients screened in routine care, and Black patients are screened about half
-    as often (source ``screening``). The record-based model then works worse for Black
-    patients (measured at the top 5 %: AUC 0.73 vs 0.78, sensitivity 16 % vs 36 %),
-    and leaving their self-harm unrecorded widens the gap (AUC 0.725, sensitivity
-    12.5 % vs 37 %): Coley reported 41 % vs 3 %. Asserted: before, an AUC gap >= 0.02
-    and White sensitivity >= 1.5 x Black's; after, the Black AUC and sensitivity fall
-    (>= 0.005, >= 2 points), White's stay within 1 / 2 points, and White sensitivity is
-    >= 2.5 x Black's."""
+    as often (source ``screening``). In the sourced cohort the answers carry little of
+    the risk, so screening alone opens no typical gap (top 3 %, medians over 20 seeds:
+    AUC 0.64 and 0.64, sensitivity 22 % White and 26 % Black); leaving Black patients'
+    self-harm unrecorded does (Black sensitivity about 2 %; Coley: 41 % vs 3 %). Asserted:
+    typical AUCs within 0.03 of each other, White sensitivity >= 5 x the unrecorded Black
+    one; on seed 2024 at the top 5 %, the Black AUC and sensitivity fall (>= 0.005, >= 2
+    points), White's stay within 1 / 2 points, and White sensitivity is >= 2.5 x Black's."""
+    white_auc, _, _ = _typical_02("records_white_auc")
+    black_auc, _, _ = _typical_02("records_black_auc")
+    white, _, _ = _typical_02("records_white_sensitivity")
+    unrecorded, _, _ = _typical_02("records_unrecorded_black_sensitivity")
+    assert abs(white_auc - black_auc) < 0.03 and white >= 5 * unrecorded
     settings = Settings(model="records", policy="capacity", capacity=0.05)
     before = simulate(settings).consequences.metrics
     after = simulate(settings.replace(self_harm_unrecorded=1.0)).consequences.metrics
     black, white = ("ethnicity", "Black"), ("ethnicity", "White")
-    assert before.loc[white, "AUC"] - before.loc[black, "AUC"] >= 0.02
-    assert before.loc[white, "sensitivity"] >= 1.5 * before.loc[black, "sensitivity"]
     assert before.loc[black, "AUC"] - after.loc[black, "AUC"] >= 0.005
     assert before.loc[black, "sensitivity"] - after.loc[black, "sensitivity"] >= 0.02
     assert abs(before.loc[white, "AUC"] - after.loc[white, "AUC"]) < 0.01
     assert abs(before.loc[white, "sensitivity"] - after.loc[white, "sensitivity"]) < 0.02
     assert after.loc[white, "sensitivity"] >= 2.5 * after.loc[black, "sensitivity"]
-    # The same model that reads everybody's questionnaires has a far smaller gap.
-    full = simulate(settings.replace(model="logistic")).consequences.metrics
-    gap = lambda m: m.loc[white, "sensitivity"] - m.loc[black, "sensitivity"]  # noqa: E731
-    assert gap(full) < gap(before) - 0.05
 
 
 def test_underreporting_misses_more_crises_among_patients_with_limited_english():

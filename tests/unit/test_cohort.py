@@ -436,3 +436,18 @@ def test_sourced_women_are_treated_more_often_than_men(sourced_general):
     depressed = sourced_general[sourced_general["phq9_total"] >= 10]
     treated = depressed.groupby("sex", observed=True)["treated"].mean()
     assert 1.12 <= treated["female"] / treated["male"] <= 1.32
+
+
+def test_calibration_of_reads_the_cohorts_record_and_refuses_an_unknown_one():
+    from teachkit._validation import TeachkitError
+
+    lessons = make_cohort(20, seed=1, calibration="lessons")
+    assert cohort_module.calibration_of(lessons) is CALIBRATIONS["lessons"]
+    bare = lessons.copy()
+    bare.attrs = {}  # read back from a CSV: no record, so the default
+    assert cohort_module.calibration_of(bare) is CALIBRATIONS[cohort_module.DEFAULT_CALIBRATION]
+    bad = lessons.copy()
+    bad.attrs = {"teachkit": {"calibration": "mine"}}
+    with pytest.raises(TeachkitError, match=r"unknown calibration 'mine'; allowed: "
+                                            r"\['lessons', 'sourced'\]"):
+        cohort_module.calibration_of(bad)

@@ -35,6 +35,10 @@ TITLE = "Bias creeps in"
 LABELS = ("crisis", "cost", "diagnosis")
 #: The care-management programme of the lesson: the top 3 % of scores.
 PROGRAMME = 0.03
+#: Care withheld from Black patients in questions 2 and 3 (the lesson's ``access_gap``):
+#: with the cohort's own gaps alone, the true and the cost label give Black patients the
+#: same share on seed 2024 (13 %), so the labels could not be told apart.
+ACCESS_GAP = 0.1
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +51,8 @@ def _facts() -> dict:
     metrics = runs["crisis"].consequences.metrics.loc["ethnicity"]
     sens, ppv = metrics["sensitivity"], metrics["PPV"]
     at_threshold = simulate(Settings(model="logistic")).consequences.metrics.loc["ethnicity"]
-    shares = {label: run.programme_shares() for label, run in runs.items()}
+    shares = {label: simulate(programme.replace(label=label, access_gap=ACCESS_GAP))
+              .programme_shares() for label in LABELS}
     black = {label: float(s.loc["Black", "in_programme"]) for label, s in shares.items()}
 
     screening = Settings(model="logistic", threshold=0.05)
@@ -70,6 +75,8 @@ def _facts() -> dict:
         "gap_threshold": float(at_threshold["sensitivity"]["Black"]
                                - at_threshold["sensitivity"]["White"]),
         "black_share": black,
+        "black_share_cost_no_gap": float(runs["cost"].programme_shares()
+                                         .loc["Black", "in_programme"]),
         "black_in_cohort": float(shares["cost"].loc["Black", "in_cohort"]),
         "black_enrolled_cost": float(shares["cost"].loc["Black", "enrolled"]),
         "best_label": max(LABELS, key=black.get),
@@ -122,12 +129,15 @@ Q1 = Problem(
 
 Q2 = Problem(
     "q2", "black_share_cost",
-    "Black patients' share of the top 3 % programme when the model learns cost",
+    "Black patients' share of the top 3 % programme when the model learns cost and 10 % "
+    "more of their care is withheld",
     number_check(
         "black_share_cost", lambda: _facts()["black_share"]["cost"], tol=0.002,
         diagnoses=(
             Diagnosis(lambda: _facts()["black_share"]["crisis"], "That is with the true "
-                      "outcome as the label; set `label=\"cost\"`.", tol=0.002),
+                      "outcome as the label; set `label=\"cost\"`.", tol=0.001),
+            Diagnosis(f("black_share_cost_no_gap"), "That is with the cohort's own care "
+                      "gaps; also withhold 10 % more (`access_gap=0.1`).", tol=0.001),
             Diagnosis(f("black_in_cohort"), "That is the Black patients' share of the whole "
                       "cohort (`in_cohort`); the question asks for their share of the "
                       "programme.", tol=0.002),
@@ -136,10 +146,11 @@ Q2 = Problem(
             Diagnosis(f("black_enrolled_cost"), "That is a count of patients; give their "
                       "share of the programme's places.", tol=0.5),
         ),
-        fallback="Run the model with the cost label and the 3 % programme, then read the "
-                 "Black row of `programme_shares()`.",
+        fallback="Run the model with the cost label, `access_gap=0.1` and the 3 % "
+                 "programme, then read the Black row of `programme_shares()`.",
         low=0, high=1),
-    hints=("`Settings(model='logistic', policy='capacity', capacity=0.03, label='cost')`.",
+    hints=("`Settings(model='logistic', policy='capacity', capacity=0.03, label='cost', "
+           "access_gap=0.1)`.",
            "`result.programme_shares()` is indexed by ethnicity; the `in_programme` column "
            "holds the shares of the programme."),
 )
@@ -161,10 +172,11 @@ def _check_best_label(value):
 
 Q3 = Problem(
     "q3", "fairest_label",
-    "the label that gives Black patients the largest share of the top 3 %",
+    "the label that gives Black patients the largest share of the top 3 %, with 10 % more "
+    "of their care withheld",
     _check_best_label,
-    hints=("Run the 3 % programme once per label and compare the Black row of "
-           "`programme_shares()`.",
+    hints=("Run the 3 % programme with `access_gap=0.1` once per label and compare the "
+           "Black row of `programme_shares()`.",
            "A dict comprehension over the three labels keeps the comparison to one line."),
 )
 
