@@ -124,10 +124,12 @@ JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"
 JUPYTER_CONFIG = JUPYTER_DATA / "config"
 
 
-def serve_environment(data_dir: Path, *, token: str | None = None) -> dict:
+def serve_environment(data_dir: Path, *, token: str | None = None,
+                      instructor: str | None = None) -> dict:
     """The environment Voila and its kernels run in (``token``: in
     ``TEACHKIT_VOILA_TOKEN``, which teachkit's Voila config reads and removes, instead
-    of Voila's command line)."""
+    of Voila's command line; ``instructor``: the facilitator's key, likewise in
+    ``TEACHKIT_INSTRUCTOR_TOKEN``)."""
     paths = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(":"))]
     config = [str(JUPYTER_CONFIG),
               *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(":"))]
@@ -136,8 +138,11 @@ def serve_environment(data_dir: Path, *, token: str | None = None) -> dict:
     env.pop("JUPYTER_TOKEN_FILE", None)
     env.pop("TEACHKIT_TOKEN", None)
     env.pop("TEACHKIT_VOILA_TOKEN", None)
+    env.pop("TEACHKIT_INSTRUCTOR_TOKEN", None)
     if token:
         env["TEACHKIT_VOILA_TOKEN"] = token
+    if instructor:
+        env["TEACHKIT_INSTRUCTOR_TOKEN"] = instructor
     return dict(
         env,
         TEACHKIT_HOME=str(data_dir),
@@ -261,7 +266,12 @@ def _serve(args) -> int:
     data_dir = _data_dir(args.data_dir)
     if not args.dry_run:
         _check_port(host, args.port)
-    env = serve_environment(data_dir, token=token)
+    # The facilitator's view has a key of its own, never the trainees' token.
+    instructor = os.environ.get("TEACHKIT_INSTRUCTOR_TOKEN", "").strip() or make_token()
+    if instructor == token:
+        raise TeachkitError("TEACHKIT_INSTRUCTOR_TOKEN must differ from the trainees' "
+                            "token, or a trainee could open the facilitator's view.")
+    env = serve_environment(data_dir, token=token, instructor=instructor)
     cmd = voila_command(notebooks, host=host, port=args.port,
                         pool_size=args.pool_size, cull_idle_seconds=args.cull_idle,
                         pools=sizes, with_token=bool(token))
@@ -279,6 +289,10 @@ def _serve(args) -> int:
         print("teachkit: trainees need the whole address, token included; anyone on the "
               "network who has it can open the lessons", flush=True)
     print(f"teachkit: trainees' reflections are kept in {data_dir}", flush=True)
+    address, _, room = url.partition("?")
+    print(f"teachkit: your facilitator's view (never give this address to trainees): "
+          f"{address}teachkit/facilitator?{room + '&' if room else ''}"
+          f"key={quote(instructor, safe='')} (see docs/facilitator-guide.md)", flush=True)
     if args.dry_run:
         print(shlex.join(cmd))
         return 0

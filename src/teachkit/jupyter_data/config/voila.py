@@ -12,3 +12,23 @@ c.VoilaConfiguration.page_config_hook = page_config_hook
 # here, so the kernels Voila starts do not inherit it.
 if os.environ.get("TEACHKIT_VOILA_TOKEN"):
     c.Voila.token = os.environ.pop("TEACHKIT_VOILA_TOKEN")
+# On a busy machine a cell's outputs can reach Voila's executor more than nbclient's 4 s
+# after the cell finished; the executor then drops them and a preheated page renders
+# without its app (seen with lesson 08's many widgets under load). Wait longer instead.
+c.VoilaExecutor.iopub_timeout = 30
+# The facilitator's view (teachkit.facilitator): its key leaves the environment here
+# too, before any kernel starts, so no trainee's kernel can read it. A failure here must
+# not stop the lessons (nor lose the token above): it is reported, the view is off.
+_instructor = os.environ.pop("TEACHKIT_INSTRUCTOR_TOKEN", "")
+if _instructor:
+    try:
+        from voila.app import Voila
+
+        from teachkit.facilitator import install
+        from teachkit.reflections import default_data_dir
+
+        install(Voila, key=_instructor, data_dir=default_data_dir())
+    except Exception as exc:  # noqa: BLE001 - the lessons must still be served
+        import sys
+
+        print(f"teachkit: the facilitator's view is off: {exc!r}", file=sys.stderr)
