@@ -186,7 +186,8 @@ TEACHING_RATE_REASON = (
     "teaching rate (A): at the real rate the 20,000-patient lesson cohort holds about "
     "40 crises (about 5 among Black patients), too few to compare groups; a 200,000-"
     "patient cohort would hold enough, but a slider move then took 160 ms (goal 50 ms) "
-    "and a retraining lever 7.7 s, against 60 ms and 1.3 s at 20,000"
+    "and a retraining lever 7.7 s, against 60 ms and 1.3 s at 20,000 (both measured on "
+    "a shared, busy 2-core machine: the ratio, about 3 and 6 times, is what counts)"
 )
 
 
