@@ -35,11 +35,12 @@ __all__ = ["KERNEL_MB", "KERNEL_START_CPU_S", "FORKED_KERNEL_MB", "FORK_PARENT_M
 KERNEL_MB = 200
 #: CPU seconds to start a kernel and execute a lesson in it (VOILA-NOTES.md: ~7 s).
 KERNEL_START_CPU_S = 7.0
-#: The same for a kernel forked from the warm parent (teachkit.forking), and the
-#: parent's own memory and warm-up, measured by benchmarks/bench_room.py.
-FORKED_KERNEL_MB = 100
-FORKED_KERNEL_START_CPU_S = 1.0
-FORK_PARENT_MB = 400
+#: The same for a kernel forked from the warm parent (teachkit.forking: PSS 70 MB at 30
+#: trainees, bench_room.py; CPU 1.4 s for the lesson and the lever moves), and the
+#: parent's own memory (RSS 260 MB once warm) and warm-up (~12 CPU-seconds).
+FORKED_KERNEL_MB = 75
+FORKED_KERNEL_START_CPU_S = 1.5
+FORK_PARENT_MB = 300
 FORK_PARENT_CPU_S = 12.0
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -166,7 +167,7 @@ def room_plan(sizes: dict[str, int], *, cpus: int | None = None,
     each trainee who opens another lesson adds about 0.2 GB
     >>> room_plan({"00_a.ipynb": 30, "01_b.ipynb": 1}, cpus=2, available_mb=20_000,
     ...           forked=True)[0].split(": ")[1]
-    'about 3.5 GB of memory, ready in about 30 s'
+    'about 2.6 GB of memory, ready in about 40 s'
     """
     cpus = cpus or os.cpu_count() or 1
     total = sum(sizes.values())

@@ -148,7 +148,7 @@ def test_the_parent_and_its_forked_kernels_stop_with_teachkit(tmp_path, stop):
         family.update(_tree(proc.pid))
         proc.send_signal(stop)
         proc.wait(timeout=60)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # Voila asks each kernel to shut down first
         while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
             time.sleep(0.2)
         left = {pid: cmd for pid, cmd in family.items() if _alive(pid)}
