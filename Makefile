@@ -2,7 +2,8 @@
 #   make serve   set everything up and serve the lessons on http://localhost:8866/
 #   make test    set everything up and run the whole test suite
 # For a workshop room (README, "Running a workshop"):
-#   make room TRAINEES=30 LESSON=01   serve the network, a kernel preheated per trainee
+#   make room TRAINEES=30 LESSON=01   serve the network, a kernel preheated per trainee,
+#                                     forked from one warm parent (--fork, where it works)
 #   sudo make hub                     JupyterHub: each trainee logs in to the lessons
 .PHONY: serve test setup lint bench bench-room room hub data
 
@@ -22,7 +23,7 @@ setup:
 
 room:
 	@scripts/setup.sh
-	.venv/bin/teachkit serve --lan --trainees $(TRAINEES) --lesson $(LESSON)
+	.venv/bin/teachkit serve --lan --fork --trainees $(TRAINEES) --lesson $(LESSON)
 
 hub:
 	@scripts/setup.sh hub
@@ -36,10 +37,11 @@ bench:
 	.venv/bin/python benchmarks/bench_core.py
 	.venv/bin/python benchmarks/bench_voila.py
 
-# A room of 10, 20 and 30 trainees arriving together, then moving a lever (~10 min).
+# Rooms of 30 and 60 trainees arriving together, then moving a lever: forked kernels,
+# pooled ones and plain Voila side by side (~30-60 min on a busy 2-core machine).
 bench-room:
 	@scripts/setup.sh
-	.venv/bin/python benchmarks/bench_room.py --trainees 10 20 30
+	nice .venv/bin/python benchmarks/bench_room.py --trainees 30 60
 
 # Regenerate the committed synthetic cohort and its data card.
 data:
