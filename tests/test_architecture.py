@@ -45,8 +45,28 @@ def _blocks() -> list[str]:
 def test_the_document_has_the_worked_example():
     text = DOC.read_text(encoding="utf-8")
     assert len(_blocks()) == 4
-    for name in ("stages.py", "pipeline.py", "levers/", "Deployment", "run_all"):
+    for name in ("stages.py", "pipeline.py", "levers/", "Deployment", "run_all",
+                 "call_bound", "## Adding a lesson", "## Adding a stage", "BaseDashboard"):
         assert name in text
+
+
+def test_the_picture_lists_every_stage_with_its_order():
+    from teachkit.stages import all_stages
+
+    text = DOC.read_text(encoding="utf-8")
+    stages = all_stages()
+    assert len(stages) >= 5
+    for stage in stages:
+        assert re.search(rf"^\s+{stage.name}\s+\({stage.order}\)", text, flags=re.M), \
+            f"docs/ARCHITECTURE.md does not list the stage {stage.name!r} ({stage.order})"
+
+
+def test_the_lesson_recipe_names_the_files_discovery_reads():
+    text = DOC.read_text(encoding="utf-8")
+    for part in ("notebooks/NN_name.ipynb", "exercises/lessonNN.py", 'LESSON = "NN"',
+                 "SLUG", "TITLE", "solutions/source/", "test_lessonNN_problems.py",
+                 "right_NN()", "wrong_NN()"):
+        assert part in text, part
 
 
 def test_the_worked_example_runs_and_gives_a_working_lever():

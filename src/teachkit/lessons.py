@@ -7,10 +7,15 @@ its length (``*About 25 minutes ...*``) and what the trainee will learn (a bulle
 under ``**What you will learn**``); a notebook's metadata may say the same under
 ``"teachkit": {"duration_minutes": 25, "objectives": [...]}``, which wins. A notebook
 that cannot be read (half-written, not JSON) is still listed, by its file name.
+
+A lesson's exercises say the same about themselves: :mod:`teachkit.exercises` reads the
+``LESSON`` / ``SLUG`` / ``TITLE`` that each ``exercises/lessonNN.py`` declares. Both make
+the one :class:`Lesson` below, so no list of lessons is kept by hand anywhere.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -28,12 +33,16 @@ _MARKUP = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`")
 
 @dataclass(frozen=True)
 class Lesson:
-    """One lesson notebook, as the landing page lists it.
+    """One lesson: its notebook as the landing page lists it, and its exercises.
+
+    :func:`read_lesson` fills the notebook's side (``path``, ``minutes``, ...), and
+    :func:`teachkit.exercises.find_exercises` the exercises' side (``slug``,
+    ``module``); a field the reader does not know stays empty.
 
     Attributes
     ----------
-    path : Path
-        The notebook.
+    path : Path or None
+        The lesson notebook Voila serves (``notebooks/02_bias_creeps_in.ipynb``).
     number : str
         Its number (``"01"``), from the file name; ``""`` if the name has none.
     title : str
@@ -44,19 +53,41 @@ class Lesson:
         What the trainee will learn, in plain text.
     summary : str
         The first paragraph of the story (shown when a lesson lists no objectives).
+    slug : str
+        The exercise sheet's name (``"02-bias-creeps-in"``): ``solutions/source/<slug>.py``
+        builds ``exercises/<slug>.ipynb``; ``""`` for a lesson without exercises.
+    module : str
+        The module holding the exercises' problems (``"teachkit.exercises.lesson02"``).
     """
 
-    path: Path
+    path: Path | None
     number: str
     title: str
     minutes: int | None = None
     objectives: tuple[str, ...] = field(default_factory=tuple)
     summary: str = ""
+    slug: str = ""
+    module: str = ""
+
+    @property
+    def id(self) -> str:
+        """The lesson's number, as the grader and the exercise notebooks name it."""
+        return self.number
 
     @property
     def name(self) -> str:
-        """The notebook's file name (what Voila's URLs use)."""
-        return self.path.name
+        """The lesson notebook's file name (what Voila's URLs use)."""
+        return self.path.name if self.path is not None else ""
+
+    @property
+    def notebook(self) -> str:
+        """The exercise sheet's file name, in ``exercises/`` and ``solutions/``."""
+        return f"{self.slug}.ipynb"
+
+    @property
+    def problems(self) -> tuple:
+        """The exercises' problems (imported on first use)."""
+        return importlib.import_module(self.module).PROBLEMS
 
     def as_dict(self) -> dict:
         """Plain data for a template or a JSON page config."""

@@ -33,10 +33,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from teachkit.lessons import find_lessons
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("TEACHKIT_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-LESSONS = {"00": "00_orientation.ipynb", "01": "01_meet_the_cohort.ipynb"}
+#: Every lesson notebook the server preheats, by number, read from notebooks/ (a new
+#: lesson is found there, not added here).
+LESSONS = {lesson.number: lesson.name for lesson in find_lessons(ROOT / "notebooks")}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # Any http(s)/ws(s) URL whose host is not loopback.
 OFF_MACHINE = re.compile(

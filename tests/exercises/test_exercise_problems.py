@@ -1,140 +1,78 @@
 """Every problem with known-right, known-wrong and unattempted answers (learntools style).
 
-The known-right answers are computed here, in tests/, which the grading sandbox cannot
-read, never in the package.
+Each lesson's known-right and known-wrong answers are ``right_NN()`` / ``wrong_NN()`` in
+its own ``test_lessonNN_problems.py``, found by those names: a new lesson adds its file,
+never a line here. They are computed in tests/, which the grading sandbox cannot read,
+never in the package.
 """
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from test_lesson01_problems import flag_top
 
 from teachkit.exercises import LESSONS, get_lesson, lesson00, lesson01
 from teachkit.exercises._plain import ELLIPSIS, MISSING, to_plain
 from teachkit.exercises._problem import INCORRECT, NOT_ATTEMPTED, PASSED, WRITTEN
-from teachkit.pipeline import Settings, lesson_cohort, simulate
+from teachkit.pipeline import simulate
+
+HERE = Path(__file__).parent
 
 
-def _right_00():
-    overall = simulate().consequences.overall.iloc[0]
-    change = simulate(Settings(model="logistic")).versus_baseline()
-    return {
-        "crises_per_1000": float(overall["crises"]),
-        "needless_toy": 146.0,
-        "grid_counts": {"caught": 2, "missed": 2, "needless": 4},
-        "change_in_caught": float(change.loc[("all", "all patients"), "caught"]),
-    }
+def known_answers(lesson_id: str):
+    """``right_NN`` and ``wrong_NN`` from ``test_lessonNN_problems.py`` beside this file,
+    found by their names (a new lesson adds its own file; no list here); None if absent."""
+    name = f"test_lesson{lesson_id}_problems"
+    if not (HERE / f"{name}.py").exists():
+        return None
+    module = importlib.import_module(name)
+    right, wrong = (getattr(module, f"{kind}_{lesson_id}", None) for kind in ("right", "wrong"))
+    return (right, wrong) if right and wrong else None
 
 
-def flag_top(scores, capacity):
-    k = int(round(capacity * len(scores)))
-    flags = np.zeros(len(scores), dtype=bool)
-    if k:
-        flags[np.argsort(scores, kind="stable")[-k:]] = True
-    return flags
-
-
-def _right_01():
-    cohort = lesson_cohort()
-    flags = ((cohort["phq9_total"] >= 10) | (cohort["phq9"] > 0)).to_numpy()
-    y = cohort["crisis_90d"].to_numpy().astype(bool)
-    rule_caught = (flags & y).sum()
-    scores = simulate(Settings(model="logistic")).scores
-    steps = [round(0.005 * k, 3) for k in range(1, 101)]
-    best = max(t for t in steps if (y & (scores >= t)).sum() >= rule_caught)
-    missed = simulate(Settings(model="logistic")).consequences.by_group.loc[
-        "ethnicity", "missed"]
-    return {
-        "rule_flagged_per_1000": pd.Series(flags).mean() * 1000,  # a numpy float
-        "rule_sensitivity": rule_caught / y.sum(),
-        "flag_top": flag_top,
-        "largest_threshold": best,
-        "worst_group_missed": missed.idxmax(),
-        "needless_per_caught": (flags & ~y).sum() / rule_caught,
-    }
-
-
-def _wrong_00():
-    right = _right_00()
-    return {
-        "crises_per_1000": right["crises_per_1000"] / 1000,  # a share, not per 1,000
-        "needless_toy": 365,  # a count, not per 1,000
-        "grid_counts": {"caught": 2, "missed": 4, "needless": 2},
-        "change_in_caught": -right["change_in_caught"],  # wrong sign
-    }
-
-
-def _wrong_01():
-    return {
-        "rule_flagged_per_1000": 1000 * (lesson_cohort()["phq9_total"] >= 10).mean(),
-        "rule_sensitivity": 0.07,
-        "flag_top": lambda scores, capacity: scores > 0.5,
-        "largest_threshold": 0.5,
-        "worst_group_missed": "Asian",
-        "needless_per_caught": 0.08,
-    }
-
-
-def top_shares(scores, groups, capacity):
-    k = int(round(capacity * len(scores)))
-    enrolled = groups[np.argsort(-scores, kind="stable")[:k]]
-    return {g: (enrolled == g).sum() / k for g in np.unique(groups)}
-
-
-def _right_02():
-    programme = Settings(model="logistic", policy="capacity", capacity=0.03)
-    sens = simulate(programme).consequences.metric_frames["ethnicity"].by_group["sensitivity"]
-    shares = {label: simulate(programme.replace(label=label)).programme_shares()
-              .loc["Black", "in_programme"] for label in ("crisis", "cost", "diagnosis")}
-    unrecorded = simulate(Settings(model="logistic", self_harm_unrecorded=1.0))
-    relabel = simulate(programme.replace(mitigation="relabel"))
-    return {
-        "sensitivity_gap": sens["Black"] - sens["White"],
-        "black_share_cost": shares["cost"],
-        "fairest_label": max(shares, key=shares.get),
-        "top_shares": top_shares,
-        "missed_black_unrecorded": unrecorded.consequences.by_group.loc[
-            ("ethnicity", "Black"), "missed"],
-        "relabel_change_in_caught": relabel.versus_baseline().loc[
-            ("all", "all patients"), "caught"],
-    }
-
-
-def _wrong_02():
-    right = _right_02()
-    return {
-        "sensitivity_gap": -right["sensitivity_gap"],  # White minus Black
-        "black_share_cost": 100 * right["black_share_cost"],  # a percentage
-        "fairest_label": "cost",
-        "top_shares": lambda scores, groups, capacity: {g: 1 / len(set(groups))
-                                                        for g in set(groups)},
-        "missed_black_unrecorded": right["missed_black_unrecorded"] / 1000,
-        "relabel_change_in_caught": -right["relabel_change_in_caught"],
-    }
-
-
-from test_lesson03_problems import right_03, wrong_03  # noqa: E402
-from test_lesson04_problems import right_04, wrong_04  # noqa: E402
-from test_lesson05_problems import right_05, wrong_05  # noqa: E402
-from test_lesson06_problems import right_06, wrong_06  # noqa: E402
-
-RIGHT = {"00": _right_00, "01": _right_01, "02": _right_02, "03": right_03, "04": right_04,
-         "05": right_05, "06": right_06}
-WRONG = {"00": _wrong_00, "01": _wrong_01, "02": _wrong_02, "03": wrong_03, "04": wrong_04,
-         "05": wrong_05, "06": wrong_06}
-CASES = [(lesson_id, p) for lesson_id, lesson in LESSONS.items() for p in lesson.problems
-         if p.kind != "reflection"]
+CASES = [(lesson_id, p) for lesson_id, lesson in LESSONS.items()
+         if known_answers(lesson_id) for p in lesson.problems if p.kind != "reflection"]
 
 
 @pytest.fixture(scope="module")
 def answers():
-    return {k: (RIGHT[k](), WRONG[k]()) for k in LESSONS}
+    computed = {}
+
+    def of(lesson_id):
+        if lesson_id not in computed:
+            right, wrong = known_answers(lesson_id)
+            computed[lesson_id] = (right(), wrong())
+        return computed[lesson_id]
+
+    return of
+
+
+@pytest.mark.parametrize("lesson_id", sorted(LESSONS))
+def test_every_lesson_has_known_right_and_wrong_answers(lesson_id):
+    assert known_answers(lesson_id), (
+        f"lesson {lesson_id} needs right_{lesson_id}() and wrong_{lesson_id}() (a dict of "
+        f"answers by variable) in tests/exercises/test_lesson{lesson_id}_problems.py")
+
+
+def test_known_answers_are_found_by_convention(tmp_path, monkeypatch):
+    (tmp_path / "test_lesson97_problems.py").write_text(
+        "def right_97():\n    return {'x': 1}\n\n\ndef wrong_97():\n    return {'x': 2}\n")
+    (tmp_path / "test_lesson98_problems.py").write_text("def right_98():\n    return {}\n")
+    monkeypatch.setattr(f"{__name__}.HERE", tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    right, wrong = known_answers("97")
+    assert (right(), wrong()) == ({"x": 1}, {"x": 2})
+    assert known_answers("98") is None and known_answers("99") is None
 
 
 @pytest.mark.parametrize("lesson_id, problem", CASES, ids=lambda x: getattr(x, "name", x))
 def test_right_answer_passes(answers, lesson_id, problem):
-    right, _ = answers[lesson_id]
+    right, _ = answers(lesson_id)
     outcome = problem.judge(problem.answer_from({problem.inspects: right[problem.inspects]}))
     assert outcome.status == PASSED, outcome.message
     assert outcome.points == problem.points > 0
@@ -142,7 +80,7 @@ def test_right_answer_passes(answers, lesson_id, problem):
 
 @pytest.mark.parametrize("lesson_id, problem", CASES, ids=lambda x: getattr(x, "name", x))
 def test_wrong_answer_fails_and_names_it(answers, lesson_id, problem):
-    _, wrong = answers[lesson_id]
+    _, wrong = answers(lesson_id)
     outcome = problem.judge(problem.answer_from({problem.inspects: wrong[problem.inspects]}))
     assert outcome.status == INCORRECT
     assert outcome.points == 0
@@ -183,7 +121,7 @@ def test_messages_name_the_trainees_value(message_part, value):
 
 def test_hints_do_not_give_the_answer_away(answers):
     for lesson_id, problem in CASES:
-        right = answers[lesson_id][0][problem.inspects]
+        right = answers(lesson_id)[0][problem.inspects]
         if isinstance(right, int | float | np.floating):
             for hint in problem.hints:
                 assert f"{float(right):.3g}" not in hint

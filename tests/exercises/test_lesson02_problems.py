@@ -35,6 +35,37 @@ def _calls(problem, function, rng):
             "outcomes": [call_answer(function, c) for c in cases]}
 
 
+def right_02():
+    """Known-right answers to every problem (judged in test_exercise_problems.py)."""
+    sens = simulate(PROGRAMME).consequences.metric_frames["ethnicity"].by_group["sensitivity"]
+    shares = {label: simulate(PROGRAMME.replace(label=label)).programme_shares()
+              .loc["Black", "in_programme"] for label in ("crisis", "cost", "diagnosis")}
+    unrecorded = simulate(Settings(model="logistic", self_harm_unrecorded=1.0))
+    relabel = simulate(PROGRAMME.replace(mitigation="relabel"))
+    return {
+        "sensitivity_gap": sens["Black"] - sens["White"],
+        "black_share_cost": shares["cost"],
+        "fairest_label": max(shares, key=shares.get),
+        "top_shares": top_shares,
+        "missed_black_unrecorded": unrecorded.consequences.by_group.loc[
+            ("ethnicity", "Black"), "missed"],
+        "relabel_change_in_caught": relabel.versus_baseline().loc[
+            ("all", "all patients"), "caught"],
+    }
+
+
+def wrong_02():
+    right = right_02()
+    return {
+        "sensitivity_gap": -right["sensitivity_gap"],  # White minus Black
+        "black_share_cost": 100 * right["black_share_cost"],  # a percentage
+        "fairest_label": "cost",
+        "top_shares": lambda scores, groups, capacity: {g: 1 / len(set(groups))
+                                                        for g in set(groups)},
+        "missed_black_unrecorded": right["missed_black_unrecorded"] / 1000,
+        "relabel_change_in_caught": -right["relabel_change_in_caught"],
+    }
+
 def test_lesson02_is_registered_for_the_grader():
     lesson = get_lesson("2")
     assert lesson is get_lesson("02-bias-creeps-in")

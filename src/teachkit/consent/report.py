@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import Interval, Options, TeachkitError, check_param
-from ..levers import REGISTRY
+from ..levers import REGISTRY, call_bound
 from ..pipeline import RunResult, lesson_cohort, simulate
 from ..stages import Deployment
 from .masks import USERS, consent_masks, masks_for
@@ -376,7 +376,9 @@ ConsentSettings. Got 'opt_in' instead.
               "banned": settings.secondary_use == "advertiser"}
     if settings.secondary_use != "off":
         sharing = masks["sharing"].to_numpy()
-        leaves = sharing if honoured else np.ones(len(cohort), dtype=bool)
+        leaves = call_bound([REGISTRY["secondary_use"]], settings, cohort,  # share_outside
+                            consent=settings.consent, design=settings.consent_design,
+                            seed=settings.seed)
         shared.update(patients=int(leaves.sum()),
                       without_consent=int((leaves & ~sharing).sum()),
                       knew=int((leaves & sharing & masks["knew"].to_numpy()).sum()))

@@ -11,21 +11,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..stages import Deployment, Stage, register_stage
-from .masks import masks_for
+from ..levers import bound_groups, call_bound
+from ..stages import Deployment, Stage, get_stage, register_stage
 
 __all__ = ["ConsentSettings", "CONSENT_BASELINE_NAME", "CONSENT_STAGE"]
 
 CONSENT_BASELINE_NAME = "the same model trained on every record"
 
 
+#: Consent levers that change whose records leave the clinic, not who the model learns
+#: from (the consent report reads them).
+EXPOSURE_ONLY = frozenset({"secondary_use"})
+
+
 def _training_rows(deployment: Deployment, records: pd.DataFrame) -> np.ndarray:
-    """When consent is honoured, only the patients who agreed to model training under
-    the design; everyone otherwise."""
-    if deployment.consent != "honoured":
-        return np.ones(len(records), dtype=bool)
-    return masks_for(records, deployment.consent_design, deployment.seed)["training"] \
-        .to_numpy()
+    """Who the model may learn from: the records every other consent lever's function
+    keeps (:func:`~teachkit.levers.consent.train_on_consented`, and any lever added to
+    the stage), each function given its levers' values unchanged."""
+    keep = np.ones(len(records), dtype=bool)
+    specs = [s for s in get_stage("consent").lever_specs if s.name not in EXPOSURE_ONLY]
+    for group in bound_groups(specs):
+        keep &= call_bound(group, deployment, records, seed=deployment.seed)
+    return keep
 
 
 def _baseline(deployment: Deployment):

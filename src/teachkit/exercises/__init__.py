@@ -1,7 +1,10 @@
-"""Exercises with instant feedback, and the registry the grader reads.
+"""Exercises with instant feedback, and the lessons the grader reads.
 
-Each lesson's problems live in a module (:mod:`.lesson00`, :mod:`.lesson01`, ...). A
-trainee imports the views and checks their answers::
+Each lesson's problems live in a module (:mod:`.lesson00`, :mod:`.lesson01`, ...) that
+declares, at its top, ``LESSON = "01"``, ``SLUG = "01-cohort-and-model"`` (its sheet's
+name) and ``TITLE``. :data:`LESSONS` is computed from the modules on disk: a new
+``lessonNN.py`` is a new lesson, with no list to edit.
+A trainee imports the views and checks their answers::
 
     from teachkit.exercises.lesson01 import q1
     rule_flagged_per_1000 = 181.1
@@ -14,10 +17,11 @@ The notebooks are built from one source per lesson (``solutions/source/``) by
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
+import ast
+from pathlib import Path
 
 from .._validation import TeachkitError
+from ..lessons import Lesson
 from ._problem import (
     FunctionProblem,
     Incorrect,
@@ -30,43 +34,64 @@ from ._problem import (
 
 __all__ = [
     "Problem", "FunctionProblem", "Reflection", "ProblemView", "Outcome", "NotAttempted",
-    "Incorrect", "LESSONS", "Lesson", "get_lesson",
+    "Incorrect", "LESSONS", "Lesson", "find_exercises", "get_lesson",
 ]
 
-
-@dataclass(frozen=True)
-class Lesson:
-    """A lesson's exercises: its id, its notebook's name and its problems' module."""
-
-    id: str
-    slug: str
-    title: str
-    module: str
-
-    @property
-    def problems(self) -> tuple[Problem, ...]:
-        return importlib.import_module(self.module).PROBLEMS
-
-    @property
-    def notebook(self) -> str:
-        return f"{self.slug}.ipynb"
+#: What every ``lessonNN.py`` declares at module level, as plain strings.
+DECLARED = ("LESSON", "SLUG", "TITLE")
 
 
-LESSONS = {
-    "00": Lesson("00", "00-orientation", "Orientation: reading the dashboards",
-                 "teachkit.exercises.lesson00"),
-    "01": Lesson("01", "01-cohort-and-model", "Meet the cohort and the triage model",
-                 "teachkit.exercises.lesson01"),
-    "02": Lesson("02", "02-bias-creeps-in", "Bias creeps in", "teachkit.exercises.lesson02"),
-    "03": Lesson("03", "03-consent-and-privacy", "Consent and privacy",
-                 "teachkit.exercises.lesson03"),
-    "04": Lesson("04", "04-who-is-watching", "Who is watching",
-                 "teachkit.exercises.lesson04"),
-    "05": Lesson("05", "05-explain-it-to-me", "Explain it to me",
-                 "teachkit.exercises.lesson05"),
-    "06": Lesson("06", "06-it-worked-last-year", "It worked last year",
-                 "teachkit.exercises.lesson06"),
-}
+def read_exercises(path: str | Path, package: str = __name__) -> Lesson:
+    """The lesson a ``lessonNN.py`` declares (``LESSON``, ``SLUG``, ``TITLE``), read
+    without importing it.
+
+    Raises
+    ------
+    TeachkitError
+        If a declaration is missing, is not a plain string, or ``LESSON`` is not the
+        number in the file's name.
+    """
+    path = Path(path)
+    found = {}
+    for node in ast.parse(path.read_text(encoding="utf-8"), filename=str(path)).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in DECLARED):
+            value = node.value
+            found[node.targets[0].id] = (value.value if isinstance(value, ast.Constant)
+                                         and isinstance(value.value, str) else None)
+    number = path.stem.removeprefix("lesson")
+    wanted = {"LESSON": number, "SLUG": f"{number}-short-name", "TITLE": "Its title"}
+    wrong = [name for name in DECLARED if not found.get(name)]
+    if wrong:
+        raise TeachkitError(
+            f"{path.name} must declare {', '.join(wrong)} as plain strings at module "
+            "level, e.g. " + "; ".join(f"{n} = {wanted[n]!r}" for n in DECLARED) + ".")
+    if found["LESSON"] != number:
+        raise TeachkitError(f"{path.name} declares LESSON = {found['LESSON']!r}; it must "
+                            f"be {number!r}, the number in its file name.")
+    return Lesson(path=None, number=number, title=found["TITLE"], slug=found["SLUG"],
+                  module=f"{package}.{path.stem}")
+
+
+def find_exercises(folder: str | Path | None = None,
+                   package: str = __name__) -> dict[str, Lesson]:
+    """Every lesson with exercises: one per ``lessonNN.py`` in ``folder`` (this package's
+    own by default), keyed by its number, in order. Adding a lesson's module adds it;
+    no list is kept by hand.
+
+    Examples
+    --------
+    >>> sorted(find_exercises())[:3]
+    ['00', '01', '02']
+    """
+    folder = Path(folder) if folder is not None else Path(__file__).parent
+    lessons = [read_exercises(p, package) for p in sorted(folder.glob("lesson[0-9]*.py"))
+               if p.stem.removeprefix("lesson").isdigit()]
+    return {lesson.id: lesson for lesson in lessons}
+
+
+LESSONS = find_exercises()
 
 
 def get_lesson(name: str) -> Lesson:

@@ -28,6 +28,8 @@ from ._problem import (
 )
 
 LESSON = "00"
+SLUG = "00-orientation"
+TITLE = "Orientation: reading the dashboards"
 
 # A made-up clinic, for counting by hand (the numbers are the question's, not the cohort's).
 TOY_PATIENTS, TOY_CRISES, TOY_FLAGGED, TOY_CAUGHT = 2_500, 50, 400, 35

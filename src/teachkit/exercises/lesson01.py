@@ -30,6 +30,8 @@ from ._problem import (
 )
 
 LESSON = "01"
+SLUG = "01-cohort-and-model"
+TITLE = "Meet the cohort and the triage model"
 #: The thresholds question 4 searches: the threshold lever's own steps.
 THRESHOLD_GRID = tuple(round(0.005 * k, 3) for k in range(1, 101))
 ETHNICITIES = ("White", "Hispanic", "Black", "Asian", "Other")

@@ -30,6 +30,8 @@ from ._problem import (
 )
 
 LESSON = "02"
+SLUG = "02-bias-creeps-in"
+TITLE = "Bias creeps in"
 LABELS = ("crisis", "cost", "diagnosis")
 #: The care-management programme of the lesson: the top 3 % of scores.
 PROGRAMME = 0.03

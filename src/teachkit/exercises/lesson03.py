@@ -29,6 +29,8 @@ from ._problem import (
 )
 
 LESSON = "03"
+SLUG = "03-consent-and-privacy"
+TITLE = "Consent and privacy"
 #: The k a release must reach (the small-cell convention: cells under 11 are suppressed).
 K_MIN = 11
 #: The quasi-identifiers of question 4.

@@ -30,6 +30,8 @@ from ._problem import (
 )
 
 LESSON = "04"
+SLUG = "04-who-is-watching"
+TITLE = "Who is watching"
 #: The bound of question 2: crises missed per 1,000 patients.
 MISSED_BOUND = 12.5
 #: The capacity of question 5 (reviews a day).

@@ -18,6 +18,8 @@ import numpy as np
 from ._problem import Diagnosis, Problem, ProblemView, number_check, reflection
 
 LESSON = "05"
+SLUG = "05-explain-it-to-me"
+TITLE = "Explain it to me"
 #: The patient of questions 1 and 2.
 PATIENT = 177
 

@@ -29,6 +29,8 @@ from ._problem import (
 )
 
 LESSON = "06"
+SLUG = "06-it-worked-last-year"
+TITLE = "It worked last year"
 
 
 @lru_cache(maxsize=1)

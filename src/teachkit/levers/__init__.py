@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .._validation import Interval, Options, check_param
 
 __all__ = ["LeverSpec", "LeverSettings", "REGISTRY", "OWNERS", "register", "get_spec",
-           "families"]
+           "call_bound", "bound_groups", "families"]
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,54 @@ def get_spec(name: str) -> LeverSpec:
             f"No lever is called {name!r}. Levers: {', '.join(sorted(REGISTRY))}."
         ) from None
 
+
+def call_bound(specs, holder, *args, **kwargs):
+    """Call the function ``specs`` are bound to, each lever's value passed unchanged.
+
+    ``holder`` is what holds the trainee's values (a :class:`~teachkit.stages.Deployment`,
+    a settings object); each spec's value is read from it by the lever's name and passed
+    as the spec's keyword (:attr:`LeverSpec.argument`). ``args`` and ``kwargs`` are the
+    rest of the call (the records, the seed). This is how a stage uses its levers: no
+    stage reads a lever's value and translates it itself.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from teachkit._validation import Interval
+    >>> def shift(x, *, by=0.0):
+    ...     return x + by
+    >>> spec = LeverSpec("shift_by", "Shift", "Moves it.", Interval(0.0, 1.0), 0.0,
+    ...                  function=shift, parameter="by")
+    >>> call_bound([spec], SimpleNamespace(shift_by=0.5), 1.0)
+    1.5
+    """
+    specs = tuple(specs)
+    functions = {spec.function for spec in specs}
+    if len(functions) != 1 or None in functions:
+        bound = ", ".join(f"{s.name} -> {getattr(s.function, '__name__', s.function)}"
+                          for s in specs)
+        raise ValueError("call_bound needs levers bound to one and the same function; "
+                         f"got {bound or 'no lever'}.")
+    (function,) = functions
+    return function(*args, **{spec.argument: getattr(holder, spec.name) for spec in specs},
+                    **kwargs)
+
+
+def bound_groups(specs) -> list[tuple[LeverSpec, ...]]:
+    """``specs`` grouped by the function they are bound to, in first-seen order (the
+    levers one :func:`call_bound` passes together); unbound specs are left out.
+
+    Examples
+    --------
+    >>> from teachkit.stages import get_stage
+    >>> [[s.name for s in group] for group in bound_groups(get_stage("consent").lever_specs)]
+    [['consent', 'consent_design'], ['secondary_use']]
+    """
+    groups: dict = {}
+    for spec in specs:
+        if spec.function is not None:
+            groups.setdefault(spec.function, []).append(spec)
+    return [tuple(group) for group in groups.values()]
 
 class LeverSettings:
     """Base of the frozen settings objects that hold levers.

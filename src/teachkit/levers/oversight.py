@@ -25,6 +25,8 @@ The rates behind the levers are module constants, each with its source; those ma
 
 from __future__ import annotations
 
+import dataclasses
+
 from .._validation import Interval, Options
 from . import LeverSpec, register
 
@@ -199,9 +201,9 @@ OVERSIGHT_LEVERS = tuple(spec.name for spec in OVERSIGHT_LEVER_SPECS)
 #: The levers that describe the review itself (not who acts, not which flags).
 REVIEW_LEVERS = ("review_capacity", "reviewer_accuracy", "automation_bias", "explanation",
                  "training", "escalation", "other_alerts")
-#: The stage these levers belong to, and the module that registers it.
+#: The stage these levers belong to, and the module that registers it (the specs are
+#: registered at the end of this module, once bound to their functions).
 STAGE, STAGE_MODULE = "oversight", "teachkit.oversight"
-register(*OVERSIGHT_LEVER_SPECS, owner=STAGE)
 
 
 def automation_bias_after(bias: float, *, explanation: str = "none",
@@ -242,3 +244,15 @@ automation_bias_after must be a float in the range [0.0, 1.0]. Got 1.5 instead.
     if training == "trained":
         bias *= TRAINING_BIAS_FACTOR
     return bias
+
+
+# ---------------------------------------------------------------------------------------
+# The specs whose values a function receives unchanged, bound to it, then registered.
+
+EXPLANATION = dataclasses.replace(EXPLANATION, function=automation_bias_after,
+                                  parameter="explanation")
+TRAINING = dataclasses.replace(TRAINING, function=automation_bias_after,
+                               parameter="training")
+OVERSIGHT_LEVER_SPECS = tuple({EXPLANATION.name: EXPLANATION, TRAINING.name: TRAINING}
+                              .get(spec.name, spec) for spec in OVERSIGHT_LEVER_SPECS)
+register(*OVERSIGHT_LEVER_SPECS, owner=STAGE)

@@ -12,8 +12,9 @@ Lesson 03's data release is a pipeline of its own (:class:`teachkit.privacy.Rele
 
 At rest the levers describe the naive "de-identified" research extract of Sweeney's
 classic case: names and record numbers removed, but the full 5-digit ZIP code, the full
-date of birth and sex kept, no k-anonymity and exact counts. The module holds the
-specs only; the mechanisms live in :mod:`teachkit.privacy`.
+date of birth and sex kept, no k-anonymity and exact counts. Every spec is bound to
+:func:`release_cohort`, whose keywords are the levers themselves (each receives the
+trainee's value unchanged); the mechanisms live in :mod:`teachkit.privacy`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,38 @@ from __future__ import annotations
 from .._validation import Interval, Options
 from . import LeverSpec, register
 
-__all__ = ["PRIVACY_LEVERS", "EPSILONS", "KEPT_REMOVED"]
+__all__ = ["PRIVACY_LEVERS", "EPSILONS", "KEPT_REMOVED", "release_cohort"]
 
 KEPT_REMOVED = ("kept", "removed")
 _KEPT_LABELS = {"kept": "Kept, exactly", "removed": "Removed"}
 #: Privacy-loss budgets offered (DOMAIN.md d.3 proposes 8, 3, 1, 0.5); "off" = no noise.
 EPSILONS = ("off", 8.0, 3.0, 1.0, 0.5, 0.1)
+
+
+def release_cohort(cohort, *, release_zip="zip5", release_birth="date", release_sex="kept",
+                   release_ethnicity="removed", release_language="removed", k_target=1,
+                   epsilon="off", seed=0):
+    """Release ``cohort`` with these levers, attack it and count the cost.
+
+    The release levers' function: each lever is a keyword, its default the resting
+    value. It is :func:`teachkit.privacy.run_release` with the levers spelled out (and
+    validated by :class:`~teachkit.privacy.Release`, whose message names them).
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> result = release_cohort(make_cohort(2_000, seed=2), k_target=11)
+    >>> result.k >= 11, result.release.k_target
+    (True, 11)
+    """
+    from ..privacy import Release, run_release  # the mechanism; it imports this module
+
+    release = Release(release_zip=release_zip, release_birth=release_birth,
+                      release_sex=release_sex, release_ethnicity=release_ethnicity,
+                      release_language=release_language, k_target=k_target,
+                      epsilon=epsilon)
+    return run_release(release, cohort, seed=seed)
+
 
 RELEASE_ZIP = LeverSpec(
     name="release_zip",
@@ -44,6 +71,7 @@ RELEASE_ZIP = LeverSpec(
         "zip5": "Full 5-digit ZIP code",
     },
     source="quasi_identifiers",
+    function=release_cohort,
 )
 
 RELEASE_BIRTH = LeverSpec(
@@ -61,6 +89,7 @@ RELEASE_BIRTH = LeverSpec(
         "date": "Full date of birth",
     },
     source="quasi_identifiers",
+    function=release_cohort,
 )
 
 RELEASE_SEX = LeverSpec(
@@ -71,6 +100,7 @@ RELEASE_SEX = LeverSpec(
     rest="kept",
     option_labels=_KEPT_LABELS,
     source="quasi_identifiers",
+    function=release_cohort,
 )
 
 RELEASE_ETHNICITY = LeverSpec(
@@ -84,6 +114,7 @@ RELEASE_ETHNICITY = LeverSpec(
     rest="removed",
     option_labels=_KEPT_LABELS,
     source="sweeney_release",
+    function=release_cohort,
 )
 
 RELEASE_LANGUAGE = LeverSpec(
@@ -98,6 +129,7 @@ RELEASE_LANGUAGE = LeverSpec(
     rest="removed",
     option_labels=_KEPT_LABELS,
     source="sweeney_release",
+    function=release_cohort,
 )
 
 K_TARGET = LeverSpec(
@@ -113,6 +145,7 @@ K_TARGET = LeverSpec(
     rest=1,
     step=1,
     source="k_anonymity",
+    function=release_cohort,
 )
 
 EPSILON = LeverSpec(
@@ -134,7 +167,10 @@ EPSILON = LeverSpec(
         0.1: "ε = 0.1 (a lot of noise)",
     },
     source="dp_epsilon",
+    function=release_cohort,
 )
+
+
 
 PRIVACY_LEVER_SPECS = (RELEASE_ZIP, RELEASE_BIRTH, RELEASE_SEX, RELEASE_ETHNICITY,
                        RELEASE_LANGUAGE, K_TARGET, EPSILON)

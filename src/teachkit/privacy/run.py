@@ -384,14 +384,14 @@ def _stage_baseline(deployment):
 
 
 def _stage_run(deployment, *, with_baseline: bool = True) -> ReleaseResult:
-    """The release of the deployment's cohort with its release levers."""
+    """The release of the deployment's cohort, by its levers' own function
+    (:func:`~teachkit.levers.privacy.release_cohort`)."""
+    from ..levers import call_bound
     from ..pipeline import lesson_cohort
     from ..stages import get_stage
 
-    release = Release(**{name: getattr(deployment, name)
-                         for name in get_stage("release").levers})
-    return run_release(release, lesson_cohort(deployment.n, deployment.seed,
-                                              deployment.setting))
+    return call_bound(get_stage("release").lever_specs, deployment,
+                      lesson_cohort(deployment.n, deployment.seed, deployment.setting))
 
 
 def _register_stage():

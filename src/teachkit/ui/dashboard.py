@@ -19,7 +19,7 @@ from ..plotting import ATTRIBUTE_TITLES, ConsequenceFigure
 from ..text import per_1000
 from ._safety import Banner, guarded
 
-__all__ = ["Dashboard"]
+__all__ = ["BaseDashboard", "Dashboard"]
 
 CARD_HTML = (
     '<div class="tk-card" style="flex:1;min-width:150px;border-top:6px solid {colour};'
@@ -67,8 +67,17 @@ def alt_html(words: str) -> str:
     return f"<span>{html.escape(words)}</span>"
 
 
-class Dashboard(widgets.VBox):
-    """Headline cards, the consequence figure, a group chooser and the plain sentence.
+class BaseDashboard(widgets.VBox):
+    """What every lesson's dashboard shows, in this order: headline cards, a group
+    chooser, the figure and its words, the plain sentence, the lesson's own views, and
+    the hidden ``tk-state`` element (last, so a browser test that waits for it sees
+    every view updated).
+
+    A subclass says what to draw, never how to lay it out: ``FIGURE`` (a figure class
+    updated in place), :meth:`group_options`, :meth:`cards_html`,
+    :meth:`sentence_html`, :meth:`figure_input`, :meth:`state_data` and
+    :meth:`settings_text`; its own views go in with :meth:`add_views` and are filled by
+    :meth:`_show_more`.
 
     Parameters
     ----------
@@ -81,23 +90,24 @@ class Dashboard(widgets.VBox):
     ----------
     updates : int
         How many results have been shown (also in the page, for tests).
-    result : RunResult or None
+    result : object or None
         The result on show.
     """
 
+    FIGURE: type = ConsequenceFigure
+
     def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
         self.banner = banner or Banner()
-        self.figure = ConsequenceFigure()
+        self.figure = self.FIGURE()
         self.updates = 0
-        self.result: RunResult | None = None
+        self.result = None
         self._headline = widgets.HTML()
         self._headline.add_class("tk-headline")
         self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._image.add_class("tk-figure")
         self._alt = alt_widget()
         self._group = widgets.Dropdown(
-            options=[(ATTRIBUTE_TITLES.get(a, a).capitalize(), a) for a in GROUP_ATTRIBUTES],
-            value=attribute, description="Compare groups by",
+            options=self.group_options(), value=attribute, description="Compare groups by",
             style={"description_width": "initial"},
         )
         self._group.add_class("tk-group")
@@ -107,16 +117,18 @@ class Dashboard(widgets.VBox):
         self._state = widgets.HTML(layout=widgets.Layout(display="none"))
         self._state.add_class("tk-state")
         self._views: tuple = ()
-        super().__init__([self._headline, self._group, self._image, self._alt,
-                          self._sentence, self._state])
+        super().__init__(self._laid_out())
         self.add_class("tk-dashboard")
+
+    def _laid_out(self) -> tuple:
+        return (self._headline, self._group, self._image, self._alt, self._sentence,
+                *self._views, self._state)
 
     def add_views(self, *views: widgets.Widget) -> None:
         """Show ``views`` below the sentence, before the hidden state (a lesson's own
         views; :meth:`_show_more` fills them with each result)."""
         self._views = (*self._views, *views)
-        self.children = (self._headline, self._group, self._image, self._alt,
-                         self._sentence, *self._views, self._state)
+        self.children = self._laid_out()
 
     @property
     def attribute(self) -> str:
@@ -126,35 +138,52 @@ class Dashboard(widgets.VBox):
         if self.result is not None:
             self.show(self.result)
 
-    def show(self, result: RunResult) -> None:
-        """Display ``result``: cards, figure, sentence and the hidden state."""
+    # -- what a subclass draws -----------------------------------------------------------
+    def group_options(self) -> list[tuple[str, str]]:
+        """(label, attribute) pairs of the group chooser."""
+        return [(ATTRIBUTE_TITLES.get(a, a).capitalize(), a) for a in GROUP_ATTRIBUTES]
+
+    def cards_html(self, result) -> str:
+        """The headline cards."""
+        raise NotImplementedError
+
+    def sentence_html(self, result) -> str:
+        return ('<p style="font-size:15px;max-width:60em;line-height:1.4">'
+                f"{html.escape(result.sentence())}</p>")
+
+    def figure_input(self, result):
+        """What ``FIGURE.update`` draws from the result."""
+        return result
+
+    def state_data(self, result) -> dict:
+        """The numbers the hidden state exposes (``data-<key>``), already formatted."""
+        return {}
+
+    def settings_text(self, result) -> str:
+        """The levers of the result on show, ``name=value;...``."""
+        return ""
+
+    def _show_more(self, result) -> None:
+        """Extra views a subclass updates with each result (before the state)."""
+
+    # -- showing a result ----------------------------------------------------------------
+    def show(self, result) -> None:
+        """Display ``result``: cards, figure, sentence, the views, then the hidden state."""
         self.result = result
-        frame = result.consequences
-        self.figure.update(frame, self.attribute)
+        self.figure.update(self.figure_input(result), self.attribute)
         self._image.value = self.figure.to_png()
         self._alt.value = alt_html(self.figure.alt_text())
-        self._headline.value = headline_html(
-            result, baseline_name=result.baseline_name.removeprefix("the "))
-        self._sentence.value = (
-            '<p style="font-size:15px;max-width:60em;line-height:1.4">'
-            f"{html.escape(result.sentence())}</p>"
-        )
+        self._headline.value = self.cards_html(result)
+        self._sentence.value = self.sentence_html(result)
         self._show_more(result)
         # The hidden state changes last, so a browser test that waits for it sees
         # every view already updated.
         self.updates += 1
-        now = frame.overall.iloc[0]
-        settings = ";".join(f"{k}={v}" for k, v in sorted(result.settings.values().items()))
-        self._state.value = (
-            f'<span class="tk-state-data" data-updates="{self.updates}" '
-            f'data-flagged="{now["flagged"]:.3f}" data-caught="{now["caught"]:.3f}" '
-            f'data-missed="{now["missed"]:.3f}" data-needless="{now["needless"]:.3f}" '
-            f'data-attribute="{self.attribute}" data-settings="{html.escape(settings)}">'
-            "</span>"
-        )
-
-    def _show_more(self, result: RunResult) -> None:
-        """Extra views a subclass updates with each result (before the state)."""
+        data = {"updates": self.updates, **self.state_data(result),
+                "attribute": self.attribute, "settings": self.settings_text(result)}
+        self._state.value = ('<span class="tk-state-data" ' + " ".join(
+            f'data-{key}="{html.escape(str(value))}"' for key, value in data.items())
+            + "></span>")
 
     @property
     def sentence(self) -> str:
@@ -165,3 +194,26 @@ class Dashboard(widgets.VBox):
     def png(self) -> bytes:
         """The figure on show, as PNG bytes."""
         return self._image.value
+
+
+class Dashboard(BaseDashboard):
+    """The triage run's dashboard: headline cards, the consequence figure, a group
+    chooser and the plain sentence (a :class:`~teachkit.pipeline.RunResult`).
+
+    Lessons subclass it for their stage's result and add their views (:meth:`add_views`).
+    """
+
+    result: RunResult | None
+
+    def cards_html(self, result: RunResult) -> str:
+        return headline_html(result, baseline_name=result.baseline_name.removeprefix("the "))
+
+    def figure_input(self, result: RunResult):
+        return result.consequences
+
+    def state_data(self, result: RunResult) -> dict:
+        now = result.consequences.overall.iloc[0]
+        return {key: f"{now[key]:.3f}" for key in ("flagged", "caught", "missed", "needless")}
+
+    def settings_text(self, result: RunResult) -> str:
+        return ";".join(f"{k}={v}" for k, v in sorted(result.settings.values().items()))

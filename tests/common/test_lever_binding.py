@@ -1,0 +1,76 @@
+"""A bound lever's value reaches its function unchanged, through the stage that uses it.
+
+The contract tests check that each bound lever is its function's keyword with the
+resting value as default; these check that the stages really call those functions
+(:func:`teachkit.levers.call_bound`) with the trainee's value, and that the call helper
+refuses levers that are not bound to one function.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from teachkit.cohort import make_cohort
+from teachkit.levers import REGISTRY, bound_groups, call_bound
+from teachkit.levers.consent import share_outside, train_on_consented
+from teachkit.levers.oversight import automation_bias_after
+from teachkit.levers.privacy import release_cohort
+from teachkit.pipeline import lesson_cohort
+from teachkit.stages import Deployment, get_stage, run
+
+RECORDS = make_cohort(3_000, seed=8)
+
+
+@pytest.mark.parametrize("consent, design", [("ignored", "opt_in"), ("honoured", "opt_out"),
+                                             ("honoured", "opt_in")])
+def test_the_consent_stage_trains_on_what_its_function_returns(consent, design):
+    deployment = Deployment(("consent",), seed=8, consent=consent, consent_design=design)
+    rows = deployment.training_rows(RECORDS)
+    expected = train_on_consented(RECORDS, consent=consent, design=design, seed=8)
+    assert np.array_equal(rows, expected)
+    assert rows.all() == (consent == "ignored")
+
+
+def test_honoured_opt_in_keeps_fewer_records_than_opt_out():
+    kept = {d: train_on_consented(RECORDS, consent="honoured", design=d, seed=8).sum()
+            for d in ("opt_out", "layered", "opt_in")}
+    assert kept["opt_in"] < kept["layered"] < kept["opt_out"] < len(RECORDS)
+
+
+def test_records_shared_outside_follow_use_and_consent():
+    assert not share_outside(RECORDS, use="off", consent="ignored").any()
+    assert share_outside(RECORDS, use="advertiser").all()
+    agreed = share_outside(RECORDS, use="partner", consent="honoured", design="opt_in", seed=8)
+    assert 0 < agreed.sum() < len(RECORDS)
+    with pytest.raises(ValueError, match="'use' parameter of share_outside must be one of"):
+        share_outside(RECORDS, use="friends")
+
+
+def test_the_release_stage_is_its_levers_function():
+    deployment = Deployment(("release",), k_target=11, release_zip="zip3", epsilon=1.0)
+    result = run(deployment)
+    cohort = lesson_cohort(deployment.n, deployment.seed, deployment.setting)
+    direct = release_cohort(cohort, k_target=11, release_zip="zip3", epsilon=1.0)
+    assert result is direct  # the same cached release: the same values reached it
+    assert result.release.k_target == 11 and result.k >= 11
+    assert result.release.changed_levers() == deployment.changed_levers()
+
+
+def test_call_bound_refuses_levers_of_different_functions():
+    with pytest.raises(ValueError, match="one and the same function.*consent -> "
+                                         "train_on_consented.*secondary_use -> share_outside"):
+        call_bound([REGISTRY["consent"], REGISTRY["secondary_use"]], Deployment(("consent",)),
+                   RECORDS)
+    with pytest.raises(ValueError, match="model -> None"):
+        call_bound([REGISTRY["model"]], Deployment(()), RECORDS)
+
+
+def test_oversight_explanation_and_training_reach_the_automation_bias_function():
+    (group,) = [g for g in bound_groups(get_stage("oversight").lever_specs)
+                if g[0].function is automation_bias_after]
+    assert [spec.name for spec in group] == ["explanation", "training"]
+    deployment = Deployment(("oversight",), explanation="shown", training="trained")
+    assert call_bound(group, deployment, 0.6) == automation_bias_after(
+        0.6, explanation="shown", training="trained") < 0.6
+    assert call_bound(group, Deployment(("oversight",)), 0.6) == 0.6  # at rest
