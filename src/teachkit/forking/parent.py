@@ -184,8 +184,8 @@ def _fork(request: dict, channels: tuple[int, int]) -> int:
                 os.close(fd)
             os.setsid()  # its own session and group, as jupyter_client starts kernels
             _set_pdeathsig(signal.SIGTERM)
-            for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
-                signal.signal(sig, signal.SIG_DFL)
+            for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)  # SIGPIPE stays ignored, as in Python
             signal.signal(signal.SIGINT, signal.default_int_handler)
             os.write(ready_w, b"1")
             os.close(ready_w)
@@ -193,15 +193,17 @@ def _fork(request: dict, channels: tuple[int, int]) -> int:
                 os._exit(1)
             _become_kernel(request, parent)
             code = 0
-            import atexit
-
-            atexit._run_exitfuncs()  # what a kernel's interpreter does as it exits
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 0
         except BaseException:  # noqa: BLE001 - the child must never return into the loop
             traceback.print_exc()
         finally:
-            os._exit(code)
+            try:
+                import atexit
+
+                atexit._run_exitfuncs()  # what a kernel's interpreter does as it exits
+            finally:
+                os._exit(code)
     os.close(ready_w)
     try:
         if not os.read(ready_r, 1):
