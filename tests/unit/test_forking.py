@@ -103,6 +103,8 @@ def test_a_forked_kernel_is_an_ordinary_warm_ipykernel(kernels):
     assert run(kc, "print(os.getppid())") == str(server.pid)
     # warm: the parent built the lesson cohort and models; the child did not import them
     assert run(kc, "import sys; print('sklearn.ensemble' in sys.modules)") == "True"
+    assert run(kc, "from teachkit import models; print(len(models._SCORE_CACHE) >= 3)") \
+        == "True", "the models the parent trained are the kernel's from the start"
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     assert "ipykernel_launcher -f" in cmdline and km.connection_file in cmdline
     # widgets talk to the page: the comm target is registered in the child
