@@ -135,15 +135,11 @@ c.Spawner.default_url = "/voila/tree"
 # Trainees get the lessons, not a Python prompt: no terminals, no JupyterLab, the
 # kernels accept only the messages Voila's pages send (the list standalone Voila uses),
 # and the server's API reads and runs kernels only (teachkit_hub.ReadOnlyAuthorizer).
-# Voila runs the lessons directly, not through that API. Kernels are forked from a warm
-# parent where this installation can (teachkit.forking), else started the ordinary way.
-try:
-    from teachkit.forking import available as _fork_unavailable
-except ImportError:  # teachkit not importable by the hub: its servers decide nothing
-    FORK = False
-else:
-    FORK = _fork_unavailable() is None
-c.Spawner.args = trainee_server_args(fork=FORK)
+# Voila runs the lessons directly, not through that API. Kernels start the ordinary way
+# here: each trainee's server has a warm parent of its own to fork from, which pays for
+# itself only from the second lesson open at once, and forking has not been tried under
+# this hub's per-trainee accounts and mount namespaces (kubernetes/values.yaml forks).
+c.Spawner.args = trainee_server_args(fork=False)
 c.Spawner.environment = {
     # teachkit's Voila template (no CDN) and the server config (Voila with the template
     # and the landing page): src/teachkit/jupyter_data/config/jupyter_server_config.py
