@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from serve_helpers import alive, kill_all
 
 import teachkit.forking
 from teachkit.cli import main
@@ -102,13 +103,6 @@ def _tree(pid: int) -> dict[int, str]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forking is Linux-only")
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill-9"])
@@ -149,15 +143,9 @@ def test_the_parent_and_its_forked_kernels_stop_with_teachkit(tmp_path, stop):
         proc.send_signal(stop)
         proc.wait(timeout=60)
         deadline = time.monotonic() + 90  # Voila asks each kernel to shut down first
-        while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in family) and time.monotonic() < deadline:
             time.sleep(0.2)
-        left = {pid: cmd for pid, cmd in family.items() if _alive(pid)}
+        left = {pid: cmd for pid, cmd in family.items() if alive(pid)}
         assert not left, f"processes outlived {stop!r}: {left}"
     finally:
-        for pid in set(family) | set(_tree(proc.pid)):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        if proc.poll() is None:
-            proc.kill()
+        kill_all(set(family) | set(_tree(proc.pid)), proc)
