@@ -2,8 +2,7 @@
 #   make serve   set everything up and serve the lessons on http://localhost:8866/
 #   make test    set everything up and run the whole test suite
 # For a workshop room (README, "Running a workshop"):
-#   make room TRAINEES=30 LESSON=01   serve the network, a kernel preheated per trainee,
-#                                     forked from one warm parent (--fork, where it works)
+#   make room TRAINEES=30 LESSON=01   serve the network, a kernel preheated per trainee
 #   sudo make hub                     JupyterHub: each trainee logs in to the lessons
 .PHONY: serve test setup lint bench bench-room room hub data
 
@@ -23,7 +22,7 @@ setup:
 
 room:
 	@scripts/setup.sh
-	.venv/bin/teachkit serve --lan --fork --trainees $(TRAINEES) --lesson $(LESSON)
+	.venv/bin/teachkit serve --lan --trainees $(TRAINEES) --lesson $(LESSON)
 
 hub:
 	@scripts/setup.sh hub
