@@ -372,6 +372,26 @@ def _cohort(args) -> int:
     return 0
 
 
+def _dossier(args) -> int:
+    from .reflections import default_data_dir
+    from .rules.dossier import dossier_for, load_saved
+
+    if (args.deployment is None) == (args.trainee is None):
+        raise TeachkitError("Give a saved deployment file, or --trainee NAME (one of the "
+                            "two).")
+    data_dir = _data_dir(args.data_dir) if args.trainee is not None and args.data_dir \
+        else default_data_dir()
+    stem = Path(args.out)
+    for suffix in (".html", ".pdf"):
+        check_out_path(str(stem.with_suffix(suffix)), force=args.force)
+    deployment = load_saved(args.deployment, trainee=args.trainee, data_dir=data_dir)
+    print("teachkit: running the deployment and writing its dossier...", file=sys.stderr,
+          flush=True)
+    paths = dossier_for(deployment, out=stem)
+    print(f"teachkit: wrote {paths['html']} and {paths['pdf']}", file=sys.stderr)
+    return 0
+
+
 def _int(text: str) -> int:
     try:
         return int(text)
@@ -444,6 +464,24 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--force", action="store_true",
                         help="replace --out if it exists (default: refuse)")
     cohort.set_defaults(func=_cohort)
+
+    dossier = sub.add_parser(
+        "dossier", help="write the lesson-07 dossier (HTML and PDF) of a saved deployment",
+        description="Run a saved deployment and write its dossier: model card, datasheet, "
+                    "checklist, impact level and audit log. Educational, not legal advice.")
+    dossier.add_argument("deployment", nargs="?", default=None,
+                         help="a deployment saved by lesson 07 (JSON)")
+    dossier.add_argument("--trainee", default=None,
+                         help="instead of a file: the deployment this trainee saved")
+    dossier.add_argument("--data-dir", default=None,
+                         help="with --trainee: where trainees' work is kept (default "
+                              "$TEACHKIT_HOME or ~/.local/share/teachkit)")
+    dossier.add_argument("--out", default="dossier",
+                         help="output name without suffix; .html and .pdf are written "
+                              "(default ./dossier)")
+    dossier.add_argument("--force", action="store_true",
+                         help="replace existing output files (default: refuse)")
+    dossier.set_defaults(func=_dossier)
 
     from .grading.cli import add_commands  # the grading commands live with the grading module
 

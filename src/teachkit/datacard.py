@@ -51,7 +51,8 @@ from .cohort import (
 )
 from .sources import SOURCES
 
-__all__ = ["Column", "COLUMNS", "GENERATION_STEPS", "get_column", "render_datacard"]
+__all__ = ["Column", "COLUMNS", "GENERATION_STEPS", "get_column", "render_datacard",
+           "render_datasheet"]
 
 
 @dataclass(frozen=True)
@@ -715,3 +716,22 @@ def render_datacard(cohort: pd.DataFrame | None = None) -> str:
         *_lesson_cohort_figures(cohort, meta),
     ]
     return "\n".join(out)
+
+
+def render_datasheet(cohort: pd.DataFrame) -> str:
+    """Only the header and the datasheet (section 1) of :func:`render_datacard`: quick
+    enough for a lesson-07 dossier (the full card also re-checks the calibration).
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> sheet = render_datasheet(make_cohort(2_000, seed=1))
+    >>> "## 1. Datasheet" in sheet and "## 2." not in sheet
+    True
+    """
+    meta = cohort.attrs.get("teachkit")
+    if not meta or not meta.get("synthetic"):
+        raise ValueError("render_datasheet describes cohorts made by make_cohort; this one "
+                         "has no attrs['teachkit'] record of how it was made.")
+    label = COHORT_SETTINGS[meta["setting"]].label
+    return "\n".join([*_header(cohort, meta), *_datasheet(cohort, label)])
