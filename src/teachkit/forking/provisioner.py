@@ -10,8 +10,14 @@ culling, clean-up) is LocalProvisioner's, applied to :class:`ForkedProcess`, a
 Popen-like handle on the child.
 
 Registered as the entry point ``teachkit-fork`` of ``jupyter_client.kernel_provisioners``
-(pyproject.toml); ``teachkit serve`` makes it the default with
+(pyproject.toml); ``teachkit serve --fork`` makes it Voila's default with
 ``--KernelProvisionerFactory.default_provisioner_name=teachkit-fork``.
+
+Known problem (issue 19, not solved): in a Chromium check after merging main, lesson 00
+served from forked kernels never showed its app while Voila logged "Timeout waiting for
+IOPub output" (the cells' outputs were lost while Voila ran the notebook); ordinary
+kernels rendered on the same machine. Earlier checks rendered it (12 s) and the room
+benchmark's pages had all their widgets. Hence ``--fork`` is off by default.
 
 Where forking is unavailable or fails (not Linux, the parent cannot warm up or would
 fork with threads, a kernel that is not this Python's ipykernel), the kernel is
