@@ -135,10 +135,10 @@ c.Spawner.default_url = "/voila/tree"
 # Trainees get the lessons, not a Python prompt: no terminals, no JupyterLab, the
 # kernels accept only the messages Voila's pages send (the list standalone Voila uses),
 # and the server's API reads and runs kernels only (teachkit_hub.ReadOnlyAuthorizer).
-# Voila runs the lessons directly, not through that API. Kernels start the ordinary way
-# here: each trainee's server has a warm parent of its own to fork from, which pays for
-# itself only from the second lesson open at once, and forking has not been tried under
-# this hub's per-trainee accounts and mount namespaces (kubernetes/values.yaml forks).
+# Voila runs the lessons directly, not through that API. Kernels start the ordinary way:
+# forked ones (teachkit.forking) would give each trainee's server a warm parent of its
+# own, which pays for itself only from the second lesson open at once, and they are not
+# yet checked in a browser or under this hub's accounts and mount namespaces.
 c.Spawner.args = trainee_server_args(fork=False)
 c.Spawner.environment = {
     # teachkit's Voila template (no CDN) and the server config (Voila with the template
