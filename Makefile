@@ -36,10 +36,11 @@ bench:
 	.venv/bin/python benchmarks/bench_core.py
 	.venv/bin/python benchmarks/bench_voila.py
 
-# A room of 10, 20 and 30 trainees arriving together, then moving a lever (~10 min).
+# Rooms of 30 and 60 trainees arriving together, then moving a lever: forked kernels,
+# pooled ones and plain Voila side by side (~30-60 min on a busy 2-core machine).
 bench-room:
 	@scripts/setup.sh
-	.venv/bin/python benchmarks/bench_room.py --trainees 10 20 30
+	nice .venv/bin/python benchmarks/bench_room.py --trainees 30 60
 
 # Regenerate the committed synthetic cohort and its data card.
 data:

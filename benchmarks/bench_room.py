@@ -1,32 +1,41 @@
 """A workshop room on one machine: N trainees arrive together, then move a lever.
 
-For each N (default 10, 20, 30) this starts ``teachkit serve --trainees N --lesson 01``
-(a preheated kernel per trainee for lesson 01, one for every other lesson), waits for
-the pool, then plays N trainees at once. Each trainee is a client that does what the
-lesson's page does on the wire, so the figures are the server's and not those of N
-browsers sharing this machine's two cores:
+For each N (default 30 and 60) and each way of serving (``--modes``, default all three,
+side by side in one run):
+
+- ``fork``: ``teachkit serve --trainees N --lesson 01`` with kernels forked from one
+  warm parent (``--fork``, teachkit.forking);
+- ``pool``: the same with ``--no-fork``: every preheated kernel imports and builds
+  everything itself (the pool before issue 19);
+- ``plain``: plain Voila, no preheated kernel: each page starts its own;
+
+this starts the server, waits for its pool, then plays N trainees at once. Each trainee
+is a client that does what the lesson's page does on the wire, so the figures are the
+server's and not those of N browsers sharing this machine's two cores:
 
 1. GET the lesson page (Voila streams the executed notebook) and read its kernel id;
 2. open the kernel's websocket, open the ``jupyter.widget.control`` comm and ask for
    every widget's state (what ipywidgets' manager in the page does): the page is
    *rendered* when the states arrive; a page not rendered in ``--hang-after`` seconds
    is *hung*;
-3. choose the logistic model (the first choice trains it in the kernel), then move the
-   threshold lever one step every ``--interval`` seconds (or as soon as the last move
-   has been shown, if that took longer), ``--moves`` times; a move's *latency* runs
-   from sending the widget update to receiving the dashboard's new state (figure,
-   numbers, sentence and the hidden ``tk-state`` all updated, in that order).
+3. choose the logistic model (the first choice trains it in the kernel, unless the warm
+   parent did), then move the threshold lever one step every ``--interval`` seconds (or
+   as soon as the last move has been shown, if that took longer), ``--moves`` times; a
+   move's *latency* runs from sending the widget update to receiving the dashboard's new
+   state (figure, numbers, sentence and the hidden ``tk-state`` all updated).
 
-It prints, per N: time until every page was rendered, pages hung, lever -> update p50 /
-p95, CPU seconds (server + kernels) during arrival and during the lever phase, PSS per
-trainee's kernel (median, max) and the total of the server, its kernels and the pool.
-``--browser-check`` also opens one real Chromium page during the lever phase and checks
-it renders and updates (harness.py) - a check, not a figure.
+It prints, per room: preheat time (server start until every preheated kernel has run
+its lesson), time until every page was rendered, pages hung, first model choice p50,
+lever -> update p50 / p95, CPU seconds (server + kernels), PSS per trainee's kernel
+(median, max) and the total of everything below ``teachkit serve`` (Voila, the warm
+parent, every kernel). ``--browser-check`` also opens one real Chromium page during the
+lever phase and checks it renders and updates (harness.py) - a check, not a figure.
 
-Usage: .venv/bin/python benchmarks/bench_room.py [--trainees 10 20 30] [--runs 1]
-       [--moves 15] [--interval 2] [--json FILE]
-This machine is noisy (2 cores, other work): the load average at the start is printed;
-run it several times and compare medians.
+Usage: .venv/bin/python benchmarks/bench_room.py [--trainees 30 60] [--modes fork pool
+       plain] [--runs 1] [--moves 15] [--interval 2] [--json FILE]
+This machine is noisy (2 cores, other work): the load average at the start of each room
+and the CPU used by others during it are printed; run it several times and compare
+medians.
 """
 
 from __future__ import annotations
@@ -56,12 +65,10 @@ from harness import (  # noqa: E402
 )
 
 LESSON = "01_meet_the_cohort.ipynb"
-GOALS = {"all_rendered_s": 10.0, "hung": 0, "p95_ms": 1000.0, "kernel_pss_mb": 150.0}
-PLAIN_VOILA = {  # VOILA-NOTES.md: a plain Voila app (toy notebook), this kind of machine
-    10: "all 32 s; p95 5.0 s",
-    20: "all 62 s; 13/100 hung; p95 15.3 s",
-    30: "(not measured)",
-}
+#: Issue 19's goals (the last two for 60 trainees; preheat for 30).
+GOALS = {"all_rendered_s": 10.0, "hung": 0, "p95_ms": 1000.0, "kernel_pss_mb": 100.0,
+         "preheat_s": 10.0, "total_gb": 10.0}
+MODES = ("fork", "pool", "plain")
 _CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*'
                      r"</script>", re.S)
 
@@ -290,21 +297,27 @@ def machine_busy() -> tuple[float, float]:
     return sum(fields) - idle, sum(fields)
 
 
-def room(n: int, args) -> dict:
+def room(n: int, mode: str, args) -> dict:
     notebooks = len(list((ROOT / "notebooks").glob("*.ipynb")))
-    extra = ("--trainees", str(n), "--lesson", "01") if not args.plain else ()
-    pool = 0 if args.plain else 1
-    expected = 0 if args.plain else n + notebooks - 1
+    plain = mode == "plain"
+    extra = (("--no-fork",) if plain else
+             ("--trainees", str(n), "--lesson", "01",
+              "--fork" if mode == "fork" else "--no-fork"))
+    pool = 0 if plain else 1
+    expected = 0 if plain else n + notebooks - 1
     load = os.getloadavg()
-    print(f"\nbench_room: N = {n}: starting teachkit serve "
-          f"({'no pool' if args.plain else f'{expected} kernels to preheat'}); "
+    print(f"\nbench_room: N = {n}, {mode}: starting teachkit serve "
+          f"({'no pool' if plain else f'{expected} kernels to preheat'}); "
           f"load average {load[0]:.2f}", flush=True)
     t0 = time.perf_counter()
     with VoilaServer(pool_size=pool, extra_args=extra, expected_kernels=expected,
                      startup_timeout=1800, cull_idle=3600) as server:
-        wait_executed(server, expected)
+        wait_executed(server, expected, min_mb=0.0 if mode == "fork" else 120.0)
         warm = time.perf_counter() - t0
         voila = server.proc.pid
+        forked = "kernels are forked from a warm parent" in server.log_tail(10**6)
+        if mode == "fork" and not forked:
+            print("  WARNING: kernels were not forked (see the server log)", flush=True)
         pool_pids = set(server.kernel_pids())
         pool_pss = sum(pss_mb(p) for p in pool_pids)
         print(f"  pool ready in {warm:.0f} s ({len(pool_pids)} kernels, "
@@ -328,7 +341,7 @@ def room(n: int, args) -> dict:
         per_kernel = [pss_mb(pid) for pid in kernels.values()]
         kernel_cpu = [cpu_seconds(pid) for pid in kernels.values()]
         all_kernels = server.kernel_pids()
-        total_pss = pss_mb(_voila_pid(server)) + sum(pss_mb(p) for p in all_kernels)
+        total_pss = sum(_pss_or_zero(p) for p in descendants(voila))  # Voila, parent, kernels
         log = server.log_tail(10**6)
         if checker is not None:
             checker.join(timeout=300)
@@ -339,7 +352,8 @@ def room(n: int, args) -> dict:
     first = [t.first_model_ms for t in trainees if t.first_model_ms is not None]
     machine = (busy1[0] - busy0[0]) / os.sysconf("SC_CLK_TCK")
     result = {
-        "n": n, "plain": args.plain, "load_at_start": load[0], "warm_up_s": warm,
+        "n": n, "mode": mode, "forked": forked, "load_at_start": load[0],
+        "warm_up_s": warm if not plain else None,
         "pool_kernels": len(pool_pids), "pool_pss_mb": pool_pss,
         "all_rendered_s": max(rendered) if len(rendered) == n else None,
         "rendered_p50_s": pct(rendered, 0.5), "rendered_max_s": max(rendered or [0]),
@@ -360,23 +374,31 @@ def room(n: int, args) -> dict:
     return result
 
 
+def _pss_or_zero(pid: int) -> float:
+    try:
+        return pss_mb(pid)
+    except (OSError, RuntimeError):
+        return 0.0
+
+
 def wait_executed(server, expected: int, *, quiet: float = 3.0, timeout: float = 1800,
                   min_mb: float = 120.0) -> None:
     """Wait until ``expected`` kernels exist, each has run its lesson (PSS above
-    ``min_mb``: a kernel that has only started is ~40 MB) and none used CPU for
-    ``quiet`` seconds. (Voila logs a pool as "filled" once its kernels have started,
-    before they have run the notebook.)"""
+    ``min_mb``: an ordinary kernel that has only started is ~40 MB; a forked one shares
+    the parent's pages, so only quiet counts) and neither they nor Voila nor the warm
+    parent used CPU for ``quiet`` seconds. (Voila logs a pool as "filled" once its
+    kernels have started, before they have run the notebook.)"""
     deadline = time.monotonic() + timeout
     last, quiet_since = {}, None
     while time.monotonic() < deadline:
         pids = server.kernel_pids()
-        now = {pid: cpu_seconds(pid) for pid in pids}
+        now = {pid: cpu_seconds(pid) for pid in [*pids, *descendants(server.proc.pid)]}
         try:
             small = [pid for pid in pids if pss_mb(pid) < min_mb]
         except OSError:
             small = pids
         busy = len(pids) < expected or small or any(
-            now[pid] - last.get(pid, -1.0) > 0.05 for pid in pids)
+            now[pid] - last.get(pid, -1.0) > 0.05 for pid in now)
         last = now
         if busy:
             quiet_since = None
@@ -434,10 +456,11 @@ def _print_room(r: dict) -> None:
     def f(v, d=1):
         return "n/a" if v is None or v != v else f"{v:.{d}f}"
 
-    print(f"  all {r['n']} rendered after {f(r['all_rendered_s'])} s (median "
-          f"{f(r['rendered_p50_s'])} s, page HTML median {f(r['html_p50_s'])} s); hung "
-          f"{r['hung']}; failed {len(r['failed'])} {r['failed'][:3]}")
-    print(f"  first model choice (trains it): p50 {f(r['first_model_p50_ms'], 0)} ms, "
+    print(f"  {r['mode']}: preheat {f(r['warm_up_s'])} s; all {r['n']} rendered after "
+          f"{f(r['all_rendered_s'])} s (median {f(r['rendered_p50_s'])} s, page HTML median "
+          f"{f(r['html_p50_s'])} s); hung {r['hung']}; failed {len(r['failed'])} "
+          f"{r['failed'][:3]}")
+    print(f"  first model choice: p50 {f(r['first_model_p50_ms'], 0)} ms, "
           f"p95 {f(r['first_model_p95_ms'], 0)} ms")
     print(f"  lever -> update ({r['moves']} moves): p50 {f(r['p50_ms'], 0)} ms, p95 "
           f"{f(r['p95_ms'], 0)} ms, max {f(r['max_ms'], 0)} ms")
@@ -447,7 +470,8 @@ def _print_room(r: dict) -> None:
           f"{f(r['kernel_cpu_p50_s'])} s in all (median)")
     print(f"  PSS: trainee kernel median {f(r['kernel_pss_p50_mb'], 0)} MB, max "
           f"{f(r['kernel_pss_max_mb'], 0)} MB; total {f(r['total_pss_mb'] / 1000, 2)} GB "
-          f"({r['kernels_at_end']} kernels incl. the pool refilled, + Voila)")
+          f"({r['kernels_at_end']} kernels incl. the pool refilled, + Voila and any warm "
+          f"parent)", flush=True)
 
 
 def verdict(value, goal) -> str:
@@ -456,17 +480,54 @@ def verdict(value, goal) -> str:
     return "ok" if value <= goal else "MISSED"
 
 
+def table(results: list[dict], trainees: list[int], modes: list[str]) -> list[str]:
+    """The side-by-side table: one row per N and way of serving (medians over runs)."""
+    header = ("N", "kernels", "preheat", "all rendered", "hung", "1st model p50",
+              "lever p50", "lever p95", "PSS/kernel", "PSS total", "others' CPU")
+    rows = [header]
+    for n in trainees:
+        for mode in modes:
+            rs = [r for r in results if r["n"] == n and r["mode"] == mode]
+            if not rs:
+                continue
+
+            def med(key, rs=rs):
+                vals = [r[key] for r in rs if r[key] is not None and r[key] == r[key]]
+                return statistics.median(vals) if vals else None
+
+            def show(value, fmt, unit=""):
+                return "n/a" if value is None else f"{value:{fmt}}{unit}"
+
+            rows.append((
+                str(n), mode + ("" if mode != "fork" or all(r["forked"] for r in rs)
+                                else " (NOT forked)"),
+                show(med("warm_up_s"), ".0f", " s"), show(med("all_rendered_s"), ".1f", " s"),
+                show(med("hung"), ".0f"), show(med("first_model_p50_ms"), ".0f", " ms"),
+                show(med("p50_ms"), ".0f", " ms"), show(med("p95_ms"), ".0f", " ms"),
+                show(med("kernel_pss_p50_mb"), ".0f", " MB"),
+                show(None if med("total_pss_mb") is None else med("total_pss_mb") / 1000,
+                     ".1f", " GB"),
+                show(med("others_cpu_s"), ".0f", " s")))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = []
+    for k, r in enumerate(rows):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trainees", type=int, nargs="+", default=[10, 20, 30])
+    parser.add_argument("--trainees", type=int, nargs="+", default=[30, 60])
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES),
+                        help="ways of serving, side by side (default all)")
     parser.add_argument("--runs", type=int, default=1, help="runs per N (medians shown)")
     parser.add_argument("--moves", type=int, default=15, help="lever moves per trainee")
     parser.add_argument("--interval", type=float, default=2.0,
                         help="seconds between a trainee's moves")
     parser.add_argument("--hang-after", type=float, default=300.0,
                         help="a page not rendered after this many seconds is hung")
-    parser.add_argument("--plain", action="store_true",
-                        help="no preheated pool (Voila's default), for comparison")
     parser.add_argument("--browser-check", action="store_true",
                         help="also open one Chromium page while the room is busy")
     parser.add_argument("--json", default=None, help="also write the figures here")
@@ -475,40 +536,19 @@ def main(argv=None) -> int:
     results = []
     for n in args.trainees:
         for _ in range(args.runs):
-            results.append(room(n, args))
+            for mode in args.modes:
+                results.append(room(n, mode, args))
+                if args.json:  # kept as it goes: a long run interrupted keeps its rooms
+                    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+                    Path(args.json).write_text(json.dumps(results, indent=2))
+    loads = ", ".join(f"{r['load_at_start']:.1f}" for r in results)
     print(f"\nbench_room: {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, "
-          f"lesson 01, {args.moves} moves every {args.interval:g} s"
-          f"{', NO POOL' if args.plain else ''}; medians of {args.runs} run(s)")
-    header = ("N", "all rendered", "hung", "lever p50", "lever p95", "CPU s", "PSS/kernel",
-              "PSS total", "verdict", "plain Voila (notes)")
-    rows = [header]
-    for n in args.trainees:
-        rs = [r for r in results if r["n"] == n]
-
-        def med(key, rs=rs):
-            vals = [r[key] for r in rs if r[key] is not None and r[key] == r[key]]
-            return statistics.median(vals) if vals else None
-
-        all_r = med("all_rendered_s")
-        ok = all(verdict(v, g) == "ok" for v, g in (
-            (all_r, GOALS["all_rendered_s"]), (med("hung"), GOALS["hung"]),
-            (med("p95_ms"), GOALS["p95_ms"]), (med("kernel_pss_p50_mb"),
-                                               GOALS["kernel_pss_mb"])))
-        rows.append((str(n), "n/a" if all_r is None else f"{all_r:.1f} s",
-                     f"{med('hung'):.0f}", f"{med('p50_ms'):.0f} ms",
-                     f"{med('p95_ms'):.0f} ms", f"{med('cpu_total_s'):.0f}",
-                     f"{med('kernel_pss_p50_mb'):.0f} MB",
-                     f"{med('total_pss_mb') / 1000:.1f} GB",
-                     "ok" if ok else "MISSED", PLAIN_VOILA.get(n, "")))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    for k, r in enumerate(rows):
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
-    print("goals: all rendered <= 10 s, none hung, p95 <= 1 s, <= 150 MB per kernel")
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(results, indent=2))
+          f"lesson 01, {args.moves} moves every {args.interval:g} s; medians of "
+          f"{args.runs} run(s); load average at the start of each room: {loads}")
+    for line in table(results, args.trainees, args.modes):
+        print(line)
+    print("goals (issue 19): PSS per kernel <= 100 MB; preheat for 30 <= 10 s; for 60: all "
+          "rendered <= 10 s, none hung, lever p95 <= 1 s, total <= 10 GB")
     return 0
 
 

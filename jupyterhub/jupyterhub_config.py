@@ -71,7 +71,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from teachkit_hub import check_room, publish_lessons, read_roster  # noqa: E402
+from teachkit_hub import (  # noqa: E402
+    check_room,
+    publish_lessons,
+    read_roster,
+    trainee_server_args,
+)
 
 ROOT = HERE.parent
 JUPYTER_DATA = ROOT / "src" / "teachkit" / "jupyter_data"
@@ -130,18 +135,11 @@ c.Spawner.default_url = "/voila/tree"
 # Trainees get the lessons, not a Python prompt: no terminals, no JupyterLab, the
 # kernels accept only the messages Voila's pages send (the list standalone Voila uses),
 # and the server's API reads and runs kernels only (teachkit_hub.ReadOnlyAuthorizer).
-# Voila runs the lessons directly, not through that API.
-WIDGET_MESSAGES = ["comm_open", "comm_close", "comm_msg", "comm_info_request",
-                   "kernel_info_request", "shutdown_request"]
-EXTENSIONS_OFF = {name: False for name in (
-    "jupyterlab", "notebook", "jupyter_lsp", "jupyter_server_terminals", "nbclassic",
-    "notebook_shim")}
-c.Spawner.args = [
-    "--ServerApp.terminals_enabled=False",
-    f"--ServerApp.jpserver_extensions={EXTENSIONS_OFF!r}",
-    "--ServerApp.authorizer_class=teachkit_hub.ReadOnlyAuthorizer",
-    f"--MappingKernelManager.allowed_message_types={WIDGET_MESSAGES!r}",
-]
+# Voila runs the lessons directly, not through that API. Kernels start the ordinary way:
+# forked ones (teachkit.forking) would give each trainee's server a warm parent of its
+# own, which pays for itself only from the second lesson open at once, and they are not
+# yet checked in a browser or under this hub's accounts and mount namespaces.
+c.Spawner.args = trainee_server_args(fork=False)
 c.Spawner.environment = {
     # teachkit's Voila template (no CDN) and the server config (Voila with the template
     # and the landing page): src/teachkit/jupyter_data/config/jupyter_server_config.py

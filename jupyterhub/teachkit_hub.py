@@ -34,9 +34,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["ReadOnlyAuthorizer", "RosterAuthenticator", "TraineeSpawner", "account_name",
-           "check_room", "ensure_account", "is_loopback", "make_roster", "publish_lessons",
-           "read_roster"]
+__all__ = ["ReadOnlyAuthorizer", "RosterAuthenticator", "TraineeSpawner", "WIDGET_MESSAGES",
+           "account_name", "check_room", "ensure_account", "is_loopback", "make_roster",
+           "publish_lessons", "read_roster", "trainee_server_args"]
 
 #: Prefix and comment (GECOS) of the system accounts the hub makes for trainees.
 ACCOUNT_PREFIX = "tk-"
@@ -44,6 +44,37 @@ ACCOUNT_COMMENT = "teachkit trainee"
 #: Resources a trainee may change or run through their server's API (everything may be
 #: read): kernels only; their websocket lets through only the widget messages.
 WRITABLE_RESOURCES = frozenset({"kernels"})
+#: The only kernel messages a trainee's page may send (the list standalone Voila uses).
+WIDGET_MESSAGES = ["comm_open", "comm_close", "comm_msg", "comm_info_request",
+                   "kernel_info_request", "shutdown_request"]
+#: Server extensions a trainee's server never loads: no JupyterLab, no terminals.
+EXTENSIONS_OFF = ("jupyterlab", "notebook", "jupyter_lsp", "jupyter_server_terminals",
+                  "nbclassic", "notebook_shim")
+
+
+def trainee_server_args(*, fork: bool) -> list[str]:
+    """The command-line arguments of a trainee's Jupyter server, the lock-down shared by
+    this hub (``jupyterhub_config.py``) and the Kubernetes recipe
+    (``kubernetes/values.yaml``, which a test keeps equal): no terminals, no JupyterLab,
+    the kernels accept only the widgets' messages, the server's API reads and runs
+    kernels only; ``fork``: kernels forked from a warm parent (teachkit.forking).
+
+    Examples
+    --------
+    >>> trainee_server_args(fork=False)[0]
+    '--ServerApp.terminals_enabled=False'
+    >>> trainee_server_args(fork=True)[-1]
+    '--KernelProvisionerFactory.default_provisioner_name=teachkit-fork'
+    """
+    args = [
+        "--ServerApp.terminals_enabled=False",
+        f"--ServerApp.jpserver_extensions={dict.fromkeys(EXTENSIONS_OFF, False)!r}",
+        "--ServerApp.authorizer_class=teachkit_hub.ReadOnlyAuthorizer",
+        f"--MappingKernelManager.allowed_message_types={WIDGET_MESSAGES!r}",
+    ]
+    if fork:
+        args.append("--KernelProvisionerFactory.default_provisioner_name=teachkit-fork")
+    return args
 
 
 def is_loopback(host: str) -> bool:

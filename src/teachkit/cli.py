@@ -56,7 +56,7 @@ def find_notebooks(explicit: str | None = None) -> Path:
 
 def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
                   cull_idle_seconds: int, pools: dict[str, int] | None = None,
-                  with_token: bool = False) -> list[str]:
+                  with_token: bool = False, fork: bool = False) -> list[str]:
     """The Voila command line ``teachkit serve`` runs (tested, so it can be read here).
 
     - a preheated kernel per lesson, so the first trainee does not wait for imports;
@@ -75,7 +75,9 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
       the XSRF work-around is used only on loopback or behind the token;
     - on loopback, requests whose Host is not this machine are refused (a web page that
       rebinds its own name to 127.0.0.1 cannot drive a trainee's lessons);
-    - one port, never another: a busy port stops Voila instead of moving it.
+    - one port, never another: a busy port stops Voila instead of moving it;
+    - ``fork``: kernels forked from one warm parent (:mod:`teachkit.forking`), which has
+      imported the stack and built the lesson cohort and models once.
     """
     cmd = [
         sys.executable, "-m", "voila", str(notebooks),
@@ -104,6 +106,8 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
                 cmd += ["--VoilaConfiguration.multi_kernel_manager_class="
                         "teachkit.kernel_pool.RoomKernelManager",
                         f"--RoomKernelManager.refill_to={refill!r}"]
+    if fork:
+        cmd.append("--KernelProvisionerFactory.default_provisioner_name=teachkit-fork")
     if with_token:
         cmd.append("--Voila.auto_token=True")  # the token: jupyter_data/config/voila.py
     settings: dict = {}
@@ -272,9 +276,17 @@ def _serve(args) -> int:
         raise TeachkitError("TEACHKIT_INSTRUCTOR_TOKEN must differ from the trainees' "
                             "token, or a trainee could open the facilitator's view.")
     env = serve_environment(data_dir, token=token, instructor=instructor)
+    fork = args.fork
+    if fork:
+        from .forking import available
+
+        why_not = available()
+        if why_not:
+            print(f"teachkit: kernels start the ordinary way: {why_not}", flush=True)
+            fork = False
     cmd = voila_command(notebooks, host=host, port=args.port,
                         pool_size=args.pool_size, cull_idle_seconds=args.cull_idle,
-                        pools=sizes, with_token=bool(token))
+                        pools=sizes, with_token=bool(token), fork=fork)
     shown = "localhost" if host in LOOPBACK else (
         lan_address() if host in ("0.0.0.0", "::") else host)
     if ":" in shown:
@@ -282,7 +294,7 @@ def _serve(args) -> int:
     url = f"http://{shown}:{args.port}/" + (f"?token={quote(token, safe='')}"
                                             if token else "")
     print(f"teachkit: serving {len(lessons)} lessons in {notebooks}", flush=True)
-    for line in room_plan(sizes):
+    for line in room_plan(sizes, forked=fork):
         print(f"teachkit: {line}", flush=True)
     print(f"teachkit: open {url} in a browser (Ctrl+C stops the server)", flush=True)
     if token:
@@ -441,6 +453,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cull-idle", type=_int, default=7200,
                        help="seconds before an idle trainee's kernel is shut down "
                             "(default 7200; 0: never)")
+    serve.add_argument("--fork", action=argparse.BooleanOptionalAction, default=False,
+                       help="fork each trainee's kernel from one warm parent that has "
+                            "imported everything and built the lesson's cohort and "
+                            "models (experimental, off by default: a browser check of "
+                            "its pages is pending; where forking is unavailable kernels "
+                            "start the ordinary way)")
     serve.add_argument("--data-dir", default=None,
                        help="where trainees' reflections are kept (default "
                             "$TEACHKIT_HOME or ~/.local/share/teachkit)")

@@ -465,7 +465,8 @@ def _uses() -> list[str]:
         "### 1.5 Uses",
         "",
         "- **Intended uses.** The teachkit lessons and exercises; teaching and discussing "
-        "bias, consent, privacy, oversight and drift; testing teachkit itself.",
+        "bias, consent, privacy, oversight, explanations and patient autonomy (lesson 05) "
+        "and drift; testing teachkit itself.",
         "- **It MUST NOT be used for:**",
         "  - **any clinical decision** about any real person, or any screening, triage or "
         "risk threshold meant for real patients;",

@@ -24,7 +24,8 @@ from pathlib import Path
 from ._validation import TeachkitError
 from .lessons import Lesson, find_lessons
 
-__all__ = ["KERNEL_MB", "KERNEL_START_CPU_S", "LOOPBACK", "pool_sizes", "refill_size",
+__all__ = ["KERNEL_MB", "KERNEL_START_CPU_S", "FORKED_KERNEL_MB", "FORK_PARENT_MB",
+           "LOOPBACK", "pool_sizes", "refill_size",
            "needs_token",
            "make_token", "lan_address", "memory_available_mb", "room_plan",
            "page_config_hook"]
@@ -34,6 +35,13 @@ __all__ = ["KERNEL_MB", "KERNEL_START_CPU_S", "LOOPBACK", "pool_sizes", "refill_
 KERNEL_MB = 200
 #: CPU seconds to start a kernel and execute a lesson in it (VOILA-NOTES.md: ~7 s).
 KERNEL_START_CPU_S = 7.0
+#: The same for a kernel forked from the warm parent (teachkit.forking: PSS 70 MB at 30
+#: trainees, bench_room.py; CPU 1.4 s for the lesson and the lever moves), and the
+#: parent's own memory (RSS 260 MB once warm) and warm-up (~12 CPU-seconds).
+FORKED_KERNEL_MB = 75
+FORKED_KERNEL_START_CPU_S = 1.5
+FORK_PARENT_MB = 300
+FORK_PARENT_CPU_S = 12.0
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -147,7 +155,7 @@ def memory_available_mb() -> float | None:
 
 
 def room_plan(sizes: dict[str, int], *, cpus: int | None = None,
-              available_mb: float | None = None) -> list[str]:
+              available_mb: float | None = None, forked: bool = False) -> list[str]:
     """Lines for the instructor: kernels preheated, memory, warm-up time, warnings.
 
     Examples
@@ -157,6 +165,9 @@ def room_plan(sizes: dict[str, int], *, cpus: int | None = None,
     ...     print(line)
     preheating 31 kernels (30 for 00_a.ipynb): about 6.2 GB of memory, ready in about 2 min
     each trainee who opens another lesson adds about 0.2 GB
+    >>> room_plan({"00_a.ipynb": 30, "01_b.ipynb": 1}, cpus=2, available_mb=20_000,
+    ...           forked=True)[0].split(": ")[1]
+    'about 2.6 GB of memory, ready in about 40 s'
     """
     cpus = cpus or os.cpu_count() or 1
     total = sum(sizes.values())
@@ -164,13 +175,18 @@ def room_plan(sizes: dict[str, int], *, cpus: int | None = None,
         return ["no kernel is preheated: each page starts its own (seconds to a minute "
                 "when many open at once)"]
     big = ", ".join(f"{n} for {name}" for name, n in sizes.items() if n > 1)
-    gb = total * KERNEL_MB / 1000
-    minutes = math.ceil(total * KERNEL_START_CPU_S / cpus / 60)
-    lines = [f"preheating {total} kernels{f' ({big})' if big else ''}: about {gb:.1f} GB of "
-             f"memory, ready in about {minutes} min",
-             f"each trainee who opens another lesson adds about {KERNEL_MB / 1000:.1f} GB"]
+    kernel_mb, start_s = ((FORKED_KERNEL_MB, FORKED_KERNEL_START_CPU_S) if forked
+                          else (KERNEL_MB, KERNEL_START_CPU_S))
+    need_mb = total * kernel_mb + (FORK_PARENT_MB if forked else 0)
+    seconds = total * start_s / cpus + (FORK_PARENT_CPU_S if forked else 0)
+    ready = (f"{math.ceil(seconds / 60)} min" if seconds > 90
+             else f"{10 * math.ceil(seconds / 10):.0f} s")
+    lines = [f"preheating {total} kernels{f' ({big})' if big else ''}"
+             f"{' forked from a warm parent' if forked else ''}: about "
+             f"{need_mb / 1000:.1f} GB of memory, ready in about {ready}",
+             f"each trainee who opens another lesson adds about {kernel_mb / 1000:.1f} GB"]
     available_mb = memory_available_mb() if available_mb is None else available_mb
-    if available_mb is not None and total * KERNEL_MB > 0.8 * available_mb:
+    if available_mb is not None and need_mb > 0.8 * available_mb:
         lines.append(f"WARNING: only {available_mb / 1000:.1f} GB of memory is free; "
                      "lower --trainees or close other programs")
     return lines

@@ -46,7 +46,7 @@ from .levers import OWNERS, REGISTRY, LeverSpec, families
 from .pipeline import Settings, simulate
 
 __all__ = ["Stage", "STAGES", "Deployment", "register_stage", "get_stage", "all_stages",
-           "run", "run_all"]
+           "run", "run_all", "received"]
 
 _SETTINGS_FIELDS = frozenset(f.name for f in dataclasses.fields(Settings))
 
@@ -325,6 +325,19 @@ def run(deployment: Deployment | Settings, *, with_baseline: bool = True):
     if not runners:
         return simulate(deployment, with_baseline=with_baseline)
     return runners[-1].run(deployment, with_baseline=with_baseline)
+
+
+def received(deployment: Deployment, name: str):
+    """What stage ``name`` receives: the run of the deployment before it (the triage
+    model's, or the last earlier stage's own result, such as lesson 05's final flags).
+
+    Examples
+    --------
+    >>> d = Deployment(("explain", "oversight"), model="logistic")
+    >>> type(received(d, "oversight")).__name__
+    'ExplainResult'
+    """
+    return run(deployment.before(name), with_baseline=False)
 
 
 def run_all(deployment: Deployment, *, with_baseline: bool = True) -> dict:

@@ -43,6 +43,7 @@ MOVES = (
     ("explain_inputs", "without_ethnicity"),
     ("explain_duplicate", "item9_copy"),
     ("explain_background", "not_flagged"),
+    ("explain_reviewer", "shown"),
     ("explain_opt_out", "End"),
     ("explain_decision", "automatic"),
     ("explain_disclosure", "told"),

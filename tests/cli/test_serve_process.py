@@ -13,6 +13,7 @@ import time
 import urllib.request
 
 import pytest
+from serve_helpers import alive, kill_all
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -40,14 +41,6 @@ def _descendants(pid: int) -> set[int]:
             found.add(child)
             todo.append(child)
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def _status(port: int, path: str, host: str) -> int:
@@ -96,16 +89,10 @@ def test_voila_and_its_kernels_stop_with_teachkit_and_loopback_checks_the_host(
         proc.send_signal(stop)
         proc.wait(timeout=30)
         deadline = time.monotonic() + 30
-        while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in family) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not [pid for pid in family if _alive(pid)], f"processes outlived {stop!r}"
+        assert not [pid for pid in family if alive(pid)], f"processes outlived {stop!r}"
         with pytest.raises(OSError):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
     finally:
-        for pid in family | _descendants(proc.pid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        if proc.poll() is None:
-            proc.kill()
+        kill_all(family | _descendants(proc.pid), proc)

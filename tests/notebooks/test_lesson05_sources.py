@@ -36,22 +36,24 @@ def test_the_committed_typical_values_are_what_the_code_computes():
 
 
 def test_opting_out_and_its_fallbacks(text):
-    assert "opts out, **about 590 per 1,000** do" in text
-    assert round(1000 * m("opted_out_share"), -1) == 590
-    assert "rise from **about 11 to 13 per 1,000**" in text
-    assert (per_1000(m("caught_model")), per_1000(m("caught_rule_fallback"))) == ("11", "13")
-    assert "(**about 139 per 1,000 instead of 77**)" in text
-    assert (round(m("flagged_rule_fallback")), round(m("flagged_model"))) == (139, 77)
-    assert "they fall to **about 4.3**" in text and per_1000(m("caught_nothing")) == "4.3"
+    opted = round(1000 * m("opted_out_share"), -1)
+    assert f"opts out, **about {opted:.0f} per 1,000** do" in text
+    caught = per_1000(m("caught_model")), per_1000(m("caught_rule_fallback"))
+    assert "rise from **about {} to {} per 1,000**".format(*caught) in text
+    assert m("caught_rule_fallback") > m("caught_model") > m("caught_nothing")
+    flagged = round(m("flagged_rule_fallback")), round(m("flagged_model"))
+    assert "(**about {} per 1,000 instead of {}**)".format(*flagged) in text
+    assert f"they fall to **about {per_1000(m('caught_nothing'))}**" in text
     assert "typical of 20 synthetic practices" in text
 
 
 def test_the_misleading_explanations(text):
-    assert "ethnicity's own attribution is **about 2 %**" in text
-    assert round(100 * m("ethnicity_share")) == 2
-    assert "**about 5.1 % of Black patients flagged against 4.8 %**" in text
-    assert (round(100 * m("black_flagged_with"), 1), round(100 * m("black_flagged_without"), 1)) \
-        == (5.1, 4.8)
+    assert f"ethnicity's own attribution is **about {round(100 * m('ethnicity_share'))} %**" \
+        in text
+    assert m("ethnicity_share") < 0.05
+    black = 100 * m("black_flagged_with"), 100 * m("black_flagged_without")
+    assert "**about {:.1f} % of Black patients flagged against {:.1f} %**".format(*black) \
+        in text
     assert "changes **fewer than 1 flag in 1,000**" in text and m("duplicate_flags_changed") < 1
     assert "splits **exactly in half**" in text and m("duplicate_copy_share") == 0.5
 

@@ -13,7 +13,8 @@ from teachkit.ui.explain import EXPLAIN_LAB_LEVERS, ExplainLab, scaffold_case
 
 MOVES = {"model": "rule", "label": "cost", "access_gap": 0.2, "explain_inputs":
          "without_ethnicity", "explain_duplicate": "item9_copy",
-         "explain_background": "not_flagged", "explain_opt_out": 0.5,
+         "explain_background": "not_flagged", "explain_reviewer": "shown",
+         "explain_opt_out": 0.5,
          "explain_opt_out_route": "nothing", "explain_decision": "automatic",
          "explain_disclosure": "told"}
 
@@ -35,6 +36,7 @@ def test_the_lab_shows_a_patient_and_its_views(lab):
     assert "tk-importance-table" in d._importance.value
     assert "Nobody opted out" in d._autonomy.value
     assert d._reviewer.value.count("<tr data-explanation") == 2
+    assert d._reviewer.value.count('data-current="true"') == 1
     assert "Slack" in scaffold_case().value
     assert set(MOVES) == set(EXPLAIN_LAB_LEVERS)
 
@@ -64,3 +66,20 @@ def test_a_bad_patient_number_is_refused_by_the_box(lab):
     box.value = 10**9  # a bounded box clamps it to the last patient
     assert box.value == box.max
     assert f'data-patient="{box.max}"' in lab.dashboard._explanation.value
+
+
+def test_the_reviewer_table_follows_the_explain_levers(lab):
+    """The flags after opt-outs join lesson 04's queue: the table moves with them."""
+    d = lab.dashboard
+
+    def caught():
+        return re.findall(r'data-caught="([\d.]+)"', d._reviewer.value)
+
+    before = caught()
+    lab.panel.rows["explain_opt_out"].value = 1.0
+    lab.panel.rows["explain_opt_out_route"].value = "nothing"
+    after = caught()
+    lab.panel.rows["explain_opt_out_route"].value = "usual_rule"
+    lab.panel.rows["explain_opt_out"].value = 0.0
+    assert caught() == before
+    assert all(float(a) < float(b) for a, b in zip(after, before))

@@ -198,3 +198,41 @@ def test_a_bad_patient_number_is_one_clear_message():
 def test_levers_refuse_bad_values(lever, value):
     with pytest.raises(TeachkitError, match=lever):
         ExplainSettings(**{lever: value})
+
+
+# -- composed with lesson 04's oversight stage ------------------------------------------
+def _composed(**levers):
+    from teachkit.stages import Deployment, run_all
+
+    d = Deployment(("explain", "oversight"), model="logistic", **SMALL, **levers)
+    return run_all(d, with_baseline=False)
+
+
+def test_the_explanation_shown_to_the_reviewer_reaches_the_oversight_queue():
+    from teachkit.levers.oversight import automation_bias_after
+    from teachkit.oversight import OversightSettings, run_oversight
+
+    hidden = _composed()["oversight"]
+    shown = _composed(explain_reviewer="shown")["oversight"]
+    rest = OversightSettings().automation_bias
+    assert hidden.workload["bias"] == pytest.approx(rest)
+    assert shown.workload["bias"] == pytest.approx(automation_bias_after(rest,
+                                                                         explanation="shown"))
+    cols = ["caught", "missed", "needless"]
+    before = hidden.consequences.overall[cols].iloc[0].to_numpy()
+    after = shown.consequences.overall[cols].iloc[0].to_numpy()
+    assert (before != after).any(), "the explanation no longer reaches the reviewer"
+    # The same reviewer as lesson 04's own lever (Jabbour 2023's rates), on the same flags.
+    lesson04 = run_oversight(OversightSettings(model="logistic", explanation="shown",
+                                               **SMALL), with_baseline=False)
+    np.testing.assert_array_equal(shown.acted, lesson04.acted)
+
+
+def test_the_explain_stages_flags_are_what_joins_the_queue():
+    runs = _composed(explain_opt_out=1.0, explain_opt_out_route="nothing")
+    explain, oversight = runs["explain"], runs["oversight"]
+    np.testing.assert_array_equal(oversight.flagged, explain.flagged)
+    assert explain.opted_out.any()
+    nobody_triaged = explain.opted_out & ~oversight.deployment.escalated
+    assert not np.asarray(oversight.acted)[nobody_triaged].any()
+    assert oversight.flagged.sum() < _composed()["oversight"].flagged.sum()

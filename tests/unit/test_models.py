@@ -196,7 +196,9 @@ def test_a_cache_hit_does_not_retrain(cohort, monkeypatch):
     cross_fitted_scores(cohort, "logistic", seed=3, cache_key=key)
     assert fits == []
     cross_fitted_scores(cohort, "logistic", seed=3, cache_key=_key())
-    assert len(fits) == 2  # a new key trains one model per fold
+    assert fits == []  # a new key on the same inputs reuses the fitted models
+    cross_fitted_scores(cohort, "logistic", seed=13, cache_key=_key())
+    assert len(fits) == 2  # new inputs (other folds) train one model per fold
 
 
 def test_the_cache_is_bounded(cohort):

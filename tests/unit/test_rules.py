@@ -74,7 +74,7 @@ CASES = {
     "eu_incidents": {
         RED: dict(drift_shock=12, monitoring="both"),
         AMBER: {},
-        GREEN: dict(monitoring="labels")},
+        GREEN: dict(monitoring="labels", update_policy="recalibrate")},
     "gdpr_lawful_basis": {
         RED: {},
         AMBER: dict(consent="honoured"),

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..models import cross_fit_folds, make_model
+from ..models import cross_fit_folds, fit_fold_models
 from .features import explain_matrix, feature_names
 
 __all__ = ["ExplainedModel", "Explanation", "fit_explained", "to_points",
@@ -125,6 +125,16 @@ def to_points(attributions, base, output, kind: str):
     return phi * scale[:, None], risk, base_risk
 
 
+def _moments(X: np.ndarray) -> tuple:
+    """The whole reference group's mean and covariance, for ``shap.LinearExplainer``.
+
+    Given the rows themselves, shap's explainer keeps a sample of 100 of them
+    (``maskers.Independent``'s ``max_samples``): the reference patient would be the
+    average of 100 patients, not of the group the lever names.
+    """
+    return X.mean(axis=0), np.cov(X, rowvar=False)
+
+
 @dataclass(eq=False)
 class ExplainedModel:
     """The two cross-fitting models of a run, their inputs and shap explainers.
@@ -177,10 +187,10 @@ class ExplainedModel:
         rows = np.flatnonzero(background)
         if self.kind == "rule":
             coef = np.r_[np.ones(9), 10.0] / _RULE_MAX
-            explainer = shap.LinearExplainer((coef, 0.0), self.X[rows])
+            explainer = shap.LinearExplainer((coef, 0.0), _moments(self.X[rows]))
         elif self.kind in ("logistic", "records"):
             scaler, lr = self.models[k][0], self.models[k][-1]
-            explainer = shap.LinearExplainer(lr, scaler.transform(self.X[rows]))
+            explainer = shap.LinearExplainer(lr, _moments(scaler.transform(self.X[rows])))
         else:
             pick = np.random.default_rng([len(rows), 41]).choice(
                 rows, size=min(TREE_BACKGROUND, len(rows)), replace=False)
@@ -295,13 +305,9 @@ def fit_explained(records: pd.DataFrame, kind: str, y, *, seed: int, train_mask=
     X = explain_matrix(records, kind, inputs, duplicate)
     fold = cross_fit_folds(len(records), seed)
     keep = np.ones(len(records), bool) if train_mask is None else np.asarray(train_mask)
-    models = []
-    for k in (0, 1):
-        if kind == "rule":
-            models.append(None)
-            continue
-        train = (fold != k) & keep
-        models.append(make_model(kind, seed=seed).fit(X[train], np.asarray(y)[train]))
+    # With the usual inputs these are the pipeline's own fitted models (one fit, shared).
+    models = (None, None) if kind == "rule" else fit_fold_models(
+        X, np.asarray(y).astype(int), fold, keep, kind, seed=seed)
     fitted = ExplainedModel(kind, feature_names(kind, inputs, duplicate), X, fold,
                             tuple(models), records["patient_id"].to_numpy())
     if full_key is not None:

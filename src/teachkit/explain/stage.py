@@ -13,6 +13,11 @@ The stage runs after the triage model (order 30, before oversight). It
    patients who opted out, their crises caught and missed, decisions made
    automatically, patients told an AI was used and the satisfaction that costs.
 
+Composed with the oversight stage after it (``Deployment(("explain", "oversight"))``),
+the final flags and scores are what joins the review queue, and ``explain_reviewer``
+says whether the reviewer sees the explanation (:attr:`ExplainResult.reviewer_sees_explanation`):
+lesson 04's reviewer then follows right and wrong advice as Jabbour et al. 2023 measured.
+
 Explanations (shap) are computed on demand, never in :func:`run_explain`: a lever move
 costs no shap import. They explain the model as trained on the run's label and training
 rows; lesson 02's mitigations (group thresholds, reduction, relabelling) change the flags
@@ -32,17 +37,18 @@ import numpy as np
 import pandas as pd
 
 from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
-from ..levers import REGISTRY
+from ..levers import OWNERS, REGISTRY
 from ..levers.bias import training_label
 from ..levers.explain import (
     AUTONOMY_LEVERS,
     DISCLOSURE_SATISFACTION_COST,
     EXPLANATION_LEVERS,
+    REVIEWER_LEVERS,
     discomfort,
 )
 from ..models import RuleScreener
 from ..pipeline import RunResult, flag_patients, simulate
-from ..stages import Deployment, Stage, register_stage
+from ..stages import Deployment, Stage, get_stage, register_stage
 from .attributions import ExplainedModel, Explanation, fit_explained, importance_by_group
 
 __all__ = ["ExplainSettings", "ExplainResult", "run_explain", "EXPLAIN_STAGE",
@@ -50,20 +56,21 @@ __all__ = ["ExplainSettings", "ExplainResult", "run_explain", "EXPLAIN_STAGE",
 
 BASELINE_NAMES = {
     "autonomy": "every patient triaged by the model",
+    "reviewer": "the reviewer without the explanation",
     "inputs": "the model with its usual inputs",
     "self": "this set-up",
 }
 
 
 def _baseline(settings):
-    """One step back: autonomy levers first, then the explanation levers."""
+    """One step back: autonomy levers first, then the reviewer's, then the explanation
+    levers."""
     changed = settings.changed_levers()
-    moved = [n for n in AUTONOMY_LEVERS if n in changed]
-    if moved:
-        return {n: REGISTRY[n].rest for n in moved}, BASELINE_NAMES["autonomy"]
-    moved = [n for n in EXPLANATION_LEVERS if n in changed]
-    if moved:
-        return {n: REGISTRY[n].rest for n in moved}, BASELINE_NAMES["inputs"]
+    for levers, name in ((AUTONOMY_LEVERS, "autonomy"), (REVIEWER_LEVERS, "reviewer"),
+                         (EXPLANATION_LEVERS, "inputs")):
+        moved = [n for n in levers if n in changed]
+        if moved:
+            return {n: REGISTRY[n].rest for n in moved}, BASELINE_NAMES[name]
     return None
 
 
@@ -114,6 +121,12 @@ class ExplainResult(RunResult):
     opted_out: np.ndarray | None = dataclasses.field(default=None, repr=False)
     autonomy: dict = dataclasses.field(default_factory=dict, repr=False)
     explained: ExplainedModel | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def reviewer_sees_explanation(self) -> bool:
+        """Whether a reviewer after this stage (lesson 04's oversight, composed in one
+        :class:`~teachkit.stages.Deployment`) sees the explanation with each flag."""
+        return self.settings.explain_reviewer == "shown"
 
     def background(self) -> np.ndarray:
         """Who shap compares a patient with (the ``explain_background`` lever)."""
@@ -231,7 +244,7 @@ def run_explain(settings: ExplainSettings | None = None, *,
     if not (isinstance(settings, Deployment) and "explain" in settings.stages):
         raise TypeError("settings must be a teachkit ExplainSettings object (or a "
                         f"Deployment with the explain stage); got {type(settings)!r}.")
-    now = _cached(settings)
+    now = _stage_result(settings)
     if not with_baseline:
         return now
     rest, name = settings.baseline()
@@ -248,5 +261,20 @@ def run_explain(settings: ExplainSettings | None = None, *,
 def _run_any(settings):
     """The baseline's run: with the explain stage, or only the triage model."""
     if isinstance(settings, Deployment) and "explain" in settings.stages:
-        return _cached(settings)
+        return _stage_result(settings)
     return simulate(settings, with_baseline=False)
+
+
+def _stage_result(settings) -> ExplainResult:
+    """The stage's run, cached under one key for every deployment that gives the same
+    numbers: the stages up to this one and their levers, without ``explain_reviewer``
+    (only a reviewer after this stage sees it). The lab's :class:`ExplainSettings` and
+    the explain part of a composed deployment share one run."""
+    upto = tuple(s for s in settings.stages if get_stage(s).order <= EXPLAIN_STAGE.order)
+    levers = {k: v for k, v in settings.levers
+              if OWNERS[k] in upto and k not in REVIEWER_LEVERS}
+    key = ExplainSettings(settings=settings.settings, **levers) if upto == ("explain",) \
+        else Deployment(upto, settings=settings.settings, **levers)
+    result = _cached(key)
+    return result if result.settings == settings else \
+        dataclasses.replace(result, settings=settings)

@@ -11,6 +11,14 @@ Explanation levers (what the model reads and how shap explains it):
 - ``explain_background``: who shap compares the patient with (everyone, or the patients
   the model does not flag): the same prediction tells another story.
 
+The reviewer lever (what lesson 04's reviewer sees, in a deployment that runs the
+oversight stage after this one):
+
+- ``explain_reviewer``: the reviewer sees the explanation with the model's advice, and
+  follows right and wrong advice more often (Bansal 2021; Jabbour 2023: 11.3 points lost
+  to wrong advice, 9.1 with an explanation); the oversight stage's queue then catches,
+  misses and escalates accordingly.
+
 Autonomy levers (what the patient may say, and what they are told):
 
 - ``explain_opt_out``: the share of patients uncomfortable with AI in their care who
@@ -32,7 +40,7 @@ from .._validation import Interval, Options
 from . import LeverSpec, register
 
 __all__ = [
-    "EXPLAIN_LEVERS", "EXPLANATION_LEVERS", "AUTONOMY_LEVERS", "INPUT_SETS",
+    "EXPLAIN_LEVERS", "EXPLANATION_LEVERS", "REVIEWER_LEVERS", "AUTONOMY_LEVERS", "INPUT_SETS",
     "DISCOMFORT_BY_AGE", "DISCOMFORT_SEX_FACTOR", "DISCLOSURE_SATISFACTION_COST",
     "WANT_NOTIFICATION", "discomfort",
 ]
@@ -98,6 +106,19 @@ BACKGROUND = LeverSpec(
     source="shap's feature_perturbation and background data (shap issue #2458)",
 )
 
+REVIEWER = LeverSpec(
+    name="explain_reviewer",
+    label="The reviewer sees the explanation",
+    tooltip=(
+        "Show the clinician who reviews each flag why the model raised it. Clinicians "
+        "then follow right and wrong advice alike more often."
+    ),
+    constraint=Options(("not_shown", "shown")),
+    rest="not_shown",
+    option_labels={"not_shown": "Advice only", "shown": "Advice with the explanation"},
+    source="Bansal et al. 2021, CHI; Jabbour et al. 2023, JAMA (DOMAIN-05-08.md)",
+)
+
 OPT_OUT = LeverSpec(
     name="explain_opt_out",
     label="Uncomfortable patients who opt out",
@@ -153,13 +174,15 @@ DISCLOSURE = LeverSpec(
 )
 
 EXPLANATION_SPECS = (INPUTS, DUPLICATE, BACKGROUND)
+REVIEWER_SPECS = (REVIEWER,)
 AUTONOMY_SPECS = (OPT_OUT, OPT_OUT_ROUTE, DECISION, DISCLOSURE)
 EXPLANATION_LEVERS = tuple(s.name for s in EXPLANATION_SPECS)
+REVIEWER_LEVERS = tuple(s.name for s in REVIEWER_SPECS)
 AUTONOMY_LEVERS = tuple(s.name for s in AUTONOMY_SPECS)
-EXPLAIN_LEVERS = EXPLANATION_LEVERS + AUTONOMY_LEVERS
+EXPLAIN_LEVERS = EXPLANATION_LEVERS + REVIEWER_LEVERS + AUTONOMY_LEVERS
 #: The stage these levers belong to, and the module that registers it.
 STAGE, STAGE_MODULE = "explain", "teachkit.explain.stage"
-register(*EXPLANATION_SPECS, *AUTONOMY_SPECS, owner=STAGE)
+register(*EXPLANATION_SPECS, *REVIEWER_SPECS, *AUTONOMY_SPECS, owner=STAGE)
 
 
 def discomfort(age, sex) -> np.ndarray:

@@ -42,6 +42,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .. import stages as _stages
 from .._validation import TeachkitError
 from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
 from ..levers import REGISTRY
@@ -94,6 +95,13 @@ def triage_part(settings) -> Settings:
     """What the oversight stage receives: the deployment before it (the triage levers,
     and any stage that acts earlier, such as consent)."""
     return settings.before("oversight")
+
+
+def _received(settings) -> RunResult:
+    """The run before this stage (:func:`teachkit.stages.received`): the triage model's,
+    or an earlier stage's own flags and scores (lesson 05's explain stage: opt-outs, its
+    inputs); the reviewer sees the explanation when that stage shows it."""
+    return _stages.received(settings, "oversight")
 
 
 def _run_stage(settings, *, with_baseline: bool = True):
@@ -515,11 +523,13 @@ def model_flags(settings: OversightSettings, model_result: RunResult) -> np.ndar
 
 def _run(settings: OversightSettings, escalate=None, baseline: ConsequenceFrame | None = None,
          baseline_name: str = "", baseline_result=None) -> OversightResult:
-    model_result = simulate(triage_part(settings), with_baseline=False)
+    model_result = _received(settings)
     records = model_result.records
     flagged = model_flags(settings, model_result)
     y = records["crisis_90d"].to_numpy(dtype=bool)
-    d = deploy(flagged, model_result.scores, y, records["phq9"].to_numpy(), settings,
+    reviewer = settings.replace(explanation="shown") \
+        if getattr(model_result, "reviewer_sees_explanation", False) else settings
+    d = deploy(flagged, model_result.scores, y, records["phq9"].to_numpy(), reviewer,
                escalate=escalate)
     groups = records[[a for a in GROUP_ATTRIBUTES if a in records.columns]]
     frame = ConsequenceFrame(y, d.acted, model_result.scores, groups,

@@ -9,10 +9,12 @@ and DOMAIN-05-08.md (lesson 07); every bound a colour depends on is marked (A).
 
 from __future__ import annotations
 
+import math
+
 from ._rule import AMBER, GREEN, RED, Rule, decided_alone, missing, pct, per_1000, register_rule
 
 __all__ = ["RATIO_AMBER", "RATIO_RED", "HUMAN_GREEN", "HUMAN_AMBER", "AUC_DROP_AMBER",
-           "AUC_DROP_RED", "BIAS_LEVERS"]
+           "AUC_DROP_RED", "BIAS_LEVERS", "skill_lost"]
 
 #: Data governance: the lowest group's share of crises caught over the highest group's.
 #: Below 0.8 amber (A: the "four-fifths" rule of US employment law, 29 CFR 1607.4(D),
@@ -20,9 +22,10 @@ __all__ = ["RATIO_AMBER", "RATIO_RED", "HUMAN_GREEN", "HUMAN_AMBER", "AUC_DROP_A
 RATIO_AMBER, RATIO_RED = 0.8, 0.5
 #: Human oversight: share of flags a clinician decides (A).
 HUMAN_GREEN, HUMAN_AMBER = 0.95, 0.5
-#: Accuracy and robustness: AUC lost from the declared (model card) value to the worst
-#: of the three years after go-live (A).
-AUC_DROP_AMBER, AUC_DROP_RED = 0.05, 0.10
+#: Accuracy and robustness: the share of the declared (model card) skill above chance,
+#: AUC - 0.5, lost by the worst of the three years after go-live (A: 15 % and 30 %, about
+#: 0.05 and 0.10 of AUC for a model declared at 0.83; a weaker model has less to lose).
+AUC_DROP_AMBER, AUC_DROP_RED = 0.15, 0.30
 #: The triage levers that put a known bias into the records or the label (lesson 02).
 BIAS_LEVERS = ("label", "access_gap", "undersample", "underreport", "self_harm_unrecorded")
 
@@ -65,10 +68,20 @@ def _data_governance(f):
     low, high = min(sens, key=sens.get), max(sens, key=sens.get)
     ratio = sens[low] / sens[high] if sens[high] > 0 else 0.0
     reason = (f"{low} patients' crises flagged {pct(sens[low])} vs {high} "
-              f"{pct(sens[high])}: ratio {ratio:.2f} (bound {RATIO_AMBER}, A).")
-    if ratio < RATIO_RED:
-        return RED, reason
-    return (AMBER if ratio < RATIO_AMBER else GREEN), reason
+              f"{pct(sens[high])}: ratio {ratio:.2f} (bound {RATIO_AMBER}, A)")
+    if ratio >= RATIO_AMBER:
+        return GREEN, reason + "."
+    # With a few dozen crises a group, the lowest and highest of five shares differ by
+    # chance alone; a gap counts when a two-proportion z-test puts it beyond chance
+    # (|z| >= 1.96, 5 % two-sided; A: one test, not corrected for the groups compared).
+    n_low, n_high = f.crises_by_group[low], f.crises_by_group[high]
+    pooled = (sens[low] * n_low + sens[high] * n_high) / (n_low + n_high)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n_low + 1 / n_high))
+    if spread == 0 or (sens[high] - sens[low]) / spread < 1.96:
+        return GREEN, (reason + f", but within chance for {n_low} and {n_high} crises "
+                       "(two-proportion test, 5 %).")
+    reason += ", beyond chance (two-proportion test, 5 %)."
+    return (RED if ratio < RATIO_RED else AMBER), reason
 
 
 def _documentation(f):
@@ -130,18 +143,27 @@ def _human_oversight(f):
     return (AMBER if share >= HUMAN_AMBER else RED), reason
 
 
+def skill_lost(declared: float, seen: float) -> float:
+    """The share of the declared AUC's skill above chance (AUC - 0.5) that ``seen`` lost.
+
+    >>> round(skill_lost(0.8, 0.74), 2)
+    0.2
+    """
+    return (declared - seen) / (declared - 0.5) if declared > 0.5 else 1.0
+
+
 def _accuracy(f):
     if not f.has("monitor"):
         return missing("monitoring", "whether accuracy holds after go-live")
     declared, years = f.monitor["card_auc"], f.monitor["auc_by_year"]
     worst = min(range(3), key=lambda i: years[i])
-    drop = declared - years[worst]
+    lost = skill_lost(declared, years[worst])
     reason = (f"AUC {declared:.3f} declared, {years[worst]:.3f} in year {worst + 1}, "
-              f"the worst of three (a drop of {drop:.3f}; bounds {AUC_DROP_AMBER} / "
-              f"{AUC_DROP_RED}, A).")
-    if drop > AUC_DROP_RED:
+              f"the worst of three: {lost:.0%} of its skill above chance lost (bounds "
+              f"{AUC_DROP_AMBER:.0%} / {AUC_DROP_RED:.0%}, A).")
+    if lost > AUC_DROP_RED:
         return RED, reason
-    return (AMBER if drop > AUC_DROP_AMBER else GREEN), reason
+    return (AMBER if lost > AUC_DROP_AMBER else GREEN), reason
 
 
 def _post_market(f):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ._rule import decided_alone
-from .eu_ai_act import AUC_DROP_AMBER, HUMAN_GREEN, RATIO_AMBER
+from .eu_ai_act import AUC_DROP_AMBER, HUMAN_GREEN, RATIO_AMBER, skill_lost
 from .facts import Facts
 from .gdpr import KNEW_GREEN, LARGE_SCALE
 from .us import K_GREEN, REID_AMBER
@@ -76,7 +76,7 @@ def _risk(f: Facts) -> list[tuple[str, bool | float, int]]:
     ratio = min(sens.values()) / max(sens.values()) if len(sens) > 1 and max(
         sens.values()) > 0 else 1.0
     m, c, r = f.monitor or {}, f.consent or {}, f.release or {}
-    drop = (m["card_auc"] - min(m["auc_by_year"])) if m else 0.0
+    lost = skill_lost(m["card_auc"], min(m["auc_by_year"])) if m else 0.0
     return [
         ("It informs decisions about people's health", True, 4),
         ("The people affected are in mental-health care (vulnerable)", True, 3),
@@ -93,8 +93,8 @@ def _risk(f: Facts) -> list[tuple[str, bool | float, int]]:
          r.get("rate", 0.0) > REID_AMBER, 3),
         (f"One group's crises are caught at under {RATIO_AMBER} of another's",
          ratio < RATIO_AMBER, 3),
-        (f"Accuracy falls more than {AUC_DROP_AMBER} after go-live",
-         drop > AUC_DROP_AMBER, 2),
+        (f"Accuracy loses more than {AUC_DROP_AMBER:.0%} of its skill after go-live",
+         lost > AUC_DROP_AMBER, 2),
         ("The model reads ethnicity", f.has("explain") and
          f.lever("explain_inputs") == "with_ethnicity", 1),
     ]

@@ -29,6 +29,7 @@ from ..explain import (
 )
 from ..explain.features import PLAIN_NAMES
 from ..explain.sentences import describe_input
+from ..levers import get_spec
 from ..levers.explain import EXPLAIN_LEVERS
 from ..palette import OKABE_ITO
 from ..text import per_1000
@@ -39,7 +40,7 @@ from .panel import LeverPanel
 
 __all__ = ["ExplainLab", "ExplainDashboard", "ExplainPanel", "scaffold_case", "EXPLAIN_LAB_LEVERS",
            "explanation_bars_html", "importance_html", "autonomy_html", "letter_link_html",
-           "reviewer_html"]
+           "reviewer_html", "reviewer_runs"]
 
 #: The levers of the lab: the model, lesson 02's proxy label and access gap, then 05's.
 EXPLAIN_LAB_LEVERS = ("model", "label", "access_gap", *EXPLAIN_LEVERS)
@@ -167,33 +168,69 @@ def autonomy_html(result: ExplainResult) -> str:
             "them and who opts out are assumptions (A).</div></div>")
 
 
-@lru_cache(maxsize=16)
-def reviewer_html(model: str, label: str, access_gap: float) -> str:
-    """Lesson 04's reviewer with and without the explanation, for this model: crises
-    caught and wrong advice followed (Jabbour 2023's rates; :mod:`teachkit.oversight`)."""
-    from ..oversight import OversightSettings, run_oversight
+#: Explain levers that leave the flags as they are: the review queue does not move.
+_QUEUE_BLIND = ("explain_background", "explain_decision", "explain_disclosure",
+                "explain_reviewer")
 
-    base = OversightSettings(model=model, label=label, access_gap=access_gap)
+
+def reviewer_runs(settings: ExplainSettings) -> dict:
+    """Lesson 04's review queue after this explain set-up (see :func:`_reviewer_runs`),
+    computed once for every set-up with the same flags."""
+    return _reviewer_runs(settings.replace(**{name: get_spec(name).rest
+                                               for name in _QUEUE_BLIND}))
+
+
+@lru_cache(maxsize=8)
+def _reviewer_runs(settings: ExplainSettings) -> dict:
+    """Lesson 04's review queue after this explain set-up, with and without the
+    explanation shown to the reviewer: ``{"not_shown": result, "shown": result}``.
+
+    The explain stage and the oversight stage composed in one
+    :class:`~teachkit.stages.Deployment`: the flags of this set-up (after any opt-outs)
+    join the queue, and the reviewer follows advice as Jabbour et al. 2023 measured.
+    """
+    from ..stages import Deployment, run
+
+    composed = Deployment(("explain", "oversight"), settings=settings.settings,
+                          **dict(settings.levers))
+    return {value: run(composed.replace(explain_reviewer=value), with_baseline=False)
+            for value in ("not_shown", "shown")}
+
+
+def reviewer_html(settings: ExplainSettings, runs: dict | None = None) -> str:
+    """Lesson 04's reviewer with and without the explanation, after this set-up: crises
+    caught, missed and needless follow-ups per 1,000, and wrong advice followed
+    (``runs``: :func:`reviewer_runs`, when already computed)."""
+    runs = reviewer_runs(settings) if runs is None else runs
     rows = []
-    for value, name in (("none", "Advice only"), ("shown", "Advice with the explanation")):
-        run = run_oversight(base.replace(explanation=value), with_baseline=False)
-        now, w = run.consequences.overall.iloc[0], run.workload
+    for value, name in (("not_shown", "Advice only"),
+                        ("shown", "Advice with the explanation")):
+        now, w = runs[value].consequences.overall.iloc[0], runs[value].workload
         share = w["wrong_advice_followed_share"]
-        rows.append(f'<tr data-explanation="{value}"><th {_TH}>{name}</th>'
+        current = value == settings.explain_reviewer
+        mark = " (your choice)" if current else ""
+        rows.append(f'<tr data-explanation="{value}" data-current="{str(current).lower()}"'
+                    f' data-caught="{now["caught"]:.3f}" data-missed="{now["missed"]:.3f}"'
+                    f' data-needless="{now["needless"]:.3f}">'
+                    f"<th {_TH}>{'<b>' if current else ''}{name}{mark}"
+                    f"{'</b>' if current else ''}</th>"
                     f"<td {_TD}>{per_1000(now['caught'])}</td>"
+                    f"<td {_TD}>{per_1000(now['missed'])}</td>"
                     f"<td {_TD}>{per_1000(now['needless'])}</td>"
                     f"<td {_TD}>{'–' if share != share else f'{100 * share:.0f} %'}</td></tr>")
-    head = ("the reviewer sees", "crises caught per 1,000", "needless per 1,000",
-            "wrong advice followed")
+    head = ("the reviewer sees", "crises caught per 1,000", "crises missed per 1,000",
+            "needless follow-ups per 1,000", "wrong advice followed")
     return ('<div class="tk-reviewer" style="margin-top:8px"><div style="font-size:14px;'
             'font-weight:600">Show the explanation to the reviewer (lesson 04)</div>'
             f'<table class="tk-reviewer-table" {_TABLE}><thead><tr>'
             + "".join(f"<th {_TH}>{h}</th>" for h in head) + "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>"
-            '<div style="font-size:12px;color:#555;max-width:60em">One care manager reviews '
-            "20 flags a day. With an explanation, clinicians followed right advice a little "
-            "more and wrong advice almost as often (Jabbour et al. 2023: 11.3 points lost "
-            "to wrong advice, 9.1 with an explanation; Bansal et al. 2021).</div></div>")
+            '<div style="font-size:12px;color:#555;max-width:60em">The flags above, after '
+            "any opt-outs, join lesson 04's review queue: the care manager reviews "
+            f"{runs['shown'].settings.review_capacity} a day. With an explanation, "
+            "clinicians followed right advice a little more and "
+            "wrong advice almost as often (Jabbour et al. 2023: 11.3 points lost to wrong "
+            "advice, 9.1 with an explanation; Bansal et al. 2021).</div></div>")
 
 
 def letter_link_html(letter: str, patient: int) -> str:
@@ -210,8 +247,9 @@ class ExplainDashboard(Dashboard):
 
     Its hidden ``tk-explain-state`` element carries ``data-patient``, ``data-top`` (the
     input that moves the patient's risk most), ``data-base`` (the reference risk),
-    ``data-opted``, ``data-automatic``, ``data-told`` and ``data-importance`` (the top
-    input by group) for browser tests.
+    ``data-opted``, ``data-automatic``, ``data-told``, ``data-reviewer-caught`` and
+    ``data-reviewer-needless`` (lesson 04's queue after this set-up, per 1,000) and
+    ``data-importance`` (the top input by group) for browser tests.
     """
 
     def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
@@ -237,6 +275,7 @@ class ExplainDashboard(Dashboard):
         self._estate.add_class("tk-explain-state")
         self._current = None
         self._top_by_group = ""
+        self._reviewed = ""
         self._syncing = False
         self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")
         box = widgets.VBox([
@@ -274,6 +313,7 @@ class ExplainDashboard(Dashboard):
             f'data-top-points="{float(np.abs(e.points).max()):.4f}" '
             f'data-base="{e.base_risk:.4f}" data-opted="{a["opted_out"]:.3f}" '
             f'data-automatic="{a["automatic"]:.1f}" data-told="{a["told"]:.1f}" '
+            f'{self._reviewed}'
             f'data-importance="{html.escape(self._top_by_group)}"></span>')
 
     def _show_more(self, result: ExplainResult) -> None:
@@ -289,8 +329,11 @@ class ExplainDashboard(Dashboard):
         self._importance.value = importance_html(result, self.attribute, table)
         self._top_by_group = ";".join(f"{c}={table[c].idxmax()}" for c in table.columns)
         self._autonomy.value = autonomy_html(result)
-        s = result.settings
-        self._reviewer.value = reviewer_html(s.model, s.label, s.access_gap)
+        runs = reviewer_runs(result.settings)
+        self._reviewer.value = reviewer_html(result.settings, runs)
+        now = runs[result.settings.explain_reviewer].consequences.overall.iloc[0]
+        self._reviewed = (f'data-reviewer-caught="{now["caught"]:.3f}" '
+                          f'data-reviewer-needless="{now["needless"]:.3f}" ')
         self._show_patient()
         self._write_state()
 

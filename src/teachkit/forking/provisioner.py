@@ -1,0 +1,281 @@
+"""A kernel provisioner whose kernels are forked from one warm parent.
+
+:class:`ForkingProvisioner` is jupyter_client's
+:class:`~jupyter_client.provisioning.LocalProvisioner` with one change: instead of
+``Popen(python -m ipykernel_launcher -f FILE)``, it asks the server's warm parent
+(:mod:`teachkit.forking.parent`, started at the first kernel and shared by all) for a
+child that runs that same command's kernel. Everything else (the connection file, its
+ports or ipc sockets, interrupt by SIGINT to the kernel's group, shutdown, kill,
+culling, clean-up) is LocalProvisioner's, applied to :class:`ForkedProcess`, a
+Popen-like handle on the child.
+
+Registered as the entry point ``teachkit-fork`` of ``jupyter_client.kernel_provisioners``
+(pyproject.toml); ``teachkit serve --fork`` makes it Voila's default with
+``--KernelProvisionerFactory.default_provisioner_name=teachkit-fork``.
+
+Known problem (issue 19, not solved): in a Chromium check after merging main, lesson 00
+served from forked kernels never showed its app while Voila logged "Timeout waiting for
+IOPub output" (the cells' outputs were lost while Voila ran the notebook); ordinary
+kernels rendered on the same machine. Earlier checks rendered it (12 s) and the room
+benchmark's pages had all their widgets. Hence ``--fork`` is off by default.
+
+Where forking is unavailable or fails (not Linux, the parent cannot warm up or would
+fork with threads, a kernel that is not this Python's ipykernel), the kernel is
+launched the ordinary way and the server's log says so once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
+from typing import Any
+
+from jupyter_client.provisioning import LocalProvisioner
+
+__all__ = ["ForkServer", "ForkUnavailable", "ForkedProcess", "ForkingProvisioner",
+           "kernel_arguments"]
+
+#: Seconds the first kernel waits for the parent to warm up (imports, cohort, models;
+#: ~10-15 s on a busy 2-core machine) before ordinary kernels are used instead.
+WARM_UP_TIMEOUT = 600.0
+#: Seconds to wait for a child once the parent is warm.
+FORK_TIMEOUT = 60.0
+#: Command-line space the parent reserves for its children's titles (``ps``).
+TITLE_SPACE = 600
+
+_SAID: set[str] = set()
+
+
+def _say_once(log, message: str) -> None:
+    if message not in _SAID:
+        _SAID.add(message)
+        log.warning("teachkit: %s", message)
+
+
+class ForkUnavailable(RuntimeError):
+    """The warm parent cannot give this kernel (the caller starts an ordinary one)."""
+
+
+def kernel_arguments(cmd: list[str], executable: str = sys.executable) -> list[str] | None:
+    """The ipykernel arguments of a kernel command this Python can fork, or None.
+
+    Examples
+    --------
+    >>> import sys
+    >>> kernel_arguments([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"])
+    ['-f', 'k.json']
+    >>> kernel_arguments(["/opt/R/bin/R", "--slave", "-f", "k.json"]) is None
+    True
+    """
+    if len(cmd) < 3 or list(cmd[1:3]) != ["-m", "ipykernel_launcher"]:
+        return None
+    if os.path.abspath(cmd[0]) != os.path.abspath(executable):
+        return None
+    return list(cmd[3:])
+
+
+class ForkedProcess:
+    """A Popen-like handle on a kernel forked by the warm parent (not our child: the
+    parent reaps it and reports its exit code).
+
+    Parameters
+    ----------
+    pid : int
+        The child's pid; it leads its own process group.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._exited = threading.Event()
+
+    def _set_exited(self, code: int) -> None:
+        if self.returncode is None:
+            self.returncode = code
+        self._exited.set()
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._exited.wait(timeout):
+            raise subprocess.TimeoutExpired(f"forked kernel {self.pid}", timeout)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:  # once reaped, the pid may be someone else's
+            try:
+                os.kill(self.pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class ForkServer:
+    """The warm parent of one server's kernels, and the thread that reads its replies.
+
+    One per server process (:meth:`shared`). Started by the first kernel with that
+    kernel's environment; ``ready`` resolves when it is warm, or with the reason why
+    it cannot fork.
+    """
+
+    _shared: ForkServer | None = None
+    _lock = threading.Lock()
+
+    def __init__(self, env: dict[str, str]):
+        self.ready: Future = Future()
+        self.warm_info: dict = {}
+        self._pending: dict[int, Future] = {}
+        self._children: dict[int, ForkedProcess] = {}
+        self._exits: dict[int, int] = {}
+        self._next_id = 0
+        self._write_lock = threading.Lock()
+        from .parent import WARM_ENV  # before any import: ``-m`` imports teachkit first
+
+        parent_env = {k: v for k, v in env.items() if not k.startswith("JPY_")}
+        parent_env.update({k: v for k, v in WARM_ENV.items() if k not in parent_env
+                           or k.endswith(("_THREADS", "_CONF"))})
+        cmd = [sys.executable, "-m", "teachkit.forking.parent",
+               "--server-pid", str(os.getpid()), "--room", "." * TITLE_SPACE]
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         env=parent_env, start_new_session=True)
+        except OSError as exc:
+            self.proc = None
+            self.ready.set_exception(ForkUnavailable(f"the warm parent did not start: {exc}"))
+            return
+        threading.Thread(target=self._read, name="teachkit-fork-reader", daemon=True).start()
+
+    @classmethod
+    def shared(cls, env: dict[str, str]) -> ForkServer:
+        """This server's warm parent, started on first use with ``env``."""
+        with cls._lock:
+            if cls._shared is None:
+                cls._shared = cls(env)
+            return cls._shared
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if "ready" in message:
+                if message["ready"]:
+                    self.warm_info = message
+                    self.ready.set_result(message)
+                else:
+                    self.ready.set_exception(ForkUnavailable(message.get("reason", "")))
+            elif "exited" in message:
+                child = self._children.pop(message["exited"], None)
+                if child is not None:
+                    child._set_exited(int(message["code"]))
+            elif "id" in message:
+                future = self._pending.pop(message["id"], None)
+                if future is None:
+                    continue
+                if "pid" in message:
+                    child = ForkedProcess(int(message["pid"]))
+                    self._children[child.pid] = child
+                    future.set_result(child)
+                else:
+                    future.set_exception(ForkUnavailable(message.get("error", "")))
+        # The parent is gone: its children were sent SIGTERM (PR_SET_PDEATHSIG); make
+        # sure, and count them as ended.
+        self.proc.wait()
+        gone = ForkUnavailable(f"the warm parent exited (code {self.proc.returncode})")
+        if not self.ready.done():
+            self.ready.set_exception(gone)
+        for future in list(self._pending.values()):
+            if not future.done():
+                future.set_exception(gone)
+        for child in list(self._children.values()):
+            child.kill()
+            child._set_exited(-signal.SIGKILL)
+        self._children.clear()
+
+    async def fork(self, argv: list[str], *, env: dict[str, str], cwd: str) -> ForkedProcess:
+        """A kernel forked from the warm parent, running ipykernel with ``argv``.
+
+        Raises
+        ------
+        ForkUnavailable
+            The parent could not warm up, exited, or could not fork this kernel.
+        """
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(self.ready), WARM_UP_TIMEOUT)
+        except TimeoutError:
+            raise ForkUnavailable(f"the warm parent was not ready after "
+                                  f"{WARM_UP_TIMEOUT:.0f} s") from None
+        future: Future = Future()
+        with self._write_lock:
+            self._next_id += 1
+            request = {"id": self._next_id, "argv": argv, "env": env, "cwd": cwd}
+            self._pending[self._next_id] = future
+            try:
+                self.proc.stdin.write((json.dumps(request) + "\n").encode())
+                self.proc.stdin.flush()
+            except (OSError, ValueError) as exc:
+                self._pending.pop(self._next_id, None)
+                raise ForkUnavailable(f"the warm parent is gone ({exc})") from None
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), FORK_TIMEOUT)
+        except TimeoutError:
+            raise ForkUnavailable(f"no kernel from the warm parent after "
+                                  f"{FORK_TIMEOUT:.0f} s") from None
+
+
+class ForkingProvisioner(LocalProvisioner):
+    """LocalProvisioner whose Python kernels are forked from the server's warm parent.
+
+    Examples
+    --------
+    A kernel spec can name it (``"metadata": {"kernel_provisioner": {"provisioner_name":
+    "teachkit-fork"}}``), or a server can make it the default::
+
+        voila notebooks/ --KernelProvisionerFactory.default_provisioner_name=teachkit-fork
+    """
+
+    forked = False
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        argv = kernel_arguments(cmd)
+        if argv is None:
+            _say_once(self.log, f"kernel {cmd[:3]} is not this Python's ipykernel: it is "
+                                "started the ordinary way, not forked")
+            return await super().launch_kernel(cmd, **kwargs)
+        env = dict(kwargs.get("env") or os.environ)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        try:
+            server = ForkServer.shared(env)
+            process = await server.fork(argv, env=env, cwd=cwd)
+        except ForkUnavailable as exc:
+            _say_once(self.log, f"kernels are not forked ({exc}); starting ordinary "
+                                "kernels instead")
+            return await super().launch_kernel(cmd, **kwargs)
+        if not self.forked:
+            _say_once(self.log, f"kernels are forked from a warm parent (pid {server.pid}, "
+                                f"warm in {server.warm_info.get('seconds')} s: "
+                                f"{', '.join(server.warm_info.get('warm', []))})")
+        self.forked = True
+        self.process = process
+        self.pid = self.pgid = process.pid  # the child made its own session and group
+        self.cwd = cwd
+        return self.connection_info

@@ -1,0 +1,257 @@
+"""Kernels forked from the warm parent (teachkit.forking) are kept apart like ordinary ones.
+
+Each test drives real kernels through jupyter_client's KernelManager with the
+``teachkit-fork`` provisioner, as Voila does: one trainee's state never reaches another's
+kernel or the parent, a kernel that crashes or calls ``os._exit`` leaves the parent and
+the others serving, its exit is reported and it is reaped, and each kernel writes
+reflections where its own environment says.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("jupyter_client")
+if not sys.platform.startswith("linux"):
+    pytest.skip("forked kernels are Linux-only", allow_module_level=True)
+
+from jupyter_client.manager import KernelManager  # noqa: E402
+from jupyter_client.provisioning.factory import KernelProvisionerFactory  # noqa: E402
+
+from teachkit.forking import ENTRY_POINT, PROVISIONER_GROUP  # noqa: E402
+from teachkit.forking import provisioner as fp  # noqa: E402
+from teachkit.forking.parent import threads_and_sockets  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def kernels(tmp_path_factory):
+    """``start(name, **env)`` -> (KernelManager, client) of a forked kernel; every kernel
+    is shut down at the end, and the parent stopped."""
+    factory = KernelProvisionerFactory.instance()
+    # The entry point from pyproject.toml, whether or not this checkout is installed.
+    factory.provisioners[ENTRY_POINT] = EntryPoint(
+        name=ENTRY_POINT, group=PROVISIONER_GROUP,
+        value="teachkit.forking.provisioner:ForkingProvisioner")
+    folder = tmp_path_factory.mktemp("forked")
+    started = []
+
+    def start(name: str, **env):
+        km = KernelManager(kernel_name="python3", transport="ipc",
+                           connection_file=str(folder / f"kernel-{name}.json"))
+        km.kernel_spec.metadata["kernel_provisioner"] = {"provisioner_name": ENTRY_POINT}
+        km.start_kernel(env=dict(os.environ, **env), cwd=str(folder))
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=120)
+        started.append((km, kc))
+        return km, kc
+
+    yield start
+    for km, kc in started:
+        kc.stop_channels()
+        if km.is_alive():
+            km.shutdown_kernel(now=True)
+    server = fp.ForkServer._shared
+    if server is not None and server.proc is not None:
+        server.proc.stdin.close()
+        server.proc.wait(timeout=30)
+        fp.ForkServer._shared = None
+
+
+def run(kc, code: str) -> str:
+    """Run ``code`` in the kernel; its stdout (an error fails the test)."""
+    out = []
+
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+
+    reply = kc.execute_interactive(code, output_hook=hook, timeout=120)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return "".join(out).strip()
+
+
+def children_of(pid: int) -> set[int]:
+    kids = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids |= {int(p) for p in (task / "children").read_text().split()}
+    return kids
+
+
+def gone(pid: int) -> bool:
+    """The process has exited and been reaped (a zombie is not gone)."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_a_forked_kernel_is_an_ordinary_warm_ipykernel(kernels):
+    km, kc = kernels("a")
+    assert isinstance(km.provisioner, fp.ForkingProvisioner) and km.provisioner.forked
+    server = fp.ForkServer._shared
+    pid = km.provisioner.pid
+    assert os.getpgid(pid) == pid, "a kernel leads its own process group, as usual"
+    assert f"{pid}" in run(kc, "import os; print(os.getpid())")
+    assert run(kc, "print(os.getppid())") == str(server.pid)
+    # warm: the parent built the lesson cohort and models; the child did not import them
+    assert run(kc, "import sys; print('sklearn.ensemble' in sys.modules)") == "True"
+    assert run(kc, "from teachkit import models; print(len(models._SCORE_CACHE) >= 3)") \
+        == "True", "the models the parent trained are the kernel's from the start"
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    assert "ipykernel_launcher -f" in cmdline and km.connection_file in cmdline
+    # widgets talk to the page: the comm target is registered in the child
+    assert run(kc, "import ipywidgets; w = ipywidgets.IntSlider(); "
+                   "print(w.comm is not None)") == "True"
+    # interrupt reaches the running cell
+    kc.execute("import time; time.sleep(60)")
+    time.sleep(1.0)
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=30)
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+
+
+def test_one_trainees_state_never_reaches_another_kernel_or_the_parent(kernels):
+    _, first = kernels("state-1")
+    run(first, "secret = 'trainee one'\n"
+               "from teachkit import pipeline\n"
+               "pipeline.DEFAULT_COHORT['leak'] = 1\n"
+               "pipeline.lesson_cohort().iloc[0, 0]  # read, as a lesson does")
+    _, second = kernels("state-2")  # forked after the first changed its copy
+    assert run(second, "print('secret' in globals())") == "False"
+    assert run(second, "from teachkit import pipeline; "
+                       "print('leak' in pipeline.DEFAULT_COHORT)") == "False"
+    assert run(first, "print(secret, 'leak' in pipeline.DEFAULT_COHORT)") == \
+        "trainee one True"
+    # the same seed gives the same numbers in both: the parent's cohort is shared
+    code = ("from teachkit.pipeline import Settings, simulate; "
+            "print(simulate(Settings(model='logistic')).scores[:5].round(6).tolist())")
+    assert run(first, code) == run(second, code)
+
+
+def test_a_kernel_that_exits_leaves_the_parent_and_the_others_serving(kernels):
+    km_dead, dead = kernels("crash")
+    _, alive = kernels("survivor")
+    server = fp.ForkServer._shared
+    pid = km_dead.provisioner.pid
+    dead.execute("import os; os._exit(3)")
+    deadline = time.monotonic() + 30
+    while km_dead.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not km_dead.is_alive()
+    assert km_dead.provisioner.process.returncode == 3, "the exit code is reported"
+    deadline = time.monotonic() + 10
+    while not gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert gone(pid) and pid not in children_of(server.pid), "the child was reaped"
+    assert server.proc.poll() is None, "the parent still serves"
+    assert run(alive, "print(6 * 7)") == "42"
+    _, late = kernels("after-crash")
+    assert run(late, "print(6 * 7)") == "42"
+
+
+def test_reflections_go_where_each_kernels_environment_says(kernels, tmp_path):
+    homes = {name: tmp_path / name for name in ("ana", "ben")}
+    code = ("from teachkit.reflections import default_store\n"
+            "default_store().save('01', {name!r}, {text!r})\n"
+            "print(default_store().load('01', {name!r}))")
+    for name, home in homes.items():
+        _, kc = kernels(f"reflect-{name}", TEACHKIT_HOME=str(home))
+        assert run(kc, code.format(name=name, text=f"{name}'s note")) == f"{name}'s note"
+    for name, home in homes.items():
+        from teachkit.reflections import ReflectionStore
+
+        other = next(n for n in homes if n != name)
+        assert ReflectionStore(home).load("01", name) == f"{name}'s note"
+        assert ReflectionStore(home).load("01", other) == ""
+
+
+def test_a_shut_down_kernel_is_reaped_and_nothing_is_left(kernels):
+    km, kc = kernels("shutdown")
+    pid = km.provisioner.pid
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+    assert not km.is_alive()
+    deadline = time.monotonic() + 10
+    while not gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert gone(pid)
+
+
+def test_when_forking_fails_an_ordinary_kernel_starts_and_it_is_said_once(
+        monkeypatch, tmp_path, caplog):
+    class Broken:
+        pid = None
+        warm_info: dict = {}
+
+        async def fork(self, *args, **kwargs):
+            raise fp.ForkUnavailable("the parent could not warm up (test)")
+
+    monkeypatch.setattr(fp.ForkServer, "shared", classmethod(lambda cls, env: Broken()))
+    monkeypatch.setattr(fp, "_SAID", set())
+    provisioner = fp.ForkingProvisioner(kernel_id="k", kernel_spec=None, parent=None)
+    launched = []
+
+    async def ordinary(self, cmd, **kwargs):
+        launched.append(cmd)
+        return {}
+
+    monkeypatch.setattr(fp.LocalProvisioner, "launch_kernel", ordinary)
+    import asyncio
+
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", str(tmp_path / "k.json")]
+    with caplog.at_level("WARNING"):
+        for _ in range(2):
+            asyncio.run(provisioner.launch_kernel(cmd, env={}, cwd=str(tmp_path)))
+    assert launched == [cmd, cmd]
+    said = [r.getMessage() for r in caplog.records if "not forked" in r.getMessage()]
+    assert len(said) == 1 and "could not warm up (test)" in said[0]
+
+
+def test_only_this_pythons_ipykernel_is_forked():
+    assert fp.kernel_arguments([sys.executable, "-m", "ipykernel_launcher", "-f", "x"]) \
+        == ["-f", "x"]
+    assert fp.kernel_arguments(["/usr/bin/python3.9", "-m", "ipykernel_launcher"]) is None
+    assert fp.kernel_arguments(["R", "--slave"]) is None
+
+
+def test_the_parent_sees_a_thread_it_must_not_fork_with():
+    names, _ = threads_and_sockets()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert len(threads_and_sockets()[0]) == len(names) + 1
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_pyproject_registers_the_provisioner():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    target = project["entry-points"][PROVISIONER_GROUP][ENTRY_POINT]
+    module, name = target.split(":")
+    assert getattr(__import__(module, fromlist=[name]), name) is fp.ForkingProvisioner
+
+
+def test_set_cmdline_keeps_within_the_original_space():
+    import subprocess
+
+    script = ("from teachkit.forking.parent import set_cmdline; import os\n"
+              "print(set_cmdline('x' * 10_000))\n"
+              "print(len(open('/proc/self/cmdline','rb').read()))")
+    pad = "." * 50
+    out = subprocess.run([sys.executable, "-c", script, pad], capture_output=True,
+                         text=True, timeout=60, env=dict(os.environ)).stdout.split()
+    assert out[0] == "True"
+    assert int(out[1]) <= len(sys.executable) + len(script) + len(pad) + 8
