@@ -24,7 +24,7 @@ Examples
 >>> d.stages  # always in run order
 ('consent', 'oversight')
 >>> d.consent, d.review_capacity, d.model
-('honoured', 20, 'logistic')
+('honoured', 10, 'logistic')
 >>> d.baseline()[1]
 'the same flags with a clinician reviewing'
 >>> hash(d) == hash(d.replace(oversight="dropped"))
