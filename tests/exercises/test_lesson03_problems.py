@@ -1,5 +1,6 @@
-"""Lesson 03's exercises: known-right, known-wrong and unattempted answers for every
-problem, common mistakes named, the consent filter judged on the grader's fresh inputs.
+"""Lesson 03's exercises: the known answers that test_exercise_problems.py judges (right, wrong,
+unattempted) for every problem, common mistakes named, the consent filter judged on
+the grader's fresh inputs.
 
 The known-right answers are computed here, in tests/, never in the package.
 ``right_03`` and ``wrong_03`` have the shape of ``test_exercise_problems.RIGHT`` entries.
@@ -13,8 +14,8 @@ import pytest
 
 from teachkit.consent import ConsentSettings, consent_masks, run_consent
 from teachkit.exercises import get_lesson, lesson03
-from teachkit.exercises._plain import call_answer, to_plain
-from teachkit.exercises._problem import INCORRECT, NOT_ATTEMPTED, PASSED, WRITTEN
+from teachkit.exercises._plain import call_answer
+from teachkit.exercises._problem import INCORRECT, NOT_ATTEMPTED, PASSED
 from teachkit.pipeline import lesson_cohort
 
 
@@ -84,35 +85,6 @@ def test_lesson03_is_registered_for_the_grader():
     assert lesson.problems is lesson03.PROBLEMS
     assert sum(p.kind == "reflection" for p in lesson.problems) >= 2
     assert sum(p.kind != "reflection" for p in lesson.problems) >= 5
-
-
-@pytest.mark.parametrize("problem", AUTO, ids=lambda p: p.name)
-def test_right_answer_passes(answers, problem):
-    outcome = _judge(problem, answers[0][problem.inspects])
-    assert outcome.status == PASSED, outcome.message
-
-
-@pytest.mark.parametrize("problem", AUTO, ids=lambda p: p.name)
-def test_wrong_answer_fails_and_names_it(answers, problem):
-    outcome = _judge(problem, answers[1][problem.inspects])
-    assert outcome.status == INCORRECT
-    assert problem.inspects in outcome.message
-
-
-@pytest.mark.parametrize("problem", AUTO, ids=lambda p: p.name)
-@pytest.mark.parametrize("namespace", [{}, "ellipsis"])
-def test_unattempted(problem, namespace):
-    if namespace == "ellipsis":
-        namespace = {problem.inspects: ...}
-    assert problem.judge(problem.answer_from(namespace)).status == NOT_ATTEMPTED
-
-
-@pytest.mark.parametrize("reflection", [p for p in lesson03.PROBLEMS
-                                        if p.kind == "reflection"], ids=lambda p: p.name)
-def test_reflections_are_stored_not_passed(reflection):
-    text = "Honouring a no matters; measure what the model then gets wrong for whom. " * 2
-    assert reflection.judge(to_plain(text)).status == WRITTEN
-    assert reflection.judge(to_plain("too short")).status == NOT_ATTEMPTED
 
 
 def _refused(design):
