@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from teachkit.board.store import BoardStore
@@ -103,5 +105,8 @@ def test_polling_starts_only_on_a_board(store):
     lab.new_board()
     assert lab._task is not None
     lab.stop_polling()
-    lab._task.join(5)
-    assert not lab._task.is_alive()
+    if isinstance(lab._task, asyncio.Task):  # a loop runs here (a browser test's, say)
+        assert lab._task.cancelling() or lab._task.done()
+    else:
+        lab._task.join(5)
+        assert not lab._task.is_alive()

@@ -206,11 +206,14 @@ def test_when_forking_fails_an_ordinary_kernel_starts_and_it_is_said_once(
 
     monkeypatch.setattr(fp.LocalProvisioner, "launch_kernel", ordinary)
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", str(tmp_path / "k.json")]
-    with caplog.at_level("WARNING"):
+    # A thread of its own: in the full suite a browser test's loop may run in this one.
+    with caplog.at_level("WARNING"), ThreadPoolExecutor(1) as pool:
         for _ in range(2):
-            asyncio.run(provisioner.launch_kernel(cmd, env={}, cwd=str(tmp_path)))
+            pool.submit(asyncio.run, provisioner.launch_kernel(
+                cmd, env={}, cwd=str(tmp_path))).result()
     assert launched == [cmd, cmd]
     said = [r.getMessage() for r in caplog.records if "not forked" in r.getMessage()]
     assert len(said) == 1 and "could not warm up (test)" in said[0]
