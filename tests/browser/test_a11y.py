@@ -97,22 +97,28 @@ def test_lesson_at_rest_has_no_axe_violation(pages, number):
 
 def _focus_path(page, limit: int = 400) -> list[str]:
     """Press Tab from the top of the page; return each focused element's lever class
-    (``tk-lever-<name>``) or tag, until focus wraps or ``limit`` presses."""
+    (``tk-lever-<name>``) or tag, until focus wraps to the first element or ``limit``
+    presses. The first element is marked, so two alike (two glossaries' summaries) are
+    not taken for a wrap."""
     page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                  "document.querySelectorAll('[data-tk-first]').forEach("
+                  "  el => el.removeAttribute('data-tk-first')); "
                   "window.scrollTo(0, 0); }")
     seen = []
     for _ in range(limit):
         page.keyboard.press("Tab")
-        where = page.evaluate("""() => {
+        where = page.evaluate("""(first) => {
             const el = document.activeElement;
             if (!el || el === document.body) return null;
+            if (el.hasAttribute('data-tk-first')) return 'wrapped';
+            if (first) el.setAttribute('data-tk-first', '');
             const row = el.closest('.tk-lever');
             const lever = row ? Array.from(row.classList).find(
                 c => c.startsWith('tk-lever-')) : null;
             return (lever || el.tagName.toLowerCase()) + '|' +
                    (el.classList.contains('noUi-handle') ? 'slider' : el.tagName.toLowerCase());
-        }""")
-        if where is None or (seen and where == seen[0] and len(seen) > 3):
+        }""", not seen)
+        if where is None or where == "wrapped":
             break
         seen.append(where)
     return seen
