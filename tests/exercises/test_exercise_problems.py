@@ -184,6 +184,21 @@ def test_view_reads_the_callers_variables():
     assert (first.number, second.number) == (1, 2)
 
 
+#: The checked questions and reflections each lesson's issue asked for, at least.
+LEAST = {"02": (5, 2), "03": (5, 2), "04": (5, 2), "05": (5, 2), "06": (5, 2), "07": (5, 2),
+         "08": (4, 2)}
+
+
+@pytest.mark.parametrize("lesson_id", sorted(LESSONS))
+def test_each_lesson_is_registered_for_the_grader(lesson_id):
+    lesson = LESSONS[lesson_id]
+    assert get_lesson(str(int(lesson_id))) is get_lesson(lesson.slug) is lesson
+    assert lesson.problems is importlib.import_module(lesson.module).PROBLEMS
+    checked, reflections = LEAST.get(lesson_id, (4, 1))
+    assert sum(p.kind == "reflection" for p in lesson.problems) >= reflections
+    assert sum(p.kind != "reflection" for p in lesson.problems) >= checked
+
+
 def test_get_lesson_accepts_ids_and_names():
     assert get_lesson("1") is get_lesson("01") is get_lesson("01-cohort-and-model")
 

@@ -13,7 +13,7 @@ import pytest
 
 from teachkit.board.outcomes import measure
 from teachkit.board.roles import ROLES, SCALES
-from teachkit.exercises import get_lesson, lesson08
+from teachkit.exercises import lesson08
 
 
 def _satisfaction(outcomes, role):
@@ -55,14 +55,6 @@ def answers():
 def _judge(problem, value):
     return problem.judge(problem.answer_from({problem.inspects: value}))
 
-
-
-def test_lesson08_is_registered_for_the_grader():
-    lesson = get_lesson("8")
-    assert lesson is get_lesson("08-design-review-board")
-    assert lesson.problems is lesson08.PROBLEMS
-    assert sum(p.kind == "reflection" for p in lesson.problems) >= 2
-    assert sum(p.kind != "reflection" for p in lesson.problems) >= 4
 
 
 def test_common_mistakes_are_named(answers):
