@@ -3,7 +3,7 @@
 #
 # The cohort: 20,000 synthetic primary-care patients, each with PHQ-9 answers
 # (`phq1` ... `phq9`, total `phq9_total`), a GAD-7 total, and the truth we never have in
-# real life: `crisis_90d` (a crisis within 90 days) and `crisis_risk` (its probability).
+# real life: `crisis` (a crisis within 90 days) and `crisis_risk` (its probability).
 # The usual rule flags a patient when `phq9_total >= 10` or item 9 (thoughts of
 # self-harm) is above zero.
 #
@@ -18,7 +18,7 @@ from teachkit.exercises.lesson01 import q1, q2, q3, q4, q5, q6, r1
 from teachkit.pipeline import Settings, lesson_cohort, simulate
 
 cohort = lesson_cohort()
-cohort[["phq9_total", "phq9", "gad7_total", "ethnicity", "crisis_90d"]].head()
+cohort[["phq9_total", "phq9", "gad7_total", "ethnicity", "crisis"]].head()
 
 # %% [markdown]
 # ## Question 1
@@ -44,7 +44,7 @@ q1.check()
 
 # %% tags=["solution"]
 # BEGIN SOLUTION
-crisis = cohort["crisis_90d"].astype(bool)
+crisis = cohort["crisis"].astype(bool)
 rule_sensitivity = (rule_flags & crisis).sum() / crisis.sum()
 # END SOLUTION
 

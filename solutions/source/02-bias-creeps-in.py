@@ -5,7 +5,7 @@
 # care-management programme for the **top 3 %** of a model's scores. The vendor's model
 # never reads ethnicity, but bias can still get in through what it learns (the `label`),
 # who it learns from (`undersample`) and what the records say (`underreport`,
-# `self_harm_unrecorded`). Every run is counted against the true `crisis_90d`.
+# `self_harm_unrecorded`). Every run is counted against the true `crisis`.
 #
 # Set each variable, then run the check under it; `q1.hint()` gives a hint.
 #

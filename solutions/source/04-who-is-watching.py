@@ -5,7 +5,7 @@
 # 5 % or more; one care manager gives the new flags half the day, **10 reviews a day** of
 # 20 minutes each (an assumption), and the practice screens its patients over 60 working
 # days (about 333 a day). A flag nobody reviews on its day is not followed up. `run_oversight` runs the model and this
-# deployment stage; every run is counted against the true `crisis_90d`.
+# deployment stage; every run is counted against the true `crisis`.
 #
 # Set each variable, then run the check under it; `q1.hint()` gives a hint.
 #

@@ -170,7 +170,7 @@ def _truth_auc(df):
     """AUC of the true risk for the crises drawn: no model can do better on average."""
     from sklearn.metrics import roc_auc_score
 
-    return float(roc_auc_score(df["crisis_90d"], df["crisis_risk"]))
+    return float(roc_auc_score(df["crisis"], df["crisis_risk"]))
 
 
 def _unique_zip5_birth_sex(df):

@@ -39,7 +39,7 @@ __all__ = ["make_cohort", "COHORT_SETTINGS", "CohortSetting", "CRISIS_DEFINITION
            "CALIBRATIONS", "Calibration", "DEFAULT_CALIBRATION", "REFERENCE_YEAR",
            "calibration_of"]
 
-#: What ``crisis_90d`` counts (source ``crisis_definition``).
+#: What ``crisis`` counts (source ``crisis_definition``).
 CRISIS_DEFINITION = (
     "a suicide attempt, an act of self-harm that reaches care, or an emergency visit for a "
     "mental-health crisis, within 90 days of the screening visit"
@@ -670,7 +670,7 @@ the range [1, 10000000]. Got 0 instead.
             "prior_self_harm": prior_self_harm,
             "self_harm_recorded": self_harm_recorded,
             "crisis_risk": np.round(crisis_risk, 6),
-            "crisis_90d": crisis,
+            "crisis": crisis,
             **consent,
             "intake_month": intake_month,
         }

@@ -20,7 +20,7 @@ Examples
 >>> from teachkit.datacard import COLUMNS, get_column
 >>> get_column("phq9_total").low, get_column("phq9_total").high
 (0, 27)
->>> get_column("crisis_90d").sources
+>>> get_column("crisis").sources
 ('crisis_definition', 'crisis_concentration', 'crisis_rate', 'prior_self_harm')
 """
 
@@ -268,7 +268,7 @@ def _build_columns() -> tuple[Column, ...]:
                "synthetic patient (never for a real one). Rounded to 6 decimals.",
                ("crisis_definition", "crisis_concentration", "crisis_rate",
                 "prior_self_harm"), 6, low=0.0, high=1.0),
-        Column("crisis_90d", "bool", "True, False",
+        Column("crisis", "bool", "True, False",
                f"The ground truth: {CRISIS_DEFINITION}. Drawn from crisis_risk.",
                ("crisis_definition", "crisis_concentration", "crisis_rate",
                 "prior_self_harm"), 6, levels=_YES_NO),
@@ -395,7 +395,7 @@ def _composition(cohort: pd.DataFrame, setting_label: str) -> list[str]:
         "risk and whether a crisis happened within 90 days); consent preferences; "
         "quasi-identifiers; a synthetic name; a month of intake. Section 2 lists every "
         "column.",
-        f"- **Labels.** `crisis_90d` is the true outcome: {CRISIS_DEFINITION}. `diagnosed`, "
+        f"- **Labels.** `crisis` is the true outcome: {CRISIS_DEFINITION}. `diagnosed`, "
         "`visits_past_year` and `cost_past_year` are records shaped by access to care: "
         "they are the tempting, biased proxies some lessons train on, on purpose.",
         "- **Sensitive attributes.** Sex or gender, ethnicity, income, insurance, language, "
@@ -641,7 +641,7 @@ def _calibration() -> list[str]:
 
 def _lesson_cohort_figures(cohort: pd.DataFrame, meta: dict) -> list[str]:
     total = cohort["phq9_total"].to_numpy()
-    crises = cohort["crisis_90d"].to_numpy()
+    crises = cohort["crisis"].to_numpy()
     rows = [
         ["PHQ-9 >= 10", f"{_pct(np.mean(total >= 10))} %"],
         ["PHQ-9 item 9 above 'not at all'", f"{_pct(np.mean(cohort['phq9'] > 0))} %"],

@@ -186,7 +186,7 @@ def reduction_scores(cohort: pd.DataFrame, label, groups, *, seed: int = 0,
     --------
     >>> from teachkit.cohort import make_cohort
     >>> cohort = make_cohort(4_000, seed=1, setting="specialty")
-    >>> scores = reduction_scores(cohort, "crisis_90d", cohort["ethnicity"], seed=1)
+    >>> scores = reduction_scores(cohort, "crisis", cohort["ethnicity"], seed=1)
     >>> scores.shape, bool(((scores > 0) & (scores < 1)).all())
     ((4000,), True)
     """

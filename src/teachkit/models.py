@@ -282,7 +282,7 @@ def cross_fitted_scores(
     cohort: pd.DataFrame,
     kind: str,
     *,
-    label="crisis_90d",
+    label="crisis",
     seed: int = 0,
     cache_key=None,
     train_mask=None,
@@ -299,7 +299,7 @@ def cross_fitted_scores(
         From :func:`teachkit.cohort.make_cohort`, perhaps changed by levers.
     kind : {"rule", "logistic", "boosting", "records"}
         Which model (:func:`make_model`) reading what (:func:`feature_matrix`).
-    label : str or array-like of bool, default="crisis_90d"
+    label : str or array-like of bool, default="crisis"
         What the model learns to predict: a column of the cohort, or one yes/no value
         per patient (a proxy label from :func:`teachkit.levers.bias.training_label`).
     seed : int, default=0

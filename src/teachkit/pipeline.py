@@ -261,7 +261,7 @@ class RunResult:
         Overall and by group, with the baseline attached.
     records : DataFrame or None
         The cohort as the model read it (after the record levers); its truth columns
-        (``severity``, ``crisis_risk``, ``crisis_90d``) are the cohort's.
+        (``severity``, ``crisis_risk``, ``crisis``) are the cohort's.
     baseline_name : str
         How the sentence names the baseline ("the usual rule", ...).
     baseline_result : RunResult or None
@@ -335,7 +335,7 @@ def _scores(settings: Settings, records: pd.DataFrame):
         return cross_fitted_scores(records, "rule"), y_train, keep
     at_rest = settings.label == "crisis" and settings.mitigation not in ("relabel",
                                                                           "reduction")
-    label = "crisis_90d" if at_rest else y_train
+    label = "crisis" if at_rest else y_train
     mask = None if keep.all() else keep
     if settings.mitigation == "reduction":
         key = ("reduction", _fingerprint(records, y_train, mask), settings.seed,
@@ -422,7 +422,7 @@ def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = 
     if with_baseline and baseline is None:
         baseline = "self"  # at rest the run is its own baseline: the change is zero
     consequences = ConsequenceFrame(
-        cohort["crisis_90d"].to_numpy(), flagged, scores, groups,
+        cohort["crisis"].to_numpy(), flagged, scores, groups,
         is_probability=settings.model != "rule", baseline=baseline,
     )
     return RunResult(settings, scores, flagged, consequences, records=records,

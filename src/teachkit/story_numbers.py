@@ -30,7 +30,7 @@ def _lesson01(seed: int) -> dict[str, float]:
     from .pipeline import lesson_cohort
 
     cohort = lesson_cohort(seed=seed)
-    crises = cohort["crisis_90d"].to_numpy()
+    crises = cohort["crisis"].to_numpy()
     return {
         "depression_share": float(np.mean(cohort["phq9_total"] >= 10)),
         "crisis_rate": float(np.mean(crises)),
@@ -88,7 +88,7 @@ def _lesson04(seed: int) -> dict[str, float]:
     now = review.consequences.overall.iloc[0]
     alone = review.baseline_result.consequences.overall.iloc[0]
     tiers = capacity_tradeoff(settings)
-    flagged_crises = review.flagged & review.records["crisis_90d"].to_numpy(dtype=bool)
+    flagged_crises = review.flagged & review.records["crisis"].to_numpy(dtype=bool)
     return {
         "flags_per_day": float(review.workload["flags_per_day"]),
         "needless_alone": float(alone["needless"]),

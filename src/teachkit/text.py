@@ -126,8 +126,8 @@ def describe_cohort(cohort) -> str:
     setting = preset.label.lower() if preset else ""
     depressed = int((cohort["phq9_total"] >= 10).sum())
     item9 = int((cohort["phq9"] > 0).sum())
-    crises = int(cohort["crisis_90d"].sum())
-    quiet = int((cohort["crisis_90d"] & (cohort["phq9"] == 0)).sum())
+    crises = int(cohort["crisis"].sum())
+    quiet = int((cohort["crisis"] & (cohort["phq9"] == 0)).sum())
     return (
         f"{n:,} synthetic patients{f' ({setting})' if setting else ''}. "
         f"{depressed:,} ({100 * depressed / n:.1f} %) score 10 or more on the PHQ-9, and "

@@ -23,7 +23,7 @@ def flag_top(scores, capacity):
 def right_01():
     cohort = lesson_cohort()
     flags = ((cohort["phq9_total"] >= 10) | (cohort["phq9"] > 0)).to_numpy()
-    y = cohort["crisis_90d"].to_numpy().astype(bool)
+    y = cohort["crisis"].to_numpy().astype(bool)
     rule_caught = (flags & y).sum()
     scores = simulate(Settings(model="logistic")).scores
     steps = [round(0.005 * k, 3) for k in range(1, 101)]

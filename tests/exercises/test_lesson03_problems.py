@@ -35,7 +35,7 @@ def right_03():
     cohort = lesson_cohort()
     refused = ~cohort["consent_model_training"]
     agreed = consent_masks(cohort, design="opt_in")["training"].to_numpy()
-    crisis = cohort["crisis_90d"].to_numpy()
+    crisis = cohort["crisis"].to_numpy()
     decades = cohort[["zip3"]].assign(decade=cohort["birth_year"] // 10 * 10)
 
     def k_band(width):
@@ -97,7 +97,7 @@ def test_used_without_consent_names_the_mistake(mistake, part):
 def test_crisis_gap_names_opt_out_and_per_1000(answers):
     cohort = lesson_cohort()
     agreed = consent_masks(cohort, design="opt_out")["training"].to_numpy()
-    crisis = cohort["crisis_90d"].to_numpy()
+    crisis = cohort["crisis"].to_numpy()
     outcome = _judge(lesson03.Q3, 1000 * (crisis[agreed].mean() - crisis.mean()))
     assert outcome.status == INCORRECT and "opt-out" in outcome.message
     outcome = _judge(lesson03.Q3, answers[0]["crisis_gap_opt_in"] / 1000)

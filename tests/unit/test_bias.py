@@ -72,7 +72,7 @@ def test_withheld_care_lowers_only_the_groups_records_never_their_need():
     assert (less.loc[~less["diagnosed"], "diagnosis_code"] == "none").all()
     kept = less.loc[black, "visits_past_year"].sum() / SMALL.loc[black, "visits_past_year"].sum()
     assert kept == pytest.approx(0.7, abs=0.05)
-    truth = ["severity", "phq9_total", "crisis_risk", "crisis_90d", "prior_self_harm"]
+    truth = ["severity", "phq9_total", "crisis_risk", "crisis", "prior_self_harm"]
     pd.testing.assert_frame_equal(less[truth], SMALL[truth])
 
 
@@ -95,7 +95,7 @@ def test_underreporting_lowers_only_the_groups_chosen_items_and_follows_the_mode
         assert changed[lep].any() == (item in (1, 3, 5))
     assert (lower["phq9_total"] == lower[[f"phq{i}" for i in range(1, 10)]].sum(axis=1)).all()
     # The truth is untouched.
-    for col in ("severity", "crisis_risk", "crisis_90d", "phq9"):
+    for col in ("severity", "crisis_risk", "crisis", "phq9"):
         assert (lower[col] == cohort[col]).all()
     # The new answers follow the DIF model of the cohort's own calibration:
     # P(item >= 1) = expit(a (theta - b_1) - logits).
@@ -122,14 +122,14 @@ def test_underdocumentation_drops_records_of_the_group_only():
 @pytest.mark.parametrize("values", [list, np.asarray, pd.Series])
 def test_labels(values):
     cohort = SMALL
-    assert (training_label(cohort) == cohort["crisis_90d"].to_numpy()).all()
+    assert (training_label(cohort) == cohort["crisis"].to_numpy()).all()
     assert (training_label(cohort, label="diagnosis") == cohort["diagnosed"].to_numpy()).all()
     cost = training_label(cohort, label="cost")
-    assert cost.sum() == cohort["crisis_90d"].sum()
+    assert cost.sum() == cohort["crisis"].sum()
     threshold = cohort["cost_past_year"][cost].min()
     assert (cohort["cost_past_year"][~cost] <= threshold).all()
     assert training_label(cohort, label="cost", share=0.1).sum() == 300
-    assert need_label(cohort).sum() == cohort["crisis_90d"].sum()
+    assert need_label(cohort).sum() == cohort["crisis"].sum()
     # labels are valid training targets for cross-fitting, whatever the container
     from teachkit.models import training_target
 
@@ -202,7 +202,7 @@ def test_bias_levers_compose():
 
 def test_the_consequences_count_the_true_crises_whatever_the_label():
     result = simulate(PROGRAMME.replace(label="cost", self_harm_unrecorded=1.0))
-    crises = 1000 * lesson_cohort()["crisis_90d"].mean()
+    crises = 1000 * lesson_cohort()["crisis"].mean()
     assert result.consequences.overall["crises"].iloc[0] == pytest.approx(crises)
 
 

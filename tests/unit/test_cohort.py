@@ -213,7 +213,7 @@ def test_crisis_rate_per_preset(setting):
     # the true risk is calibrated exactly; the drawn outcome within 4 binomial SDs
     assert df["crisis_risk"].mean() == pytest.approx(target, rel=1e-3)
     sd = np.sqrt(target * (1 - target) / len(df))
-    assert abs(df["crisis_90d"].mean() - target) <= 4 * sd
+    assert abs(df["crisis"].mean() - target) <= 4 * sd
 
 
 def test_crisis_rate_argument_overrides_the_preset():
@@ -261,7 +261,7 @@ def test_changing_access_leaves_need_and_outcome_unchanged(change):
     other = make_cohort(4_000, seed=17, setting="primary_care", **change)
     assert not base["diagnosed"].equals(other["diagnosed"])  # the intervention bites
     need = ["severity", "anxiety_severity", *(f"phq{i}" for i in range(1, 10)),
-            "phq9_total", "gad7_total", "prior_self_harm", "crisis_risk", "crisis_90d"]
+            "phq9_total", "gad7_total", "prior_self_harm", "crisis_risk", "crisis"]
     pd.testing.assert_frame_equal(base[need], other[need])
 
 
@@ -271,7 +271,7 @@ def test_crisis_is_never_computed_from_cost(monkeypatch):
     monkeypatch.setattr(cohort_module, "MEDICATION_COST", 0.0)
     costly = make_cohort(4_000, seed=19, setting="specialty")
     assert not base["cost_past_year"].equals(costly["cost_past_year"])
-    for col in ("crisis_risk", "crisis_90d"):
+    for col in ("crisis_risk", "crisis"):
         pd.testing.assert_series_equal(base[col], costly[col])
 
 

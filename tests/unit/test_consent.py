@@ -292,7 +292,7 @@ def test_what_refusers_did_never_reaches_the_model(design):
     cohort = make_cohort(3_000, seed=5, setting="primary_care")
     agreed = consent_masks(cohort, design=design, seed=5)["training"].to_numpy()
     altered = cohort.copy()
-    altered.loc[~agreed, "crisis_90d"] = ~cohort.loc[~agreed, "crisis_90d"]
+    altered.loc[~agreed, "crisis"] = ~cohort.loc[~agreed, "crisis"]
     settings = ConsentSettings(n=3_000, seed=5, model="logistic", consent="honoured",
                                consent_design=design)
     honoured = [simulate(settings, cohort=c, with_baseline=False).scores

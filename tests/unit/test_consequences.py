@@ -111,7 +111,7 @@ def test_metrics_equal_fairlearn_metricframe(request, run):
 def test_metrics_against_direct_computation(model_run, cohort):
     from sklearn.metrics import precision_score, recall_score, roc_auc_score
 
-    y = cohort["crisis_90d"].to_numpy()
+    y = cohort["crisis"].to_numpy()
     overall = model_run.consequences.metrics.loc[("all", "all patients")]
     assert overall["AUC"] == pytest.approx(roc_auc_score(y, model_run.scores), abs=1e-12)
     assert overall["sensitivity"] == pytest.approx(recall_score(y, model_run.flagged))

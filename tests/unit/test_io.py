@@ -29,7 +29,7 @@ def test_csv_round_trip_keeps_every_value(cohort, tmp_path):
     # numbers and yes/no come back as numbers and booleans, dates as dates
     assert loaded["severity"].equals(cohort["severity"])
     assert loaded["crisis_risk"].equals(cohort["crisis_risk"])
-    assert loaded["crisis_90d"].dtype == bool
+    assert loaded["crisis"].dtype == bool
     assert pd.api.types.is_datetime64_any_dtype(loaded["birth_date"])
     assert (loaded["birth_date"] == cohort["birth_date"]).all()
 

@@ -150,7 +150,7 @@ def test_feature_matrix(cohort):
 
 
 def test_features_never_include_the_truth_or_protected_groups():
-    forbidden = {"severity", "anxiety_severity", "crisis_risk", "crisis_90d",
+    forbidden = {"severity", "anxiety_severity", "crisis_risk", "crisis",
                  "prior_self_harm", "ethnicity", "language", "insurance", "income_band",
                  "rurality", "name", "zip3", "zip5", "patient_id"}
     assert not forbidden & set(FEATURES)
@@ -216,7 +216,7 @@ def test_no_patient_is_scored_by_a_model_that_saw_them():
     before = cross_fitted_scores(cohort, "logistic", seed=1)
     for patient in (0, 1, 2, 1_234):
         changed = cohort.copy()
-        changed.loc[patient, "crisis_90d"] = not changed.loc[patient, "crisis_90d"]
+        changed.loc[patient, "crisis"] = not changed.loc[patient, "crisis"]
         after = cross_fitted_scores(changed, "logistic", seed=1)
         same = after == before
         assert same[patient], patient
@@ -248,7 +248,7 @@ def lesson_size() -> pd.DataFrame:
 # 28 % of crises with thoughts of self-harm (Louzon 2016).
 @pytest.mark.parametrize(("kind", "band"), [("logistic", 0.06), ("rule", 0.10)])
 def test_models_recover_most_of_what_the_true_risk_can_tell(lesson_size, kind, band):
-    crises = lesson_size["crisis_90d"]
+    crises = lesson_size["crisis"]
     truth = roc_auc_score(crises, lesson_size["crisis_risk"])
     item9 = roc_auc_score(crises, lesson_size["phq9"])
     auc = roc_auc_score(crises, cross_fitted_scores(lesson_size, kind, seed=2))
@@ -278,7 +278,7 @@ def test_non_binary_labels_are_refused(cohort, label):
 
 def test_a_fold_without_both_outcomes_is_refused():
     tiny = make_cohort(40, seed=1, crisis_rate=0.001)
-    tiny["crisis_90d"] = False
+    tiny["crisis"] = False
     with pytest.raises(TeachkitError, match="only one outcome"):
         cross_fitted_scores(tiny, "logistic")
 

@@ -77,7 +77,7 @@ def test_no_automation_bias_and_perfect_reviewers_reproduce_the_models_own_error
     # every crisis the model flags is kept, every crisis it misses stays missed ...
     assert now["caught"] == model["caught"] and now["missed"] == model["missed"]
     np.testing.assert_array_equal(result.acted, result.flagged & result.records[
-        "crisis_90d"].to_numpy())
+        "crisis"].to_numpy())
     by = result.consequences.metrics["sensitivity"]
     np.testing.assert_allclose(by, result.model_result.consequences.metrics["sensitivity"])
     # ... and the reviewer removes only the model's needless escalations
@@ -169,7 +169,7 @@ def test_alert_fatigue_lowers_follow_ups_by_about_30_percent_per_alert():
 
 def test_escalation_sends_every_self_harm_answer_to_a_clinician():
     item9 = lesson_cohort()["phq9"].to_numpy() > 0
-    crisis = lesson_cohort()["crisis_90d"].to_numpy()
+    crisis = lesson_cohort()["crisis"].to_numpy()
     without = run(review_capacity=120)
     with_rule = run(review_capacity=120, escalation="item9")
     d = with_rule.deployment

@@ -259,7 +259,7 @@ def test_a_lower_threshold_flags_more_and_catches_no_fewer(cohort):
 def test_per_1000_figures_recomputed_from_the_patients(cohort):
     result = simulate(Settings(model="logistic", threshold=0.08), cohort=cohort)
     frame = result.consequences
-    y = cohort["crisis_90d"].to_numpy()
+    y = cohort["crisis"].to_numpy()
     f = result.flagged
     n = len(cohort)
     overall = frame.overall.iloc[0]

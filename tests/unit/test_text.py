@@ -87,7 +87,7 @@ def test_describe_cohort_counts():
 
     cohort = make_cohort(2_000, seed=3, setting="specialty")
     depressed = int((cohort["phq9_total"] >= 10).sum())
-    crises = int(cohort["crisis_90d"].sum())
+    crises = int(cohort["crisis"].sum())
     sentence = describe_cohort(cohort)
     assert sentence.startswith("2,000 synthetic patients (specialty mental-health care). ")
     assert f"{depressed:,} ({100 * depressed / 2000:.1f} %) score 10 or more" in sentence

@@ -39,7 +39,7 @@ USERS = {"training": "the triage-model vendor", "partner": "a commercial partner
 #: The groups the consent view compares: those d.4 finds opt out more, and the rest.
 CONSENT_GROUPS = ("sex", "age", "diagnosis", "ethnicity")
 
-_REQUIRED = ("patient_id", "sex", "age", "diagnosed", "phq9_total", "crisis_90d",
+_REQUIRED = ("patient_id", "sex", "age", "diagnosed", "phq9_total", "crisis",
              "consent_model_training", "consent_sharing", "intake_month")
 
 

@@ -139,7 +139,7 @@ def selection_bias(cohort: pd.DataFrame, agreed) -> pd.DataFrame:
             "The 'agreed' parameter of selection_bias must have one answer per patient "
             f"({len(cohort)}). Got {len(agreed)} instead.")
     depressed = cohort["phq9_total"].to_numpy() >= 10
-    crisis = cohort["crisis_90d"].to_numpy(dtype=bool)
+    crisis = cohort["crisis"].to_numpy(dtype=bool)
     risk = cohort["crisis_risk"].to_numpy(dtype=float) if "crisis_risk" in cohort else \
         crisis.astype(float)
     rows = {}
@@ -155,7 +155,7 @@ def selection_bias(cohort: pd.DataFrame, agreed) -> pd.DataFrame:
 
 def _model_by_group(result: RunResult, groups: pd.DataFrame) -> pd.DataFrame:
     """Sensitivity and calibration (observed / expected) of a run, by consent group."""
-    y = result.records["crisis_90d"].to_numpy(dtype=bool)
+    y = result.records["crisis"].to_numpy(dtype=bool)
     flagged, scores = np.asarray(result.flagged), np.asarray(result.scores, dtype=float)
 
     def how(mask):
@@ -295,7 +295,7 @@ must describe a model that learns (model 'logistic' or 'boosting'). Got model 'r
     cohort = lesson_cohort(settings.n, settings.seed, settings.setting)
     groups = _lesson_groups(settings.n, settings.seed, settings.setting)
     n_keep = int(masks_for(cohort, settings.consent_design, settings.seed)["training"].sum())
-    y = cohort["crisis_90d"].to_numpy(dtype=bool)
+    y = cohort["crisis"].to_numpy(dtype=bool)
     ratios = []
     for repeat in range(repeats):
         order = np.random.default_rng([settings.seed, 61, repeat]).permutation(len(cohort))

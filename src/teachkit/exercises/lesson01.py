@@ -43,7 +43,7 @@ def _facts() -> dict:
     from ..pipeline import Settings, lesson_cohort, simulate
 
     cohort = lesson_cohort()
-    y = cohort["crisis_90d"].to_numpy().astype(bool)
+    y = cohort["crisis"].to_numpy().astype(bool)
     total_rule = (cohort["phq9_total"] >= 10).to_numpy()
     item9 = (cohort["phq9"] > 0).to_numpy()
     flagged = total_rule | item9
@@ -116,9 +116,9 @@ Q2 = Problem(
                       "That is the share of crises missed; sensitivity is the share caught.",
                       tol=0.002),
         ),
-        fallback="Sensitivity = crises caught / all crises, using `crisis_90d`.",
+        fallback="Sensitivity = crises caught / all crises, using `crisis`.",
         low=0, high=1),
-    hints=("Among the patients with `crisis_90d` true, what share does the rule flag?",),
+    hints=("Among the patients with `crisis` true, what share does the rule flag?",),
 )
 
 

@@ -50,7 +50,7 @@ def _facts() -> dict:
     usual = run_oversight(base, with_baseline=False)
     row = usual.decisions.loc[("all", "all patients")]
     records = usual.records
-    crisis = records["crisis_90d"].to_numpy(dtype=bool)
+    crisis = records["crisis"].to_numpy(dtype=bool)
     missed, overflow = {}, {}
     for c in range(0, UNLIMITED + 1):  # the deployment stage alone: the flags stay
         d = deploy(usual.flagged, usual.scores, crisis, records["phq9"].to_numpy(),

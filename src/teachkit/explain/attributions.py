@@ -294,7 +294,7 @@ def fit_explained(records: pd.DataFrame, kind: str, y, *, seed: int, train_mask=
     --------
     >>> from teachkit.cohort import make_cohort
     >>> cohort = make_cohort(1_000, seed=3)
-    >>> m = fit_explained(cohort, "logistic", cohort["crisis_90d"].to_numpy(int), seed=3)
+    >>> m = fit_explained(cohort, "logistic", cohort["crisis"].to_numpy(int), seed=3)
     >>> m.scores().shape
     (1000,)
     """

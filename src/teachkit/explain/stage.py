@@ -192,7 +192,7 @@ def _cached(settings: ExplainSettings) -> ExplainResult:
         flags[opted] = RuleScreener().predict(records).astype(bool)[opted]
     else:
         flags[opted] = False
-    y = records["crisis_90d"].to_numpy(dtype=bool)
+    y = records["crisis"].to_numpy(dtype=bool)
     per = 1000 / n
     not_opted = ~opted
     autonomy = {

@@ -21,7 +21,7 @@ reduction, or re-labelling on need (:mod:`teachkit.mitigation`).
 The levers that change the records return a new cohort (the model sees the biased
 records when it is trained and when it is used); label choice and under-sampling change
 only the rows a model learns from. The consequences are always counted against the true
-``crisis_90d``. Each lever acts on one fixed group, named in its label, so a clinician
+``crisis``. Each lever acts on one fixed group, named in its label, so a clinician
 never has to choose which group to harm: Black patients for the cost label,
 under-sampling and under-documentation (the groups of Obermeyer 2019 and Coley 2021),
 patients with limited English for PHQ-9 under-reporting.
@@ -209,7 +209,7 @@ def training_label(cohort: pd.DataFrame, *, label: str = "crisis",
                    share: float | None = None) -> np.ndarray:
     """The yes/no outcome a model is trained to predict, for each patient.
 
-    - ``"crisis"``: the true crisis within 90 days (``crisis_90d``);
+    - ``"crisis"``: the true crisis within 90 days (``crisis``);
     - ``"cost"``: a high cost of care in the past year: the ``share`` of patients with the
       highest ``cost_past_year``. Cost depends on need **and** on access (diagnosis,
       treatment, visits, insurance), so patients who get less care look less in need;
@@ -238,9 +238,9 @@ def training_label(cohort: pd.DataFrame, *, label: str = "crisis",
     --------
     >>> from teachkit.cohort import make_cohort
     >>> cohort = make_cohort(2_000, seed=1)
-    >>> bool((training_label(cohort) == cohort["crisis_90d"]).all())
+    >>> bool((training_label(cohort) == cohort["crisis"]).all())
     True
-    >>> int(training_label(cohort, label="cost").sum()) == int(cohort["crisis_90d"].sum())
+    >>> int(training_label(cohort, label="cost").sum()) == int(cohort["crisis"].sum())
     True
     >>> training_label(cohort, label="income")
     Traceback (most recent call last):
@@ -250,13 +250,13 @@ one of 'crisis', 'cost', 'diagnosis'. Got 'income' instead.
     """
     caller = "training_label"
     check_param("label", label, Options(LABELS), caller=caller)
-    check_cohort(cohort, ["crisis_90d", "cost_past_year", "diagnosed"], caller=caller)
+    check_cohort(cohort, ["crisis", "cost_past_year", "diagnosed"], caller=caller)
     if label == "crisis":
-        return cohort["crisis_90d"].to_numpy(dtype=bool).copy()
+        return cohort["crisis"].to_numpy(dtype=bool).copy()
     if label == "diagnosis":
         return cohort["diagnosed"].to_numpy(dtype=bool).copy()
     if share is None:
-        share = float(cohort["crisis_90d"].mean())
+        share = float(cohort["crisis"].mean())
     share = float(check_param("share", share, Interval(0.0, 1.0, closed="neither"),
                               caller=caller))
     return _top_share(cohort["cost_past_year"].to_numpy(), share)
@@ -287,9 +287,9 @@ def need_label(cohort: pd.DataFrame, *, share: float | None = None) -> np.ndarra
     50
     """
     caller = "need_label"
-    check_cohort(cohort, ["severity", "crisis_90d"], caller=caller)
+    check_cohort(cohort, ["severity", "crisis"], caller=caller)
     if share is None:
-        share = float(cohort["crisis_90d"].mean())
+        share = float(cohort["crisis"].mean())
     share = float(check_param("share", share, Interval(0.0, 1.0, closed="neither"),
                               caller=caller))
     return _top_share(cohort["severity"].to_numpy(), share)

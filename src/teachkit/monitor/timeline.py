@@ -82,7 +82,7 @@ def pool(volume: int, seed: int, setting: str) -> Pool:
     rng = np.random.default_rng([seed, 61])
     u = rng.random((3, n))
     arrays = dict(
-        X=feature_matrix(cohort), crisis=cohort["crisis_90d"].to_numpy(),
+        X=feature_matrix(cohort), crisis=cohort["crisis"].to_numpy(),
         severity=cohort["severity"].to_numpy(),
         limited_english=(cohort["language"] == "Limited English").to_numpy(),
         patient_id=cohort["patient_id"].to_numpy(), keys=u[0], thin_u=u[1], code_u=u[2])
@@ -199,7 +199,7 @@ def vendor_model(seed: int) -> tuple[LinearModel, float]:
     from .monitors import auc
 
     cohort = make_cohort(VENDOR_SIZE, seed=seed, setting=VENDOR_SETTING)
-    X, y = feature_matrix(cohort), cohort["crisis_90d"].to_numpy()
+    X, y = feature_matrix(cohort), cohort["crisis"].to_numpy()
     half = VENDOR_SIZE // 2
     model = fit_model(X[:half], y[:half], version="v1 (the vendor's)")
     return model, auc(y[half:], model.risk(X[half:]))

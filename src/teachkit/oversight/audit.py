@@ -67,7 +67,7 @@ def responsibility_map(result: OversightResult) -> pd.DataFrame:
                             f"OversightResult from run_oversight. Got "
                             f"{type(result).__name__} instead.")
     d = result.deployment
-    y = result.records["crisis_90d"].to_numpy(dtype=bool)
+    y = result.records["crisis"].to_numpy(dtype=bool)
     n = len(y)
     rows = []
     for code in (NOT_FLAGGED, HUMAN, MODEL, NOBODY):
@@ -99,7 +99,7 @@ def example_patients(result: OversightResult) -> dict[str, int]:
     True
     """
     d = result.deployment
-    y = result.records["crisis_90d"].to_numpy(dtype=bool)
+    y = result.records["crisis"].to_numpy(dtype=bool)
     stories = {
         "caught by a clinician": y & d.reviewed & d.acted,
         "lost in the queue": y & d.overflow,
@@ -167,7 +167,7 @@ patient number between 1 and 20000. Got 0 instead.
     rec = records.iloc[i]
     day = int(d.day[i])
     when = f"day {day + 1} (week {day // 5 + 1})"
-    crisis = bool(rec["crisis_90d"])
+    crisis = bool(rec["crisis"])
     item9 = int(rec["phq9"])
     rows = [(when, "the patient",
              f"PHQ-9 total {int(rec['phq9_total'])}; item 9 (thoughts of self-harm): "

@@ -72,7 +72,7 @@ be one of 'threshold', 'top_0.1', 'top_1', 'top_5'. Got 'top_50' instead.
         check_param("tiers", tier, Options(FLAG_TIERS), caller="capacity_tradeoff")
     model_result = simulate(triage_part(settings), with_baseline=False)
     records = model_result.records
-    y = records["crisis_90d"].to_numpy(dtype=bool)
+    y = records["crisis"].to_numpy(dtype=bool)
     item9 = records["phq9"].to_numpy()
     n = len(y)
     rows = {}

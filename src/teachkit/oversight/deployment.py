@@ -526,7 +526,7 @@ def _run(settings: OversightSettings, escalate=None, baseline: ConsequenceFrame 
     model_result = _received(settings)
     records = model_result.records
     flagged = model_flags(settings, model_result)
-    y = records["crisis_90d"].to_numpy(dtype=bool)
+    y = records["crisis"].to_numpy(dtype=bool)
     reviewer = settings.replace(explanation="shown") \
         if getattr(model_result, "reviewer_sees_explanation", False) else settings
     d = deploy(flagged, model_result.scores, y, records["phq9"].to_numpy(), reviewer,

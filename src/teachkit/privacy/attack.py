@@ -138,7 +138,7 @@ class AttackResult:
     linked : DataFrame
         One row per claim: ``record`` (the release row), the register's ``name``,
         ``zip5``, ``birth_date``, ``sex``, what the release says about them
-        (``phq9_total``, ``self_harm_thoughts``, ``diagnosis_code``, ``crisis_90d``) and
+        (``phq9_total``, ``self_harm_thoughts``, ``diagnosis_code``, ``crisis``) and
         ``correct``.
     """
 
@@ -284,7 +284,7 @@ def mark_attack(release: pd.DataFrame, register: pd.DataFrame, rel_key, reg_key,
         "birth_date": people["birth_date"].to_numpy(),
         "sex": people["sex"].astype(str).to_numpy(),
         **{c: release[c].to_numpy()[claim_rows]
-           for c in ("phq9_total", "self_harm_thoughts", "diagnosis_code", "crisis_90d")
+           for c in ("phq9_total", "self_harm_thoughts", "diagnosis_code", "crisis")
            if c in release.columns},
         "correct": correct,
     })

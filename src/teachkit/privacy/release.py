@@ -50,13 +50,13 @@ PAYLOAD = {
     "phq9_total": "phq9_total",
     "self_harm_thoughts": "phq9",
     "diagnosis_code": "diagnosis_code",
-    "crisis_90d": "crisis_90d",
+    "crisis": "crisis",
 }
 #: Patient groups the privacy results are broken down by.
 GROUP_ATTRIBUTES = ("ethnicity", "sex", "language", "rurality", "age_group")
 AGE_GROUPS = tuple(f"{lo}-{hi - 1}" if hi < 91 else f"{lo}+" for lo, hi in AGE_BINS)
 _COHORT_COLUMNS = ("patient_id", "zip5", "birth_date", "sex", "ethnicity", "language",
-                   "rurality", "age", "phq9_total", "phq9", "diagnosis_code", "crisis_90d")
+                   "rurality", "age", "phq9_total", "phq9", "diagnosis_code", "crisis")
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ def make_release(cohort: pd.DataFrame, release: Release | None = None, *, seed: 
         Index ``record`` (1, 2, ...); columns: the released details among ``zip``,
         ``birth``, ``sex``, ``ethnicity``, ``language`` (as text: ``"803**"``,
         ``"1985-1989"``...), then ``phq9_total``, ``self_harm_thoughts`` (PHQ-9 item 9,
-        0-3), ``diagnosis_code`` and ``crisis_90d``. ``table.attrs["teachkit"]`` holds
+        0-3), ``diagnosis_code`` and ``crisis``. ``table.attrs["teachkit"]`` holds
         ``levels`` (the level of each released detail: the data dictionary published
         with it), ``quasi_identifiers``, ``k_target``, ``k``, ``suppressed`` and the
         hospital's private ``key`` (:class:`HospitalKey`).
@@ -301,7 +301,7 @@ def make_release(cohort: pd.DataFrame, release: Release | None = None, *, seed: 
     >>> table = make_release(cohort)
     >>> list(table.columns)
     ['zip', 'birth', 'sex', 'phq9_total', 'self_harm_thoughts', 'diagnosis_code', \
-'crisis_90d']
+'crisis']
     >>> safer = make_release(cohort, Release(k_target=5))
     >>> safer.attrs["teachkit"]["k"] >= 5, safer.attrs["teachkit"]["levels"]["birth"]
     (True, '10y')

@@ -137,7 +137,7 @@ def examples_html(result: ReleaseResult, n: int = 3) -> str:
     rows = []
     for row in examples.itertuples(index=False):
         cells = (row.name, row.zip5, str(row.birth_date)[:10], row.sex, row.phq9_total,
-                 row.self_harm_thoughts, row.diagnosis_code, "yes" if row.crisis_90d else "no")
+                 row.self_harm_thoughts, row.diagnosis_code, "yes" if row.crisis else "no")
         rows.append("<tr>" + "".join(f'<td style="padding:2px 8px">{html.escape(str(c))}</td>'
                                      for c in cells) + "</tr>")
     return (
