@@ -32,8 +32,9 @@ from ..text import (
 from ._safety import Banner, guarded
 from .dashboard import Dashboard
 from .panel import LeverPanel, heading_html
+from .views import HTMLView, View
 
-__all__ = ["Lab", "BiasLab", "TriageLab", "Tour", "synthetic_notice"]
+__all__ = ["Lab", "BiasLab", "FairnessView", "TriageLab", "Tour", "synthetic_notice"]
 
 
 def synthetic_notice() -> widgets.HTML:
@@ -47,54 +48,92 @@ def synthetic_notice() -> widgets.HTML:
 
 
 class Lab(widgets.VBox):
-    """Any lesson's app: a lever panel wired to a dashboard, built the same way.
+    """Any lesson's app: a lever panel wired to a dashboard and the lesson's views.
+
+    ``Lab(levers, views=[...])`` builds any lesson's app. A lesson's own lab is this
+    class with its defaults declared as class attributes (``LEVERS``, ``VIEWS``,
+    ``SETTINGS``, and where the lesson needs them ``DASHBOARD``, ``PANEL``, ``RUN``,
+    ``ATTRIBUTE``, ``CSS``): it writes no constructor.
 
     Parameters
     ----------
-    levers : sequence of str
+    levers : sequence of str, default=LEVERS
         The levers the trainee may move (names in :data:`teachkit.levers.REGISTRY`).
-    settings : Settings or Deployment, default=Settings()
+    views : sequence of View classes or objects, default=VIEWS
+        The lesson's views (:class:`~teachkit.ui.views.View`), below the dashboard's
+        sentence in this order; a class is built with the lab's banner.
+    settings : Settings or Deployment, default=SETTINGS, else Settings()
         Where the levers start; a :class:`~teachkit.stages.Deployment` runs its stages.
-    dashboard : callable(*, attribute, banner) -> Dashboard, default=Dashboard
-        The view that shows each result (it owns its extra views).
-    panel : callable, default=LeverPanel
+    dashboard : callable(*, views, attribute, banner) -> BaseDashboard, default=DASHBOARD
+        What shows each result: cards, figure and sentence, then the views.
+    panel : callable, default=PANEL
         The lever panel class (a lesson may grey out levers its own way).
-    run : callable(settings) -> result, default=None
-        The path from settings to a result; None: :func:`teachkit.stages.run`.
-    attribute : str, default="ethnicity"
+    run : callable(settings) -> result, default=RUN, else :func:`teachkit.stages.run`
+    attribute : str, default=ATTRIBUTE
         The patient groups compared first.
+
+    Attributes
+    ----------
+    panel : LeverPanel
+    dashboard : BaseDashboard
+    views : dict of str to View
+        Every view the lab updates: the dashboard's, then any added later.
 
     Examples
     --------
-    >>> lab = Lab(("model", "threshold"))
+    >>> from teachkit.ui.views import NumbersTable
+    >>> lab = Lab(("model", "threshold"), views=[NumbersTable])
     >>> lab.panel.rows["model"].value = "logistic"
-    >>> lab.dashboard.updates
-    2
+    >>> lab.dashboard.updates, "Logistic regression" in lab.views["numbers"].value
+    (2, True)
     """
 
-    def __init__(self, levers, *, settings=None, dashboard=None, panel=None, run=None,
-                 attribute: str = "ethnicity"):
+    LEVERS: tuple[str, ...] = ()
+    VIEWS: tuple = ()
+    SETTINGS = None
+    DASHBOARD: type = Dashboard
+    PANEL: type = LeverPanel
+    RUN = None
+    ATTRIBUTE = "ethnicity"
+    #: A CSS class of the lesson's own (two labs in one page tell themselves apart).
+    CSS = ""
+
+    def __init__(self, levers=None, *, views=None, settings=None, dashboard=None,
+                 panel=None, run=None, attribute: str | None = None):
         self.banner = Banner()
-        self.dashboard = (dashboard or Dashboard)(attribute=attribute, banner=self.banner)
-        self.views: list = []
-        self.panel = (panel or LeverPanel)(levers, settings=settings, banner=self.banner,
-                                           on_result=self._show, run=run)
-        super().__init__([synthetic_notice(), self.banner, self.panel,
-                          widgets.HTML(heading_html("What happens to patients")), self.dashboard])
+        built = [view if isinstance(view, View) else view(banner=self.banner)
+                 for view in (self.VIEWS if views is None else views)]
+        self.dashboard = (dashboard or self.DASHBOARD)(
+            views=built, attribute=attribute or self.ATTRIBUTE, banner=self.banner)
+        self.views = dict(self.dashboard.views)
+        self.panel = (panel or self.PANEL)(
+            self.LEVERS if levers is None else levers,
+            settings=settings if settings is not None else self.SETTINGS,
+            banner=self.banner, on_result=self._show, run=run or type(self).RUN)
+        super().__init__([synthetic_notice(), self.banner, *self.header(), self.panel,
+                          widgets.HTML(heading_html("What happens to patients")),
+                          self.dashboard])
         self.add_class("tk-app")
+        if self.CSS:
+            self.add_class(self.CSS)
         guarded(self.banner)(self.panel.update)(self.panel.settings)
+
+    def header(self) -> tuple:
+        """Widgets a lesson shows between the banner and the levers (none here)."""
+        return ()
 
     def _show(self, result) -> None:
         self.dashboard.show(result)
-        for view in self.views:
-            view.show(result)
+        for name, view in self.views.items():
+            if name not in self.dashboard.views:
+                view.update(result, self.dashboard.attribute)
 
     def add_view(self, view) -> None:
-        """Show ``view`` (anything with ``show(result)``) every run, from the current one
-        on; the view may be displayed anywhere in the lesson."""
-        self.views.append(view)
+        """Update ``view`` (a :class:`~teachkit.ui.views.View`) with every run, from the
+        current one on; it may be displayed anywhere in the lesson."""
+        self.views[view.name] = view
         if self.panel.result is not None:
-            guarded(self.banner)(view.show)(self.panel.result)
+            guarded(self.banner)(view.update)(self.panel.result, self.dashboard.attribute)
 
 
 class TriageLab(Lab):
@@ -108,11 +147,6 @@ class TriageLab(Lab):
     attribute : str, default="ethnicity"
         The groups compared first.
 
-    Attributes
-    ----------
-    panel : LeverPanel
-    dashboard : Dashboard
-
     Examples
     --------
     >>> lab = TriageLab()
@@ -121,9 +155,7 @@ class TriageLab(Lab):
     2
     """
 
-    def __init__(self, levers=("model", "policy", "threshold", "capacity"), *,
-                 settings: Settings | None = None, attribute: str = "ethnicity"):
-        super().__init__(levers, settings=settings, attribute=attribute)
+    LEVERS = ("model", "policy", "threshold", "capacity")
 
 
 TOUR_STEPS = (
@@ -144,16 +176,17 @@ TOUR_STEPS = (
 )
 
 
-class Tour(widgets.VBox):
+class Tour(Lab):
     """Lesson 00's app: a step-by-step tour of the dashboard with one lever.
 
     The dashboard shows a logistic-regression model that flags the top k % of risk,
     against the usual rule; the one lever is the team's capacity.
     """
 
+    LEVERS = ("capacity",)
+    SETTINGS = Settings(model="logistic", policy="capacity")
+
     def __init__(self, settings: Settings | None = None):
-        settings = settings or Settings(model="logistic", policy="capacity")
-        self.banner = Banner()
         self.step = 0
         self._step_html = widgets.HTML()
         self._step_html.add_class("tk-tour-step")
@@ -162,17 +195,15 @@ class Tour(widgets.VBox):
                                     layout=widgets.Layout(width="90px"))
         self._back.add_class("tk-tour-back")
         self._next.add_class("tk-tour-next")
+        super().__init__(settings=settings)
         self._back.on_click(guarded(self.banner)(lambda _: self.go(self.step - 1)))
         self._next.on_click(guarded(self.banner)(lambda _: self.go(self.step + 1)))
-        self.dashboard = Dashboard(banner=self.banner)
-        self.panel = LeverPanel(("capacity",), settings=settings, banner=self.banner,
-                                on_result=self.dashboard.show)
-        nav = widgets.HBox([self._back, self._next, self._step_html],
-                           layout=widgets.Layout(align_items="center"))
-        super().__init__([synthetic_notice(), self.banner, nav, self.panel, self.dashboard])
-        self.add_class("tk-app")
-        guarded(self.banner)(self.panel.update)(settings)
         self.go(0)
+
+    def header(self) -> tuple:
+        """The tour's Back / Next buttons and the step on show, above the lever."""
+        return (widgets.HBox([self._back, self._next, self._step_html],
+                             layout=widgets.Layout(align_items="center")),)
 
     def go(self, step: int) -> None:
         """Show tour step ``step`` (clamped to the first and last)."""
@@ -329,21 +360,14 @@ def fairness_html(result: RunResult, attribute: str = "ethnicity") -> str:
     )
 
 
-class BiasDashboard(Dashboard):
-    """The consequence dashboard plus the fairness view (table and sentences by group).
+class FairnessView(HTMLView):
+    """Lesson 02's fairness view: who fills the programme, a table by group now against
+    before, and four sentences (:func:`fairness_html`)."""
 
-    Its headline cards name the run's own baseline ("same model without the bias",
-    ...), not always the usual rule.
-    """
+    name, css = "fairness", "tk-fairness-view"
 
-    def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
-        super().__init__(attribute=attribute, banner=banner)
-        self._fairness = widgets.HTML()
-        self._fairness.add_class("tk-fairness-view")
-        self.add_views(self._fairness)
-
-    def _show_more(self, result: RunResult) -> None:
-        self._fairness.value = fairness_html(result, self.attribute)
+    def html(self, result: RunResult, attribute: str) -> str:
+        return fairness_html(result, attribute)
 
 
 class BiasLab(Lab):
@@ -365,12 +389,10 @@ class BiasLab(Lab):
     >>> lab.panel.rows["label"].value = "cost"
     >>> lab.dashboard.result.baseline_name
     'the same model without the bias'
-    >>> "tk-fairness-table" in lab.dashboard._fairness.value
+    >>> "tk-fairness-table" in lab.views["fairness"].value
     True
     """
 
-    def __init__(self, levers=BIAS_LAB_LEVERS, *, settings: Settings | None = None,
-                 attribute: str = "ethnicity"):
-        super().__init__(levers, settings=settings or Settings(
-            model="logistic", policy="capacity", capacity=0.03), dashboard=BiasDashboard,
-            attribute=attribute)
+    LEVERS = BIAS_LAB_LEVERS
+    VIEWS = (FairnessView,)
+    SETTINGS = Settings(model="logistic", policy="capacity", capacity=0.03)

@@ -14,7 +14,6 @@ All patients are synthetic.
 
 from __future__ import annotations
 
-import functools
 import html
 
 import ipywidgets as widgets
@@ -30,9 +29,9 @@ from ..palette import OKABE_ITO, OUTCOME_COLOURS
 from ..text import percent
 from ._safety import Banner, guarded
 from .apps import Lab
-from .dashboard import Dashboard
+from .views import HTMLView, View
 
-__all__ = ["ConsentLab", "ConsentDashboard", "LedgerViewer", "consent_html", "ledger_html",
+__all__ = ["ConsentLab", "ConsentView", "LedgerViewer", "consent_html", "ledger_html",
            "CONSENT_LAB_LEVERS"]
 
 CONSENT_LAB_LEVERS = ("consent", "consent_design", "secondary_use", "threshold")
@@ -235,12 +234,13 @@ def ledger_html(settings: ConsentSettings, patient_id: int | None = None) -> str
             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
 
 
-class LedgerViewer(widgets.VBox):
+class LedgerViewer(View, widgets.VBox):
     """Open one synthetic patient's consent ledger by patient number.
 
     Parameters
     ----------
-    settings : ConsentSettings
+    settings : ConsentSettings, default=ConsentSettings()
+        Whose ledger: the consent set-up (each run's, once in a lab).
     banner : Banner, default=None
 
     Examples
@@ -251,45 +251,44 @@ class LedgerViewer(widgets.VBox):
     True
     """
 
-    def __init__(self, settings: ConsentSettings, *, banner: Banner | None = None):
-        self.banner = banner or Banner()
-        self.settings = settings
+    name, css, stages = "ledger", "tk-ledger-viewer", ("consent",)
+
+    def __init__(self, settings: ConsentSettings | None = None, *,
+                 banner: Banner | None = None):
+        self.settings = settings or ConsentSettings()
         self.patient = widgets.BoundedIntText(
-            value=ledger_patient(), min=1, max=settings.n, description="Patient number",
+            value=ledger_patient(), min=1, max=self.settings.n, description="Patient number",
             style={"description_width": "initial"}, layout=widgets.Layout(width="220px"))
         self.patient.add_class("tk-ledger-patient")
         self.table = widgets.HTML()
         self.table.add_class("tk-ledger-view")
-        self.patient.observe(guarded(self.banner)(lambda change: self.show()),
-                             names="value")
         intro = widgets.HTML(
             '<div style="font-size:14px;margin-top:8px"><b>Open a consent ledger.</b> '
             "What one synthetic patient agreed to, when, and what was done with their "
             f"record. Patient {ledger_patient():,} said no to model training.</div>")
-        super().__init__([intro, self.patient, self.table])
-        self.add_class("tk-ledger-viewer")
+        super().__init__(banner=banner, children=[intro, self.patient, self.table])
+        self.patient.observe(guarded(self.banner)(lambda change: self.show()),
+                             names="value")
         self.show()
 
     def show(self, settings: ConsentSettings | None = None) -> None:
         """Show the ledger for ``settings`` (default: the last ones)."""
         self.settings = settings or self.settings
+        self.patient.max = self.settings.n
         self.table.value = ledger_html(self.settings, self.patient.value)
 
+    def update(self, result: ConsentResult, attribute: str) -> None:
+        self.show(result.settings)
 
-class ConsentDashboard(Dashboard):
-    """The consequence dashboard plus the consent view and the ledger viewer."""
 
-    def __init__(self, settings: ConsentSettings, *, attribute: str = "sex",
-                 banner: Banner | None = None):
-        super().__init__(attribute=attribute, banner=banner)
-        self._consent = widgets.HTML()
-        self._consent.add_class("tk-consent-view")
-        self.ledger = LedgerViewer(settings, banner=self.banner)
-        self.add_views(self._consent, self.ledger)
+class ConsentView(HTMLView):
+    """Lesson 03's consent view: records used without consent, who is left in the
+    training data, the model trained on consenters, who receives the records."""
 
-    def _show_more(self, result: ConsentResult) -> None:
-        self._consent.value = consent_html(result)
-        self.ledger.show(result.settings)
+    name, css, stages = "consent", "tk-consent-view", ("consent",)
+
+    def html(self, result: ConsentResult, attribute: str) -> str:
+        return consent_html(result)
 
 
 class ConsentLab(Lab):
@@ -313,9 +312,8 @@ class ConsentLab(Lab):
     True
     """
 
-    def __init__(self, levers=CONSENT_LAB_LEVERS, *, settings: ConsentSettings | None = None,
-                 attribute: str = "sex"):
-        settings = settings or ConsentSettings(model="logistic", consent="honoured")
-        super().__init__(levers, settings=settings, attribute=attribute,
-                         dashboard=functools.partial(ConsentDashboard, settings))
-        self.add_class("tk-consent-lab")
+    LEVERS = CONSENT_LAB_LEVERS
+    VIEWS = (ConsentView, LedgerViewer)
+    SETTINGS = ConsentSettings(model="logistic", consent="honoured")
+    ATTRIBUTE = "sex"
+    CSS = "tk-consent-lab"

@@ -70,18 +70,21 @@ def alt_html(words: str) -> str:
 
 class BaseDashboard(widgets.VBox):
     """What every lesson's dashboard shows, in this order: headline cards, a group
-    chooser, the figure and its words, the plain sentence, the lesson's own views, and
-    the hidden ``tk-state`` element (last, so a browser test that waits for it sees
-    every view updated).
+    chooser, the figure and its words, the plain sentence, the lesson's views, and the
+    hidden ``tk-state`` element (last, so a browser test that waits for it sees every
+    view updated).
 
-    A subclass says what to draw, never how to lay it out: ``FIGURE`` (a figure class
-    updated in place), :meth:`group_options`, :meth:`cards_html`,
-    :meth:`sentence_html`, :meth:`figure_input`, :meth:`state_data` and
-    :meth:`settings_text`; its own views go in with :meth:`add_views` and are filled by
-    :meth:`_show_more`.
+    A subclass says what to draw for its kind of result, never how to lay it out:
+    ``FIGURE`` (a figure class updated in place), :meth:`make_figure`,
+    :meth:`group_options`, :meth:`cards_html`, :meth:`sentence_html`,
+    :meth:`figure_input`, :meth:`state_data` and :meth:`settings_text`. A lesson's own
+    parts are :class:`~teachkit.ui.views.View` objects, given once to the constructor.
 
     Parameters
     ----------
+    views : sequence of View, default=()
+        The lesson's views, shown below the sentence in this order; each is updated
+        with every result (:meth:`View.update`).
     attribute : str, default="ethnicity"
         The patient groups shown first on the right of the figure.
     banner : Banner, default=None
@@ -93,13 +96,16 @@ class BaseDashboard(widgets.VBox):
         How many results have been shown (also in the page, for tests).
     result : object or None
         The result on show.
+    views : dict of str to View
+        The lesson's views by name.
     """
 
     FIGURE: type = ConsequenceFigure
 
-    def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
+    def __init__(self, *, views=(), attribute: str = "ethnicity",
+                 banner: Banner | None = None):
         self.banner = banner or Banner()
-        self.figure = self.FIGURE()
+        self.figure = self.make_figure()
         self.updates = 0
         self.result = None
         self._headline = widgets.HTML()
@@ -118,19 +124,10 @@ class BaseDashboard(widgets.VBox):
         self._sentence.add_class("tk-sentence")
         self._state = widgets.HTML(layout=widgets.Layout(display="none"))
         self._state.add_class("tk-state")
-        self._views: tuple = ()
-        super().__init__(self._laid_out())
+        self.views = {view.name: view for view in views}
+        super().__init__((self._headline, self._group, self._image, self._alt, self._table,
+                          self._sentence, *self.views.values(), self._state))
         self.add_class("tk-dashboard")
-
-    def _laid_out(self) -> tuple:
-        return (self._headline, self._group, self._image, self._alt, self._table,
-                self._sentence, *self._views, self._state)
-
-    def add_views(self, *views: widgets.Widget) -> None:
-        """Show ``views`` below the sentence, before the hidden state (a lesson's own
-        views; :meth:`_show_more` fills them with each result)."""
-        self._views = (*self._views, *views)
-        self.children = self._laid_out()
 
     @property
     def attribute(self) -> str:
@@ -141,6 +138,10 @@ class BaseDashboard(widgets.VBox):
             self.show(self.result)
 
     # -- what a subclass draws -----------------------------------------------------------
+    def make_figure(self):
+        """The figure, made once and updated in place (``FIGURE()``)."""
+        return self.FIGURE()
+
     def group_options(self) -> list[tuple[str, str]]:
         """(label, attribute) pairs of the group chooser."""
         return [(ATTRIBUTE_TITLES.get(a, a).capitalize(), a) for a in GROUP_ATTRIBUTES]
@@ -165,9 +166,6 @@ class BaseDashboard(widgets.VBox):
         """The levers of the result on show, ``name=value;...``."""
         return ""
 
-    def _show_more(self, result) -> None:
-        """Extra views a subclass updates with each result (before the state)."""
-
     # -- showing a result ----------------------------------------------------------------
     def show(self, result) -> None:
         """Display ``result``: cards, figure, sentence, the views, then the hidden state."""
@@ -179,7 +177,8 @@ class BaseDashboard(widgets.VBox):
             result, "baseline_name", "the starting point").removeprefix("the "))
         self._headline.value = self.cards_html(result)
         self._sentence.value = self.sentence_html(result)
-        self._show_more(result)
+        for view in self.views.values():
+            view.update(result, self.attribute)
         # The hidden state changes last, so a browser test that waits for it sees
         # every view already updated.
         self.updates += 1
@@ -204,7 +203,9 @@ class Dashboard(BaseDashboard):
     """The triage run's dashboard: headline cards, the consequence figure, a group
     chooser and the plain sentence (a :class:`~teachkit.pipeline.RunResult`).
 
-    Lessons subclass it for their stage's result and add their views (:meth:`add_views`).
+    A lab gives it the lesson's views (``views=``); a lesson whose result needs other
+    cards or another figure subclasses it (:class:`~teachkit.ui.oversight.
+    OversightDashboard`).
     """
 
     result: RunResult | None

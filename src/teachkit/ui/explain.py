@@ -25,7 +25,6 @@ from ..explain import (
     counterfactual,
     describe_explanation,
     explanation_letter,
-    run_explain,
 )
 from ..explain.features import PLAIN_NAMES
 from ..explain.sentences import describe_input
@@ -35,10 +34,11 @@ from ..palette import OKABE_ITO
 from ..text import per_1000
 from ._safety import Banner, guarded
 from .apps import Lab
-from .dashboard import Dashboard
 from .panel import LeverPanel
+from .views import HTMLView, View
 
-__all__ = ["ExplainLab", "ExplainDashboard", "ExplainPanel", "scaffold_case", "EXPLAIN_LAB_LEVERS",
+__all__ = ["ExplainLab", "PatientExplanationView", "ImportanceView", "AutonomyView",
+           "ReviewerView", "ExplainPanel", "scaffold_case", "EXPLAIN_LAB_LEVERS",
            "explanation_bars_html", "importance_html", "autonomy_html", "letter_link_html",
            "reviewer_html", "reviewer_runs"]
 
@@ -241,9 +241,9 @@ def letter_link_html(letter: str, patient: int) -> str:
             f"explanation letter for patient {patient}</a>")
 
 
-class ExplainDashboard(Dashboard):
-    """The consequence dashboard plus one patient's explanation, counterfactual and
-    letter, importance by group and the autonomy view.
+class PatientExplanationView(View, widgets.VBox):
+    """One patient's explanation (a sentence and bars in risk points), the smallest
+    change that flips their flag and the explanation letter, for any patient number.
 
     Its hidden ``tk-explain-state`` element carries ``data-patient``, ``data-top`` (the
     input that moves the patient's risk most), ``data-base`` (the reference risk),
@@ -252,8 +252,9 @@ class ExplainDashboard(Dashboard):
     ``data-importance`` (the top input by group) for browser tests.
     """
 
-    def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
-        super().__init__(attribute=attribute, banner=banner)
+    name, css, stages = "patient_explanation", "tk-patient-explanation", ("explain",)
+
+    def __init__(self, *, banner: Banner | None = None):
         self._patient = widgets.BoundedIntText(value=1, min=1, max=1,
                                                description="Explain patient",
                                                style={"description_width": "initial"},
@@ -265,25 +266,16 @@ class ExplainDashboard(Dashboard):
         self._counterfactual.add_class("tk-counterfactual")
         self._letter = widgets.HTML()
         self._letter.add_class("tk-letter")
-        self._importance = widgets.HTML()
-        self._importance.add_class("tk-importance-view")
-        self._autonomy = widgets.HTML()
-        self._autonomy.add_class("tk-autonomy-view")
-        self._reviewer = widgets.HTML()
-        self._reviewer.add_class("tk-reviewer-view")
         self._estate = widgets.HTML(layout=widgets.Layout(display="none"))
         self._estate.add_class("tk-explain-state")
-        self._current = None
-        self._top_by_group = ""
-        self._reviewed = ""
+        self.result, self._current, self._attribute = None, None, "ethnicity"
         self._syncing = False
-        self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")
-        box = widgets.VBox([
+        super().__init__(banner=banner, children=[
             widgets.HTML('<div style="font-size:14px;font-weight:600;margin-top:8px">'
                          "One patient's explanation</div>"),
-            self._patient, self._explanation, self._counterfactual, self._letter])
-        box.add_class("tk-patient-explanation")
-        self.add_views(box, self._importance, self._autonomy, self._reviewer, self._estate)
+            self._patient, self._explanation, self._counterfactual, self._letter,
+            self._estate])
+        self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")
 
     def _patient_changed(self, change):
         if self.result is not None and not self._syncing:
@@ -306,17 +298,23 @@ class ExplainDashboard(Dashboard):
             explanation_letter(result, patient, explanation=self._current, flip=cf), patient)
 
     def _write_state(self) -> None:
-        e, a = self._current, self.result.autonomy
+        result, e = self.result, self._current
+        a, table = result.autonomy, result.importance(self._attribute)
         top = e.features[int(np.argmax(np.abs(e.points)))]
+        reviewed = reviewer_runs(result.settings)[result.settings.explain_reviewer]
+        now = reviewed.consequences.overall.iloc[0]
+        by_group = ";".join(f"{c}={table[c].idxmax()}" for c in table.columns)
         self._estate.value = (
             f'<span class="tk-explain-data" data-patient="{e.patient}" data-top="{top}" '
             f'data-top-points="{float(np.abs(e.points).max()):.4f}" '
             f'data-base="{e.base_risk:.4f}" data-opted="{a["opted_out"]:.3f}" '
             f'data-automatic="{a["automatic"]:.1f}" data-told="{a["told"]:.1f}" '
-            f'{self._reviewed}'
-            f'data-importance="{html.escape(self._top_by_group)}"></span>')
+            f'data-reviewer-caught="{now["caught"]:.3f}" '
+            f'data-reviewer-needless="{now["needless"]:.3f}" '
+            f'data-importance="{html.escape(by_group)}"></span>')
 
-    def _show_more(self, result: ExplainResult) -> None:
+    def update(self, result: ExplainResult, attribute: str) -> None:
+        self.result, self._attribute = result, attribute
         self._syncing = True  # the patient box follows without showing twice
         try:
             self._patient.max = int(result.records["patient_id"].max())
@@ -325,17 +323,36 @@ class ExplainDashboard(Dashboard):
                 self._patient.value = int(flagged.iloc[0]) if len(flagged) else 1
         finally:
             self._syncing = False
-        table = result.importance(self.attribute)
-        self._importance.value = importance_html(result, self.attribute, table)
-        self._top_by_group = ";".join(f"{c}={table[c].idxmax()}" for c in table.columns)
-        self._autonomy.value = autonomy_html(result)
-        runs = reviewer_runs(result.settings)
-        self._reviewer.value = reviewer_html(result.settings, runs)
-        now = runs[result.settings.explain_reviewer].consequences.overall.iloc[0]
-        self._reviewed = (f'data-reviewer-caught="{now["caught"]:.3f}" '
-                          f'data-reviewer-needless="{now["needless"]:.3f}" ')
         self._show_patient()
         self._write_state()
+
+
+class ImportanceView(HTMLView):
+    """What the model relies on, overall and by group (:func:`importance_html`)."""
+
+    name, css, stages = "importance", "tk-importance-view", ("explain",)
+
+    def html(self, result: ExplainResult, attribute: str) -> str:
+        return importance_html(result, attribute)
+
+
+class AutonomyView(HTMLView):
+    """What the patients' choices cost and give (:func:`autonomy_html`)."""
+
+    name, css, stages = "autonomy", "tk-autonomy-view", ("explain",)
+
+    def html(self, result: ExplainResult, attribute: str) -> str:
+        return autonomy_html(result)
+
+
+class ReviewerView(HTMLView):
+    """Lesson 04's reviewer with and without the explanation, after this set-up
+    (:func:`reviewer_html`)."""
+
+    name, css, stages = "reviewer", "tk-reviewer-view", ("explain",)
+
+    def html(self, result: ExplainResult, attribute: str) -> str:
+        return reviewer_html(result.settings)
 
 
 class ExplainPanel(LeverPanel):
@@ -361,12 +378,11 @@ class ExplainLab(Lab):
     >>> lab.panel.rows["explain_opt_out"].value = 1.0
     >>> lab.dashboard.result.baseline_name
     'every patient triaged by the model'
-    >>> "tk-explanation" in lab.dashboard._explanation.value
+    >>> "tk-explanation" in lab.views["patient_explanation"]._explanation.value
     True
     """
 
-    def __init__(self, levers=EXPLAIN_LAB_LEVERS, *, settings: ExplainSettings | None = None,
-                 attribute: str = "ethnicity"):
-        super().__init__(levers, settings=settings or ExplainSettings(model="logistic"),
-                         attribute=attribute, dashboard=ExplainDashboard, run=run_explain,
-                         panel=ExplainPanel)
+    LEVERS = EXPLAIN_LAB_LEVERS
+    VIEWS = (PatientExplanationView, ImportanceView, AutonomyView, ReviewerView)
+    SETTINGS = ExplainSettings(model="logistic")
+    PANEL = ExplainPanel

@@ -24,8 +24,10 @@ from ._safety import Banner
 from .apps import Lab
 from .dashboard import Dashboard, alt_html, alt_widget
 from .monitor_figure import monitor_alt_text, monitor_png
+from .views import View
 
-__all__ = ["MonitorLab", "MonitorDashboard", "epic_case", "MONITOR_LAB_LEVERS",
+__all__ = ["MonitorLab", "MonitorDashboard", "SeriesView", "MonitorTextView", "epic_case",
+           "MONITOR_LAB_LEVERS",
            "log_html", "by_year_html", "card_html", "what_changed_html"]
 
 #: The levers of the lab, in the order shown.
@@ -173,20 +175,46 @@ class _RememberedFigure:
 
 
 class MonitorDashboard(Dashboard):
-    """The consequence dashboard over 36 months, plus the time-series figure, what
-    changed, the monitoring log, the table by year and group, and the card.
+    """The consequence dashboard over 36 months: a run seen before is not drawn again
+    (its figure is remembered, :class:`_RememberedFigure`)."""
 
-    Its hidden ``tk-monitor-state`` element carries ``data-alarms``, ``data-ignored``,
-    ``data-updates``, ``data-missed``, ``data-oe-y3`` and ``data-incidents`` for browser
-    tests.
-    """
+    def make_figure(self):
+        return _RememberedFigure(super().make_figure())
 
-    def __init__(self, *, attribute: str = "language", banner: Banner | None = None):
-        super().__init__(attribute=attribute, banner=banner)
-        self.figure = _RememberedFigure(self.figure)
+
+class SeriesView(View, widgets.VBox):
+    """The time-series figure over the 36 months, and its words (the image's alt)."""
+
+    name, css, stages = "monitor_series", "tk-monitor-series", ("monitor",)
+
+    def __init__(self, *, banner: Banner | None = None):
         self._series = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._series.add_class("tk-monitor-figure")
         self._series_alt = alt_widget()  # the page makes its words the image's alt text
+        super().__init__(banner=banner, children=[self._series, self._series_alt])
+
+    def update(self, result: MonitorResult, attribute: str) -> None:
+        self._series.value = monitor_png(result, attribute)
+        self._series_alt.value = alt_html(monitor_alt_text(result))
+
+    @property
+    def png(self) -> bytes:
+        """The time-series figure on show."""
+        return self._series.value
+
+
+class MonitorTextView(View, widgets.VBox):
+    """What changed and when it was noticed, the model's card against local
+    validation, the monitoring log and the table by year and group.
+
+    Its hidden ``tk-monitor-state`` element carries ``data-alarms``, ``data-ignored``,
+    ``data-updates``, ``data-missed``, ``data-oe-y3`` and ``data-incidents`` for browser
+    tests. The HTML is remembered per setting, group attribute and baseline.
+    """
+
+    name, css, stages = "monitor_text", "tk-monitor-text", ("monitor",)
+
+    def __init__(self, *, banner: Banner | None = None):
         self._changed = widgets.HTML()
         self._changed.add_class("tk-monitor-sentences")
         self._card = widgets.HTML()
@@ -197,25 +225,18 @@ class MonitorDashboard(Dashboard):
         self._years.add_class("tk-monitor-years")
         self._mstate = widgets.HTML(layout=widgets.Layout(display="none"))
         self._mstate.add_class("tk-monitor-state")
-        self.add_views(self._series, self._series_alt, self._changed, self._card,
-                       self._log, self._years, self._mstate)
+        super().__init__(banner=banner, children=[self._changed, self._card, self._log,
+                                                  self._years, self._mstate])
 
-    def _show_more(self, result: MonitorResult) -> None:
-        self._series.value = monitor_png(result, self.attribute)
-        self._series_alt.value = alt_html(monitor_alt_text(result))
-        key = (time_axis_key(result.settings), self.attribute, result.baseline_name)
+    def update(self, result: MonitorResult, attribute: str) -> None:
+        key = (time_axis_key(result.settings), attribute, result.baseline_name)
         views = _VIEWS.get(key)
         if views is None:
-            views = _VIEWS[key] = _views(result, self.attribute)
+            views = _VIEWS[key] = _views(result, attribute)
             while len(_VIEWS) > 128:
                 _VIEWS.pop(next(iter(_VIEWS)))
         (self._changed.value, self._card.value, self._log.value, self._years.value,
          self._mstate.value) = views
-
-    @property
-    def figure_png(self) -> bytes:
-        """The time-series figure on show."""
-        return self._series.value
 
 
 class MonitorLab(Lab):
@@ -233,8 +254,9 @@ class MonitorLab(Lab):
     'the same three years with nothing changing'
     """
 
-    def __init__(self, levers=MONITOR_LAB_LEVERS, *,
-                 settings: MonitorSettings | None = None, attribute: str = "language"):
-        super().__init__(levers, settings=settings or MonitorSettings(),
-                         attribute=attribute, dashboard=MonitorDashboard)
+    LEVERS = MONITOR_LAB_LEVERS
+    VIEWS = (SeriesView, MonitorTextView)
+    SETTINGS = MonitorSettings()
+    DASHBOARD = MonitorDashboard
+    ATTRIBUTE = "language"
 

@@ -25,7 +25,6 @@ from ..oversight import (
     capacity_tradeoff,
     example_patients,
     responsibility_map,
-    run_oversight,
 )
 from ..palette import OKABE_ITO, OUTCOME_COLOURS
 from ..text import per_1000, percent
@@ -33,8 +32,11 @@ from ._safety import Banner, guarded
 from .apps import Lab
 from .dashboard import CARD_HTML, Dashboard
 from .panel import LeverPanel
+from .views import HTMLView, View
 
 __all__ = ["OversightLab", "OversightDashboard", "OversightPanel", "tessa_case",
+           "WhoDecidedView", "WorkloadView", "ResponsibilityView", "TiersView",
+           "OversightStateView", "AuditView",
            "OVERSIGHT_LAB_LEVERS", "DECIDER_COLOURS", "who_decided_html", "group_review_html",
            "workload_html", "responsibility_html", "tiers_html", "audit_html"]
 
@@ -96,11 +98,6 @@ class OversightPanel(LeverPanel):
     """The lever panel of the oversight lab: it greys out the review levers when no
     clinician sees any case (the model acts alone or the flags are dropped, and no
     escalation rule)."""
-
-    def __init__(self, levers=OVERSIGHT_LAB_LEVERS, *, settings=None, on_result=None,
-                 banner=None, run=None):
-        super().__init__(levers, settings=settings or OversightSettings(model="logistic"),
-                         on_result=on_result, banner=banner, run=run or run_oversight)
 
     def _sync_rows(self):
         super()._sync_rows()
@@ -312,27 +309,79 @@ def audit_html(result: OversightResult, patient: int) -> str:
 
 
 class OversightDashboard(Dashboard):
-    """The consequence dashboard for lesson 04: counted on what is done, plus who
-    decided, the review's workload, the responsibility map, the REACH VET tiers and an
-    audit log for one patient.
+    """The consequence dashboard counted on what is done: its cards add the cases
+    nobody decided, and its figure asks who gets an urgent follow-up."""
 
-    Its hidden ``tk-oversight-state`` element carries the deciders and workload
-    (``data-human``, ``data-model``, ``data-nobody`` per 1,000, ``data-reviews``,
-    ``data-overflow``) for browser tests.
-    """
+    def make_figure(self):
+        figure = super().make_figure()
+        figure.ax_grid.set_title("1,000 patients: who gets an urgent follow-up?",
+                                 fontsize=10, loc="left")
+        return figure
 
-    def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
-        super().__init__(attribute=attribute, banner=banner)
-        self.figure.ax_grid.set_title("1,000 patients: who gets an urgent follow-up?",
-                                      fontsize=10, loc="left")
-        self._who = widgets.HTML()
-        self._who.add_class("tk-who-view")
-        self._work = widgets.HTML()
-        self._work.add_class("tk-workload-view")
-        self._map = widgets.HTML()
-        self._map.add_class("tk-responsibility-view")
-        self._tiers = widgets.HTML()
-        self._tiers.add_class("tk-tiers-view")
+    def cards_html(self, result: OversightResult) -> str:
+        return _headline(result)
+
+
+class WhoDecidedView(HTMLView):
+    """Who decided each case, by group, and where each group's missed crises were
+    lost (:func:`who_decided_html`)."""
+
+    name, css, stages = "who_decided", "tk-who-view", ("oversight",)
+
+    def html(self, result: OversightResult, attribute: str) -> str:
+        return who_decided_html(result, attribute)
+
+
+class WorkloadView(HTMLView):
+    """The review's cost and yield (:func:`workload_html`)."""
+
+    name, css, stages = "workload", "tk-workload-view", ("oversight",)
+
+    def html(self, result: OversightResult, attribute: str) -> str:
+        return workload_html(result)
+
+
+class ResponsibilityView(HTMLView):
+    """The responsibility map (:func:`responsibility_html`)."""
+
+    name, css, stages = "responsibility", "tk-responsibility-view", ("oversight",)
+
+    def html(self, result: OversightResult, attribute: str) -> str:
+        return responsibility_html(result)
+
+
+class TiersView(HTMLView):
+    """The REACH VET capacity trade-off for this review set-up (:func:`tiers_html`)."""
+
+    name, css, stages = "tiers", "tk-tiers-view", ("oversight",)
+
+    def html(self, result: OversightResult, attribute: str) -> str:
+        return tiers_html(result.settings)
+
+
+class OversightStateView(HTMLView):
+    """The deciders and workload for browser tests (``data-human``, ``data-model``,
+    ``data-nobody`` per 1,000, ``data-reviews``, ``data-overflow``, ...)."""
+
+    name, css, stages, hidden = "oversight_state", "tk-oversight-state", ("oversight",), True
+
+    def html(self, result: OversightResult, attribute: str) -> str:
+        row, w = result.decisions.iloc[0], result.workload
+        return (
+            f'<span class="tk-oversight-data" data-human="{row["human"]:.3f}" '
+            f'data-model="{row["model"]:.3f}" data-nobody="{row["nobody"]:.3f}" '
+            f'data-reviews="{w["reviews"]}" data-overflow="{w["overflow"]}" '
+            f'data-caught-per-hour="{w["caught_per_hour"]:.4f}" '
+            f'data-baseline="{html.escape(result.baseline_name)}"></span>')
+
+
+class AuditView(View, widgets.VBox):
+    """One patient's audit log: who decided, on what, when. A story picks an example
+    patient of the run; any patient number opens theirs."""
+
+    name, css, stages = "audit", "tk-audit", ("oversight",)
+
+    def __init__(self, *, banner: Banner | None = None):
         self._story = widgets.Dropdown(description="Open the audit log of",
                                        style={"description_width": "initial"},
                                        layout=widgets.Layout(width="430px"))
@@ -342,20 +391,16 @@ class OversightDashboard(Dashboard):
         self._patient.add_class("tk-audit-patient")
         self._log = widgets.HTML()
         self._log.add_class("tk-audit-view")
-        self._ostate = widgets.HTML(layout=widgets.Layout(display="none"))
-        self._ostate.add_class("tk-oversight-state")
         self._examples: dict[str, int] = {}
         self._syncing = False
-        self._story.observe(guarded(self.banner)(self._story_changed), names="value")
-        self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")
-        audit = widgets.VBox([
+        self.result = None
+        super().__init__(banner=banner, children=[
             widgets.HTML('<div style="font-size:14px;font-weight:600;margin-top:8px">Audit '
                          "log: who decided, on what, when</div>"),
             widgets.HBox([self._story, self._patient]), self._log])
-        audit.add_class("tk-audit")
-        self.add_views(self._who, self._work, self._map, audit, self._tiers, self._ostate)
+        self._story.observe(guarded(self.banner)(self._story_changed), names="value")
+        self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")
 
-    # -- the audit log viewer -------------------------------------------------------
     def _story_changed(self, change):
         if self._syncing or self.result is None:
             return
@@ -388,17 +433,12 @@ class OversightDashboard(Dashboard):
         self._patient.value = patient
 
     @property
-    def audit(self) -> str:
+    def log(self) -> str:
         """The audit log on show (HTML)."""
         return self._log.value
 
-    # -- each result ------------------------------------------------------------------
-    def _show_more(self, result: OversightResult) -> None:
-        self._headline.value = _headline(result)
-        self._who.value = who_decided_html(result, self.attribute)
-        self._work.value = workload_html(result)
-        self._map.value = responsibility_html(result)
-        self._tiers.value = tiers_html(result.settings)
+    def update(self, result: OversightResult, attribute: str) -> None:
+        self.result = result
         self._examples = example_patients(result)
         previous = self._story.value
         self._syncing = True
@@ -417,13 +457,6 @@ class OversightDashboard(Dashboard):
         finally:
             self._syncing = False
         self._show_log()
-        row, w = result.decisions.iloc[0], result.workload
-        self._ostate.value = (
-            f'<span class="tk-oversight-data" data-human="{row["human"]:.3f}" '
-            f'data-model="{row["model"]:.3f}" data-nobody="{row["nobody"]:.3f}" '
-            f'data-reviews="{w["reviews"]}" data-overflow="{w["overflow"]}" '
-            f'data-caught-per-hour="{w["caught_per_hour"]:.4f}" '
-            f'data-baseline="{html.escape(result.baseline_name)}"></span>')
 
 
 class OversightLab(Lab):
@@ -449,8 +482,9 @@ class OversightLab(Lab):
     True
     """
 
-    def __init__(self, levers=OVERSIGHT_LAB_LEVERS, *,
-                 settings: OversightSettings | None = None, attribute: str = "ethnicity"):
-        super().__init__(levers, settings=settings or OversightSettings(model="logistic"),
-                         attribute=attribute, dashboard=OversightDashboard,
-                         panel=OversightPanel)
+    LEVERS = OVERSIGHT_LAB_LEVERS
+    VIEWS = (WhoDecidedView, WorkloadView, ResponsibilityView, AuditView, TiersView,
+             OversightStateView)
+    SETTINGS = OversightSettings(model="logistic")
+    DASHBOARD = OversightDashboard
+    PANEL = OversightPanel

@@ -34,12 +34,13 @@ from ..privacy import Release, ReleaseResult, run_release
 from ..privacy.run import describe_release
 from ..stages import Deployment
 from ..text import percent
-from ._safety import Banner
 from .apps import Lab
 from .dashboard import BaseDashboard
 from .panel import LeverPanel
+from .views import HTMLView
 
-__all__ = ["PrivacyLab", "PrivacyDashboard", "PrivacyFigure", "privacy_cards_html", "flow_html",
+__all__ = ["PrivacyLab", "PrivacyDashboard", "NamedPeopleView", "DataFlowView",
+           "PrivacyFigure", "privacy_cards_html", "flow_html",
            "examples_html", "PRIVACY_LAB_LEVERS", "GROUP_TITLES"]
 
 PRIVACY_LAB_LEVERS = PRIVACY_LEVERS
@@ -150,9 +151,27 @@ def examples_html(result: ReleaseResult, n: int = 3) -> str:
     )
 
 
+class NamedPeopleView(HTMLView):
+    """Up to three synthetic people the attack named (:func:`examples_html`)."""
+
+    name, css, stages = "named_people", "tk-examples-view", ("release",)
+
+    def html(self, result: ReleaseResult, attribute: str) -> str:
+        return examples_html(result)
+
+
+class DataFlowView(HTMLView):
+    """What stays in the hospital and what leaves it (:func:`flow_html`)."""
+
+    name, css, stages = "data_flow", "tk-flow-view", ("release",)
+
+    def html(self, result: ReleaseResult, attribute: str) -> str:
+        return flow_html(result)
+
+
 class PrivacyDashboard(BaseDashboard):
-    """The release's views on the shared dashboard: cards, a figure by group, sentences,
-    then three people named and the data flow (the lesson's own views).
+    """The release's cards, figure by group and sentences on the shared dashboard
+    (the lab adds its views: the people named and the data flow).
 
     Attributes
     ----------
@@ -162,12 +181,6 @@ class PrivacyDashboard(BaseDashboard):
 
     FIGURE = PrivacyFigure
     result: ReleaseResult | None
-
-    def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
-        super().__init__(attribute=attribute, banner=banner)
-        self._examples = widgets.HTML()
-        self._flow = widgets.HTML()
-        self.add_views(self._examples, self._flow)
 
     @property
     def _cards(self) -> widgets.HTML:
@@ -183,10 +196,6 @@ class PrivacyDashboard(BaseDashboard):
     def sentence_html(self, result: ReleaseResult) -> str:
         sentences = "".join(f"<li>{html.escape(s)}</li>" for s in describe_release(result))
         return f'<ul style="font-size:15px;max-width:60em;line-height:1.4">{sentences}</ul>'
-
-    def _show_more(self, result: ReleaseResult) -> None:
-        self._examples.value = examples_html(result)
-        self._flow.value = flow_html(result)
 
     def state_data(self, result: ReleaseResult) -> dict:
         attack = result.attack
@@ -239,14 +248,17 @@ class PrivacyLab(Lab):
     (2, 'zip3')
     """
 
+    LEVERS = PRIVACY_LAB_LEVERS
+    VIEWS = (NamedPeopleView, DataFlowView)
+    DASHBOARD = PrivacyDashboard
+    PANEL = functools.partial(LeverPanel, headings=_HEADINGS)
+    CSS = "tk-privacy-lab"
+
     def __init__(self, release: Release | None = None, *, cohort=None,
                  attribute: str = "ethnicity"):
         self._cohort = cohort
-        start = Deployment(("release",), **(release or Release()).values())
-        super().__init__(PRIVACY_LAB_LEVERS, settings=start, dashboard=PrivacyDashboard,
-                         panel=functools.partial(LeverPanel, headings=_HEADINGS),
+        super().__init__(settings=Deployment(("release",), **(release or Release()).values()),
                          run=self._run, attribute=attribute)
-        self.add_class("tk-privacy-lab")
 
     def _run(self, deployment) -> ReleaseResult:
         release = Release(**{name: getattr(deployment, name) for name in PRIVACY_LAB_LEVERS})
@@ -287,7 +299,6 @@ class PrivacyLab(Lab):
         return self.dashboard._image.value
 
     def __getattr__(self, name):
-        if name in ("_cards", "_group", "_image", "_alt", "_sentence", "_examples", "_flow",
-                    "_state"):
+        if name in ("_cards", "_group", "_image", "_alt", "_sentence", "_state"):
             return getattr(self.dashboard, name)
         raise AttributeError(name)

@@ -34,10 +34,11 @@ from ..rules.timeline import AI_ACT_TIMELINE
 from ..stages import Deployment, run_all
 from ._safety import Banner, guarded
 from .apps import Lab
-from .dashboard import Dashboard
 from .reflection import trainee_from_environment
+from .views import HTMLView, View
 
-__all__ = ["RulesLab", "RulesDashboard", "RulesResult", "run_rules", "rules_statement",
+__all__ = ["RulesLab", "ChecklistView", "ImpactView", "ModelCardView", "DossierView",
+           "RulesStateView", "RulesResult", "run_rules", "rules_statement",
            "cerebral_case", "checklist_html", "impact_html", "RULES_LAB_LEVERS",
            "RULES_START"]
 
@@ -167,49 +168,82 @@ def impact_html(impact: ImpactAssessment) -> str:
             "teaching choices (A), answered from your run.</div>")
 
 
-class RulesDashboard(Dashboard):
-    """The patients' outcomes, then the checklist, the impact level, the model card and
-    the dossier button. Its hidden ``tk-rules-state`` element carries ``data-reds``,
-    ``data-level`` and one ``data-<rule>`` status per rule for browser tests."""
+class _OnRules:
+    """A view of lesson 07's run: every stage, held to the rules (:func:`run_rules`)."""
 
-    def __init__(self, *, attribute: str = "ethnicity", banner: Banner | None = None):
-        super().__init__(attribute=attribute, banner=banner)
-        self._checklist = widgets.HTML()
-        self._checklist.add_class("tk-checklist")
-        self._impact = widgets.HTML()
-        self._impact.add_class("tk-impact")
+    stages = ALL_STAGES
+
+    @classmethod
+    def sample(cls, deployment):
+        return run_rules(deployment)
+
+
+class ChecklistView(_OnRules, HTMLView):
+    """The checklist computed from the run (:func:`checklist_html`)."""
+
+    name, css = "checklist", "tk-checklist"
+
+    def html(self, result: RulesResult, attribute: str) -> str:
+        return checklist_html(result.checklist)
+
+
+class ImpactView(_OnRules, HTMLView):
+    """The impact level and how it was reached (:func:`impact_html`)."""
+
+    name, css = "impact", "tk-impact"
+
+    def html(self, result: RulesResult, attribute: str) -> str:
+        return impact_html(result.impact)
+
+
+class ModelCardView(_OnRules, View, widgets.Accordion):
+    """The model card of the run (Mitchell et al. 2019), folded."""
+
+    name, css = "model_card", "tk-model-card-view"
+
+    def __init__(self, *, banner: Banner | None = None):
         self._card = widgets.HTML()
         self._card.add_class("tk-model-card")
-        card = widgets.Accordion(children=[self._card], titles=("The model card "
-                                                                "(Mitchell et al. 2019)",))
+        super().__init__(banner=banner, children=[self._card],
+                         titles=("The model card (Mitchell et al. 2019)",))
+
+    @property
+    def card(self) -> str:
+        """The model card on show (HTML)."""
+        return self._card.value
+
+    def update(self, result: RulesResult, attribute: str) -> None:
+        self._card.value = body_html(None, model_card(result.checklist), level_shift=1)
+
+
+class DossierView(_OnRules, View, widgets.VBox):
+    """A button that makes the dossier of the run on show (HTML and PDF) to download."""
+
+    name, css = "dossier", "tk-dossier"
+
+    def __init__(self, *, banner: Banner | None = None):
         self._make = widgets.Button(description="Make my dossier (HTML and PDF)",
                                     button_style="info",
                                     layout=widgets.Layout(width="auto"))
         self._make.add_class("tk-dossier-make")
-        self._make.on_click(guarded(self.banner)(lambda _: self.make_dossier()))
         self._links = widgets.HTML()
         self._links.add_class("tk-dossier-links")
-        self._rstate = widgets.HTML(layout=widgets.Layout(display="none"))
-        self._rstate.add_class("tk-rules-state")
-        self.dossier = None
+        self.dossier, self.result = None, None
+        super().__init__(banner=banner, children=[self._make, self._links])
+        self._make.on_click(guarded(self.banner)(lambda _: self.make_dossier()))
         # The PDF renderer takes seconds to import: load it while the trainee reads.
         threading.Thread(target=importlib.import_module, args=("fpdf",), daemon=True).start()
-        self.add_views(self._checklist, self._impact, card, self._make, self._links,
-                       self._rstate)
 
-    def _show_more(self, result: RulesResult) -> None:
-        checklist = result.checklist
-        self._checklist.value = checklist_html(checklist)
-        self._impact.value = impact_html(result.impact)
-        self._card.value = body_html(None, model_card(checklist), level_shift=1)
-        self.dossier = None
+    @property
+    def links(self) -> str:
+        """The download links on show (HTML)."""
+        return self._links.value
+
+    def update(self, result: RulesResult, attribute: str) -> None:
+        self.result, self.dossier = result, None
         self._links.value = ('<span style="font-size:13px">The dossier holds the model '
                              "card, the datasheet, this checklist, the impact level and "
                              "the run's audit log.</span>")
-        statuses = " ".join(f'data-{i.rule.replace("_", "-")}="{i.status}"'
-                            for i in checklist)
-        self._rstate.value = (f'<span class="tk-rules-data" data-reds="{len(checklist.reds)}"'
-                              f' data-level="{result.impact.level}" {statuses}></span>')
 
     def make_dossier(self):
         """Build the dossier of the deployment on show and offer both files."""
@@ -231,6 +265,20 @@ class RulesDashboard(Dashboard):
         return dossier
 
 
+class RulesStateView(_OnRules, HTMLView):
+    """For browser tests: ``data-reds``, ``data-level`` and one ``data-<rule>`` status
+    per rule."""
+
+    name, css, hidden = "rules_state", "tk-rules-state", True
+
+    def html(self, result: RulesResult, attribute: str) -> str:
+        checklist = result.checklist
+        statuses = " ".join(f'data-{i.rule.replace("_", "-")}="{i.status}"'
+                            for i in checklist)
+        return (f'<span class="tk-rules-data" data-reds="{len(checklist.reds)}"'
+                f' data-level="{result.impact.level}" {statuses}></span>')
+
+
 class RulesLab(Lab):
     """Lesson 07's app: the trainee's deployment, held to the rules.
 
@@ -250,9 +298,14 @@ class RulesLab(Lab):
     'red'
     """
 
-    def __init__(self, levers=RULES_LAB_LEVERS, *, settings: Deployment | None = None,
+    LEVERS = RULES_LAB_LEVERS
+    VIEWS = (ChecklistView, ImpactView, ModelCardView, DossierView, RulesStateView)
+    SETTINGS = RULES_START
+    RUN = run_rules
+
+    def __init__(self, levers=None, *, settings: Deployment | None = None,
                  store: DeploymentStore | None = None, trainee: str | None = None,
-                 attribute: str = "ethnicity"):
+                 attribute: str | None = None):
         self.store = store or DeploymentStore(default_data_dir())
         self.trainee = ""
         self._name = widgets.Text(placeholder="Your name or seat number",
@@ -264,15 +317,16 @@ class RulesLab(Lab):
         start = trainee if trainee is not None else trainee_from_environment()
         saved = self._load(start) if start else None
         self.trainee = start.strip() if start else ""
-        super().__init__(levers, settings=saved or settings or RULES_START,
-                         dashboard=RulesDashboard, run=run_rules, attribute=attribute)
+        super().__init__(levers, settings=saved or settings, attribute=attribute)
         self._name.value = self.trainee
         self._name.observe(guarded(self.banner)(self._name_changed), names="value")
-        self.children = (self.children[0], self.banner,
-                         widgets.HBox([self._name, self._saved]), *self.children[2:])
         self._say(f"Your deployment is saved for {self.trainee} at every change."
                   if self.trainee else "Type your name so your deployment is kept after a "
                   "reload.")
+
+    def header(self) -> tuple:
+        """Who the deployment is saved for, above the levers."""
+        return (widgets.HBox([self._name, self._saved]),)
 
     def _say(self, message: str, colour: str = "#555") -> None:
         self._saved.value = (f'<span style="color:{colour};font-size:12px">'

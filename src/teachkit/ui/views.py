@@ -1,23 +1,119 @@
-"""Small views a lesson adds to its lab: each is a widget with one ``show(result)``.
+"""Views: the small parts of a lab's dashboard, each a widget with one ``update``.
 
-A view never computes: it reads the run the lab already made. A lab shows every view it
-holds after each run (:meth:`teachkit.ui.Lab.add_view`), so a view displayed in another
-cell of the lesson stays in step with the levers above it.
+A :class:`View` is to a lab what a :class:`~teachkit.levers.LeverSpec` is to a panel:
+declared once (a class with a ``name``), registered when it is defined
+(:data:`VIEWS`), checked by one contract test (``tests/common/test_view_contract.py``).
+A view never computes: :meth:`View.update` reads the run the lab already made, and the
+group attribute the trainee chose. It never reaches into another view or the dashboard.
+
+A lab lists its views (``Lab(levers, views=[FairnessView])``); the dashboard lays them
+out below its sentence and updates each after every run. A view may also be displayed
+anywhere in the lesson and follow a lab's levers (:meth:`teachkit.ui.Lab.add_view`).
 """
 
 from __future__ import annotations
 
 import html
+import importlib
+import pkgutil
+from typing import ClassVar
 
 import ipywidgets as widgets
 
 from ..levers import REGISTRY
 from ..pipeline import RunResult
 from ..plotting import ATTRIBUTE_TITLES
+from ._safety import Banner
 
-__all__ = ["GroupTable", "NumbersTable", "Paragraph", "group_table_html", "settings_call"]
+__all__ = ["View", "HTMLView", "VIEWS", "all_views", "register_view", "GroupTable",
+           "NumbersTable", "Paragraph", "group_table_html", "settings_call"]
 
 _COLUMNS = ("patients", "flagged", "crises", "caught", "missed", "needless")
+#: Every view class, by name (filled as the ``ui`` modules are imported).
+VIEWS: dict[str, type] = {}
+
+
+def register_view(cls: type) -> type:
+    """Add the view class ``cls`` to :data:`VIEWS` under ``cls.name``.
+
+    A name is registered once: the same class again (a module reloaded) is harmless, a
+    different one raises an error that names both.
+    """
+    where = f"{cls.__module__}.{cls.__qualname__}"
+    known = VIEWS.get(cls.name)
+    if known is not None and f"{known.__module__}.{known.__qualname__}" != where:
+        raise ValueError(f"The view name {cls.name!r} is taken: "
+                         f"{known.__module__}.{known.__qualname__} registered it, and "
+                         f"{where} asks for it too.")
+    VIEWS[cls.name] = cls
+    return cls
+
+
+def all_views() -> dict[str, type]:
+    """Every registered view, each ``ui`` module imported (none is listed by hand)."""
+    package = importlib.import_module(__package__)
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__package__}.{info.name}")
+    return dict(sorted(VIEWS.items()))
+
+
+class View:
+    """One part of a lab's dashboard: itself a widget, with one :meth:`update`.
+
+    A subclass is a widget too (``class FairnessView(HTMLView)``, or
+    ``class AuditView(View, widgets.VBox)``) and declares:
+
+    - ``name``: its key in :data:`VIEWS` and in a lab's ``views``;
+    - ``css``: the CSS class the page and the browser tests find it by;
+    - ``stages``: the stages of the run it shows (empty: the triage model's run);
+    - ``hidden``: True for an element the page never shows (numbers for tests);
+    - :meth:`update`: show a result for a group attribute.
+
+    Parameters
+    ----------
+    banner : Banner, default=None
+        Where errors in the view's own controls are shown (the lab's).
+    """
+
+    name: ClassVar[str] = ""
+    css: ClassVar[str] = ""
+    stages: ClassVar[tuple[str, ...]] = ()
+    hidden: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("name"):
+            register_view(cls)
+
+    def __init__(self, *, banner: Banner | None = None, **kwargs):
+        self.banner = banner or Banner()
+        if self.hidden:
+            kwargs.setdefault("layout", widgets.Layout(display="none"))
+        super().__init__(**kwargs)
+        if self.css:
+            self.add_class(self.css)
+
+    def update(self, result, attribute: str) -> None:
+        """Show ``result`` (the lab's run), by ``attribute`` where it shows groups."""
+        raise NotImplementedError
+
+    @classmethod
+    def sample(cls, deployment):
+        """The result this view shows for ``deployment`` (what its lab runs)."""
+        from ..stages import run
+
+        return run(deployment)
+
+
+class HTMLView(View, widgets.HTML):
+    """A view that is one piece of HTML: a subclass says what, in :meth:`html`."""
+
+    def html(self, result, attribute: str) -> str:
+        raise NotImplementedError
+
+    def update(self, result, attribute: str) -> None:
+        self.value = self.html(result, attribute)
 
 
 class Paragraph(widgets.HTML):
@@ -64,7 +160,7 @@ def _describe(settings) -> str:
     return "; ".join(parts)
 
 
-class NumbersTable(widgets.HTML):
+class NumbersTable(HTMLView):
     """The numbers behind the picture: the run on show in a lab, as a table.
 
     It follows the lab's levers (same settings as the dashboard above it) and names them
@@ -87,20 +183,21 @@ class NumbersTable(widgets.HTML):
     True
     """
 
-    def __init__(self, lab=None):
-        super().__init__()
-        self.add_class("tk-numbers")
+    name, css = "numbers", "tk-numbers"
+
+    def __init__(self, lab=None, *, banner: Banner | None = None):
+        super().__init__(banner=banner)
         if lab is not None:
             lab.add_view(self)
 
-    def show(self, result: RunResult) -> None:
-        """Display the overall consequences of ``result`` and the settings behind them."""
+    def html(self, result: RunResult, attribute: str = "ethnicity") -> str:
+        """The overall consequences of ``result`` and the settings behind them."""
         row = result.consequences.overall.iloc[0]
         cells = "".join(
             f"<td style='padding:2px 10px'>{row[c]:,.0f}</td>" if c == "patients" else
             f"<td style='padding:2px 10px'>{row[c]:.1f}</td>" for c in _COLUMNS)
         head = "".join(f"<th style='padding:2px 10px'>{c}</th>" for c in _COLUMNS)
-        self.value = (
+        return (
             '<div style="font-size:13px">'
             f"<div><b>Settings:</b> {html.escape(_describe(result.settings))} (the same "
             "as the dashboard above; per 1,000 patients except <i>patients</i>)</div>"
