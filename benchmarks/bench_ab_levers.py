@@ -45,9 +45,10 @@ def archive(ref: str, into: Path) -> Path:
 
 def server_for(tree: Path, lessons: list[str]) -> VoilaServer:
     """A server of ``tree``'s notebooks running ``tree``'s sources; only ``lessons`` are
-    preheated (two kernels each), so two servers fit on the machine together."""
+    preheated (two kernels each, refilled to one once a page takes one), so two servers
+    fit on the machine together."""
     return VoilaServer(
-        pool_size=0, expected_kernels=2 * len(lessons),
+        pool_size=0, expected_kernels=len(lessons),
         extra_args=("--notebooks", str(tree / "notebooks"), "--trainees", "2",
                     "--lesson", ",".join(lessons)),
         env={"PYTHONPATH": str(tree / "src")})

@@ -34,7 +34,7 @@ from .consequences import (
     calibration_by_group,
     programme_shares,
 )
-from .levers import REGISTRY, LeverSettings
+from .levers import REGISTRY, LeverSettings, call_bound
 from .levers.bias import (
     BIAS_LEVERS,
     apply_record_levers,
@@ -42,7 +42,8 @@ from .levers.bias import (
     need_label,
     training_label,
 )
-from .models import RULE_PHQ9_CUTOFF, RuleScreener, cross_fitted_scores, feature_matrix
+from .levers.triage import FLAGGING_LEVERS, MODEL
+from .models import RULE_PHQ9_CUTOFF, RuleScreener, feature_matrix
 
 __all__ = ["Settings", "RunResult", "simulate", "lesson_cohort", "DEFAULT_COHORT"]
 
@@ -223,28 +224,19 @@ def _fingerprint(cohort: pd.DataFrame, label, train_mask=None, extra: str = "") 
     return digest.hexdigest()
 
 
-def _tiebreak(n: int, seed: int) -> np.ndarray:
-    return np.random.default_rng([seed, 29]).permutation(n)
-
-
 def flag_patients(scores: np.ndarray, settings: Settings, cohort: pd.DataFrame) -> np.ndarray:
-    """Who is flagged for urgent follow-up under the settings' policy.
+    """Who is flagged for urgent follow-up under the settings' policy: the flagging
+    levers passed unchanged to :func:`teachkit.levers.triage.flag_by_policy`.
 
-    - threshold policy: the rule flags PHQ-9 >= 10 or item 9 > 0; a model flags scores
-      at or above ``settings.threshold``;
+    - threshold policy: the rule flags PHQ-9 >= 10 or item 9 > 0 (its own cut-off); a
+      model flags scores at or above ``settings.threshold``;
     - capacity policy: the ``capacity`` share of patients with the highest scores (ties
       broken by a fixed random order, so the count is exact).
     """
-    if settings.policy == "threshold":
-        if settings.model == "rule":
-            return RuleScreener(cutoff=RULE_PHQ9_CUTOFF).predict(cohort).astype(bool)
-        return scores >= settings.threshold
-    n = len(scores)
-    k = int(round(settings.capacity * n))
-    order = np.lexsort((_tiebreak(n, settings.seed), -scores))
-    flags = np.zeros(n, dtype=bool)
-    flags[order[:k]] = True
-    return flags
+    own = None
+    if settings.model == "rule" and settings.policy == "threshold":
+        own = RuleScreener(cutoff=RULE_PHQ9_CUTOFF).predict(cohort).astype(bool)
+    return call_bound(FLAGGING_LEVERS, settings, scores, seed=settings.seed, own_flags=own)
 
 
 @dataclass(frozen=True, eq=False)
@@ -332,7 +324,7 @@ def _scores(settings: Settings, records: pd.DataFrame):
         y_train = training_label(records, label=settings.label)
     keep = settings.training_rows(records)
     if settings.model == "rule":
-        return cross_fitted_scores(records, "rule"), y_train, keep
+        return call_bound([MODEL], settings, records), y_train, keep
     at_rest = settings.label == "crisis" and settings.mitigation not in ("relabel",
                                                                           "reduction")
     label = "crisis" if at_rest else y_train
@@ -350,8 +342,8 @@ def _scores(settings: Settings, records: pd.DataFrame):
                 _REDUCTION_CACHE.pop(next(iter(_REDUCTION_CACHE)))
         return _REDUCTION_CACHE[key], y_train, keep
     key = _fingerprint(records, label, mask)
-    scores = cross_fitted_scores(records, settings.model, label=label, seed=settings.seed,
-                                 cache_key=key, train_mask=mask)
+    scores = call_bound([MODEL], settings, records, label=label, seed=settings.seed,
+                        cache_key=key, train_mask=mask)
     return scores, y_train, keep
 
 

@@ -14,9 +14,15 @@ import pytest
 from teachkit.cohort import make_cohort
 from teachkit.levers import REGISTRY, bound_groups, call_bound
 from teachkit.levers.consent import share_outside, train_on_consented
-from teachkit.levers.oversight import automation_bias_after
+from teachkit.levers.oversight import (
+    automation_bias_after,
+    escalated_patients,
+    reviewed_in_queue,
+    who_acts,
+)
 from teachkit.levers.privacy import release_cohort
-from teachkit.pipeline import lesson_cohort
+from teachkit.levers.triage import flag_by_policy, score_patients
+from teachkit.pipeline import Settings, lesson_cohort, simulate
 from teachkit.stages import Deployment, get_stage, run
 
 RECORDS = make_cohort(3_000, seed=8)
@@ -62,15 +68,49 @@ def test_call_bound_refuses_levers_of_different_functions():
                                          "train_on_consented.*secondary_use -> share_outside"):
         call_bound([REGISTRY["consent"], REGISTRY["secondary_use"]], Deployment(("consent",)),
                    RECORDS)
-    with pytest.raises(ValueError, match="model -> None"):
-        call_bound([REGISTRY["model"]], Deployment(()), RECORDS)
+    with pytest.raises(ValueError, match="mitigation -> None"):
+        call_bound([REGISTRY["mitigation"]], Deployment(()), RECORDS)
 
 
-def test_oversight_explanation_and_training_reach_the_automation_bias_function():
+def test_oversight_bias_explanation_and_training_reach_the_automation_bias_function():
     (group,) = [g for g in bound_groups(get_stage("oversight").lever_specs)
                 if g[0].function is automation_bias_after]
-    assert [spec.name for spec in group] == ["explanation", "training"]
-    deployment = Deployment(("oversight",), explanation="shown", training="trained")
-    assert call_bound(group, deployment, 0.6) == automation_bias_after(
-        0.6, explanation="shown", training="trained") < 0.6
-    assert call_bound(group, Deployment(("oversight",)), 0.6) == 0.6  # at rest
+    assert [spec.name for spec in group] == ["automation_bias", "explanation", "training"]
+    deployment = Deployment(("oversight",), automation_bias=0.5, explanation="shown",
+                            training="trained")
+    assert call_bound(group, deployment) == automation_bias_after(
+        automation_bias=0.5, explanation="shown", training="trained") < 0.5
+    assert call_bound(group, Deployment(("oversight",))) == 0.6  # at rest
+
+
+@pytest.mark.parametrize("policy, threshold, capacity", [("threshold", 0.08, 0.1),
+                                                         ("capacity", 0.05, 0.07)])
+def test_the_triage_levers_reach_the_scoring_and_flagging_functions(policy, threshold,
+                                                                    capacity):
+    settings = Settings(n=3_000, seed=8, model="logistic", policy=policy,
+                        threshold=threshold, capacity=capacity)
+    result = simulate(settings, with_baseline=False)
+    scores = score_patients(result.records, model="logistic", seed=8)
+    np.testing.assert_allclose(result.scores, scores)
+    expected = flag_by_policy(scores, policy=policy, threshold=threshold,
+                              capacity=capacity, seed=8)
+    assert np.array_equal(result.flagged, expected)
+    assert expected.sum() == (round(capacity * 3_000) if policy == "capacity"
+                              else (scores >= threshold).sum())
+
+
+@pytest.mark.parametrize("levers", [{"review_capacity": 3}, {"oversight": "model_alone"},
+                                    {"escalation": "item9", "review_capacity": 25},
+                                    {"flag_tier": "top_1"}])
+def test_the_oversight_levers_reach_their_functions(levers):
+    deployment = Deployment(("oversight",), n=3_000, seed=8, model="logistic", **levers)
+    result = run(deployment, with_baseline=False)
+    cases, item9 = result.deployment, result.model_result.records["phq9"].to_numpy()
+    escalated = escalated_patients(item9, escalation=deployment.escalation)
+    assert np.array_equal(cases.escalated, escalated)
+    in_queue, alone = who_acts(cases.flagged, escalated, oversight=deployment.oversight)
+    assert np.array_equal(cases.queue_rank >= 0, in_queue)
+    assert np.array_equal(cases.reviewed, reviewed_in_queue(
+        cases.queue_rank, in_queue, review_capacity=deployment.review_capacity))
+    if deployment.flag_tier != "threshold":
+        assert cases.flagged.sum() == round(0.01 * 3_000)

@@ -14,7 +14,7 @@ def test_bias_lab_starts_with_the_programme_and_every_lever():
     assert lab.panel.settings == Settings(model="logistic", policy="capacity", capacity=0.03)
     assert lab.dashboard.updates == 1
     assert "usual rule: <b>" in lab.dashboard._headline.value
-    assert 'data-group="Black"' in lab.dashboard._fairness.value
+    assert 'data-group="Black"' in lab.views["fairness"].value
 
 
 @pytest.mark.parametrize(("lever", "value", "baseline"), [
@@ -26,19 +26,19 @@ def test_bias_lab_starts_with_the_programme_and_every_lever():
 ])
 def test_each_bias_lever_updates_the_dashboard_against_one_step_back(lever, value, baseline):
     lab = BiasLab()
-    before = lab.dashboard._fairness.value
+    before = lab.views["fairness"].value
     lab.panel.rows[lever].value = value
     assert lab.banner.message == ""
     assert lab.dashboard.updates == 2
     assert f"{baseline}: <b>" in lab.dashboard._headline.value
     assert lab.dashboard.sentence.startswith(f"Compared with the {baseline}")
-    assert lab.dashboard._fairness.value != before
+    assert lab.views["fairness"].value != before
 
 
 def test_fairness_view_follows_the_group_chooser_and_quotes_the_programme():
     lab = BiasLab()
     lab.panel.rows["label"].value = "cost"
-    view = lab.dashboard._fairness.value
+    view = lab.views["fairness"].value
     # the sentence quotes the programme shares of the two runs (seed 2024: 13 % and 13 %;
     # the typical drop, over 20 seeds, is lesson 02's "about 14 % to about 12 %")
     programme = Settings(model="logistic", policy="capacity", capacity=0.03)
@@ -48,7 +48,7 @@ def test_fairness_view_follows_the_group_chooser_and_quotes_the_programme():
             "programme") in view
     assert f"against {percent(truth)} with the true-crisis label" in view
     lab.dashboard._group.value = "language"
-    assert 'data-group="Limited English"' in lab.dashboard._fairness.value
+    assert 'data-group="Limited English"' in lab.views["fairness"].value
     assert "no threshold makes both" in fairness_html(lab.dashboard.result, "language")
 
 
@@ -58,7 +58,7 @@ def test_the_programme_picture_shows_the_cost_label_emptying_the_programme():
     lab = BiasLab()
     lab.panel.rows["label"].value = "cost"
     lab.panel.rows["access_gap"].value = 0.1
-    view = lab.dashboard._fairness.value
+    view = lab.views["fairness"].value
     row = re.search(r'class="tk-programme-row" data-group="Black" data-now="([0-9.]+)" '
                     r'data-before="([0-9.]+)" data-population="([0-9.]+)"', view)
     assert row, "no programme bar for Black patients"

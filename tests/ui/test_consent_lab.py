@@ -23,12 +23,12 @@ def test_consent_lab_starts_with_consent_honoured_under_opt_out(lab):
     assert lab.panel.settings == ConsentSettings(model="logistic", consent="honoured")
     assert lab.dashboard.updates >= 1
     assert lab.banner.message == ""
-    view = lab.dashboard._consent.value
+    view = lab.views["consent"].value
     assert "No record is used without consent" in view
     assert _data(view, "without-consent") == 0 and _data(view, "shared") == 0
     assert f"{CONSENT_BASELINE_NAME.removeprefix('the ')}: <b>" in \
         lab.dashboard._headline.value
-    assert 'data-patient="3"' in lab.dashboard.ledger.table.value
+    assert 'data-patient="3"' in lab.views["ledger"].table.value
     assert "tk-consent-lab" in lab._dom_classes
 
 
@@ -50,11 +50,11 @@ def _expected(key: str, design: str) -> int:
 def test_each_consent_lever_updates_the_consent_view(lever, value, key, design):
     expected = _expected(key, design)
     lab = ConsentLab()
-    before = lab.dashboard._consent.value
+    before = lab.views["consent"].value
     lab.panel.rows[lever].value = value
     assert lab.banner.message == ""
     assert lab.dashboard.updates == 2
-    view = lab.dashboard._consent.value
+    view = lab.views["consent"].value
     assert view != before
     assert _data(view, key) == expected
     lab.panel.rows[lever]._reset.click()
@@ -65,17 +65,17 @@ def test_ignoring_consent_shows_who_and_the_ledger_says_so():
     lab = ConsentLab()
     lab.panel.rows["consent"].value = "ignored"
     assert lab.dashboard.sentence.startswith("Compared with the usual rule")
-    view = lab.dashboard._consent.value
+    view = lab.views["consent"].value
     assert f"{_expected('without-consent', 'opt_out'):,} of 20,000 patients" in view
     assert 'data-group="under 60"' in view
-    assert "yes, without consent" in lab.dashboard.ledger.table.value
+    assert "yes, without consent" in lab.views["ledger"].table.value
 
 
 def test_advertising_names_the_betterhelp_ban():
     lab = ConsentLab()
     lab.panel.rows["secondary_use"].value = "advertiser"
-    assert "banned even with consent" in lab.dashboard._consent.value
-    assert "advertisers" in lab.dashboard.ledger.table.value
+    assert "banned even with consent" in lab.views["consent"].value
+    assert "advertisers" in lab.views["ledger"].table.value
 
 
 def test_threshold_lever_moves_the_flags(lab):
@@ -87,7 +87,7 @@ def test_threshold_lever_moves_the_flags(lab):
 
 def test_ledger_viewer_follows_the_patient_number():
     lab = ConsentLab()
-    viewer = lab.dashboard.ledger
+    viewer = lab.views["ledger"]
     viewer.patient.value = 10
     assert 'data-patient="10"' in viewer.table.value
     viewer.patient.value = 0  # a BoundedIntText keeps the value in range

@@ -29,14 +29,14 @@ def lab():
 
 
 def test_the_lab_shows_a_patient_and_its_views(lab):
-    d = lab.dashboard
-    assert "tk-explain-bar" in d._explanation.value
-    assert "What would change the flag?" in d._counterfactual.value
-    assert "tk-letter-download" in d._letter.value
-    assert "tk-importance-table" in d._importance.value
-    assert "Nobody opted out" in d._autonomy.value
-    assert d._reviewer.value.count("<tr data-explanation") == 2
-    assert d._reviewer.value.count('data-current="true"') == 1
+    patient = lab.views["patient_explanation"]
+    assert "tk-explain-bar" in patient._explanation.value
+    assert "What would change the flag?" in patient._counterfactual.value
+    assert "tk-letter-download" in patient._letter.value
+    assert "tk-importance-table" in lab.views["importance"].value
+    assert "Nobody opted out" in lab.views["autonomy"].value
+    assert lab.views["reviewer"].value.count("<tr data-explanation") == 2
+    assert lab.views["reviewer"].value.count('data-current="true"') == 1
     assert "Slack" in scaffold_case().value
     assert set(MOVES) == set(EXPLAIN_LAB_LEVERS)
 
@@ -44,36 +44,35 @@ def test_the_lab_shows_a_patient_and_its_views(lab):
 @pytest.mark.parametrize("lever", list(MOVES))
 def test_every_lever_changes_what_is_shown_and_resets(lab, lever):
     d = lab.dashboard
-    before = (_numbers(d), d._estate.value, d._sentence.value)
+    before = (_numbers(d), lab.views["patient_explanation"]._estate.value, d._sentence.value)
     lab.panel.rows[lever].value = MOVES[lever]
-    after = (_numbers(d), d._estate.value, d._sentence.value)
+    after = (_numbers(d), lab.views["patient_explanation"]._estate.value, d._sentence.value)
     assert getattr(d.result.settings, lever) == MOVES[lever]
     assert after != before, f"moving {lever} changed nothing"
     lab.panel.rows[lever].value = get_spec(lever).rest if lever != "model" else "logistic"
-    assert (_numbers(d), d._estate.value) == before[:2]
+    assert (_numbers(d), lab.views["patient_explanation"]._estate.value) == before[:2]
 
 
 def test_opening_a_patient_and_downloading_the_letter(lab):
-    lab.dashboard.show_patient(5)
-    assert 'data-patient="5"' in lab.dashboard._explanation.value
-    link = lab.dashboard._letter.value
+    lab.views["patient_explanation"].show_patient(5)
+    assert 'data-patient="5"' in lab.views["patient_explanation"]._explanation.value
+    link = lab.views["patient_explanation"]._letter.value
     letter = urllib.parse.unquote(link.split("charset=utf-8,")[1].split('"')[0])
     assert letter.startswith("Dear patient 5,") and "synthetic" in letter
 
 
 def test_a_bad_patient_number_is_refused_by_the_box(lab):
-    box = lab.dashboard._patient
+    box = lab.views["patient_explanation"]._patient
     box.value = 10**9  # a bounded box clamps it to the last patient
     assert box.value == box.max
-    assert f'data-patient="{box.max}"' in lab.dashboard._explanation.value
+    assert f'data-patient="{box.max}"' in lab.views["patient_explanation"]._explanation.value
 
 
 def test_the_reviewer_table_follows_the_explain_levers(lab):
     """The flags after opt-outs join lesson 04's queue: the table moves with them."""
-    d = lab.dashboard
 
     def caught():
-        return re.findall(r'data-caught="([\d.]+)"', d._reviewer.value)
+        return re.findall(r'data-caught="([\d.]+)"', lab.views["reviewer"].value)
 
     before = caught()
     lab.panel.rows["explain_opt_out"].value = 1.0

@@ -27,15 +27,16 @@ def lab():
 
 
 def _state(lab):
-    return dict(re.findall(r'data-([a-z0-9-]+)="([^"]*)"', lab.dashboard._mstate.value))
+    state = lab.views["monitor_text"]._mstate.value
+    return dict(re.findall(r'data-([a-z0-9-]+)="([^"]*)"', state))
 
 
 def test_the_lab_starts_at_rest_with_nobody_watching(lab):
     assert lab.panel.settings == MonitorSettings()
     state = _state(lab)
     assert state["alarms"] == "0" and state["incidents"] == "0"
-    assert "Nobody is watching" in lab.dashboard._log.value
-    assert bytes(lab.dashboard.figure_png).startswith(b"\x89PNG")
+    assert "Nobody is watching" in lab.views["monitor_text"]._log.value
+    assert bytes(lab.views["monitor_series"].png).startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("name", MONITOR_LEVERS)
@@ -53,17 +54,17 @@ def test_every_lever_reaches_the_dashboard(lab, name):
 
 
 def test_an_event_with_monitoring_fills_the_log_and_the_figure(lab):
-    rest_png = lab.dashboard.figure_png
+    rest_png = lab.views["monitor_series"].png
     lab.panel.rows["monitoring"].value = "both"
     lab.panel.rows["drift_pipeline"].value = 12
     try:
         state = _state(lab)
         assert int(state["alarms"]) >= 1 and int(state["incidents"]) >= 1
-        assert "data quality" in lab.dashboard._log.value
-        assert "Art. 73" in lab.dashboard._log.value
-        assert "From month 12" in lab.dashboard._changed.value
-        assert bytes(lab.dashboard.figure_png) != bytes(rest_png)
-        assert "Limited English" in lab.dashboard._years.value
+        assert "data quality" in lab.views["monitor_text"]._log.value
+        assert "Art. 73" in lab.views["monitor_text"]._log.value
+        assert "From month 12" in lab.views["monitor_text"]._changed.value
+        assert bytes(lab.views["monitor_series"].png) != bytes(rest_png)
+        assert "Limited English" in lab.views["monitor_text"]._years.value
     finally:
         lab.panel.rows["drift_pipeline"]._reset.click()
         lab.panel.rows["monitoring"]._reset.click()
@@ -77,7 +78,7 @@ def test_recalibration_is_logged_as_an_update(lab):
         state = _state(lab)
         assert int(state["updates"]) >= 1
         assert "model update" in log_html(lab.dashboard.result)
-        assert "vendor" in lab.dashboard._card.value
+        assert "vendor" in lab.views["monitor_text"]._card.value
     finally:
         for name in ("update_policy", "monitoring", "model_source"):
             lab.panel.rows[name]._reset.click()
@@ -90,17 +91,17 @@ def test_the_case_box_cites_its_sources():
 
 def test_both_figures_have_words_that_follow_the_result(lab):
     # words in hidden elements the page turns into alt text: never a tooltip on an Image
-    assert not lab.dashboard._series.tooltip and not lab.dashboard._image.tooltip
-    rest_words = lab.dashboard._series_alt.value
+    assert not lab.views["monitor_series"]._series.tooltip and not lab.dashboard._image.tooltip
+    rest_words = lab.views["monitor_series"]._series_alt.value
     consequence_words = lab.dashboard._alt.value
     assert "36 months" in rest_words and "no drift event" in rest_words
     assert "caught" in consequence_words
     lab.panel.rows["drift_shock"].value = 6
     try:
-        assert "shock from month 6" in lab.dashboard._series_alt.value
+        assert "shock from month 6" in lab.views["monitor_series"]._series_alt.value
         assert lab.dashboard._alt.value != consequence_words
     finally:
         lab.panel.rows["drift_shock"]._reset.click()
     # a setting seen before: the remembered figure gives its own words back
     assert lab.dashboard._alt.value == consequence_words
-    assert lab.dashboard._series_alt.value == rest_words
+    assert lab.views["monitor_series"]._series_alt.value == rest_words

@@ -30,12 +30,12 @@ def test_the_lab_starts_with_one_reviewer_against_the_model_alone():
     assert lab.dashboard.updates == 1 and lab.banner.message == ""
     assert "model acting alone: <b>" in lab.dashboard._headline.value
     assert 'data-key="nobody"' in lab.dashboard._headline.value
-    assert 'data-group="Black"' in lab.dashboard._who.value
-    assert "tk-responsibility-table" in lab.dashboard._map.value
-    assert 'data-tier="top_0.1"' in lab.dashboard._tiers.value
-    assert "tk-audit-table" in lab.dashboard.audit
+    assert 'data-group="Black"' in lab.views["who_decided"].value
+    assert "tk-responsibility-table" in lab.views["responsibility"].value
+    assert 'data-tier="top_0.1"' in lab.views["tiers"].value
+    assert "tk-audit-table" in lab.views["audit"].log
     reviews = run_oversight(OversightSettings(model="logistic"), with_baseline=False)
-    assert f'data-reviews="{reviews.workload["reviews"]}"' in lab.dashboard._ostate.value
+    assert f'data-reviews="{reviews.workload["reviews"]}"' in lab.views["oversight_state"].value
 
 
 def test_every_lab_lever_is_an_oversight_or_triage_lever_with_a_row():
@@ -49,8 +49,9 @@ def test_every_lab_lever_is_an_oversight_or_triage_lever_with_a_row():
                          ids=[f"{m[0]}={m[1]}" for m in MOVES])
 def test_each_lever_updates_every_view_against_one_step_back(lever, value, baseline):
     lab = OversightLab()
-    views = {name: getattr(lab.dashboard, name).value
-             for name in ("_headline", "_who", "_work", "_map", "_ostate")}
+    views = {"headline": lab.dashboard._headline.value,
+             **{name: view.value for name, view in lab.views.items()
+                if name in ("who_decided", "workload", "responsibility", "oversight_state")}}
     lab.panel.rows[lever].value = value
     assert lab.banner.message == ""
     assert lab.dashboard.updates == 2
@@ -58,9 +59,10 @@ def test_each_lever_updates_every_view_against_one_step_back(lever, value, basel
     assert lab.dashboard.result.baseline_name == baseline
     assert lab.dashboard.sentence.startswith(f"Compared with {baseline}") or \
         lab.dashboard.sentence.startswith(f"No change against {baseline}")
-    changed = [name for name, before in views.items()
-               if getattr(lab.dashboard, name).value != before]
-    assert "_headline" in changed and "_ostate" in changed, changed
+    now = {"headline": lab.dashboard._headline.value,
+           **{name: lab.views[name].value for name in views if name != "headline"}}
+    changed = [name for name, before in views.items() if now[name] != before]
+    assert "headline" in changed and "oversight_state" in changed, changed
 
 
 def test_review_levers_grey_out_when_nobody_reviews_and_come_back_with_escalation():
@@ -72,7 +74,7 @@ def test_review_levers_grey_out_when_nobody_reviews_and_come_back_with_escalatio
     assert "No clinician sees any case" in lab.panel._status.value
     lab.panel.rows["escalation"].value = "item9"
     assert not lab.panel.rows["review_capacity"].disabled
-    assert 'data-human="0.000"' not in lab.dashboard._ostate.value
+    assert 'data-human="0.000"' not in lab.views["oversight_state"].value
 
 
 def test_the_threshold_greys_out_for_a_fixed_tier():
@@ -101,31 +103,31 @@ def test_the_audit_log_follows_the_story_and_the_patient_number():
 def test_no_human_in_the_audit_log_without_oversight():
     lab = OversightLab()
     lab.panel.rows["oversight"].value = "model_alone"
-    for story in lab.dashboard._story.options[:-1]:
-        lab.dashboard._story.value = story
-        assert "a clinician (reviewer)" not in lab.dashboard.audit
+    for story in lab.views["audit"]._story.options[:-1]:
+        lab.views["audit"]._story.value = story
+        assert "a clinician (reviewer)" not in lab.views["audit"].log
 
 
 def test_group_chooser_redraws_the_who_decided_bars_and_the_table_by_group():
     lab = OversightLab()
     lab.dashboard._group.value = "language"
-    assert 'data-group="Limited English"' in lab.dashboard._who.value
-    assert "tk-group-review-table" in lab.dashboard._who.value
-    assert "crises caught per reviewer-hour" in lab.dashboard._who.value
+    assert 'data-group="Limited English"' in lab.views["who_decided"].value
+    assert "tk-group-review-table" in lab.views["who_decided"].value
+    assert "crises caught per reviewer-hour" in lab.views["who_decided"].value
     assert lab.dashboard.updates == 2
 
 
 def test_the_lab_names_its_assumptions():
     lab = OversightLab()
-    assert "Assumptions, not findings" in lab.dashboard._work.value
+    assert "Assumptions, not findings" in lab.views["workload"].value
 
 
 def test_reset_brings_the_starting_numbers_back():
     lab = OversightLab()
-    start = lab.dashboard._ostate.value
+    start = lab.views["oversight_state"].value
     lab.panel.rows["training"].value = "trained"
     lab.panel.rows["training"]._reset.click()
-    assert lab.dashboard._ostate.value == start
+    assert lab.views["oversight_state"].value == start
 
 
 def test_tessa_case_box():

@@ -22,7 +22,7 @@ from teachkit.ui.rules import (
 
 
 def _rules_state(lab) -> dict:
-    return dict(re.findall(r'data-([a-z0-9-]+)="([^"]*)"', lab.dashboard._rstate.value))
+    return dict(re.findall(r'data-([a-z0-9-]+)="([^"]*)"', lab.views["rules_state"].value))
 
 
 @pytest.fixture(scope="module")
@@ -41,21 +41,21 @@ def test_the_lab_starts_from_the_rest_deployment_with_every_lever(lab):
     state = _rules_state(lab)
     assert int(state["reds"]) == len(lab.dashboard.result.checklist.reds)
     assert state["eu-human-oversight"] == "amber"
-    assert 'data-rule="eu_human_oversight" data-status="amber"' in lab.dashboard._checklist.value
-    assert "Model details" in lab.dashboard._card.value
+    assert 'data-rule="eu_human_oversight" data-status="amber"' in lab.views["checklist"].value
+    assert "Model details" in lab.views["model_card"].card
 
 
 def test_a_lever_turns_a_rule_red_and_back(lab):
     lab.panel.rows["oversight"].value = "dropped"
     assert _rules_state(lab)["eu-human-oversight"] == "red"
-    assert "✖ red" in lab.dashboard._checklist.value
+    assert "✖ red" in lab.views["checklist"].value
     lab.panel.rows["oversight"].value = "review"
     assert _rules_state(lab)["eu-human-oversight"] == "amber"
 
 
 def test_the_dossier_is_offered_as_html_and_pdf(lab):
-    lab.dashboard._make.click()
-    links = lab.dashboard._links.value
+    lab.views["dossier"]._make.click()
+    links = lab.views["dossier"].links
     pdf = re.search(r'class="tk-dossier-pdf" download="dossier.pdf" '
                     r'href="data:application/pdf;base64,([^"]+)"', links)
     page = re.search(r'href="data:text/html;base64,([^"]+)"', links)
@@ -67,7 +67,7 @@ def test_the_dossier_is_offered_as_html_and_pdf(lab):
     assert "not legal advice" in base64.b64decode(page.group(1)).decode()
     # A lever move makes the offered dossier stale: the links go.
     lab.panel.rows["training"].value = "trained"
-    assert "tk-dossier-pdf" not in lab.dashboard._links.value
+    assert "tk-dossier-pdf" not in lab.views["dossier"].links
     lab.panel.rows["training"].value = "none"
 
 

@@ -216,8 +216,8 @@ def test_the_explanation_shown_to_the_reviewer_reaches_the_oversight_queue():
     shown = _composed(explain_reviewer="shown")["oversight"]
     rest = OversightSettings().automation_bias
     assert hidden.workload["bias"] == pytest.approx(rest)
-    assert shown.workload["bias"] == pytest.approx(automation_bias_after(rest,
-                                                                         explanation="shown"))
+    assert shown.workload["bias"] == pytest.approx(automation_bias_after(
+        automation_bias=rest, explanation="shown"))
     cols = ["caught", "missed", "needless"]
     before = hidden.consequences.overall[cols].iloc[0].to_numpy()
     after = shown.consequences.overall[cols].iloc[0].to_numpy()

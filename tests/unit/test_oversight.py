@@ -140,9 +140,12 @@ def test_training_and_explanations_lower_wrong_advice_following(lever, value):
 
 
 def test_automation_bias_after_training_and_explanation():
-    assert automation_bias_after(0.6, training="trained") == pytest.approx(0.3)
-    assert automation_bias_after(0.6, explanation="shown") == pytest.approx(0.6 * 9.1 / 11.3)
-    assert automation_bias_after(0.0, explanation="shown", training="trained") == 0.0
+    assert automation_bias_after(automation_bias=0.6, training="trained") == \
+        pytest.approx(0.3)
+    assert automation_bias_after(automation_bias=0.6, explanation="shown") == \
+        pytest.approx(0.6 * 9.1 / 11.3)
+    assert automation_bias_after(automation_bias=0.0, explanation="shown",
+                                 training="trained") == 0.0
 
 
 def test_more_automation_bias_follows_more_wrong_advice():

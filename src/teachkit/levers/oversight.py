@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from .._validation import Interval, Options
 from . import LeverSpec, register
 
@@ -34,7 +36,8 @@ __all__ = [
     "OVERSIGHT_MODES", "FLAG_TIERS", "TIER_SHARES", "OVERSIGHT_LEVERS", "REVIEW_LEVERS",
     "BOOST_WITHOUT_EXPLANATION", "BOOST_WITH_EXPLANATION", "EXPLANATION_BIAS_FACTOR",
     "TRAINING_BIAS_FACTOR", "FATIGUE_FACTOR", "MINUTES_PER_REVIEW", "SCREENING_DAYS",
-    "automation_bias_after",
+    "automation_bias_after", "who_acts", "escalated_patients", "reviewed_in_queue",
+    "tier_flags", "reviewer_accuracy_on", "acted_on_share",
 ]
 
 OVERSIGHT_MODES = ("review", "model_alone", "dropped")
@@ -204,13 +207,13 @@ REVIEW_LEVERS = ("review_capacity", "reviewer_accuracy", "automation_bias", "exp
 STAGE, STAGE_MODULE = "oversight", "teachkit.oversight"
 
 
-def automation_bias_after(bias: float, *, explanation: str = "none",
+def automation_bias_after(*, automation_bias: float = 0.6, explanation: str = "none",
                           training: str = "none") -> float:
     """The chance of following wrong advice once explanation and training act on it.
 
     Parameters
     ----------
-    bias : float in [0, 1]
+    automation_bias : float in [0, 1], default=0.6
         Automation bias without explanation or training.
     explanation : {"none", "shown"}, default="none"
         An explanation leaves :data:`EXPLANATION_BIAS_FACTOR` of it (Jabbour 2023).
@@ -223,18 +226,18 @@ def automation_bias_after(bias: float, *, explanation: str = "none",
 
     Examples
     --------
-    >>> automation_bias_after(0.6)
+    >>> automation_bias_after()
     0.6
-    >>> round(automation_bias_after(0.6, explanation="shown", training="trained"), 3)
+    >>> round(automation_bias_after(explanation="shown", training="trained"), 3)
     0.242
-    >>> automation_bias_after(1.5)
+    >>> automation_bias_after(automation_bias=1.5)
     Traceback (most recent call last):
     ...
     teachkit._validation.TeachkitError: The 'automation_bias' parameter of \
 automation_bias_after must be a float in the range [0.0, 1.0]. Got 1.5 instead.
     """
     caller = "automation_bias_after"
-    bias = float(AUTOMATION_BIAS.validate(bias, caller=caller))
+    bias = float(AUTOMATION_BIAS.validate(automation_bias, caller=caller))
     EXPLANATION.validate(explanation, caller=caller)
     TRAINING.validate(training, caller=caller)
     if explanation == "shown":
@@ -244,13 +247,113 @@ automation_bias_after must be a float in the range [0.0, 1.0]. Got 1.5 instead.
     return bias
 
 
-# ---------------------------------------------------------------------------------------
-# The specs whose values a function receives unchanged, bound to it, then registered.
+def who_acts(flagged, escalated, *, oversight: str = "review"):
+    """Who may act on each case: the cases in the clinician's review queue, and the
+    flags the model may act on alone.
 
-EXPLANATION = dataclasses.replace(EXPLANATION, function=automation_bias_after,
-                                  parameter="explanation")
-TRAINING = dataclasses.replace(TRAINING, function=automation_bias_after,
-                               parameter="training")
-OVERSIGHT_LEVER_SPECS = tuple({EXPLANATION.name: EXPLANATION, TRAINING.name: TRAINING}
-                              .get(spec.name, spec) for spec in OVERSIGHT_LEVER_SPECS)
+    - ``"review"``: every flag (and every escalation) joins the queue;
+    - ``"model_alone"``: only escalations join it; the model follows up its other flags;
+    - ``"dropped"``: only escalations join it; nobody acts on the flags.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> queue, alone = who_acts(np.array([True, False]), np.array([False, True]),
+    ...                         oversight="model_alone")
+    >>> queue.tolist(), alone.tolist()
+    ([False, True], [True, False])
+    """
+    OVERSIGHT.validate(oversight, caller="who_acts")
+    flagged, escalated = np.asarray(flagged, dtype=bool), np.asarray(escalated, dtype=bool)
+    in_queue = escalated | flagged if oversight == "review" else escalated.copy()
+    alone = flagged.copy() if oversight == "model_alone" else np.zeros_like(flagged)
+    return in_queue, alone
+
+
+def escalated_patients(item9, *, escalation: str = "none") -> np.ndarray:
+    """The patients who go first to a clinician, flagged or not: every PHQ-9 item 9 > 0
+    with ``"item9"``, nobody with ``"none"``.
+
+    Examples
+    --------
+    >>> escalated_patients([0, 2, 1], escalation="item9").tolist()
+    [False, True, True]
+    """
+    ESCALATION.validate(escalation, caller="escalated_patients")
+    item9 = np.asarray(item9)
+    return item9 > 0 if escalation == "item9" else np.zeros(len(item9), dtype=bool)
+
+
+def reviewed_in_queue(queue_rank, in_queue, *, review_capacity: int = 10) -> np.ndarray:
+    """The cases a clinician reviews: the first ``review_capacity`` of each day's queue
+    (``queue_rank``: a case's place in its day's queue, from 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> reviewed_in_queue(np.array([0, 1, 2, -1]), np.array([True, True, True, False]),
+    ...                   review_capacity=2).tolist()
+    [True, True, False, False]
+    """
+    review_capacity = REVIEW_CAPACITY.validate(review_capacity, caller="reviewed_in_queue")
+    return np.asarray(in_queue, dtype=bool) & (np.asarray(queue_rank) < review_capacity)
+
+
+def tier_flags(risk_order, *, flag_tier: str = "threshold"):
+    """The model's flags under a fixed top tier of risk (``risk_order``: patients from
+    the highest score down); None for ``"threshold"`` (the triage levers decide).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tier_flags(np.arange(1000)[::-1], flag_tier="top_0.1").nonzero()[0].tolist()
+    [999]
+    >>> tier_flags(np.arange(10)) is None
+    True
+    """
+    FLAG_TIER.validate(flag_tier, caller="tier_flags")
+    if flag_tier == "threshold":
+        return None
+    flags = np.zeros(len(risk_order), dtype=bool)
+    flags[np.asarray(risk_order)[:int(round(TIER_SHARES[flag_tier] * len(risk_order)))]] = True
+    return flags
+
+
+def reviewer_accuracy_on(clear, *, reviewer_accuracy: float = 0.73) -> np.ndarray:
+    """The reviewer's own accuracy on each case, from ``reviewer_accuracy`` on a typical
+    case (:func:`teachkit.oversight.reviewer.own_accuracy`: clear cases are easier)."""
+    from ..oversight.reviewer import own_accuracy
+
+    return own_accuracy(REVIEWER_ACCURACY.validate(reviewer_accuracy,
+                                                   caller="reviewer_accuracy_on"), clear)
+
+
+def acted_on_share(*, other_alerts: int = 0) -> float:
+    """The share of decisions to follow up that are carried out when the reviewer sees
+    ``other_alerts`` other alerts in the same encounter (30 % fewer per alert, Ancker et
+    al. 2017).
+
+    Examples
+    --------
+    >>> round(acted_on_share(other_alerts=2), 3)
+    0.49
+    """
+    other_alerts = OTHER_ALERTS.validate(other_alerts, caller="acted_on_share")
+    return FATIGUE_FACTOR ** other_alerts
+
+
+# ---------------------------------------------------------------------------------------
+# Every spec bound to the function that receives its value unchanged, then registered.
+
+_BOUND = {"oversight": who_acts, "review_capacity": reviewed_in_queue,
+          "flag_tier": tier_flags, "reviewer_accuracy": reviewer_accuracy_on,
+          "automation_bias": automation_bias_after, "explanation": automation_bias_after,
+          "training": automation_bias_after, "escalation": escalated_patients,
+          "other_alerts": acted_on_share}
+OVERSIGHT_LEVER_SPECS = tuple(dataclasses.replace(spec, function=_BOUND[spec.name])
+                              for spec in OVERSIGHT_LEVER_SPECS)
+(OVERSIGHT, REVIEW_CAPACITY, FLAG_TIER, REVIEWER_ACCURACY, AUTOMATION_BIAS, EXPLANATION,
+ TRAINING, ESCALATION, OTHER_ALERTS) = OVERSIGHT_LEVER_SPECS
+#: The levers passed together to :func:`automation_bias_after`.
+BIAS_LEVERS = (AUTOMATION_BIAS, EXPLANATION, TRAINING)
 register(*OVERSIGHT_LEVER_SPECS, owner=STAGE)

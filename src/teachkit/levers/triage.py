@@ -7,8 +7,15 @@ the usual screening rule: PHQ-9 total of 10 or more, or any thoughts of self-har
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
+
 from .._validation import Interval, Options
 from . import LeverSpec, register
+
+__all__ = ["TRIAGE_LEVERS", "FLAGGING_LEVERS", "score_patients", "flag_by_policy",
+           "tiebreak_order"]
 
 MODEL = LeverSpec(
     name="model",
@@ -70,5 +77,69 @@ CAPACITY = LeverSpec(
     source="Capacity is a slider in DOMAIN.md d.2 (A); REACH VET uses the top 0.1 %",
 )
 
+
+
+def score_patients(records, *, model: str = "rule", label="crisis", seed: int = 0,
+                   cache_key=None, train_mask=None) -> np.ndarray:
+    """Each patient's score from the ``model`` the trainee chose, cross-fitted
+    (:func:`teachkit.models.cross_fitted_scores`: no patient is scored by a model that
+    saw their outcome).
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> scores = score_patients(make_cohort(500, seed=1), model="logistic", seed=1)
+    >>> scores.shape, bool(((scores >= 0) & (scores <= 1)).all())
+    ((500,), True)
+    """
+    from ..models import cross_fitted_scores  # scikit-learn is loaded when a model runs
+
+    return cross_fitted_scores(records, model, label=label, seed=seed, cache_key=cache_key,
+                               train_mask=train_mask)
+
+
+def tiebreak_order(n: int, seed: int) -> np.ndarray:
+    """A fixed random order of ``n`` patients that breaks ties between equal scores."""
+    return np.random.default_rng([seed, 29]).permutation(n)
+
+
+def flag_by_policy(scores, *, policy: str = "threshold", threshold: float = 0.05,
+                   capacity: float = 0.10, seed: int = 0, own_flags=None) -> np.ndarray:
+    """Who is flagged for urgent follow-up, as the trainee's policy says.
+
+    - ``"threshold"``: everyone whose score is ``threshold`` or more (or, for a rule with
+      a cut-off of its own, its own flags: ``own_flags``);
+    - ``"capacity"``: the ``capacity`` share of patients with the highest scores (ties
+      broken by a fixed random order, so the count is exact).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> scores = np.array([0.01, 0.2, 0.06, 0.04])
+    >>> flag_by_policy(scores).tolist()
+    [False, True, True, False]
+    >>> flag_by_policy(scores, policy="capacity", capacity=0.25).tolist()
+    [False, True, False, False]
+    """
+    scores = np.asarray(scores, dtype=float)
+    if policy == "threshold":
+        return np.asarray(own_flags, dtype=bool) if own_flags is not None \
+            else scores >= threshold
+    n = len(scores)
+    order = np.lexsort((tiebreak_order(n, seed), -scores))
+    flags = np.zeros(n, dtype=bool)
+    flags[order[:int(round(capacity * n))]] = True
+    return flags
+
+
+# ---------------------------------------------------------------------------------------
+# Each spec bound to the function that receives its value, then registered.
+
+MODEL = dataclasses.replace(MODEL, function=score_patients)
+POLICY = dataclasses.replace(POLICY, function=flag_by_policy)
+THRESHOLD = dataclasses.replace(THRESHOLD, function=flag_by_policy)
+CAPACITY = dataclasses.replace(CAPACITY, function=flag_by_policy)
+#: The levers that decide who is flagged, passed together to :func:`flag_by_policy`.
+FLAGGING_LEVERS = (POLICY, THRESHOLD, CAPACITY)
 TRIAGE_LEVERS = (MODEL, POLICY, THRESHOLD, CAPACITY)
 register(*TRIAGE_LEVERS, owner="triage")

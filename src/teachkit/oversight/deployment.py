@@ -45,13 +45,17 @@ import pandas as pd
 from .. import stages as _stages
 from .._validation import TeachkitError
 from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
-from ..levers import REGISTRY
+from ..levers import REGISTRY, call_bound
 from ..levers.oversight import (
+    ESCALATION,
+    FLAG_TIER,
     MINUTES_PER_REVIEW,
+    OVERSIGHT,
+    REVIEW_CAPACITY,
     REVIEW_LEVERS,
     SCREENING_DAYS,
-    TIER_SHARES,
 )
+from ..levers.triage import tiebreak_order
 from ..pipeline import RunResult, Settings, simulate
 from ..stages import Deployment, Stage, register_stage
 from .reviewer import reviewer_judgement
@@ -258,7 +262,7 @@ class CaseDecisions:
 
 @lru_cache(maxsize=4)
 def _tiebreak(n: int, seed: int) -> np.ndarray:
-    order = np.random.default_rng([seed, 29]).permutation(n)  # the pipeline's tie order
+    order = tiebreak_order(n, seed)  # the pipeline's tie order
     order.setflags(write=False)
     return order
 
@@ -302,15 +306,14 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     crisis = np.asarray(crisis, dtype=bool)
     n = len(flagged)
     if escalate is None:
-        escalated = (np.asarray(item9) > 0) if settings.escalation == "item9" \
-            else np.zeros(n, dtype=bool)
+        escalated = call_bound([ESCALATION], settings, item9)
     else:
         escalated = _check_escalate(escalate, n)
     day = screening_days(n, settings.seed)
     follow_u, judge_u, fatigue_u = _draws(n, settings.seed)
 
     # The review queue: worked day by day, escalations first, then the highest risk.
-    in_queue = escalated | (flagged if settings.oversight == "review" else False)
+    in_queue, alone = call_bound([OVERSIGHT], settings, flagged, escalated)
     idx = np.flatnonzero(in_queue)
     order = idx[np.lexsort((_tiebreak(n, settings.seed)[idx], -scores[idx],
                             ~escalated[idx], day[idx]))]
@@ -320,7 +323,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     queue_rank[order] = np.arange(len(order)) - first
     per_day = np.bincount(queue_days, minlength=SCREENING_DAYS)
     queue_size = np.where(in_queue, per_day[day], 0)
-    reviewed = in_queue & (queue_rank < settings.review_capacity)
+    reviewed = call_bound([REVIEW_CAPACITY], settings, queue_rank, in_queue)
 
     ai_right = flagged == crisis
     blind, wanted, fatigued, bias = reviewer_judgement(
@@ -328,8 +331,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
         fatigue_u=fatigue_u, item9=np.asarray(item9))
     human_acts = wanted & ~fatigued
 
-    model_acts = flagged & ~reviewed if settings.oversight == "model_alone" \
-        else np.zeros(n, dtype=bool)
+    model_acts = alone & ~reviewed
     acted = human_acts | model_acts
     decided_by = np.full(n, NOT_FLAGGED, dtype=np.int8)
     decided_by[flagged | escalated] = NOBODY
@@ -512,11 +514,9 @@ def _risk_order(triage: Settings) -> np.ndarray:
 def model_flags(settings: OversightSettings, model_result: RunResult) -> np.ndarray:
     """The model's flags: as the triage levers say, or the top tier of risk (the same
     patients as the pipeline's capacity policy would choose)."""
-    if settings.flag_tier == "threshold":
+    if settings.flag_tier == "threshold":  # the triage levers decide: nothing to order
         return np.asarray(model_result.flagged)
-    order = _risk_order(triage_part(settings))
-    flags = np.zeros(len(order), dtype=bool)
-    flags[order[:int(round(TIER_SHARES[settings.flag_tier] * len(order)))]] = True
+    flags = call_bound([FLAG_TIER], settings, _risk_order(triage_part(settings)))
     flags.setflags(write=False)  # results are cached and shared
     return flags
 

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..levers import call_bound
 from ..levers.oversight import (
+    BIAS_LEVERS,
     BOOST_WITH_EXPLANATION,
     BOOST_WITHOUT_EXPLANATION,
-    FATIGUE_FACTOR,
-    automation_bias_after,
+    OTHER_ALERTS,
+    REVIEWER_ACCURACY,
 )
 
 __all__ = ["CLEAR_ERROR_FACTOR", "UNCLEAR_ERROR_FACTOR", "clear_cases", "own_accuracy",
@@ -111,14 +113,14 @@ def reviewer_judgement(reviewed, ai_right, crisis, settings, *, follow_u, judge_
     bias : float
         The automation bias after explanation and training.
     """
-    bias = automation_bias_after(settings.automation_bias, explanation=settings.explanation,
-                                 training=settings.training)
+    bias = call_bound(BIAS_LEVERS, settings)
+    acted_share = call_bound([OTHER_ALERTS], settings)
     boost = BOOST_WITH_EXPLANATION if settings.explanation == "shown" \
         else BOOST_WITHOUT_EXPLANATION
-    a = own_accuracy(settings.reviewer_accuracy, clear_cases(crisis, item9))
+    a = call_bound([REVIEWER_ACCURACY], settings, clear_cases(crisis, item9))
     blind = reviewed & ~ai_right & (follow_u < bias)
     correct = np.where(ai_right, judge_u < np.minimum(1.0, a + boost),
                        (follow_u >= bias) & (judge_u < a))
     wanted = reviewed & np.where(correct, crisis, ~crisis)
-    fatigued = wanted & (fatigue_u >= FATIGUE_FACTOR ** settings.other_alerts)
+    fatigued = wanted & (fatigue_u >= acted_share)
     return blind, wanted, fatigued, bias
