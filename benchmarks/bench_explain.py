@@ -202,7 +202,7 @@ def main() -> int:
     patient_times = []
     for patient in picks:
         t = time.perf_counter()
-        lab.dashboard.show_patient(int(patient))
+        lab.views["patient_explanation"].show_patient(int(patient))
         patient_times.append(time.perf_counter() - t)
 
     every = [s for times in lever_times.values() for s in times]

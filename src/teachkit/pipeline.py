@@ -34,7 +34,7 @@ from .consequences import (
     calibration_by_group,
     programme_shares,
 )
-from .levers import REGISTRY, LeverSettings, call_bound
+from .levers import REGISTRY, LeverSettings, bound_to, call_bound
 from .levers.bias import (
     BIAS_LEVERS,
     apply_record_levers,
@@ -42,7 +42,7 @@ from .levers.bias import (
     need_label,
     training_label,
 )
-from .levers.triage import FLAGGING_LEVERS, MODEL
+from .levers.triage import flag_by_policy, score_patients
 from .models import RULE_PHQ9_CUTOFF, RuleScreener, feature_matrix
 
 __all__ = ["Settings", "RunResult", "simulate", "lesson_cohort", "DEFAULT_COHORT"]
@@ -236,7 +236,8 @@ def flag_patients(scores: np.ndarray, settings: Settings, cohort: pd.DataFrame) 
     own = None
     if settings.model == "rule" and settings.policy == "threshold":
         own = RuleScreener(cutoff=RULE_PHQ9_CUTOFF).predict(cohort).astype(bool)
-    return call_bound(FLAGGING_LEVERS, settings, scores, seed=settings.seed, own_flags=own)
+    return call_bound(bound_to(flag_by_policy), settings, scores, seed=settings.seed,
+                      own_flags=own)
 
 
 @dataclass(frozen=True, eq=False)
@@ -324,7 +325,7 @@ def _scores(settings: Settings, records: pd.DataFrame):
         y_train = training_label(records, label=settings.label)
     keep = settings.training_rows(records)
     if settings.model == "rule":
-        return call_bound([MODEL], settings, records), y_train, keep
+        return call_bound(bound_to(score_patients), settings, records), y_train, keep
     at_rest = settings.label == "crisis" and settings.mitigation not in ("relabel",
                                                                           "reduction")
     label = "crisis" if at_rest else y_train
@@ -342,8 +343,8 @@ def _scores(settings: Settings, records: pd.DataFrame):
                 _REDUCTION_CACHE.pop(next(iter(_REDUCTION_CACHE)))
         return _REDUCTION_CACHE[key], y_train, keep
     key = _fingerprint(records, label, mask)
-    scores = call_bound([MODEL], settings, records, label=label, seed=settings.seed,
-                        cache_key=key, train_mask=mask)
+    scores = call_bound(bound_to(score_patients), settings, records, label=label,
+                        seed=settings.seed, cache_key=key, train_mask=mask)
     return scores, y_train, keep
 
 

@@ -275,6 +275,27 @@ the stage 'oversight', which it does not run. Its stages: 'consent'.
         levers = {k: v for k, v in self.levers if OWNERS[k] in earlier}
         return Deployment(earlier, settings=self.settings, **levers)
 
+    def through(self, name: str) -> Deployment:
+        """The deployment as far as stage ``name`` (it and the stages before it, with
+        their levers): everything that stage's own run depends on."""
+        order = get_stage(name).order
+        kept = tuple(s for s in self.stages if get_stage(s).order <= order)
+        return self._only(kept)
+
+    def shaping_triage(self) -> Settings | Deployment:
+        """The deployment with only the stages that change the triage run (those that
+        choose the training rows): everything the triage model's run depends on. Only
+        the triage settings when no stage does, so it shares the triage pipeline's
+        caches."""
+        kept = tuple(s for s in self.stages if get_stage(s).training_rows is not None)
+        return self._only(kept) if kept else self.settings
+
+    def _only(self, kept: tuple) -> Deployment:
+        if kept == self.stages:
+            return self
+        levers = {k: v for k, v in self.levers if OWNERS[k] in kept}
+        return Deployment(kept, settings=self.settings, **levers)
+
     # -- what the pipeline asks ---------------------------------------------------------
     def baseline(self) -> tuple[Deployment, str]:
         """One step back: the last stage with a rule decides, else the triage levers."""
@@ -343,15 +364,34 @@ def received(deployment: Deployment, name: str):
 def run_all(deployment: Deployment, *, with_baseline: bool = True) -> dict:
     """Every stage's own result, by name, after ``"triage"`` (the model's run).
 
+    Without baselines (lesson 07's whole deployment), each stage runs on the deployment
+    as far as itself (:meth:`Deployment.through`), so its cached run is reused when only
+    a later stage's lever moves; each result then holds the whole deployment.
+
     Examples
     --------
     >>> results = run_all(Deployment(("consent", "oversight"), model="logistic"))
     >>> list(results)
     ['triage', 'consent', 'oversight']
     """
-    out = {"triage": simulate(deployment, with_baseline=with_baseline)}
+    def part(name):
+        if with_baseline:  # one step back is the whole deployment's: run it whole
+            return deployment
+        return deployment.shaping_triage() if name == "triage" else deployment.through(name)
+
+    out = {"triage": _holding(simulate(part("triage"), with_baseline=with_baseline),
+                              deployment)}
     for name in deployment.stages:
         stage = get_stage(name)
-        out[name] = stage.run(deployment, with_baseline=with_baseline) \
-            if stage.run is not None else out["triage"]
+        out[name] = out["triage"] if stage.run is None else _holding(
+            stage.run(part(name), with_baseline=with_baseline), deployment)
     return out
+
+
+def _holding(result, deployment: Deployment):
+    """``result`` holding the whole ``deployment`` as its settings (a result without
+    settings, such as a release, is left as it is)."""
+    if getattr(result, "settings", deployment) is deployment \
+            or not dataclasses.is_dataclass(result):
+        return result
+    return dataclasses.replace(result, settings=deployment)

@@ -100,3 +100,20 @@ def test_stages_compose_in_one_deployment():
     np.testing.assert_array_equal(results["oversight"].scores, consent_only.scores)
     assert float(results["oversight"].consequences.overall["caught"].iloc[0]) == 0.0
     assert results["release"].release.k_target == 5
+
+
+@pytest.mark.parametrize("moved_stage", ["oversight", NAMES[-1]])
+def test_a_later_stages_lever_does_not_rerun_an_earlier_stage(moved_stage):
+    """Lesson 07 holds every stage: moving one stage's lever reuses every earlier
+    stage's run (the same cached objects), and each result still holds the whole
+    deployment."""
+    whole = Deployment(tuple(NAMES), **SMALL)
+    spec = get_stage(moved_stage).lever_specs[0]
+    moved = whole.replace(**{spec.name: _other(spec)})
+    first = run_all(whole, with_baseline=False)
+    again = run_all(moved, with_baseline=False)
+    earlier = ["triage", *(n for n in NAMES if get_stage(n).order < get_stage(moved_stage).order)]
+    for name in earlier:
+        assert again[name].consequences is first[name].consequences, name
+        assert again[name].settings == moved, name
+    assert first[moved_stage] is not again[moved_stage]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .._validation import Interval, Options, check_param
 
 __all__ = ["LeverSpec", "LeverSettings", "REGISTRY", "OWNERS", "register", "get_spec",
-           "call_bound", "bound_groups", "families"]
+           "call_bound", "bound_groups", "bound_to", "families"]
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,20 @@ def bound_groups(specs) -> list[tuple[LeverSpec, ...]]:
         if spec.function is not None:
             groups.setdefault(spec.function, []).append(spec)
     return [tuple(group) for group in groups.values()]
+
+def bound_to(function) -> tuple[LeverSpec, ...]:
+    """Every registered lever bound to ``function``, in registration order: what a stage
+    passes to it with :func:`call_bound`, so a lever added to the function needs no
+    edit of the stage.
+
+    Examples
+    --------
+    >>> from teachkit.levers.oversight import automation_bias_after
+    >>> [spec.name for spec in bound_to(automation_bias_after)]
+    ['automation_bias', 'explanation', 'training']
+    """
+    return tuple(spec for spec in REGISTRY.values() if spec.function is function)
+
 
 class LeverSettings:
     """Base of the frozen settings objects that hold levers.

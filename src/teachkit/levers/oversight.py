@@ -354,6 +354,4 @@ OVERSIGHT_LEVER_SPECS = tuple(dataclasses.replace(spec, function=_BOUND[spec.nam
                               for spec in OVERSIGHT_LEVER_SPECS)
 (OVERSIGHT, REVIEW_CAPACITY, FLAG_TIER, REVIEWER_ACCURACY, AUTOMATION_BIAS, EXPLANATION,
  TRAINING, ESCALATION, OTHER_ALERTS) = OVERSIGHT_LEVER_SPECS
-#: The levers passed together to :func:`automation_bias_after`.
-BIAS_LEVERS = (AUTOMATION_BIAS, EXPLANATION, TRAINING)
 register(*OVERSIGHT_LEVER_SPECS, owner=STAGE)

@@ -14,7 +14,7 @@ import numpy as np
 from .._validation import Interval, Options
 from . import LeverSpec, register
 
-__all__ = ["TRIAGE_LEVERS", "FLAGGING_LEVERS", "score_patients", "flag_by_policy",
+__all__ = ["TRIAGE_LEVERS", "score_patients", "flag_by_policy",
            "tiebreak_order"]
 
 MODEL = LeverSpec(
@@ -139,7 +139,5 @@ MODEL = dataclasses.replace(MODEL, function=score_patients)
 POLICY = dataclasses.replace(POLICY, function=flag_by_policy)
 THRESHOLD = dataclasses.replace(THRESHOLD, function=flag_by_policy)
 CAPACITY = dataclasses.replace(CAPACITY, function=flag_by_policy)
-#: The levers that decide who is flagged, passed together to :func:`flag_by_policy`.
-FLAGGING_LEVERS = (POLICY, THRESHOLD, CAPACITY)
 TRIAGE_LEVERS = (MODEL, POLICY, THRESHOLD, CAPACITY)
 register(*TRIAGE_LEVERS, owner="triage")

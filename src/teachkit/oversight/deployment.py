@@ -45,15 +45,15 @@ import pandas as pd
 from .. import stages as _stages
 from .._validation import TeachkitError
 from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
-from ..levers import REGISTRY, call_bound
+from ..levers import REGISTRY, bound_to, call_bound
 from ..levers.oversight import (
-    ESCALATION,
-    FLAG_TIER,
     MINUTES_PER_REVIEW,
-    OVERSIGHT,
-    REVIEW_CAPACITY,
     REVIEW_LEVERS,
     SCREENING_DAYS,
+    escalated_patients,
+    reviewed_in_queue,
+    tier_flags,
+    who_acts,
 )
 from ..levers.triage import tiebreak_order
 from ..pipeline import RunResult, Settings, simulate
@@ -306,14 +306,14 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     crisis = np.asarray(crisis, dtype=bool)
     n = len(flagged)
     if escalate is None:
-        escalated = call_bound([ESCALATION], settings, item9)
+        escalated = call_bound(bound_to(escalated_patients), settings, item9)
     else:
         escalated = _check_escalate(escalate, n)
     day = screening_days(n, settings.seed)
     follow_u, judge_u, fatigue_u = _draws(n, settings.seed)
 
     # The review queue: worked day by day, escalations first, then the highest risk.
-    in_queue, alone = call_bound([OVERSIGHT], settings, flagged, escalated)
+    in_queue, alone = call_bound(bound_to(who_acts), settings, flagged, escalated)
     idx = np.flatnonzero(in_queue)
     order = idx[np.lexsort((_tiebreak(n, settings.seed)[idx], -scores[idx],
                             ~escalated[idx], day[idx]))]
@@ -323,7 +323,8 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     queue_rank[order] = np.arange(len(order)) - first
     per_day = np.bincount(queue_days, minlength=SCREENING_DAYS)
     queue_size = np.where(in_queue, per_day[day], 0)
-    reviewed = call_bound([REVIEW_CAPACITY], settings, queue_rank, in_queue)
+    reviewed = call_bound(bound_to(reviewed_in_queue), settings, queue_rank,
+                          in_queue)
 
     ai_right = flagged == crisis
     blind, wanted, fatigued, bias = reviewer_judgement(
@@ -516,7 +517,7 @@ def model_flags(settings: OversightSettings, model_result: RunResult) -> np.ndar
     patients as the pipeline's capacity policy would choose)."""
     if settings.flag_tier == "threshold":  # the triage levers decide: nothing to order
         return np.asarray(model_result.flagged)
-    flags = call_bound([FLAG_TIER], settings, _risk_order(triage_part(settings)))
+    flags = call_bound(bound_to(tier_flags), settings, _risk_order(triage_part(settings)))
     flags.setflags(write=False)  # results are cached and shared
     return flags
 
