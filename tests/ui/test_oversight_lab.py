@@ -86,18 +86,18 @@ def test_the_threshold_greys_out_for_a_fixed_tier():
 
 def test_the_audit_log_follows_the_story_and_the_patient_number():
     lab = OversightLab()
-    dash = lab.dashboard
-    stories = list(dash._story.options)
+    audit = lab.views["audit"]
+    stories = list(audit._story.options)
     assert "lost in the queue" in stories and stories[-1].startswith("the patient number")
-    dash._story.value = "lost in the queue"
-    assert "nobody decided" in dash.audit
-    dash.show_patient(5)
-    assert 'data-patient="5"' in dash.audit
-    assert dash._story.value.startswith("the patient number")
+    audit._story.value = "lost in the queue"
+    assert "nobody decided" in audit.log
+    audit.show_patient(5)
+    assert 'data-patient="5"' in audit.log
+    assert audit._story.value.startswith("the patient number")
     lab.panel.rows["review_capacity"].value = 60  # the story may be a new patient now
-    assert 'data-patient="5"' in dash.audit
-    dash._story.value = "caught by a clinician"
-    assert "crisis caught" in dash.audit
+    assert 'data-patient="5"' in audit.log
+    audit._story.value = "caught by a clinician"
+    assert "crisis caught" in audit.log
 
 
 def test_no_human_in_the_audit_log_without_oversight():
