@@ -97,9 +97,15 @@ def main(argv=None) -> int:
                         order = ("before", "after") if round_ % 2 == 0 else ("after", "before")
                         for lesson, lever in pairs:
                             row = {}
-                            for name in order:
-                                row[name] = lever_latency(browser, servers[name], lesson,
-                                                          lever, max(args.steps, 20))
+                            try:
+                                for name in order:
+                                    row[name] = lever_latency(browser, servers[name], lesson,
+                                                              lever, max(args.steps, 20))
+                            except Exception as error:  # a page that never loads: no pair
+                                print(f"  round {round_ + 1} lesson {lesson} {lever}: no pair "
+                                      f"({type(error).__name__}: {str(error)[:80]})",
+                                      flush=True)
+                                continue
                             rows[(lesson, lever)].append(row)
                             print(f"  round {round_ + 1} lesson {lesson} {lever}: p95 before "
                                   f"{row['before']['p95_ms']:.0f} ms, after "
@@ -113,6 +119,9 @@ def main(argv=None) -> int:
           f"{datetime.now():%Y-%m-%d %H:%M}, total {time.perf_counter() - started:.0f} s")
     out = {}
     for (lesson, lever), runs in rows.items():
+        if not runs:
+            print(f"  lesson {lesson} {lever}: no complete pair")
+            continue
         p50, p95 = paired(runs, "p50_ms"), paired(runs, "p95_ms")
         out[f"{lesson}:{lever}"] = {"p50": p50, "p95": p95, "runs": runs}
         print(f"  lesson {lesson} {lever}: p50 {p50['before']:.0f} -> {p50['after']:.0f} ms "
