@@ -356,7 +356,11 @@ class TiersView(HTMLView):
     name, css, stages = "tiers", "tk-tiers-view", ("oversight",)
 
     def html(self, result: OversightResult, attribute: str) -> str:
-        return tiers_html(result.settings)
+        settings = result.settings
+        if not isinstance(settings, OversightSettings):  # a deployment of several stages
+            settings = OversightSettings(settings=settings.settings, **{
+                name: getattr(settings, name) for name in OVERSIGHT_LEVERS})
+        return tiers_html(settings)
 
 
 class OversightStateView(HTMLView):
