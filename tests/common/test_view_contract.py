@@ -45,7 +45,8 @@ def _shown(widget) -> list:
 
 
 def _owner(cls) -> type:
-    """The lesson lab that lists ``cls`` (its dashboard and panel), else :class:`Lab`."""
+    """The lesson lab that lists ``cls`` (its dashboard, panel and kind of deployment),
+    else :class:`Lab`."""
     return next((lab for lab in LABS if cls in lab.VIEWS), Lab)
 
 
@@ -91,7 +92,8 @@ def test_a_lab_builds_from_the_view_alone(name):
     owner = _owner(cls)
     levers = [lever for stage in cls.stages for lever in get_stage(stage).levers[:2]] \
         or ["model", "threshold"]
-    lab = Lab(levers, views=[cls], settings=Deployment(cls.stages, **SMALL),
+    kind = type(owner.SETTINGS) if isinstance(owner.SETTINGS, Deployment) else Deployment
+    lab = Lab(levers, views=[cls], settings=kind(cls.stages, **SMALL),
               dashboard=owner.DASHBOARD, panel=owner.PANEL, run=cls.sample)
     assert lab.banner.message == ""
     assert list(lab.views) == [name] and isinstance(lab.views[name], cls)
