@@ -149,13 +149,15 @@ def _focus_path(page, limit: int = 400) -> list[str]:
     return seen
 
 
-_DISABLED_JS = """(levers) => levers.filter(lever => document.querySelector(
-    `.${lever} select:disabled, .${lever} .noUi-target[disabled]`))"""
+_UNUSABLE_JS = """(levers) => levers.filter(lever => {
+    const row = document.querySelector(`.tk-lever.${lever}`);
+    return !row || row.offsetParent === null || row.querySelector(
+        'select:disabled, .noUi-target[disabled]'); })"""
 
 
-def disabled(page, levers: list[str]) -> list[str]:
-    """The levers of ``levers`` whose control is greyed out now."""
-    return page.evaluate(_DISABLED_JS, levers)
+def unusable(page, levers: list[str]) -> list[str]:
+    """The levers of ``levers`` that are greyed out or hidden now."""
+    return page.evaluate(_UNUSABLE_JS, levers)
 
 
 def step_by_keyboard(page, lever: str) -> str:
@@ -190,28 +192,28 @@ def test_every_lever_is_reached_and_operated_by_keyboard(pages, number):
 
     A lever stays where it moved, so axe sees every lever's change at once (its control's
     value, the numbers, sentence, figure and greyed-out controls it changed), one axe run
-    per lesson. A lever whose move greys out a lever still to come is checked by axe
-    there, then moved back, so the next lever can be operated.
+    per lesson. A lever whose move greys out or hides a lever still to come is checked
+    by axe there, then moved back, so the next lever can be operated.
     """
     page = pages(number)
     levers = page.evaluate("""() => Array.from(document.querySelectorAll('.tk-lever'))
         .filter(row => row.offsetParent !== null)
         .map(row => Array.from(row.classList).find(c => c.startsWith('tk-lever-')))""")
     reached = {entry.split("|")[0] for entry in _focus_path(page)}
-    enabled = [lever for lever in levers if not disabled(page, [lever])]
+    enabled = [lever for lever in levers if not unusable(page, [lever])]
     missing = [lever for lever in enabled if lever not in reached]
     assert not missing, f"Tab never reaches these levers: {missing}"
 
     for i, lever in enumerate(enabled):
         back = step_by_keyboard(page, lever)
         to_come = enabled[i + 1:]
-        if disabled(page, to_come):
+        if unusable(page, to_come):
             violations = axe_violations(page)
             assert not violations, f"after moving {lever}:\n" + describe(violations)
             control = page.locator(f".{lever} .noUi-handle, .{lever} select").first
             press_and_wait(page, control, back)
-            greyed = disabled(page, to_come)
-            assert not greyed, f"moving {lever} back left {greyed} greyed out"
+            greyed = unusable(page, to_come)
+            assert not greyed, f"moving {lever} back left {greyed} greyed out or hidden"
 
     violations = axe_violations(page)
     assert not violations, "after moving every lever:\n" + describe(violations)
