@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["per_1000", "describe_run", "describe_change", "describe_cohort",
+__all__ = ["per_1000", "whole", "whole_counts", "describe_run", "describe_change", "describe_cohort",
            "describe_programme", "describe_equal_score", "describe_group_change",
            "describe_base_rates", "percent", "SYNTHETIC_NOTICE", "BASELINE_NAMES",
            "LABEL_NAMES"]
@@ -35,28 +35,86 @@ SYNTHETIC_NOTICE = (
 )
 
 
-def per_1000(value: float) -> str:
-    """A per-1,000 figure as people read it: one decimal below 10, whole numbers above.
+def whole(value) -> int | None:
+    """A number of people rounded to a whole person, halves up (None for a missing value).
+
+    The one rounding rule of every view: cards, captions, tables, pictures and sentences
+    all round with it, so the numbers on one screen add up (:func:`whole_counts`).
 
     Examples
     --------
-    >>> per_1000(4.26), per_1000(187.4), per_1000(0.0)
-    ('4.3', '187', '0')
+    >>> whole(8.7), whole(8.5), whole(2.5), whole(-0.5), whole(float("nan"))
+    (9, 9, 3, 0, None)
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value):
+        return None
+    return int(math.floor(value + 0.5))
+
+
+def per_1000(value: float) -> str:
+    """A number of people per 1,000 as people read it: a whole number, or "under 1".
+
+    People are counted whole ("9 are missed", never "8.7"); a number that rounds to 0
+    but is not 0 reads "under 1", so a rare harm does not vanish.
+
+    Examples
+    --------
+    >>> per_1000(4.26), per_1000(187.4), per_1000(0.0), per_1000(0.3), per_1000(1234.0)
+    ('4', '187', '0', 'under 1', '1,234')
+    """
+    rounded = whole(value)
+    if rounded is None:
         return "–"
-    if value == 0:
-        return "0"
-    if abs(round(value, 1)) < 10:  # 9.96 reads "10", not "10.0"
-        return f"{value:.1f}"
-    return f"{value:.0f}"
+    if rounded == 0 and value != 0:
+        return "under 1"
+    return f"{rounded:,}"
+
+
+#: The parts of a run's row that are counted whole; the totals are their sums.
+_PARTS = ("caught", "missed", "needless")
+_TOTALS = {"crises": ("caught", "missed"), "flagged": ("caught", "needless")}
+
+
+def whole_counts(row) -> dict:
+    """A run's row (per 1,000 patients) in whole people that add up.
+
+    Caught, missed and needless escalations are rounded (:func:`whole`); crises and
+    flagged are then their sums (caught + missed, caught + needless) whenever the row's
+    own numbers are those sums, so "9 caught and 9 missed of 18 crises" never reads
+    "of 19". Other entries are kept as they are.
+
+    Examples
+    --------
+    >>> row = {"flagged": 181.0, "crises": 18.7, "caught": 10.4, "missed": 8.3,
+    ...        "needless": 170.6}
+    >>> whole_counts(row)
+    {'flagged': 181, 'crises': 18, 'caught': 10, 'missed': 8, 'needless': 171}
+    """
+    out = dict(row.items()) if hasattr(row, "items") else dict(row)
+    for key in _PARTS:
+        if key in out:
+            out[key] = whole(out[key])
+    for total, (a, b) in _TOTALS.items():
+        if total not in out:
+            continue
+        parts = (row[a], row[b]) if a in out and b in out else None
+        adds_up = parts is not None and None not in (out[a], out[b]) and math.isclose(
+            float(row[total]), float(parts[0]) + float(parts[1]), abs_tol=1e-6)
+        out[total] = out[a] + out[b] if adds_up else whole(out[total])
+    return out
 
 
 def _more_fewer(delta: float, noun_plural: str, *, more="more", fewer="fewer") -> str:
-    delta = round(delta, 6)  # caught and missed move by exactly opposite amounts
-    if round(delta, 1) == 0:
+    delta = whole(delta)
+    if delta == 0:
         return f"the same number of {noun_plural}"
     word = more if delta > 0 else fewer
+    if abs(delta) == 1:  # "1 more crisis caught"
+        noun_plural = noun_plural.replace("crises", "crisis").replace("escalations",
+                                                                      "escalation")
     return f"{per_1000(abs(delta))} {word} {noun_plural}"
 
 
@@ -69,9 +127,10 @@ def describe_run(now) -> str:
     ...        "needless": 173.0}
     >>> describe_run(row)  # doctest: +NORMALIZE_WHITESPACE
     'Out of every 1,000 patients, 187 are flagged for urgent follow-up. Of the 20 who
-    will have a crisis in the next 90 days, 14 are caught and 6.0 are missed. 173 flagged
+    will have a crisis in the next 90 days, 14 are caught and 6 are missed. 173 flagged
     patients will not have a crisis (needless escalations).'
     """
+    now = whole_counts(now)
     return (
         f"Out of every 1,000 patients, {per_1000(now['flagged'])} are flagged for urgent "
         f"follow-up. Of the {per_1000(now['crises'])} who will have a crisis in the next "
@@ -90,15 +149,16 @@ def describe_change(now, before, *, baseline_name: str = "the usual rule") -> st
     ...           "needless": 173.0}
     >>> now = dict(before, flagged=120.0, caught=15.0, missed=5.0, needless=105.0)
     >>> print(describe_change(now, before))  # doctest: +NORMALIZE_WHITESPACE
-    Compared with the usual rule, out of every 1,000 patients: 1.0 more crises caught
-    (15 of 20), 1.0 fewer crises missed, and 68 fewer needless escalations. 120 are
+    Compared with the usual rule, out of every 1,000 patients: 1 more crisis caught
+    (15 of 20), 1 fewer crisis missed, and 68 fewer needless escalations. 120 are
     flagged (the usual rule: 187).
     """
+    now, before = whole_counts(now), whole_counts(before)
     caught = now["caught"] - before["caught"]
     missed = now["missed"] - before["missed"]
     needless = now["needless"] - before["needless"]
-    if all(round(d, 1) == 0 for d in (caught, missed, needless, now["flagged"] -
-                                      before["flagged"])):
+    if all(whole(d) == 0 for d in (caught, missed, needless, now["flagged"] -
+                                   before["flagged"])):
         return (f"No change against {baseline_name}. " + describe_run(now))
     return (
         f"Compared with {baseline_name}, out of every 1,000 patients: "
@@ -206,11 +266,11 @@ def describe_group_change(change, *, noun: str = "crises missed", top: int = 2) 
     >>> import pandas as pd
     >>> change = pd.Series({"White": -0.4, "Black": 2.1, "Asian": 0.0})
     >>> describe_group_change(change)
-    'Per 1,000 patients of each group: Black 2.1 more crises missed, White 0.4 fewer.'
+    'Per 1,000 patients of each group: Black 2 more crises missed.'
     >>> describe_group_change(change * 0)
     'Per 1,000 patients of each group: no change in crises missed.'
     """
-    moved = change.dropna().round(1)
+    moved = change.dropna().map(whole)
     moved = moved[moved != 0]
     if moved.empty:
         return f"Per 1,000 patients of each group: no change in {noun}."
