@@ -334,8 +334,6 @@ def blitted_png(fig) -> bytes:
     and encoding with light compression takes a few milliseconds where a full draw takes
     tens (:class:`ConsequenceFigure`, :class:`teachkit.ui.privacy.PrivacyFigure`).
     """
-    from PIL import Image
-
     canvas = fig.figure.canvas
     if fig._background is None:
         canvas.draw()  # everything but the animated marks

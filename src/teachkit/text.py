@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["per_1000", "whole", "whole_counts", "describe_run", "describe_change", "describe_cohort",
-           "describe_programme", "describe_equal_score", "describe_group_change",
+__all__ = ["per_1000", "whole", "whole_counts", "describe_run", "describe_change",
+           "describe_cohort", "describe_programme", "describe_equal_score",
+           "describe_group_change",
            "describe_base_rates", "percent", "SYNTHETIC_NOTICE", "BASELINE_NAMES",
            "LABEL_NAMES"]
 
