@@ -105,12 +105,12 @@ def _is_developer(cell) -> bool:
 
 
 @cache
-def clinician_text(path: Path) -> str:
-    """The words a clinician reads in lesson ``path`` in Voila, at rest."""
+def _run_lesson(path: Path) -> tuple[tuple[str, ...], tuple]:
+    """Run the code cells of lesson ``path`` as Voila does (developer cells and the
+    reflection box left out): what they print, and the widget each cell shows."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    parts = [plain_markdown("".join(c["source"])) for c in cells
-             if c["cell_type"] == "markdown"]
     namespace: dict = {}
+    printed_parts, shown_widgets = [], []
     for cell in cells:
         source = "".join(cell["source"])
         if cell["cell_type"] != "code" or _is_developer(cell) or "ReflectionBox(" in source:
@@ -122,7 +122,24 @@ def clinician_text(path: Path) -> str:
             exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102
             shown = None if last is None else eval(  # noqa: S307
                 compile(ast.Expression(last.value), str(path), "eval"), namespace)
-        parts.append(printed.getvalue())
+        printed_parts.append(printed.getvalue())
+        shown_widgets.append(shown)
+    return tuple(printed_parts), tuple(shown_widgets)
+
+
+def shown_widgets(path: Path) -> tuple:
+    """The widgets lesson ``path`` shows in Voila at rest, one per code cell (or None)."""
+    return _run_lesson(path)[1]
+
+
+@cache
+def clinician_text(path: Path) -> str:
+    """The words a clinician reads in lesson ``path`` in Voila, at rest."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    parts = [plain_markdown("".join(c["source"])) for c in cells
+             if c["cell_type"] == "markdown"]
+    for printed, shown in zip(*_run_lesson(path)):
+        parts.append(printed)
         sentences: list[str] = []
         _sentences_in(shown, sentences)
         parts.extend(sentences)
@@ -216,3 +233,70 @@ if __name__ == "__main__":
         print(f"{path.stem}: Dale-Chall {dale_chall(text):.2f} ({len(text.split())} words)")
         if "-v" in sys.argv:
             print("\n".join("    " + s for s in hardest_sentences(text)[:8]))
+
+
+# -- terms of art, explained at first use ----------------------------------------------
+#: Term -> (how the prose writes it, words that gloss it). A lesson that uses a term
+#: explains it in plain words in the sentence of its first use (or the sentence right
+#: after it), headings aside: the glossary in every lever panel holds the longer entry.
+GLOSSES: dict[str, tuple[str, str]] = {
+    "AUC": (r"\bAUC\b", r"\brank"),
+    "PPV": (r"\bPPV\b", r"(?i)flag(s|ged)? (that|who) (are|were|really)|of (the )?flagged"),
+    "sensitivity": (r"(?i)\bsensitivity\b", r"(?i)share of (their |the |its )?crises"),
+    "prevalence": (r"(?i)\bprevalence\b", r"(?i)how common|share of (patients|people)"),
+    "logits": (r"(?i)\blogits?\b", r"(?i)\bscale\b|\bshift"),
+    "label": (r"(?i)\blabels?\b", r"(?i)what (the|a) model (learns|is taught)|learns to predict"),
+    "proxy": (r"(?i)\bprox(y|ies)\b", r"(?i)stand-in|in place of|stands? in for|easy to measure"),
+    "fairlearn": (r"(?i)\bfairlearn\b", r"(?i)software|library|toolkit"),
+    "reduction": (r"(?i)\breduction\b", r"(?i)trained again|retrain|under a rule|limit"),
+    "ε": (r"ε|(?i:\bepsilon\b)", r"(?i)noise|privacy setting"),
+    "FTC": (r"\bFTC\b", r"Federal Trade Commission|consumer watchdog"),
+    "CTL": (r"\bCTL\b", r"Crisis Text Line"),
+    "ZIP3": (r"\bZIP ?3\b", r"(?i)first three digits"),
+    "cohort": (r"(?i)\bcohorts?\b", r"(?i)group of (\w+ )?patients|patients (this|the|each) "
+                                    r"lesson"),
+    "SHAP": (r"\bSHAP\b|\bshap\b", r"(?i)risk points|how much each"),
+    "drift": (r"(?i)\bdrift", r"(?i)chang(e|es|ed|ing)\b|shift"),
+}
+_HEADING = re.compile(r"^\s*#")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(*])")
+
+
+def prose_sentences(path: Path) -> list[str]:
+    """The running prose of a lesson's markdown, headings and references left out, one
+    sentence per item, in reading order."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    out: list[str] = []
+    for cell in cells:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "\n".join(line for line in "".join(cell["source"]).splitlines()
+                           if not _HEADING.match(line))
+        out += [s for s in _SENTENCE_END.split(plain_markdown(source)) if s.strip()]
+    return out
+
+
+def unglossed_terms(sentences: list[str]) -> dict[str, str]:
+    """Term -> the sentence of its first use, for each term used without a gloss there."""
+    missing = {}
+    for term, (used, gloss) in GLOSSES.items():
+        first = next((i for i, s in enumerate(sentences) if re.search(used, s)), None)
+        if first is None:
+            continue
+        if not any(re.search(gloss, s) for s in sentences[first:first + 2]):
+            missing[term] = sentences[first]
+    return missing
+
+
+def test_unglossed_terms_are_found():
+    assert unglossed_terms(["The AUC fell.", "It was bad."]) == {"AUC": "The AUC fell."}
+    assert unglossed_terms(["The AUC (how well it ranks patients) fell."]) == {}
+    assert unglossed_terms(["Nothing here."]) == {}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_every_term_of_art_is_explained_at_first_use(path):
+    missing = unglossed_terms(prose_sentences(path))
+    assert not missing, (f"{path.name}: terms used without a plain gloss at their first use "
+                         "(say what it means in that sentence or the next):\n" + "\n".join(
+                             f"  {term}: {sentence[:200]}" for term, sentence in missing.items()))
