@@ -300,3 +300,76 @@ def test_every_term_of_art_is_explained_at_first_use(path):
     assert not missing, (f"{path.name}: terms used without a plain gloss at their first use "
                          "(say what it means in that sentence or the next):\n" + "\n".join(
                              f"  {term}: {sentence[:200]}" for term, sentence in missing.items()))
+
+
+# -- one rounding rule: a screen's numbers add up -------------------------------------
+_CARD = re.compile(r'data-key="(\w+)"[^>]*>\s*([^<]+?)\s*<')
+_OF_CRISES = re.compile(r"of ([\d,]+) crises per 1,000")
+_RUN = re.compile(r"Of the ([\d,]+) who will have a crisis[^,]*, ([\d,]+) are caught and "
+                  r"([\d,]+) are missed")
+_CHANGE = re.compile(r"cris(?:is|es) caught \(([\d,]+) of ([\d,]+)\)")
+_FLAGGED = re.compile(r"([\d,]+) are flagged")
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def screen_disagreements(dashboard) -> tuple[int, list[str]]:
+    """(checks made, what disagrees) among the numbers one dashboard shows at once: its
+    cards, its picture of 1,000 patients and its sentence, all in whole people."""
+    checks, wrong = 0, []
+
+    def agree(what: str, a, b):
+        nonlocal checks
+        checks += 1
+        if a != b:
+            wrong.append(f"{what}: {a} against {b}")
+
+    cards = {k: v for k, v in _CARD.findall(dashboard._headline.value)}
+    cards = {k: _number(v) for k, v in cards.items() if re.fullmatch(r"[\d,]+", v)}
+    sentence = html.unescape(_TAG.sub(" ", dashboard._sentence.value))
+    crises = {_number(n) for n in _OF_CRISES.findall(dashboard._headline.value)}
+    if len(crises) == 1 and {"caught", "missed"} <= cards.keys():
+        agree("cards: caught + missed = crises", cards["caught"] + cards["missed"],
+              crises.pop())
+    counts = getattr(dashboard.figure, "counts", None) or {}
+    for key in ("caught", "missed", "needless"):
+        if key in cards and key in counts:
+            agree(f"card and picture: {key}", cards[key], counts[key])
+    for crises_, caught, missed in _RUN.findall(sentence):
+        agree("sentence: caught + missed = crises", _number(caught) + _number(missed),
+              _number(crises_))
+        if "caught" in cards:
+            agree("sentence and card: caught", _number(caught), cards["caught"])
+    for caught, crises_ in _CHANGE.findall(sentence):
+        if {"caught", "missed"} <= cards.keys():
+            agree("sentence and cards: caught of crises", (_number(caught), _number(crises_)),
+                  (cards["caught"], cards["caught"] + cards["missed"]))
+    flagged = _FLAGGED.findall(sentence)
+    if flagged and "flagged" in cards:
+        agree("sentence and card: flagged", _number(flagged[0]), cards["flagged"])
+    return checks, wrong
+
+
+def _dashboards(widget, out: list) -> list:
+    from teachkit.ui.dashboard import BaseDashboard
+
+    if isinstance(widget, BaseDashboard):
+        out.append(widget)
+    for child in getattr(widget, "children", ()) or ():
+        _dashboards(child, out)
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_a_screens_numbers_of_people_add_up(path):
+    """Cards, the picture of 1,000 patients and the sentence of each dashboard round
+    people alike (teachkit.text.whole_counts): caught + missed = crises on the screen,
+    and a number shown twice is the same number (lesson 00 once showed 8.7 and 9)."""
+    dashboards = [d for shown in shown_widgets(path) for d in _dashboards(shown, [])]
+    results = [screen_disagreements(d) for d in dashboards]
+    if not any(checks for checks, _ in results):
+        pytest.skip(f"{path.name} shows no caught / missed crises at rest")
+    wrong = [w for _, ws in results for w in ws]
+    assert not wrong, f"{path.name}: numbers on one screen disagree: {wrong}"
