@@ -5,6 +5,13 @@
 new figure on every slider move; :meth:`ConsequenceFigure.to_png` renders it for an
 ``ipywidgets.Image``. The figure never computes anything: it reads a
 :class:`~teachkit.consequences.ConsequenceFrame`.
+
+Every figure is drawn at the size it is shown (issue 14): :data:`FIGURE_WIDTH_PX` wide, one
+figure pixel per CSS pixel, text 9 pt or more (11 px), so at 200 % zoom (a 640 px window)
+the page never shrinks it and its text stays readable; each PNG says its smallest text
+size (:func:`png_bytes`), which the browser test checks as shown. A PNG blitted over a
+cached background stays: an SVG of the same figure was smaller (19 kB against 32 kB) but
+took 2-4 times as long per update (a full draw every time).
 """
 
 from __future__ import annotations

@@ -373,3 +373,13 @@ def test_a_screens_numbers_of_people_add_up(path):
         pytest.skip(f"{path.name} shows no caught / missed crises at rest")
     wrong = [w for _, ws in results for w in ws]
     assert not wrong, f"{path.name}: numbers on one screen disagree: {wrong}"
+
+
+_FILE_PATH = re.compile(r"\b[\w./-]+\.(?:md|csv|ipynb|py|json|ya?ml)\b|\bdata/synthetic\b")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_no_file_paths_in_clinician_text(path):
+    """A clinician reads words, never a file name such as ``DOMAIN.md`` (issue 14)."""
+    found = sorted(set(m.group(0) for m in _FILE_PATH.finditer(clinician_text(path))))
+    assert not found, f"{path.name}: file paths in the clinician text: {found}"
