@@ -20,6 +20,7 @@ from ..monitor.monitors import LABEL_DELAY
 from ..monitor.timeline import MONTHS
 from ..palette import OKABE_ITO
 from ..plotting import FIGURE_DPI, FIGURE_WIDTH_PX, TEXT_PT, TITLE_PT, png_bytes
+from ..text import per_1000
 
 __all__ = ["monitor_figure", "monitor_png", "monitor_alt_text", "EVENT_COLOURS"]
 
@@ -157,6 +158,6 @@ def monitor_alt_text(result: MonitorResult) -> str:
             f"{last['AUC']:.2f} in year 3; observed / expected {first['O:E']:.2f}, then "
             f"{last['O:E']:.2f}; alerts a month {first['alerts per month']:.0f}, then "
             f"{last['alerts per month']:.0f}; crises missed per 1,000 "
-            f"{first['missed per 1,000']:.1f}, then {last['missed per 1,000']:.1f}. "
+            f"{per_1000(first['missed per 1,000'])}, then {per_1000(last['missed per 1,000'])}. "
             f"Events: {events}. {totals['alarms']} alarms, {totals['ignored']} ignored; "
             f"{totals['updates']} model updates.")
