@@ -23,7 +23,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .palette import BASELINE_COLOUR, OKABE_ITO, OUTCOME_COLOURS, OUTCOME_LABELS, hex_to_rgb
+from .palette import (
+    BASELINE_COLOUR,
+    OKABE_ITO,
+    ORANGE_EDGE,
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    hex_to_rgb,
+)
 from .text import percent, whole, whole_counts
 
 __all__ = ["ConsequenceFigure", "PrivacyFigure", "PRIVACY_GROUP_TITLES", "blitted_png",
@@ -87,6 +94,13 @@ def grid_image(counts: dict[str, int], shape=GRID_SHAPE, cell: int = 5) -> np.nd
             hollow = missed & (inside[0] >= 1) & (inside[0] <= cell - 3) \
                 & (inside[1] >= 1) & (inside[1] <= cell - 3)
             image[hollow] = 1.0
+            # A needless escalation has a darker edge: 3:1 against the white gaps.
+            needless = np.repeat(np.repeat(codes == OUTCOMES.index("needless"), cell, axis=0),
+                                 cell, axis=1)
+            edge = needless & ~((inside[0] >= 1) & (inside[0] <= cell - 3)
+                                & (inside[1] >= 1) & (inside[1] <= cell - 3))
+            edge &= (inside[0] < cell - 1) & (inside[1] < cell - 1)
+            image[edge] = hex_to_rgb(ORANGE_EDGE)
     return image
 
 
@@ -99,6 +113,8 @@ def outcome_patch(outcome: str, label: str | None = None, *, hatch: bool = True)
     if outcome == "missed":
         return Patch(facecolor="white", edgecolor=colour, hatch=MISSED_HATCH if hatch else None,
                      linewidth=1.5, label=label)
+    if outcome == "needless":
+        return Patch(facecolor=colour, edgecolor=ORANGE_EDGE, linewidth=1.5, label=label)
     return Patch(color=colour, label=label)
 
 
@@ -358,7 +374,7 @@ def blitted_png(fig) -> bytes:
 PRIVACY_GROUP_TITLES = {"ethnicity": "Ethnicity", "sex": "Sex / gender", "age_group": "Age",
                         "rurality": "Where they live", "language": "Language"}
 NAMED_COLOUR = OKABE_ITO["vermillion"]
-LEFT_OUT_COLOUR = OKABE_ITO["orange"]
+LEFT_OUT_COLOUR = ORANGE_EDGE  # Okabe-Ito's orange, darkened to 3:1 against white
 NOISE_COLOUR = OKABE_ITO["reddish_purple"]
 SAFE_COLOUR = OKABE_ITO["bluish_green"]
 

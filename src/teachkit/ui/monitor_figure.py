@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from ..monitor.deployment import MonitorResult, time_axis_key
 from ..monitor.monitors import LABEL_DELAY
 from ..monitor.timeline import MONTHS
-from ..palette import OKABE_ITO
+from ..palette import OKABE_ITO, ORANGE_EDGE
 from ..plotting import FIGURE_DPI, FIGURE_WIDTH_PX, TEXT_PT, TITLE_PT, png_bytes
 from ..text import per_1000
 
@@ -34,7 +34,8 @@ EVENT_COLOURS = {
 _SHORT = {"drift_case_mix": "case mix", "drift_base_rate": "base rate falls",
           "drift_coding": "coding change", "drift_shock": "shock",
           "drift_pipeline": "pipeline bug"}
-_GROUP_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"],
+# Lines and bars 3:1 or more against white: Okabe-Ito's orange is drawn darker.
+_GROUP_COLOURS = (OKABE_ITO["blue"], ORANGE_EDGE, OKABE_ITO["bluish_green"],
                   OKABE_ITO["reddish_purple"], OKABE_ITO["black"])
 
 
@@ -86,7 +87,7 @@ def monitor_figure(result: MonitorResult, attribute: str = "language") -> Figure
     ax.set_ylim(0, max(2.0, float(np.nanmax(months["oe"].to_numpy())) * 1.05))
 
     ax = axes[2]
-    ax.bar(x, months["alerts"].to_numpy(), color=OKABE_ITO["orange"], width=0.8)
+    ax.bar(x, months["alerts"].to_numpy(), color=ORANGE_EDGE, width=0.8)
     ax.set_ylabel("alerts\na month", fontsize=TEXT_PT)
 
     ax = axes[3]
