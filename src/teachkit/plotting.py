@@ -147,15 +147,16 @@ def smallest_text_px(figure: Figure) -> float:
     return min(sizes, default=float("inf")) * figure.dpi / 72
 
 
-def png_bytes(pixels: np.ndarray, figure: Figure) -> bytes:
+def png_bytes(pixels: np.ndarray, text_px: float) -> bytes:
     """RGB ``pixels`` as PNG bytes (light compression) that carry the size of the figure's
-    smallest text (a ``teachkit:smallest-text-px`` text chunk), so a browser test can
-    check the text as shown: that size times the image's shown / natural width."""
+    smallest text, ``text_px`` (a ``teachkit:smallest-text-px`` text chunk; see
+    :func:`smallest_text_px`), so a browser test can check the text as shown: that size
+    times the image's shown / natural width."""
     from PIL import Image
     from PIL.PngImagePlugin import PngInfo
 
     info = PngInfo()
-    info.add_text("teachkit:smallest-text-px", f"{smallest_text_px(figure):.2f}")
+    info.add_text("teachkit:smallest-text-px", f"{text_px:.2f}")
     buffer = io.BytesIO()
     # Light compression: a few kB larger, several times faster to encode.
     Image.fromarray(pixels).save(buffer, format="png", compress_level=1, pnginfo=info)
@@ -361,12 +362,13 @@ def blitted_png(fig) -> bytes:
     if fig._background is None:
         canvas.draw()  # everything but the animated marks
         fig._background = canvas.copy_from_bbox(fig.figure.bbox)
+        fig._text_px = smallest_text_px(fig.figure)  # the text changes only with it
     else:
         canvas.restore_region(fig._background)
     for artist in fig._animated():
         fig.figure.draw_artist(artist)
     pixels = np.asarray(canvas.buffer_rgba())[:, :, :3]
-    return png_bytes(pixels, fig.figure)
+    return png_bytes(pixels, fig._text_px)
 
 
 # -- lesson 03's release ---------------------------------------------------------------

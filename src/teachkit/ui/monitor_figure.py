@@ -19,7 +19,7 @@ from ..monitor.deployment import MonitorResult, time_axis_key
 from ..monitor.monitors import LABEL_DELAY
 from ..monitor.timeline import MONTHS
 from ..palette import OKABE_ITO, ORANGE_EDGE
-from ..plotting import FIGURE_DPI, FIGURE_WIDTH_PX, TEXT_PT, TITLE_PT, png_bytes
+from ..plotting import FIGURE_DPI, FIGURE_WIDTH_PX, TEXT_PT, TITLE_PT, png_bytes, smallest_text_px
 from ..text import per_1000
 
 __all__ = ["monitor_figure", "monitor_png", "monitor_alt_text", "EVENT_COLOURS"]
@@ -143,7 +143,8 @@ def monitor_png(result: MonitorResult, attribute: str = "language") -> bytes:
         return _PNG_CACHE[key]
     figure = monitor_figure(result, attribute)
     figure.canvas.draw()
-    _PNG_CACHE[key] = png_bytes(np.asarray(figure.canvas.buffer_rgba())[:, :, :3], figure)
+    _PNG_CACHE[key] = png_bytes(np.asarray(figure.canvas.buffer_rgba())[:, :, :3],
+                                smallest_text_px(figure))
     while len(_PNG_CACHE) > _PNG_CACHE_SIZE:
         _PNG_CACHE.popitem(last=False)
     return _PNG_CACHE[key]
