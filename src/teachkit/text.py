@@ -74,37 +74,36 @@ def per_1000(value: float) -> str:
     return f"{rounded:,}"
 
 
-#: The parts of a run's row that are counted whole; the totals are their sums.
-_PARTS = ("caught", "missed", "needless")
-_TOTALS = {"crises": ("caught", "missed"), "flagged": ("caught", "needless")}
+#: The totals of a run's row and the parts that make them up: (total, part rounded on its
+#: own, the part that takes the rest).
+_SUMS = (("crises", "caught", "missed"), ("flagged", "caught", "needless"))
 
 
 def whole_counts(row) -> dict:
     """A run's row (per 1,000 patients) in whole people that add up.
 
-    Caught, missed and needless escalations are rounded (:func:`whole`); crises and
-    flagged are then their sums (caught + missed, caught + needless) whenever the row's
-    own numbers are those sums, so "9 caught and 9 missed of 18 crises" never reads
-    "of 19". Other entries are kept as they are.
+    Every number is rounded (:func:`whole`), then a part that makes up a total takes the
+    rest of it: missed = crises - caught and needless = flagged - caught, whenever the
+    row's own numbers are those sums. So the crises (the same whatever the levers) never
+    change with rounding, and "10 caught and 9 missed of 19 crises" adds up. Other
+    entries are kept as they are.
 
     Examples
     --------
     >>> row = {"flagged": 181.0, "crises": 18.7, "caught": 10.4, "missed": 8.3,
     ...        "needless": 170.6}
     >>> whole_counts(row)
-    {'flagged': 181, 'crises': 18, 'caught': 10, 'missed': 8, 'needless': 171}
+    {'flagged': 181, 'crises': 19, 'caught': 10, 'missed': 9, 'needless': 171}
     """
     out = dict(row.items()) if hasattr(row, "items") else dict(row)
-    for key in _PARTS:
-        if key in out:
-            out[key] = whole(out[key])
-    for total, (a, b) in _TOTALS.items():
-        if total not in out:
-            continue
-        parts = (row[a], row[b]) if a in out and b in out else None
-        adds_up = parts is not None and None not in (out[a], out[b]) and math.isclose(
-            float(row[total]), float(parts[0]) + float(parts[1]), abs_tol=1e-6)
-        out[total] = out[a] + out[b] if adds_up else whole(out[total])
+    keys = {key for sums in _SUMS for key in sums} & out.keys()
+    for key in keys:
+        out[key] = whole(row[key])
+    for total, part, rest in _SUMS:
+        if {total, part, rest} <= keys and None not in (out[total], out[part], out[rest]) \
+                and math.isclose(float(row[total]), float(row[part]) + float(row[rest]),
+                                 abs_tol=1e-6):
+            out[rest] = out[total] - out[part]
     return out
 
 

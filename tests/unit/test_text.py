@@ -48,15 +48,17 @@ def test_per_1000(value, expected):
 
 def test_whole_counts_add_up():
     """Caught + missed = crises and caught + needless = flagged, in whole people, even
-    when each rounded alone would not add up (8.7 + 10.4 = 19.1, but 9 + 10 = 19; 10.4 +
-    8.3 = 18.7 would read 19 against 10 + 8)."""
+    when each rounded alone would not add up (10.4 + 8.3 = 18.7: 10 + 8 against 19), and
+    the crises stay the crises rounded (they do not move with the levers)."""
     row = {"flagged": 181.0, "crises": 18.7, "caught": 10.4, "missed": 8.3,
            "needless": 170.6}
     counts = whole_counts(row)
-    assert counts == {"flagged": 181, "crises": 18, "caught": 10, "missed": 8,
+    assert counts == {"flagged": 181, "crises": 19, "caught": 10, "missed": 9,
                       "needless": 171}
     assert counts["caught"] + counts["missed"] == counts["crises"]
     assert counts["caught"] + counts["needless"] == counts["flagged"]
+    other = whole_counts(dict(row, caught=9.6, missed=9.1, needless=171.4))
+    assert other["crises"] == counts["crises"]
 
 
 def test_whole_counts_round_a_total_alone_when_it_is_not_a_sum():
