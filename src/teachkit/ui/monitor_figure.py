@@ -95,7 +95,8 @@ def monitor_figure(result: MonitorResult, attribute: str = "language") -> Figure
                                      _GROUP_COLOURS):
         ax.plot(x, line, color=colour, lw=1.6, label=group)
     ax.set_ylabel("crises missed\nper 1,000", fontsize=TEXT_PT)
-    ax.legend(loc="upper left", fontsize=TEXT_PT, frameon=False, ncol=3,
+    ax.legend(loc="upper left", fontsize=TEXT_PT, frameon=True, framealpha=0.85,
+              edgecolor="none", ncol=3,  # a white ground: the lines pass behind it
               title=f"by {attribute} (3-month average)", title_fontsize=TEXT_PT)
     ax.set_xlabel("month after go-live", fontsize=TEXT_PT)
     ax.set_xlim(0.5, MONTHS + 0.5)
