@@ -197,6 +197,13 @@ class ConsequenceFigure:
     True
     >>> smallest_text_px(fig.figure) >= MIN_TEXT_PX
     True
+
+    Without a baseline there is no tick, and the legend does not name one:
+
+    >>> frame = simulate(Settings(model="logistic")).consequences.with_baseline(None)
+    >>> fig.update(frame, "language")
+    >>> [t.get_text() for t in fig.ax_bars.get_legend().get_texts()]
+    ['caught (solid)', 'missed (striped)']
     """
 
     #: Image pixels per patient square of the grid (a one-pixel gap included).
@@ -241,12 +248,13 @@ class ConsequenceFigure:
         self._attribute = None
         self._bars = None
         self._ticks = None
+        self._with_base = None
         self.counts: dict[str, int] = {}
         #: The bars' numbers, one dict per group (group, patients, caught, missed and
         #: baseline_caught per 1,000 of the group): what a text table beside them shows.
         self.group_rows: list[dict] = []
 
-    def _draw_bars(self, frame, attribute):
+    def _draw_bars(self, frame, attribute, with_base: bool = True):
         ax = self.ax_bars
         ax.clear()
         sub = frame.by_group.loc[attribute]
@@ -271,14 +279,15 @@ class ConsequenceFigure:
                      fontsize=TITLE_PT, loc="left", x=left, ha="left")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.legend(
+        ax.legend(  # the baseline's tick is named only when there is a baseline
             handles=[outcome_patch("caught", "caught (solid)"),
-                     outcome_patch("missed", "missed (striped)"), ticks],
+                     outcome_patch("missed", "missed (striped)")] + [ticks] * with_base,
             fontsize=TEXT_PT, frameon=False, loc="upper left", bbox_to_anchor=(left, -0.36),
             ncol=2, handlelength=1.0, columnspacing=0.8, borderaxespad=0.0,
             handletextpad=0.4, labelspacing=0.3,
         )
         self._bars, self._ticks, self._attribute = (caught, missed), ticks, attribute
+        self._with_base = with_base
         self._background = None
         xmax = float(np.nanmax(sub["crises"])) if len(sub) else 1.0
         ax.set_xlim(0, max(xmax * 1.12, 1.0))
@@ -290,8 +299,9 @@ class ConsequenceFigure:
         self._counts_text.set_text(
             f"out of 1,000: {self.counts['caught']} caught, {self.counts['missed']} missed,\n"
             f"{self.counts['needless']} needless escalations")
-        if attribute != self._attribute:
-            self._draw_bars(frame, attribute)
+        with_base = frame.baseline is not None
+        if attribute != self._attribute or with_base != self._with_base:
+            self._draw_bars(frame, attribute, with_base)
         sub = frame.by_group.loc[attribute]
         caught = np.nan_to_num(sub["caught"].to_numpy())
         missed = np.nan_to_num(sub["missed"].to_numpy())
