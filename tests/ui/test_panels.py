@@ -87,12 +87,14 @@ def test_dashboard_shows_the_result_and_exposes_its_state():
 
 
 def test_headline_cards_show_the_numbers_and_the_baseline():
-    from teachkit.text import per_1000
+    from teachkit.text import per_1000, whole_counts
     from teachkit.ui.dashboard import headline_html
 
     result = simulate(Settings(model="logistic", threshold=0.1))
     page = headline_html(result)
-    now, base = result.consequences.overall.iloc[0], result.baseline.overall.iloc[0]
+    # whole people that add up, as the sentence and the picture round them
+    now = whole_counts(result.consequences.overall.iloc[0])
+    base = whole_counts(result.baseline.overall.iloc[0])
     for key in ("flagged", "caught", "missed", "needless"):
         value = f'data-key="{key}" style="font-size:26px;font-weight:600">{per_1000(now[key])}'
         assert value in page
