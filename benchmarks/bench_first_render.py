@@ -92,7 +92,8 @@ def top_functions(profile: dict, n: int = 12) -> list[tuple[str, float]]:
     return spent.most_common(n)
 
 
-def render_once(browser, server, lesson: str, *, profile: bool = False) -> dict:
+def render_once(browser, server, lesson: str, *, profile: bool = False,
+                timeout_s: float = 120.0) -> dict:
     """Open ``lesson`` once on a quiet pool; return its timings and counts."""
     waited = server.wait_pool_ready(timeout=300)
     frames = FrameCounter()
@@ -106,10 +107,11 @@ def render_once(browser, server, lesson: str, *, profile: bool = False) -> dict:
     load = load_average()
     try:
         start = time.perf_counter()
-        rec.page.goto(server.lesson_url(lesson), wait_until="commit", timeout=120_000)
-        rec.page.wait_for_function(_READY_JS, timeout=120_000, polling=20)
+        rec.page.goto(server.lesson_url(lesson), wait_until="commit",
+                      timeout=timeout_s * 1000)
+        rec.page.wait_for_function(_READY_JS, timeout=timeout_s * 1000, polling=20)
         total = time.perf_counter() - start
-        rec.page.wait_for_load_state("load", timeout=120_000)
+        rec.page.wait_for_load_state("load", timeout=timeout_s * 1000)
         html_done, dcl, loaded = rec.page.evaluate(_NAV_JS)
         metrics = browser_metrics(cdp)
         slider = rec.page.evaluate(_SLIDER_JS)
@@ -133,6 +135,8 @@ def main(argv=None) -> int:
                         help="key presses per lever run (0: no lever figures)")
     parser.add_argument("--lever-runs", type=int, default=3, help="lever pages per lesson")
     parser.add_argument("--profile", action="store_true", help="print the JS hot spots")
+    parser.add_argument("--timeout", type=float, default=120.0,
+                        help="seconds a render may take before the run counts as failed")
     parser.add_argument("--json", default=None, help="also write every run here")
     args = parser.parse_args(argv)
     lessons = args.lessons or sorted(LESSONS)
@@ -145,19 +149,27 @@ def main(argv=None) -> int:
     if missing:
         print(f"bench_first_render: {missing}", file=sys.stderr)
         return 2
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     started = time.perf_counter()
     renders: dict[str, list[dict]] = {n: [] for n in lessons}
     levers: dict[str, list[dict]] = {n: [] for n in lessons}
+    failed = Counter()
     print(f"bench_first_render: load average {load_average():.1f} at start", flush=True)
     with VoilaServer(pool_size=1) as server, sync_playwright() as pw:
         browser = launch_chromium(pw)
         try:
             for n in lessons:
                 for i in range(args.runs):
-                    r = render_once(browser, server, n,
-                                    profile=args.profile and i == args.runs - 1)
+                    try:
+                        r = render_once(browser, server, n, timeout_s=args.timeout,
+                                        profile=args.profile and i == args.runs - 1)
+                    except PlaywrightError as exc:  # a busy machine: say so, go on
+                        print(f"  {n} render {i + 1}: FAILED ({str(exc).splitlines()[0]}; "
+                              f"load avg {load_average():.1f})", flush=True)
+                        failed[n] += 1
+                        continue
                     renders[n].append(r)
                     print(f"  {n} render {i + 1}: {r['first_render_s']:.2f} s (load event "
                           f"{r['load_s']:.2f} s, {r['models']} models, "
@@ -167,7 +179,12 @@ def main(argv=None) -> int:
                         print(f"      {ms:7.0f} ms  {name}")
                 lever = renders[n][-1]["slider"] if renders[n] else None
                 for i in range(args.lever_runs if args.steps > 0 and lever else 0):
-                    out = lever_latency(browser, server, n, lever, max(args.steps, 20))
+                    try:
+                        out = lever_latency(browser, server, n, lever, max(args.steps, 20))
+                    except (PlaywrightError, RuntimeError) as exc:
+                        print(f"  {n} lever {lever} run {i + 1}: FAILED "
+                              f"({str(exc).splitlines()[0]})", flush=True)
+                        continue
                     out["load_average"] = load_average()
                     levers[n].append(out)
                     print(f"  {n} lever {lever} run {i + 1}: p50 {out['p50_ms']:.0f} ms, "
@@ -182,7 +199,7 @@ def main(argv=None) -> int:
           f"{args.lever_runs} lever pages (goals: render <= {GOALS['first_render_s']} s, "
           f"lever p95 <= {GOALS['lever_p95_ms']:.0f} ms)")
     head = ("lesson", "render s", "load ev s", "models", "kB in", "script s", "layout+style s",
-            "lever", "p50 ms", "p95 ms", "load avg")
+            "lever", "p50 ms", "p95 ms", "load avg", "failed")
     print("  ".join(f"{h:>9}" for h in head))
     summary = {}
     for n in lessons:
@@ -199,12 +216,14 @@ def main(argv=None) -> int:
             "lever_p95_ms": median(x["p95_ms"] for x in ls),
             "load_average": median([r["load_average"] for r in rs]
                                    + [x["load_average"] for x in ls]),
+            "failed_renders": failed[n],
         }
         summary[n] = row
         cells = [n, f"{row['render_s']:.2f}", f"{row['load_s']:.2f}", f"{row['models']:.0f}",
                  f"{row['kb']:.0f}", f"{row['script_s']:.2f}", f"{row['layout_style_s']:.2f}",
                  row["lever"] or "-", f"{row['lever_p50_ms']:.0f}",
-                 f"{row['lever_p95_ms']:.0f}", f"{row['load_average']:.1f}"]
+                 f"{row['lever_p95_ms']:.0f}", f"{row['load_average']:.1f}",
+                 str(failed[n])]
         print("  ".join(f"{c:>9}" for c in cells))
     all_p95 = [x["p95_ms"] for n in lessons for x in levers[n]]
     if all_p95:
