@@ -1,7 +1,8 @@
 """First render of every lesson in Chromium with a preheated kernel, and lever p95.
 
-Runs ``teachkit serve`` (a pool of one preheated kernel per lesson) and Debian's
-Chromium, as the browser tests do (tests/browser/harness.py). For each lesson:
+Runs ``teachkit serve`` (a pool of one preheated kernel for each lesson measured, and
+only those) and Debian's Chromium, as the browser tests do (tests/browser/harness.py).
+For each lesson:
 
 - first render: from navigation to the whole page ready (the app visible, its
   dashboard's first update and figure shown, and the reflection box, the last cell, on
@@ -27,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 import time
 from collections import Counter
 from datetime import datetime
@@ -127,6 +130,16 @@ def render_once(browser, server, lesson: str, *, profile: bool = False,
             "sent": dict(frames.sent), **metrics, "top": top, "slider": slider}
 
 
+def served(lessons, folder: Path) -> VoilaServer:
+    """``teachkit serve`` with a pool of one preheated kernel for each of ``lessons``
+    only (copied to ``folder``): the other lessons' kernels would only load the
+    machine while they start."""
+    for n in lessons:
+        shutil.copy(ROOT.parent / "notebooks" / LESSONS[n], folder / LESSONS[n])
+    return VoilaServer(pool_size=1, extra_args=("--notebooks", str(folder)),
+                       expected_kernels=len(lessons))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("lessons", nargs="*", help="lesson numbers (default: every lesson)")
@@ -157,7 +170,8 @@ def main(argv=None) -> int:
     levers: dict[str, list[dict]] = {n: [] for n in lessons}
     failed = Counter()
     print(f"bench_first_render: load average {load_average():.1f} at start", flush=True)
-    with VoilaServer(pool_size=1) as server, sync_playwright() as pw:
+    with tempfile.TemporaryDirectory(prefix="tk-bench-") as folder, \
+            served(lessons, Path(folder)) as server, sync_playwright() as pw:
         browser = launch_chromium(pw)
         try:
             for n in lessons:

@@ -70,6 +70,20 @@ def test_a_teachkit_error_is_shown_in_its_own_words():
     assert banner.message == "Share of the group kept must be between 0 % and 100 %."
 
 
+def test_the_banner_makes_its_details_area_only_when_there_are_details():
+    banner = Banner()
+    assert len(banner.children) == 1  # a page that never fails sends no details widgets
+    banner.show("Plain words.")
+    assert len(banner.children) == 1 and banner.layout.display == ""
+    banner.show("Plain words.", details="Traceback: boom")
+    assert len(banner.children) == 2 and banner._accordion.layout.display == ""
+    assert "boom" in banner._details.outputs[0]["text"]
+    banner.show("Other words.")
+    assert banner._accordion.layout.display == "none" and banner._details.outputs == ()
+    banner.clear()
+    assert banner.layout.display == "none" and banner.message == ""
+
+
 def test_dashboard_shows_the_result_and_exposes_its_state():
     dashboard = Dashboard(attribute="language")
     result = simulate(Settings(model="logistic"))
