@@ -1,6 +1,7 @@
 """Timing helpers shared by the browser benchmarks (first render, lever latency).
 
-- :func:`pct` and :func:`median`: percentiles of a few noisy samples;
+- :func:`pct` (from ``bench_voila``) and :func:`median`: percentiles of a few noisy
+  samples;
 - :func:`load_average`: the machine's 1-minute load, printed beside every figure (these
   2-core machines are shared: a figure means little without it);
 - :class:`FrameCounter`: Jupyter messages on a page's kernel websocket, by type, so a
@@ -16,23 +17,9 @@ import os
 import statistics
 from collections import Counter
 
-from bench_voila import decode_frame
+from bench_voila import decode_frame, pct  # pct: one copy, kept where it was first
 
 __all__ = ["FrameCounter", "browser_metrics", "load_average", "median", "pct"]
-
-
-def pct(values, q: float) -> float:
-    """The ``q`` quantile (0..1) of ``values``, linearly interpolated; NaN when empty.
-
-    >>> pct([1, 2, 3, 4], 0.5)
-    2.5
-    """
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def median(values) -> float:
