@@ -177,7 +177,7 @@ class ConsequenceFigure:
         ax.set_yticks(y, labels, fontsize=8)
         ax.invert_yaxis()
         ax.tick_params(axis="x", labelsize=8)
-        ax.set_xlabel("crises in the next 90 days, per 1,000 patients of the group",
+        ax.set_xlabel("crises in the next year, per 1,000 patients of the group",
                       fontsize=8)
         ax.set_title(f"Crises caught and missed, by {ATTRIBUTE_TITLES.get(attribute, attribute)}",
                      fontsize=10, loc="left")

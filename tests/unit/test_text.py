@@ -42,7 +42,7 @@ def test_per_1000(value, expected):
 def test_describe_run_text():
     assert describe_run(BEFORE) == (
         "Out of every 1,000 patients, 187 are flagged for urgent follow-up. Of the 20 who "
-        "will have a crisis in the next 90 days, 14 are caught and 6.5 are missed. 173 "
+        "will have a crisis in the next year, 14 are caught and 6.5 are missed. 173 "
         "flagged patients will not have a crisis (needless escalations)."
     )
 
