@@ -552,7 +552,7 @@ def _sources() -> list[str]:
 
 
 def _presets() -> list[str]:
-    rows = [[f"`{key}`", s.label, f"{s.severity_shift:.2f}", f"{_pct(s.crisis_rate)} %",
+    rows = [[f"`{key}`", s.label, f"{s.severity_shift:.2f}", f"{100 * s.crisis_rate:.2f} %",
              f"{_pct(s.screening_rate)} %"] for key, s in COHORT_SETTINGS.items()]
     return [
         "## 4. Care-setting presets",
@@ -649,7 +649,7 @@ def _lesson_cohort_figures(cohort: pd.DataFrame, meta: dict) -> list[str]:
         ["PHQ-9 >= 10", f"{_pct(np.mean(total >= 10))} %"],
         ["PHQ-9 item 9 above 'not at all'", f"{_pct(np.mean(cohort['phq9'] > 0))} %"],
         ["GAD-7 >= 10", f"{_pct(np.mean(cohort['gad7_total'] >= 10))} %"],
-        ["crisis within 12 months (preset rate "
+        ["crisis within 12 months (rate drawn at "
          f"{_pct(meta['crisis_rate'])} %)", f"{_pct(np.mean(crises))} %"],
         ["crises with item 9 = 'not at all'",
          f"{_pct(np.mean(cohort['phq9'].to_numpy()[crises] == 0))} %"],
