@@ -94,7 +94,7 @@ COHORT_SETTINGS: dict[str, CohortSetting] = {
 }
 
 #: The crisis rates the lessons' cohorts are still drawn at, per setting: teaching rates
-#: within 12 months (A), about 2.5 times the sourced presets in primary care (2 % against
+#: within 12 months (A), about 2.7 times the sourced preset in primary care (2 % against
 #: 0.75 %), so a 20,000-patient lesson has about 400 crises to count. Issue 12 moves the
 #: lessons to the sourced rates on a larger cohort once every number they quote is
 #: re-derived there; until then :func:`teachkit.pipeline.lesson_cohort` and lesson 06's

@@ -576,12 +576,12 @@ def _presets() -> list[str]:
         "**The lessons' cohort keeps a teaching rate** (A, "
         "`teachkit.cohort.LESSON_CRISIS_RATES`): "
         f"{_pct(LESSON_CRISIS_RATES['primary_care'])} % within 12 months in primary care, "
-        "about 2.5 times the sourced 0.75 %. At 0.75 % a 20,000-patient lesson would hold "
+        "about 2.7 times the sourced 0.75 %. At 0.75 % a 20,000-patient lesson would hold "
         "about 150 crises, about 18 among Black patients, too few to compare groups. "
         "Issue 12's remedy is a larger lesson cohort (about 60,000 patients, about 450 "
         "crises); it moves to the sourced rate once every number the lessons quote is "
         "re-derived there. Shares, ratios and rankings hold at either rate; absolute "
-        "risks and the share of flags that are real crises (PPV) are about 2.5 times "
+        "risks and the share of flags that are real crises (PPV) are about 2.7 times "
         "too high in the lessons, and lesson 01 says so.",
         "",
         *_table(["setting", "label", "severity shift (SD)", "crisis rate (12 months)",
