@@ -272,7 +272,7 @@ class ConsequenceFigure:
         ax.set_yticks(y, labels, fontsize=TEXT_PT, linespacing=1.0)
         ax.invert_yaxis()
         ax.tick_params(axis="x", labelsize=TEXT_PT)
-        ax.set_xlabel("crises in the next 90 days,\nper 1,000 of the group",
+        ax.set_xlabel("crises in the next year,\nper 1,000 of the group",
                       fontsize=TEXT_PT, loc="left")
         left = (self._bars_left - ax.bbox.x0) / ax.bbox.width  # the column's left edge
         ax.set_title(f"Crises caught and missed,\nby {ATTRIBUTE_TITLES.get(attribute, attribute)}",

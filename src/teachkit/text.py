@@ -1,7 +1,7 @@
 """Plain-language text for clinicians: numbers per 1,000 patients, in sentences.
 
 Every sentence a lesson shows about a run is made here, so the wording is consistent
-and tested. No jargon: "flagged for urgent follow-up", "crisis in the next 90 days",
+and tested. No jargon: "flagged for urgent follow-up", "crisis in the next year",
 "needless escalation" (flagged, no crisis).
 """
 
@@ -127,14 +127,14 @@ def describe_run(now) -> str:
     ...        "needless": 173.0}
     >>> describe_run(row)  # doctest: +NORMALIZE_WHITESPACE
     'Out of every 1,000 patients, 187 are flagged for urgent follow-up. Of the 20 who
-    will have a crisis in the next 90 days, 14 are caught and 6 are missed. 173 flagged
+    will have a crisis in the next year, 14 are caught and 6 are missed. 173 flagged
     patients will not have a crisis (needless escalations).'
     """
     now = whole_counts(now)
     return (
         f"Out of every 1,000 patients, {per_1000(now['flagged'])} are flagged for urgent "
         f"follow-up. Of the {per_1000(now['crises'])} who will have a crisis in the next "
-        f"90 days, {per_1000(now['caught'])} are caught and {per_1000(now['missed'])} are "
+        f"year, {per_1000(now['caught'])} are caught and {per_1000(now['missed'])} are "
         f"missed. {per_1000(now['needless'])} flagged patients will not have a crisis "
         f"(needless escalations)."
     )
@@ -192,7 +192,7 @@ def describe_cohort(cohort) -> str:
         f"{n:,} synthetic patients{f' ({setting})' if setting else ''}. "
         f"{depressed:,} ({100 * depressed / n:.1f} %) score 10 or more on the PHQ-9, and "
         f"{item9:,} ({100 * item9 / n:.1f} %) report some thoughts of self-harm (item 9). "
-        f"{crises:,} ({100 * crises / n:.1f} %) will have a crisis in the next 90 days; "
+        f"{crises:,} ({100 * crises / n:.1f} %) will have a crisis in the next year; "
         f"{quiet:,} of them answered 'not at all' to the self-harm question."
     )
 

@@ -71,7 +71,7 @@ def test_whole_counts_round_a_total_alone_when_it_is_not_a_sum():
 def test_describe_run_text():
     assert describe_run(BEFORE) == (
         "Out of every 1,000 patients, 187 are flagged for urgent follow-up. Of the 20 who "
-        "will have a crisis in the next 90 days, 14 are caught and 6 are missed. 173 "
+        "will have a crisis in the next year, 14 are caught and 6 are missed. 173 "
         "flagged patients will not have a crisis (needless escalations)."
     )
 
