@@ -4,7 +4,7 @@ For each N (default 30 and 60) and each way of serving (``--modes``, default all
 side by side in one run):
 
 - ``fork``: ``teachkit serve --trainees N --lesson 01`` with kernels forked from one
-  warm parent (``--fork``, teachkit.forking);
+  warm parent (teachkit.forking, the default);
 - ``pool``: the same with ``--no-fork``: every preheated kernel imports and builds
   everything itself (the pool before issue 19);
 - ``plain``: plain Voila, no preheated kernel: each page starts its own;

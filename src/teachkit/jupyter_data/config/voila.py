@@ -14,7 +14,9 @@ if os.environ.get("TEACHKIT_VOILA_TOKEN"):
     c.Voila.token = os.environ.pop("TEACHKIT_VOILA_TOKEN")
 # On a busy machine a cell's outputs can reach Voila's executor more than nbclient's 4 s
 # after the cell finished; the executor then drops them and a preheated page renders
-# without its app (seen with lesson 08's many widgets under load). Wait longer instead.
+# without its app (seen with lesson 08's many widgets under load, and with forked
+# kernels, which run a pool's lessons all at once: with 4 s, no page of 00, 01 or 08
+# rendered at load 40 on 2 cores; with 30 s all of 00-08 did). Wait longer instead.
 c.VoilaExecutor.iopub_timeout = 30
 # The facilitator's view (teachkit.facilitator): its key leaves the environment here
 # too, before any kernel starts, so no trainee's kernel can read it. A failure here must
