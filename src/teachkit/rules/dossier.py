@@ -61,7 +61,7 @@ def _checklist_sections(checklist: Checklist) -> list[Section]:
         Section("Checklist", (
             f"{counts['red']} red, {counts['amber']} amber, {counts['green']} green, "
             "each computed from this deployment's run.",
-            Table(("instrument", "article", "rule", "status", "reason", "basis",
+            Table(("law", "article", "rule", "status", "reason", "basis",
                    "applies"), rows, widths=(10, 10, 17, 7, 33, 6, 17)))),
         Section("EU AI Act timeline: original and amended", (
             Table(("duties", "original (Art. 113)", "amended (Digital Omnibus)", "basis"),
