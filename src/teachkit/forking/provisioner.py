@@ -17,10 +17,10 @@ Pages that once did not render (issue 19): ipykernel 7 sends a cell's reply on t
 channel while the cell's outputs still wait in its IOPub thread (measured: comm messages
 made 3 s before the reply arrived just after it, in forked and ordinary kernels alike),
 and nbclient, which runs a preheated lesson for Voila, drops outputs that arrive more
-than ``iopub_timeout`` (4 s) after the reply. Forked kernels met that limit more often,
-because a pool's kernels all fork the moment the parent is warm and run their lessons
-together, where ordinary ones are spread out by their imports. Voila now waits 30 s
-(``jupyter_data/config/voila.py``).
+than ``iopub_timeout`` (4 s) after the reply. Forked kernels met that limit more often
+(17 timeouts against 7 under the same load), because a pool's kernels all fork the
+moment the parent is warm and run their lessons together, where ordinary ones are
+spread out by their imports. Voila now waits 2 minutes (``jupyter_data/config/voila.py``).
 
 Where forking is unavailable or fails (not Linux, the parent cannot warm up or would
 fork with threads, a kernel that is not this Python's ipykernel), the kernel is
