@@ -662,17 +662,17 @@ def _stretched(page):
             ".map(e => e.scrollHeight + e.getBoundingClientRect().top))")
         page.set_viewport_size({"width": size["width"],
                                 "height": int(min(max(height, size["height"]), 16000))})
-        _settle(page)
+        settle(page)
         try:
             yield
         finally:
             page.set_viewport_size(size)
-            _settle(page)
+            settle(page)
 
     return stretch()
 
 
-def _settle(page) -> None:
+def settle(page) -> None:
     """Let the widgets re-layout after a resize (Lumino does it on animation frames)."""
     page.evaluate("() => new Promise(r => requestAnimationFrame(() =>"
                   " requestAnimationFrame(() => setTimeout(r, 100))))")

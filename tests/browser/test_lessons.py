@@ -355,6 +355,16 @@ def test_a_new_visit_starts_at_the_usual_rule(open_lesson):
         option_label("model", "rule")
 
 
+def test_no_lesson_cell_failed_when_voila_ran_the_notebooks(voila_server):
+    """Voila runs every lesson notebook, developer cells included, to preheat its pool
+    (before the first test) and again for every page opened; a cell that raises is
+    logged as below, with its traceback. (This is what ran the lesson notebooks a second
+    time under nbval checked; ``pytest notebooks`` still runs nbval on demand.)"""
+    log = voila_server.log_tail(10**7)
+    failed = log.count("Error at server while executing cell")
+    assert not failed, f"{failed} lesson cell(s) raised in Voila:\n{log[-5000:]}"
+
+
 def test_server_log_has_no_traceback(voila_server):
     """Voila's own errors and whatever a kernel writes to its real stderr (a crash)
     end up in the server's log, even when the pages look fine. (Kept last in this

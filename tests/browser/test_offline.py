@@ -18,12 +18,28 @@ from teachkit.lessons import find_lessons
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def offline_page(browser):
+def _recording(browser):
     rec = open_page(browser)
     requested: list[str] = []
     rec.page.on("request", lambda request: requested.append(request.url))
+    return rec, requested
+
+
+@pytest.fixture
+def offline_page(browser):
+    rec, requested = _recording(browser)
     yield rec, requested
+    rec.close()
+
+
+@pytest.fixture(scope="module")
+def offline_lesson(browser, voila_server):
+    """Lesson 00 opened once, offline: its requests are checked, then its tab is closed
+    (opening a lesson takes a kernel, so the two tests share one)."""
+    rec, requested = _recording(browser)
+    rec.page.goto(voila_server.lesson_url("00"), wait_until="commit", timeout=120_000)
+    start = wait_for_app(rec.page, 120_000)
+    yield rec, requested, start
     rec.close()
 
 
@@ -52,11 +68,8 @@ def test_landing_page_lists_the_lessons_offline(offline_page, voila_server):
     _assert_stayed_on_the_machine(rec, requested)
 
 
-def test_a_lesson_renders_and_works_with_no_request_off_the_machine(offline_page,
-                                                                       voila_server):
-    rec, requested = offline_page
-    rec.page.goto(voila_server.lesson_url("00"), wait_until="commit", timeout=120_000)
-    start = wait_for_app(rec.page, 120_000)
+def test_a_lesson_renders_and_works_with_no_request_off_the_machine(offline_lesson):
+    rec, requested, start = offline_lesson
     handle = rec.page.locator(".tk-lever-capacity .noUi-handle")
     handle.focus()
     handle.press("ArrowRight")
@@ -66,21 +79,17 @@ def test_a_lesson_renders_and_works_with_no_request_off_the_machine(offline_page
     _assert_stayed_on_the_machine(rec, requested)
 
 
-def test_closing_the_tab_frees_its_kernel(browser, voila_server):
+def test_closing_the_tab_frees_its_kernel(offline_lesson, voila_server):
     """A trainee who closes the tab gives back their kernel's memory at once (the page's
-    shutdown beacon is accepted on loopback; voila issue 1458), not hours later."""
-    rec = open_page(browser)
-    try:
-        rec.page.goto(voila_server.lesson_url("00"), wait_until="commit", timeout=120_000)
-        wait_for_app(rec.page, 120_000)
-        pid = voila_server.kernel_pid(rec.kernel_id)
-        # Close the tab only, as a trainee does: the browser stays open, so the page's
-        # shutdown beacon is delivered (closing the whole browser context at once can
-        # drop it, which made this test flaky).
-        rec.page.close(run_before_unload=True)
-        deadline = time.monotonic() + 30
-        while pid in voila_server.kernel_pids():
-            assert time.monotonic() < deadline, "the closed tab's kernel is still running"
-            time.sleep(0.2)
-    finally:
-        rec.close()
+    shutdown beacon is accepted on loopback; voila issue 1458), not hours later. (The
+    offline lesson's tab, after the test above: kept after it in this file.)"""
+    rec = offline_lesson[0]
+    pid = voila_server.kernel_pid(rec.kernel_id)
+    # Close the tab only, as a trainee does: the browser stays open, so the page's
+    # shutdown beacon is delivered (closing the whole browser context at once can
+    # drop it, which made this test flaky).
+    rec.page.close(run_before_unload=True)
+    deadline = time.monotonic() + 30
+    while pid in voila_server.kernel_pids():
+        assert time.monotonic() < deadline, "the closed tab's kernel is still running"
+        time.sleep(0.2)

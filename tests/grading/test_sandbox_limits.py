@@ -22,8 +22,9 @@ for path in sys.argv[1:]:
         fh.write("0")
 hold = ("open('/proc/self/oom_score_adj', 'w').write('1000'); b = b'x' * (100 * 1024**2);"
         "print('held', flush=True); import time; time.sleep(30)")
-procs = [subprocess.Popen([sys.executable, "-S", "-c", hold], stdout=subprocess.PIPE)
-         for _ in range(4)]
+# (no child keeps the test's stdout or stderr pipe open: it would wait out their sleep)
+procs = [subprocess.Popen([sys.executable, "-S", "-c", hold], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL) for _ in range(4)]
 pending, held = {p.stdout.fileno(): p for p in procs}, []
 deadline = time.monotonic() + 20
 while pending and time.monotonic() < deadline:
@@ -36,7 +37,7 @@ alive = sum(p.poll() is None for p in held)
 forks = 0
 try:
     for _ in range(64):
-        subprocess.Popen(["sleep", "30"])
+        subprocess.Popen(["sleep", "30"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         forks += 1
 except OSError:
     pass
