@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from bench_voila import KernelClock, pct  # noqa: E402
+from _timing import pct  # noqa: E402
+from bench_voila import KernelClock  # noqa: E402
 from harness import (  # noqa: E402
     VoilaServer,
     chromium_missing_message,

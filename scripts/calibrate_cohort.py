@@ -17,9 +17,10 @@ the targets they reach; the data card checks the same targets
 2. Traits (simulated, general population): the depression-anxiety correlation so that the
    observed PHQ-2/GAD-7 correlation is Loewe et al.'s 0.64, and the anxiety sex shift so
    that any anxiety (GAD-7 >= 5) is 1.45 times as common in women (NHSR 213: 21.4 / 14.8).
-3. Crisis concentration (simulated, at the sourced rates, not the lessons' teaching
-   rates): the severity slope and the item-9 log-odds per answer step (prior self-harm:
-   odds x13 and a higher prevalence, fixed assumptions), so
+3. Crisis concentration (simulated, at the sourced rates: the primary-care preset's
+   0.75 % within 12 months, Simon 2018's 0.63 % over 90 days): the severity slope and
+   the item-9 log-odds per answer step (prior self-harm: odds x13 and a higher
+   prevalence, fixed assumptions), so
    that in primary care crisis risk at item 9 "nearly every day" is 10 times "not at
    all" (Simon 2013) and 71.6 % of crises answered "not at all" (Louzon 2016), and in
    specialty care the riskiest 5 % hold 45.5 % of crises (Simon 2018: 43-48 %).
@@ -132,9 +133,8 @@ def fit_anxiety_sex_shift():
 
 def crisis_concentration(n=100_000):
     """Item-9 risk ratio (3 vs 0) and share of crises at item 9 = 0 in primary care, and
-    top-5 % capture in specialty care, both at their sourced rates."""
-    primary = C.make_cohort(n, seed=2024, setting="primary_care",
-                            crisis_rate=K.PRIMARY_CARE_RATE, calibration=SOURCED)
+    top-5 % capture in specialty care over 90 days, both at their sourced rates."""
+    primary = C.make_cohort(n, seed=2024, setting="primary_care", calibration=SOURCED)
     specialty = C.make_cohort(n, seed=2024, setting="specialty",
                               crisis_rate=K.SIMON_2018_RATE, calibration=SOURCED)
     return (K._item9_gradient(primary), K._item9_zero_share(primary),

@@ -2,8 +2,9 @@
 
 Writes, from the code alone:
 
-- ``data/synthetic/cohort.csv``: ``make_cohort(**teachkit.pipeline.DEFAULT_COHORT)``
-  (20,000 synthetic primary-care patients, seed 2024), written by
+- ``data/synthetic/cohort.csv``: ``teachkit.pipeline.lesson_cohort(**DEFAULT_COHORT)``
+  (20,000 synthetic primary-care patients, seed 2024, at the lessons' crisis rate),
+  written by
   :func:`teachkit.io.save_cohort` (byte-for-byte reproducible);
 - ``data/synthetic/DATACARD.md``: :func:`teachkit.datacard.render_datacard`.
 
@@ -21,10 +22,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from teachkit.cohort import make_cohort
 from teachkit.datacard import render_datacard
 from teachkit.io import save_cohort
-from teachkit.pipeline import DEFAULT_COHORT
+from teachkit.pipeline import DEFAULT_COHORT, lesson_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data" / "synthetic"
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"where to write the files (default {DATA_DIR})")
     args = parser.parse_args(argv)
 
-    cohort = make_cohort(**DEFAULT_COHORT)
+    cohort = lesson_cohort(**DEFAULT_COHORT)
     csv_path = save_cohort(cohort, args.out_dir / "cohort.csv")
     card_path = args.out_dir / "DATACARD.md"
     card_path.write_text(render_datacard(cohort), encoding="utf-8", newline="\n")

@@ -2,7 +2,7 @@
 # # Lesson 00 exercises: reading the dashboards
 #
 # Every lesson shows the same dashboard: out of every **1,000 patients**, how many are
-# **flagged** for urgent follow-up, how many have a **crisis** within 90 days, how many of
+# **flagged** for urgent follow-up, how many have a **crisis** within 12 months, how many of
 # those crises are **caught** (flagged) or **missed** (not flagged), and how many
 # **needless escalations** there are (flagged, but no crisis).
 #

@@ -3,7 +3,7 @@
 #
 # The cohort: 20,000 synthetic primary-care patients, each with PHQ-9 answers
 # (`phq1` ... `phq9`, total `phq9_total`), a GAD-7 total, and the truth we never have in
-# real life: `crisis` (a crisis within 90 days) and `crisis_risk` (its probability).
+# real life: `crisis` (a crisis within 12 months) and `crisis_risk` (its probability).
 # The usual rule flags a patient when `phq9_total >= 10` or item 9 (thoughts of
 # self-harm) is above zero.
 #

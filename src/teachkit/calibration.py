@@ -30,29 +30,26 @@ import pandas as pd
 from .cohort import CATEGORICAL_LEVELS, make_cohort
 
 __all__ = ["CalibrationTarget", "CALIBRATION_TARGETS", "CHECK_COHORTS",
-           "PRIMARY_CARE_RATE", "SIMON_2018_RATE", "TEACHING_RATE_REASON",
-           "check_calibration"]
+           "SIMON_2018_RATE", "check_calibration"]
 
 #: Simon et al. 2018's 90-day attempt rate over all specialty visits (D: 5 % of visits x
-#: 5.4 % PPV / 43 % of attempts); the concentration checks draw a specialty cohort at it.
+#: 5.4 % PPV / 43 % of attempts). The specialty preset holds it as a constant hazard over
+#: a year (about 2.5 %); Simon's top-5 % checks draw a 90-day specialty cohort at it.
 SIMON_2018_RATE = 0.0063
 
-#: A primary-care depression cohort's 90-day self-harm or crisis rate (D: 0.75 % a year,
-#: the middle of DOMAIN.md a.2's 0.5-1 %, as a constant hazard over 90 days).
-PRIMARY_CARE_RATE = 0.0019
-
 #: The check cohorts, by name: the arguments of :func:`~teachkit.cohort.make_cohort`
-#: (:func:`check_calibration` adds the calibration).
+#: (:func:`check_calibration` adds the calibration). The presets' crisis rates are their
+#: 12-month rates; Simon 2018's figures are for 90 days, so they get a 90-day cohort.
 CHECK_COHORTS = {
     "general": {"n": 200_000, "seed": 2024, "setting": "general"},
     "primary care": {"n": 200_000, "seed": 2024, "setting": "primary_care"},
     "specialty": {"n": 200_000, "seed": 2024, "setting": "specialty"},
-    "primary care at its sourced rate": {"n": 200_000, "seed": 2024,
-                                         "setting": "primary_care",
-                                         "crisis_rate": PRIMARY_CARE_RATE},
-    "specialty at Simon's rate": {"n": 200_000, "seed": 2024, "setting": "specialty",
-                                  "crisis_rate": SIMON_2018_RATE},
+    "specialty over 90 days at Simon's 0.63 %": {"n": 200_000, "seed": 2024,
+                                                 "setting": "specialty",
+                                                 "crisis_rate": SIMON_2018_RATE},
 }
+
+_SIMON = "specialty over 90 days at Simon's 0.63 %"
 
 
 @dataclass(frozen=True)
@@ -162,6 +159,11 @@ def _top5_ppv(df):
     return float(risk[top].mean())
 
 
+def _year(rate_90_days: float) -> float:
+    """A 90-day rate as a constant hazard over a year (four 90-day spans), rounded."""
+    return round(1 - (1 - rate_90_days) ** 4, 4)
+
+
 def _mean_risk(df):
     return float(df["crisis_risk"].mean())
 
@@ -178,17 +180,6 @@ def _unique_zip5_birth_sex(df):
     sizes = df.groupby(["zip5", "birth_date", "sex"], observed=True)["patient_id"] \
         .transform("size")
     return _share(sizes.to_numpy() == 1)
-
-
-#: Why the presets keep crisis rates above the real ones (issue 12, decided and measured
-#: on 2026-12-01; the data card and lesson 01 say so).
-TEACHING_RATE_REASON = (
-    "teaching rate (A): at the real rate the 20,000-patient lesson cohort holds about "
-    "40 crises (about 5 among Black patients), too few to compare groups; a 200,000-"
-    "patient cohort would hold enough, but a slider move then took 160 ms (goal 50 ms) "
-    "and a retraining lever 7.7 s, against 60 ms and 1.3 s at 20,000 (both measured on "
-    "a shared, busy 2-core machine: the ratio, about 3 and 6 times, is what counts)"
-)
 
 
 def _untreated_severe(df):
@@ -218,31 +209,28 @@ def _no_diagnosis(insurance):
 def _targets() -> tuple[CalibrationTarget, ...]:
     T = CalibrationTarget
     out = [
-        T("crisis_general", "crisis risk per 90 days, general population (teaching rate)",
-          "crisis_rate", 0.01, 0.0099, 0.0101, "general", _mean_risk),
-        T("crisis_primary", "crisis risk per 90 days, primary care (teaching rate)",
-          "crisis_rate", 0.02, 0.0198, 0.0202, "primary care", _mean_risk),
-        T("crisis_specialty", "crisis risk per 90 days, specialty care (teaching rate)",
-          "crisis_rate", 0.06, 0.0594, 0.0606, "specialty", _mean_risk),
-        T("crisis_primary_real", "crisis risk per 90 days, primary-care preset, against the "
-          "real rate", "crisis_rate", PRIMARY_CARE_RATE, 0.0013, 0.0025, "primary care",
-          _mean_risk, kept=TEACHING_RATE_REASON),
-        T("crisis_specialty_real", "crisis risk per 90 days, specialty preset, against the "
-          "real rate", "crisis_rate", SIMON_2018_RATE, 0.0050, 0.0076, "specialty",
-          _mean_risk, kept=TEACHING_RATE_REASON),
-        T("item9_gradient", "crisis risk at item 9 'nearly every day' / 'not at all'",
-          "crisis_concentration", 10.0, 7.0, 13.0, "primary care at its sourced rate",
+        # 12-month rates (source "crisis_rate"): DOMAIN.md a.2's 0.5-1 % in primary
+        # care; Simon 2018's 90-day 0.63 % (0.50-0.76 %) as a constant hazard over a
+        # year in specialty care (D); half the primary-care rate in the general
+        # population (A).
+        T("crisis_general", "crisis risk within 12 months, general population (A)",
+          "crisis_rate", 0.004, 0.003, 0.005, "general", _mean_risk),
+        T("crisis_primary", "crisis risk within 12 months, primary care", "crisis_rate",
+          0.0075, 0.005, 0.010, "primary care", _mean_risk),
+        T("crisis_specialty", "crisis risk within 12 months, specialty care (D)",
+          "crisis_rate", _year(SIMON_2018_RATE), _year(0.0050), _year(0.0076), "specialty",
+          _mean_risk),
+        T("item9_gradient", "crisis risk at item 9 'nearly every day' / 'not at all' "
+          "(12 months)", "crisis_concentration", 10.0, 7.0, 13.0, "primary care",
           _item9_gradient, "x"),
         T("item9_zero_share", "crises among patients who answered item 9 'not at all'",
-          "crisis_concentration", 0.716, 0.65, 0.78, "primary care at its sourced rate",
-          _item9_zero_share),
-        T("top5_capture_simon", "crises held by the riskiest 5 %", "crisis_concentration",
-          0.455, 0.43, 0.50, "specialty at Simon's rate", _top5_capture),
-        T("top5_ppv_simon", "90-day crisis risk in the riskiest 5 %",
-          "crisis_concentration", 0.054, 0.048, 0.062, "specialty at Simon's rate",
-          _top5_ppv),
+          "crisis_concentration", 0.716, 0.65, 0.78, "primary care", _item9_zero_share),
+        T("top5_capture_simon", "crises held by the riskiest 5 % (90 days, specialty, "
+          "0.63 %)", "crisis_concentration", 0.455, 0.43, 0.50, _SIMON, _top5_capture),
+        T("top5_ppv_simon", "crisis risk in the riskiest 5 % (90 days, specialty, 0.63 %)",
+          "crisis_concentration", 0.054, 0.048, 0.062, _SIMON, _top5_ppv),
         T("truth_auc", "AUC of the true risk (a model can do no better)", "crisis_model_auc",
-          0.851, 0.80, 0.90, "specialty at Simon's rate", _truth_auc, "r",
+          0.851, 0.80, 0.90, _SIMON, _truth_auc, "r",
           kept="the true risk has three drivers (severity, anxiety, prior self-harm) fitted "
                "to the item-9 gradient, Louzon's share and Simon's top-5 % capture; "
                "reaching 0.85 needs a risk factor apart from depression (prior attempts, "

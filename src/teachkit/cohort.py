@@ -9,7 +9,7 @@ truth to compare with:
 3. questionnaire items drawn from the traits (PHQ-9 items 1-9, GAD-7 total);
 4. an access layer, kept apart from need: screened, diagnosed, treated;
 5. recorded labels that depend on access: diagnosis code, visits, cost;
-6. the true crisis within 90 days (see :data:`CRISIS_DEFINITION`), drawn from need
+6. the true crisis within 12 months (see :data:`CRISIS_DEFINITION`), drawn from need
    (severity, anxiety, PHQ-9 item 9 and prior self-harm), never from the records;
    ``crisis_risk`` is the true probability, known for every patient;
 7. consent preferences, quasi-identifiers, synthetic names and a month of intake.
@@ -36,13 +36,18 @@ from ._validation import (
 )
 
 __all__ = ["make_cohort", "COHORT_SETTINGS", "CohortSetting", "CRISIS_DEFINITION",
+           "CRISIS_HORIZON", "LESSON_CRISIS_RATES",
            "CALIBRATIONS", "Calibration", "DEFAULT_CALIBRATION", "REFERENCE_YEAR",
            "calibration_of"]
+
+#: Over what time ``crisis`` is counted: the horizon of DOMAIN.md a.2's primary-care
+#: rate (0.5-1 % within 12 months) and of Simon 2013's item-9 gradient (one year).
+CRISIS_HORIZON = "12 months"
 
 #: What ``crisis`` counts (source ``crisis_definition``).
 CRISIS_DEFINITION = (
     "a suicide attempt, an act of self-harm that reaches care, or an emergency visit for a "
-    "mental-health crisis, within 90 days of the screening visit"
+    f"mental-health crisis, within {CRISIS_HORIZON} of the screening visit"
 )
 
 #: Ages are computed at the start of this year; birth dates fall before it.
@@ -65,7 +70,7 @@ class CohortSetting:
         general population (0 there). An assumption: DOMAIN.md found no source for the
         PHQ-9 distribution in primary care.
     crisis_rate : float
-        Share of the cohort with a crisis (:data:`CRISIS_DEFINITION`) within 90 days
+        Share of the cohort with a crisis (:data:`CRISIS_DEFINITION`) within 12 months
         (source key ``crisis_rate``).
     screening_rate : float
         Share screened for depression in routine care in the past year among groups with
@@ -80,10 +85,21 @@ class CohortSetting:
 
 
 COHORT_SETTINGS: dict[str, CohortSetting] = {
-    "general": CohortSetting("General population", 0.0, 0.01, 0.30),
-    "primary_care": CohortSetting("Primary care", 0.45, 0.02, 0.45),
-    "specialty": CohortSetting("Specialty mental-health care", 1.1, 0.06, 0.90),
+    # 12-month rates (source "crisis_rate"): primary care the middle of DOMAIN.md a.2's
+    # 0.5-1 %; specialty Simon 2018's 0.63 % per 90 days as a constant hazard over a
+    # year (D); the general population half the primary-care rate (A).
+    "general": CohortSetting("General population", 0.0, 0.004, 0.30),
+    "primary_care": CohortSetting("Primary care", 0.45, 0.0075, 0.45),
+    "specialty": CohortSetting("Specialty mental-health care", 1.1, 0.025, 0.90),
 }
+
+#: The crisis rates the lessons' cohorts are still drawn at, per setting: teaching rates
+#: within 12 months (A), about 2.7 times the sourced preset in primary care (2 % against
+#: 0.75 %), so a 20,000-patient lesson has about 400 crises to count. Issue 12 moves the
+#: lessons to the sourced rates on a larger cohort once every number they quote is
+#: re-derived there; until then :func:`teachkit.pipeline.lesson_cohort` and lesson 06's
+#: monitoring pool pass these, and the data card and lesson 01 say so.
+LESSON_CRISIS_RATES = {"general": 0.01, "primary_care": 0.02, "specialty": 0.06}
 
 # ---------------------------------------------------------------------------------------
 # Demographics (source key "demographics": approximate US adult shares, K)
@@ -169,7 +185,7 @@ RURAL_ACCESS = 0.7
 UNIT_COST = np.array([180.0, 140.0, 110.0, 90.0])  # per visit, by insurance (A)
 MEDICATION_COST = 400.0  # per treated year (A)
 
-# Crisis within 90 days (sources: crisis_item9, crisis_rate, prior_self_harm)
+# Crisis within 12 months (sources: crisis_item9, crisis_rate, prior_self_harm)
 CRISIS_SEVERITY_SLOPE = 1.0
 CRISIS_ANXIETY_SLOPE = 0.5
 CRISIS_ITEM9_LOGODDS = np.array([0.0, 0.4, 0.8, 1.2])
@@ -436,7 +452,8 @@ def make_cohort(
         Where the cohort is drawn from (:data:`COHORT_SETTINGS`): the sicker the setting,
         the higher the severity, the screening rate and the crisis rate.
     crisis_rate : float in (0, 1), default=None
-        Share of patients with a crisis within 90 days; ``None`` takes the setting's.
+        Share of patients with a crisis within 12 months (:data:`CRISIS_HORIZON`);
+        ``None`` takes the setting's.
     screening_rate : float in [0, 1], default=None
         Share screened in routine care among groups with no screening gap; ``None`` takes
         the setting's.
@@ -581,7 +598,7 @@ the range [1, 10000000]. Got 0 instead.
     visit_mean = 0.5 + diagnosed * 1.0 + treated * (3.0 + 3.0 * need_visits) * access
     cost_noise = np.exp(0.35 * z[2])
 
-    # 6. Ground truth: crisis within 90 days, from need only ------------------------------
+    # 6. Ground truth: crisis within 12 months, from need only ---------------------------
     p_self_harm = expit(cal.self_harm_intercept
                         + SELF_HARM_SLOPE * (severity - preset.severity_shift)
                         + 0.3 * preset.severity_shift)
@@ -681,6 +698,7 @@ the range [1, 10000000]. Got 0 instead.
         "seed": seed,
         "setting": setting,
         "crisis_rate": crisis_rate,
+        "crisis_horizon": CRISIS_HORIZON,
         "screening_rate": screening_rate,
         "lep_access": lep_access,
         "age_gradient": age_gradient,

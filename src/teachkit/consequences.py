@@ -62,7 +62,7 @@ class ConsequenceFrame:
     Parameters
     ----------
     y_true : array-like of bool, shape (n_patients,)
-        Who had a crisis within 90 days (the ground truth).
+        Who had a crisis within 12 months (the ground truth).
     flagged : array-like of bool, shape (n_patients,)
         Who the set-up flags for urgent follow-up.
     scores : array-like of float, shape (n_patients,)

@@ -34,9 +34,7 @@ import pandas as pd
 from .calibration import (
     CALIBRATION_TARGETS,
     CHECK_COHORTS,
-    PRIMARY_CARE_RATE,
     SIMON_2018_RATE,
-    TEACHING_RATE_REASON,
     check_calibration,
 )
 from .cohort import (
@@ -45,10 +43,10 @@ from .cohort import (
     CRISIS_DEFINITION,
     FIRST_NAMES,
     LAST_NAMES,
+    LESSON_CRISIS_RATES,
     REFERENCE_YEAR,
     RURAL_ZIP3,
     URBAN_ZIP3,
-    make_cohort,
 )
 from .sources import SOURCES
 
@@ -116,7 +114,7 @@ GENERATION_STEPS = {
        "severe symptoms). Only diagnosed patients can be treated.",
     5: "What the records show follows from access: the diagnosis code, visits and cost "
        "in the past year. This is why cost is a tempting but biased proxy for need.",
-    6: "The true outcome, a crisis within 90 days (a suicide attempt, self-harm that "
+    6: "The true outcome, a crisis within 12 months (a suicide attempt, self-harm that "
        "reaches care or an emergency mental-health visit), is drawn from need only "
        "(depression and anxiety traits, PHQ-9 item 9 and a history of self-harm), never "
        "from the records, with an intercept fitted so the crisis rate equals the "
@@ -264,7 +262,7 @@ def _build_columns() -> tuple[Column, ...]:
                "with care. Never True without prior_self_harm.",
                ("prior_self_harm",), 6, levels=_YES_NO),
         Column("crisis_risk", "float64", "between 0 and 1 (exclusive)",
-               "The true probability of a crisis within 90 days, known for every "
+               "The true probability of a crisis within 12 months, known for every "
                "synthetic patient (never for a real one). Rounded to 6 decimals.",
                ("crisis_definition", "crisis_concentration", "crisis_rate",
                 "prior_self_harm"), 6, low=0.0, high=1.0),
@@ -392,7 +390,7 @@ def _composition(cohort: pd.DataFrame, setting_label: str) -> list[str]:
         "anxiety severity) that a real clinic never observes; questionnaire answers "
         "(PHQ-9 items, GAD-7 total); access to care (screened, diagnosed, treated); what "
         "the records show (diagnosis code, visits, cost); the ground truth (true crisis "
-        "risk and whether a crisis happened within 90 days); consent preferences; "
+        "risk and whether a crisis happened within 12 months); consent preferences; "
         "quasi-identifiers; a synthetic name; a month of intake. Section 2 lists every "
         "column.",
         f"- **Labels.** `crisis` is the true outcome: {CRISIS_DEFINITION}. `diagnosed`, "
@@ -554,7 +552,7 @@ def _sources() -> list[str]:
 
 
 def _presets() -> list[str]:
-    rows = [[f"`{key}`", s.label, f"{s.severity_shift:.2f}", f"{_pct(s.crisis_rate)} %",
+    rows = [[f"`{key}`", s.label, f"{s.severity_shift:.2f}", f"{100 * s.crisis_rate:.2f} %",
              f"{_pct(s.screening_rate)} %"] for key, s in COHORT_SETTINGS.items()]
     return [
         "## 4. Care-setting presets",
@@ -565,24 +563,28 @@ def _presets() -> list[str]:
         "Screening rate: source `screening` (the base rate before the group multipliers, "
         "so the share actually screened is lower).",
         "",
-        f"A crisis is {CRISIS_DEFINITION}. The crisis rates are **teaching rates, about "
-        "ten times the real ones** (source `crisis_rate`): real 90-day rates are about "
-        f"{_pct(PRIMARY_CARE_RATE)} % in primary care and {_pct(SIMON_2018_RATE)} % in "
-        "specialty care, which would leave a 20,000-patient lesson about 40 crises to "
-        "count. In the sourced calibration, who is at risk and how risk concentrates is "
-        "fitted at the real rates (section 5); `make_cohort(crisis_rate=...)` draws a "
-        "cohort at any rate. DOMAIN.md gives no 90-day rate for the general population, so "
-        "its 1 % is an assumption (A) too.",
+        f"A crisis is {CRISIS_DEFINITION} (`attrs['teachkit']['crisis_horizon']`). "
+        "The crisis rates are the sourced 12-month rates (source `crisis_rate`): "
+        "primary care 0.75 %, the middle of DOMAIN.md a.2's 0.5-1 % for self-harm or an "
+        "emergency crisis within 12 months in a primary-care depression cohort; specialty "
+        f"care 2.5 %, Simon et al. 2018's {_pct(SIMON_2018_RATE)} % over 90 days held as "
+        "a constant hazard over a year (D); the general population 0.4 %, half the "
+        "primary-care rate, an assumption (A: DOMAIN.md gives no general-population "
+        "rate). `make_cohort(crisis_rate=...)` draws a cohort at any rate; Simon 2018's "
+        "90-day figures are checked on a 90-day specialty cohort at 0.63 % (section 5).",
         "",
-        "Why not the real rates (issue 12, decided on 2026-12-01): the issue asks to "
-        "change the design, not the truth, when real rates leave too few crises to count. "
-        "The design change measured was a larger lesson cohort; it missed the speed goals, "
-        f"so the presets keep the {TEACHING_RATE_REASON}. Shares, ratios, rankings and "
-        "the concentration of risk hold at either rate; absolute risks and the share of "
-        "flags that are real crises (PPV) are about ten times too high, and lessons that "
-        "quote them say so.",
+        "**The lessons' cohort keeps a teaching rate** (A, "
+        "`teachkit.cohort.LESSON_CRISIS_RATES`): "
+        f"{_pct(LESSON_CRISIS_RATES['primary_care'])} % within 12 months in primary care, "
+        "about 2.7 times the sourced 0.75 %. At 0.75 % a 20,000-patient lesson would hold "
+        "about 150 crises, about 18 among Black patients, too few to compare groups. "
+        "Issue 12's remedy is a larger lesson cohort (about 60,000 patients, about 450 "
+        "crises); it moves to the sourced rate once every number the lessons quote is "
+        "re-derived there. Shares, ratios and rankings hold at either rate; absolute "
+        "risks and the share of flags that are real crises (PPV) are about 2.7 times "
+        "too high in the lessons, and lesson 01 says so.",
         "",
-        *_table(["setting", "label", "severity shift (SD)", "crisis rate (90 days)",
+        *_table(["setting", "label", "severity shift (SD)", "crisis rate (12 months)",
                  "screening rate"], rows),
         "",
     ]
@@ -628,8 +630,9 @@ def _calibration() -> list[str]:
         "(an assumption, A) with its reason; the test fails if such a row comes back "
         "within its band, so the reason cannot go stale. The last two columns show the "
         "earlier constants (`calibration='lessons'`), kept for comparison: they miss many "
-        "targets. Concentration of crisis risk is checked at the real rates (section 4), "
-        "since the teaching rates compress it.",
+        "targets. The item-9 gradient and Louzon's share are checked at the primary-care "
+        "rate over 12 months (Simon 2013's horizon); Simon 2018's top-5 % figures on a "
+        "specialty cohort over 90 days at 0.63 %, his horizon and rate.",
         "",
         f"Check cohorts: {cohorts}.",
         "",
@@ -646,7 +649,7 @@ def _lesson_cohort_figures(cohort: pd.DataFrame, meta: dict) -> list[str]:
         ["PHQ-9 >= 10", f"{_pct(np.mean(total >= 10))} %"],
         ["PHQ-9 item 9 above 'not at all'", f"{_pct(np.mean(cohort['phq9'] > 0))} %"],
         ["GAD-7 >= 10", f"{_pct(np.mean(cohort['gad7_total'] >= 10))} %"],
-        ["crisis within 90 days (preset rate "
+        ["crisis within 12 months (rate drawn at "
          f"{_pct(meta['crisis_rate'])} %)", f"{_pct(np.mean(crises))} %"],
         ["crises with item 9 = 'not at all'",
          f"{_pct(np.mean(cohort['phq9'].to_numpy()[crises] == 0))} %"],
@@ -681,7 +684,7 @@ def render_datacard(cohort: pd.DataFrame | None = None) -> str:
     ----------
     cohort : DataFrame, default=None
         The cohort the card describes; by default the lessons' cohort,
-        ``make_cohort(**teachkit.pipeline.DEFAULT_COHORT)``, which is what
+        ``teachkit.pipeline.lesson_cohort(**DEFAULT_COHORT)``, which is what
         ``data/synthetic/cohort.csv`` holds (a test checks the bytes). Its
         ``attrs["teachkit"]`` must record how it was made.
 
@@ -714,9 +717,9 @@ def render_datacard(cohort: pd.DataFrame | None = None) -> str:
     True
     """
     if cohort is None:
-        from .pipeline import DEFAULT_COHORT
+        from .pipeline import DEFAULT_COHORT, lesson_cohort
 
-        cohort = make_cohort(**DEFAULT_COHORT)
+        cohort = lesson_cohort(**DEFAULT_COHORT)
     meta = cohort.attrs.get("teachkit")
     if not meta or not meta.get("synthetic"):
         raise ValueError("render_datacard describes cohorts made by make_cohort; this one "

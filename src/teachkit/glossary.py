@@ -26,7 +26,7 @@ GLOSSARY: dict[str, str] = {
     "per 1,000 patients": "Every number is out of 1,000 patients like ours, so groups of "
                           "different sizes can be compared.",
     "crisis": "A suicide attempt, self-harm that reaches care, or an emergency visit for "
-              "mental health, in the next 90 days.",
+              "mental health, in the next year.",
     "flagged": "The tool asks for urgent follow-up for this patient.",
     "caught / missed": "A crisis is caught when the patient was flagged, and missed when "
                        "they were not.",

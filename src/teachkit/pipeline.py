@@ -27,7 +27,7 @@ import pandas as pd
 
 from ._cache import IdentityCache
 from ._validation import Interval, Options, check_param, check_seed
-from .cohort import COHORT_SETTINGS, make_cohort
+from .cohort import COHORT_SETTINGS, LESSON_CRISIS_RATES, make_cohort
 from .consequences import (
     GROUP_ATTRIBUTES,
     ConsequenceFrame,
@@ -176,9 +176,12 @@ def lesson_cohort(n: int = DEFAULT_COHORT["n"], seed: int = DEFAULT_COHORT["seed
                   setting: str = DEFAULT_COHORT["setting"]) -> pd.DataFrame:
     """The cohort for these arguments, made once per process and shared.
 
-    Callers must not change it in place (levers never do; they return new cohorts).
+    Its crisis rate is the lessons' teaching rate for the setting
+    (:data:`teachkit.cohort.LESSON_CRISIS_RATES`), not the sourced preset. Callers must
+    not change it in place (levers never do; they return new cohorts).
     """
-    return make_cohort(n, seed=seed, setting=setting)
+    return make_cohort(n, seed=seed, setting=setting,
+                       crisis_rate=LESSON_CRISIS_RATES[setting])
 
 
 #: Feature digests per records object, and the record levers' output per cohort object.

@@ -5,6 +5,13 @@
 new figure on every slider move; :meth:`ConsequenceFigure.to_png` renders it for an
 ``ipywidgets.Image``. The figure never computes anything: it reads a
 :class:`~teachkit.consequences.ConsequenceFrame`.
+
+Every figure is drawn at the size it is shown (issue 14): :data:`FIGURE_WIDTH_PX` wide, one
+figure pixel per CSS pixel, text 9 pt or more (11 px), so at 200 % zoom (a 640 px window)
+the page never shrinks it and its text stays readable; each PNG says its smallest text
+size (:func:`png_bytes`), which the browser test checks as shown. A PNG blitted over a
+cached background stays: an SVG of the same figure was smaller (19 kB against 32 kB) but
+took 2-4 times as long per update (a full draw every time).
 """
 
 from __future__ import annotations
@@ -16,8 +23,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .palette import BASELINE_COLOUR, OKABE_ITO, OUTCOME_COLOURS, OUTCOME_LABELS, hex_to_rgb
-from .text import percent
+from .palette import (
+    BASELINE_COLOUR,
+    OKABE_ITO,
+    ORANGE_EDGE,
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    hex_to_rgb,
+)
+from .text import percent, whole, whole_counts
 
 __all__ = ["ConsequenceFigure", "PrivacyFigure", "PRIVACY_GROUP_TITLES", "blitted_png",
            "icon_counts", "grid_image", "GRID_SHAPE", "OUTCOMES", "outcome_patch"]
@@ -41,24 +55,21 @@ ATTRIBUTE_TITLES = {
 
 
 def icon_counts(row) -> dict[str, int]:
-    """Whole patients out of 1,000 for each outcome (largest-remainder rounding).
+    """Whole patients out of 1,000 for each outcome, rounded as every view rounds them.
 
-    ``row`` is a row of ``ConsequenceFrame.overall`` (per 1,000 patients); the four
-    counts always add up to exactly 1,000.
+    ``row`` is a row of ``ConsequenceFrame.overall`` (per 1,000 patients). Caught, missed
+    and needless escalations are :func:`teachkit.text.whole_counts` (the numbers the
+    cards and sentences show); the rest of the 1,000 are "clear".
 
     Examples
     --------
     >>> icon_counts({"caught": 10.4, "missed": 8.3, "needless": 170.6})
     {'caught': 10, 'missed': 8, 'needless': 171, 'clear': 811}
     """
-    raw = np.array([row["caught"], row["missed"], row["needless"], 0.0], dtype=float)
-    raw = np.nan_to_num(raw)
-    raw[3] = max(1000.0 - raw[:3].sum(), 0.0)
-    floors = np.floor(raw)
-    short = int(1000 - floors.sum())
-    order = np.argsort(-(raw - floors), kind="stable")
-    floors[order[:short]] += 1
-    return dict(zip(OUTCOMES, floors.astype(int).tolist()))
+    counts = whole_counts({o: row[o] for o in OUTCOMES[:3]})
+    counts = {o: max(counts[o] or 0, 0) for o in OUTCOMES[:3]}
+    counts["clear"] = max(1000 - sum(counts.values()), 0)
+    return counts
 
 
 def grid_image(counts: dict[str, int], shape=GRID_SHAPE, cell: int = 5) -> np.ndarray:
@@ -83,6 +94,13 @@ def grid_image(counts: dict[str, int], shape=GRID_SHAPE, cell: int = 5) -> np.nd
             hollow = missed & (inside[0] >= 1) & (inside[0] <= cell - 3) \
                 & (inside[1] >= 1) & (inside[1] <= cell - 3)
             image[hollow] = 1.0
+            # A needless escalation has a darker edge: 3:1 against the white gaps.
+            needless = np.repeat(np.repeat(codes == OUTCOMES.index("needless"), cell, axis=0),
+                                 cell, axis=1)
+            edge = needless & ~((inside[0] >= 1) & (inside[0] <= cell - 3)
+                                & (inside[1] >= 1) & (inside[1] <= cell - 3))
+            edge &= (inside[0] < cell - 1) & (inside[1] < cell - 1)
+            image[edge] = hex_to_rgb(ORANGE_EDGE)
     return image
 
 
@@ -95,7 +113,60 @@ def outcome_patch(outcome: str, label: str | None = None, *, hatch: bool = True)
     if outcome == "missed":
         return Patch(facecolor="white", edgecolor=colour, hatch=MISSED_HATCH if hatch else None,
                      linewidth=1.5, label=label)
+    if outcome == "needless":
+        return Patch(facecolor=colour, edgecolor=ORANGE_EDGE, linewidth=1.5, label=label)
     return Patch(color=colour, label=label)
+
+
+#: The widest a figure is drawn, in CSS pixels: the lesson column of a 1280 px screen at
+#: 200 % zoom (640 px) is 606 px wide, so a figure this wide is shown at the size it is
+#: drawn, never shrunk, and its text keeps its size (issue 14; WCAG 1.4.4 and 1.4.10).
+FIGURE_WIDTH_PX = 600
+#: Dots per inch of every figure: one figure pixel is one CSS pixel.
+FIGURE_DPI = 90
+#: Text sizes in points: at 90 dpi, 9 pt is 11.25 CSS px, 10 pt is 12.5 px.
+TEXT_PT, TITLE_PT = 9, 10
+#: The smallest text a figure may draw, in CSS pixels at its natural size.
+MIN_TEXT_PX = 10.0
+
+
+def smallest_text_px(figure: Figure) -> float:
+    """The size, in CSS pixels at the figure's natural size, of its smallest visible text.
+
+    Examples
+    --------
+    >>> fig = Figure(dpi=90)
+    >>> _ = fig.text(0, 0, "tiny", fontsize=6), fig.text(0, 1, "big", fontsize=20)
+    >>> smallest_text_px(fig)
+    7.5
+    """
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in figure.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return min(sizes, default=float("inf")) * figure.dpi / 72
+
+
+def png_bytes(pixels: np.ndarray, text_px: float) -> bytes:
+    """RGB ``pixels`` as PNG bytes (light compression) that carry the size of the figure's
+    smallest text, ``text_px`` (a ``teachkit:smallest-text-px`` text chunk; see
+    :func:`smallest_text_px`), so a browser test can check the text as shown: that size
+    times the image's shown / natural width."""
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("teachkit:smallest-text-px", f"{text_px:.2f}")
+    buffer = io.BytesIO()
+    # Light compression: a few kB larger, several times faster to encode.
+    Image.fromarray(pixels).save(buffer, format="png", compress_level=1, pnginfo=info)
+    return buffer.getvalue()
+
+
+def _axes_px(figure: Figure, x: float, y: float, w: float, h: float):
+    """Axes placed in pixels from the figure's top-left corner."""
+    width, height = figure.bbox.width, figure.bbox.height
+    return figure.add_axes((x / width, 1 - (y + h) / height, w / width, h / height))
 
 
 class ConsequenceFigure:
@@ -106,12 +177,16 @@ class ConsequenceFigure:
     group, split into caught (solid) and missed (striped), with a black tick where the
     baseline's caught count was.
 
+    The figure is :data:`FIGURE_WIDTH_PX` wide and laid out in pixels, one square of the
+    grid per 7 x 7 image pixels, so it is shown at the size it is drawn, at 200 % zoom
+    too, and its text stays 11 px or more.
+
     Parameters
     ----------
-    width, height : float, default=(9.0, 3.3)
-        Size in inches.
+    width, height : int, default=(600, 280)
+        Size in CSS pixels.
     dpi : int, default=90
-        Resolution of the PNG.
+        Resolution of the PNG (the text sizes are in points).
 
     Examples
     --------
@@ -120,33 +195,52 @@ class ConsequenceFigure:
     >>> fig.update(simulate(Settings(model="logistic")).consequences, "language")
     >>> fig.to_png()[:4] == b"\\x89PNG"
     True
+    >>> smallest_text_px(fig.figure) >= MIN_TEXT_PX
+    True
+
+    Without a baseline there is no tick, and the legend does not name one:
+
+    >>> frame = simulate(Settings(model="logistic")).consequences.with_baseline(None)
+    >>> fig.update(frame, "language")
+    >>> [t.get_text() for t in fig.ax_bars.get_legend().get_texts()]
+    ['caught (solid)', 'missed (striped)']
     """
 
-    def __init__(self, *, width: float = 9.0, height: float = 3.3, dpi: int = 90):
-        self.figure = Figure(figsize=(width, height), dpi=dpi, layout=None)
+    #: Image pixels per patient square of the grid (a one-pixel gap included).
+    CELL = 7
+
+    def __init__(self, *, width: int = FIGURE_WIDTH_PX, height: int = 280,
+                 dpi: int = FIGURE_DPI):
+        self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, layout=None)
         FigureCanvasAgg(self.figure)
-        self.figure.subplots_adjust(left=0.01, right=0.98, top=0.88, bottom=0.27)
-        grid = self.figure.add_gridspec(1, 2, width_ratios=(1.0, 1.15), wspace=0.42)
-        self.ax_grid = self.figure.add_subplot(grid[0])
-        self.ax_bars = self.figure.add_subplot(grid[1])
+        rows, cols = GRID_SHAPE
+        grid_w, grid_h = cols * self.CELL, rows * self.CELL  # 280 x 175: one pixel each
+        self.ax_grid = _axes_px(self.figure, 4, 26, grid_w, grid_h)
+        # The bars' column starts 16 px right of the grid; their group labels take 130 px.
+        self._bars_left = 4 + grid_w + 16
+        self.ax_bars = _axes_px(self.figure, self._bars_left + 130, 60,
+                                width - self._bars_left - 142, 128)
         self._image = self.ax_grid.imshow(
-            grid_image({"caught": 0, "missed": 0, "needless": 0, "clear": 1000}),
+            grid_image({"caught": 0, "missed": 0, "needless": 0, "clear": 1000},
+                       cell=self.CELL),
             interpolation="nearest", aspect="equal", animated=True,
         )
         self.ax_grid.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
         for spine in self.ax_grid.spines.values():
             spine.set_visible(False)
-        self.ax_grid.set_title("1,000 patients: who is flagged?", fontsize=10, loc="left")
+        self.ax_grid.set_title("1,000 patients: who is flagged?", fontsize=TITLE_PT,
+                               loc="left")
         self._legend = self.ax_grid.legend(
             handles=[outcome_patch(o, _GRID_LABELS.get(o), hatch=False) for o in OUTCOMES],
-            loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=8,
-            frameon=False, handlelength=1.0, columnspacing=1.0,
+            loc="upper left", bbox_to_anchor=(0.0, -0.01), ncol=2, fontsize=TEXT_PT,
+            frameon=False, handlelength=1.0, columnspacing=0.8, borderaxespad=0.0,
+            handletextpad=0.4, labelspacing=0.3,
         )
         # The counts sit on their own line under the legend: redrawing a whole legend on
         # every update cost ~30 ms, one line of text costs ~1 ms.
         self._counts_text = self.ax_grid.text(
-            0.5, -0.36, "", transform=self.ax_grid.transAxes, ha="center", va="top",
-            fontsize=8, animated=True,
+            0.0, -0.26, "", transform=self.ax_grid.transAxes, ha="left", va="top",
+            fontsize=TEXT_PT, animated=True,
         )
         # Marks that change with the levers are "animated": drawn over a cached
         # background (blitting), so an update redraws only them.
@@ -154,42 +248,46 @@ class ConsequenceFigure:
         self._attribute = None
         self._bars = None
         self._ticks = None
+        self._with_base = None
         self.counts: dict[str, int] = {}
         #: The bars' numbers, one dict per group (group, patients, caught, missed and
         #: baseline_caught per 1,000 of the group): what a text table beside them shows.
         self.group_rows: list[dict] = []
 
-    def _draw_bars(self, frame, attribute):
+    def _draw_bars(self, frame, attribute, with_base: bool = True):
         ax = self.ax_bars
         ax.clear()
         sub = frame.by_group.loc[attribute]
-        labels = [f"{g} (n={int(n):,})" for g, n in zip(sub.index, sub["patients"])]
+        labels = [f"{g}\n(n={int(n):,})" for g, n in zip(sub.index, sub["patients"])]
         y = np.arange(len(sub))
         caught = ax.barh(y, np.zeros(len(y)), color=OUTCOME_COLOURS["caught"], height=0.62)
         missed = ax.barh(y, np.zeros(len(y)), facecolor="white", height=0.62,
                          edgecolor=OUTCOME_COLOURS["missed"], hatch=MISSED_HATCH,
                          linewidth=1.2)
-        ticks = ax.scatter(np.zeros(len(y)), y, marker="|", s=260, color=BASELINE_COLOUR,
+        ticks = ax.scatter(np.zeros(len(y)), y, marker="|", s=200, color=BASELINE_COLOUR,
                            linewidths=2, zorder=3, label="baseline: caught")
         for rect in (*caught, *missed):
             rect.set_animated(True)
         ticks.set_animated(True)
-        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_yticks(y, labels, fontsize=TEXT_PT, linespacing=1.0)
         ax.invert_yaxis()
-        ax.tick_params(axis="x", labelsize=8)
-        ax.set_xlabel("crises in the next 90 days, per 1,000 patients of the group",
-                      fontsize=8)
-        ax.set_title(f"Crises caught and missed, by {ATTRIBUTE_TITLES.get(attribute, attribute)}",
-                     fontsize=10, loc="left")
+        ax.tick_params(axis="x", labelsize=TEXT_PT)
+        ax.set_xlabel("crises in the next year,\nper 1,000 of the group",
+                      fontsize=TEXT_PT, loc="left")
+        left = (self._bars_left - ax.bbox.x0) / ax.bbox.width  # the column's left edge
+        ax.set_title(f"Crises caught and missed,\nby {ATTRIBUTE_TITLES.get(attribute, attribute)}",
+                     fontsize=TITLE_PT, loc="left", x=left, ha="left")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.legend(
+        ax.legend(  # the baseline's tick is named only when there is a baseline
             handles=[outcome_patch("caught", "caught (solid)"),
-                     outcome_patch("missed", "missed (striped)"), ticks],
-            fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.4, -0.2),
-            ncol=3, handlelength=1.0,
+                     outcome_patch("missed", "missed (striped)")] + [ticks] * with_base,
+            fontsize=TEXT_PT, frameon=False, loc="upper left", bbox_to_anchor=(left, -0.36),
+            ncol=2, handlelength=1.0, columnspacing=0.8, borderaxespad=0.0,
+            handletextpad=0.4, labelspacing=0.3,
         )
         self._bars, self._ticks, self._attribute = (caught, missed), ticks, attribute
+        self._with_base = with_base
         self._background = None
         xmax = float(np.nanmax(sub["crises"])) if len(sub) else 1.0
         ax.set_xlim(0, max(xmax * 1.12, 1.0))
@@ -197,13 +295,13 @@ class ConsequenceFigure:
     def update(self, frame, attribute: str = "ethnicity") -> None:
         """Show ``frame`` (a ConsequenceFrame), with groups of ``attribute`` on the right."""
         self.counts = icon_counts(frame.overall.iloc[0])
-        self._image.set_data(grid_image(self.counts))
+        self._image.set_data(grid_image(self.counts, cell=self.CELL))
         self._counts_text.set_text(
-            "out of 1,000: " + ", ".join(f"{self.counts[o]} {OUTCOME_SHORT[o]}"
-                                         for o in OUTCOMES[:3])
-        )
-        if attribute != self._attribute:
-            self._draw_bars(frame, attribute)
+            f"out of 1,000: {self.counts['caught']} caught, {self.counts['missed']} missed,\n"
+            f"{self.counts['needless']} needless escalations")
+        with_base = frame.baseline is not None
+        if attribute != self._attribute or with_base != self._with_base:
+            self._draw_bars(frame, attribute, with_base)
         sub = frame.by_group.loc[attribute]
         caught = np.nan_to_num(sub["caught"].to_numpy())
         missed = np.nan_to_num(sub["missed"].to_numpy())
@@ -237,7 +335,7 @@ class ConsequenceFigure:
             return ""
         attribute, rows = self._group_numbers
         title = ATTRIBUTE_TITLES.get(attribute, attribute)
-        groups = "; ".join(f"{g}: {round(c)} caught, {round(m)} missed"
+        groups = "; ".join(f"{g}: {whole(c)} caught, {whole(m)} missed"
                            for g, c, m in rows)
         return ("Picture of 1,000 patients as squares: "
                 + ", ".join(f"{self.counts[o]} {OUTCOME_SHORT[o]}" for o in OUTCOMES[:3])
@@ -270,21 +368,17 @@ def blitted_png(fig) -> bytes:
     and encoding with light compression takes a few milliseconds where a full draw takes
     tens (:class:`ConsequenceFigure`, :class:`teachkit.ui.privacy.PrivacyFigure`).
     """
-    from PIL import Image
-
     canvas = fig.figure.canvas
     if fig._background is None:
         canvas.draw()  # everything but the animated marks
         fig._background = canvas.copy_from_bbox(fig.figure.bbox)
+        fig._text_px = smallest_text_px(fig.figure)  # the text changes only with it
     else:
         canvas.restore_region(fig._background)
     for artist in fig._animated():
         fig.figure.draw_artist(artist)
     pixels = np.asarray(canvas.buffer_rgba())[:, :, :3]
-    buffer = io.BytesIO()
-    # Light compression: a few kB larger, several times faster to encode.
-    Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    return png_bytes(pixels, fig._text_px)
 
 
 # -- lesson 03's release ---------------------------------------------------------------
@@ -292,7 +386,7 @@ def blitted_png(fig) -> bytes:
 PRIVACY_GROUP_TITLES = {"ethnicity": "Ethnicity", "sex": "Sex / gender", "age_group": "Age",
                         "rurality": "Where they live", "language": "Language"}
 NAMED_COLOUR = OKABE_ITO["vermillion"]
-LEFT_OUT_COLOUR = OKABE_ITO["orange"]
+LEFT_OUT_COLOUR = ORANGE_EDGE  # Okabe-Ito's orange, darkened to 3:1 against white
 NOISE_COLOUR = OKABE_ITO["reddish_purple"]
 SAFE_COLOUR = OKABE_ITO["bluish_green"]
 
@@ -315,11 +409,15 @@ class PrivacyFigure:
     True
     """
 
-    def __init__(self, *, width: float = 10.0, height: float = 2.9, dpi: int = 90):
-        self.figure = Figure(figsize=(width, height), dpi=dpi)
+    #: Where each panel's bars sit, in pixels from the top-left corner (x, y, w, h): the
+    #: two panels by the chosen group side by side, the counts' error below the first.
+    PANELS = ((100, 44, 170, 104), (410, 44, 170, 104), (100, 246, 170, 104))
+
+    def __init__(self, *, width: int = FIGURE_WIDTH_PX, height: int = 400,
+                 dpi: int = FIGURE_DPI):
+        self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
         FigureCanvasAgg(self.figure)
-        self.figure.subplots_adjust(left=0.1, right=0.98, top=0.82, bottom=0.2, wspace=0.75)
-        self.axes = [self.figure.add_subplot(1, 3, i + 1) for i in range(3)]
+        self.axes = [_axes_px(self.figure, *box) for box in self.PANELS]
         self._bars = [None, None, None]
         self._texts = [[], [], []]
         self._groups = [None, None, None]
@@ -331,15 +429,16 @@ class PrivacyFigure:
         ax.clear()
         y = np.arange(len(groups))
         bars = ax.barh(y, np.zeros(len(y)), color=colour, height=0.6)
-        texts = [ax.text(0.0, yy, "", va="center", fontsize=8) for yy in y]
+        texts = [ax.text(0.0, yy, "", va="center", fontsize=TEXT_PT) for yy in y]
         for artist in (*bars, *texts):
             artist.set_animated(True)
-        ax.set_yticks(y, [str(g) for g in groups], fontsize=8)
+        ax.set_yticks(y, [str(g) for g in groups], fontsize=TEXT_PT)
         ax.invert_yaxis()
-        ax.set_xlim(0, 1.25)
-        ax.set_xticks([0, 0.5, 1.0], ["0 %", "50 %", "100 %"], fontsize=8)
-        ax.set_title(title, fontsize=9.5, loc="left")
-        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_xlim(0, 1.3)
+        ax.set_xticks([0, 0.5, 1.0], ["0 %", "50 %", "100 %"], fontsize=TEXT_PT)
+        left = -95 / ax.bbox.width  # the labels' column
+        ax.set_title(title, fontsize=TITLE_PT, loc="left", x=left, ha="left")
+        ax.set_xlabel(xlabel, fontsize=TEXT_PT, loc="left")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         self._bars[i], self._texts[i], self._groups[i] = bars, texts, list(groups)
@@ -351,14 +450,14 @@ class PrivacyFigure:
         left_out = result.suppressed_by_group.loc[attribute]
         if attribute != self.attribute:
             title = PRIVACY_GROUP_TITLES.get(attribute, attribute).lower()
-            self._draw_panel(0, named.index, f"Named by the attack, by {title}", NAMED_COLOUR,
-                             "share of the group's released patients")
-            self._draw_panel(1, left_out.index, "Left out of the release", LEFT_OUT_COLOUR,
-                             "share of the group's patients")
+            self._draw_panel(0, named.index, f"Named by the attack,\nby {title}",
+                             NAMED_COLOUR, "share of the group's\nreleased patients")
+            self._draw_panel(1, left_out.index, f"Left out of the release,\nby {title}",
+                             LEFT_OUT_COLOUR, "share of the group's\npatients")
             self.attribute = attribute
         if self._bars[2] is None:
-            self._draw_panel(2, result.utility.index, "Error of counts, by ethnicity",
-                             NOISE_COLOUR, "error as a share of the true count")
+            self._draw_panel(2, result.utility.index, "Error of the published counts,\n"
+                             "by ethnicity", NOISE_COLOUR, "error as a share of\nthe true count")
         values = [named["rate"].to_numpy(), left_out["rate"].to_numpy(),
                   result.utility["relative_error"].reindex(self._groups[2]).to_numpy()]
         exact = not result.release.uses_noise

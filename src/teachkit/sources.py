@@ -155,23 +155,24 @@ SOURCES: dict[str, tuple[str, str]] = {
     "crisis_definition": (
         "A",
         "A crisis is a suicide attempt, an act of self-harm that reaches care, or an "
-        "emergency visit for a mental-health crisis, within 90 days of the screening visit: "
-        "the horizon of Simon et al. 2018 (90-day attempts after a visit) and Coley et al. "
-        "2021 (90-day suicide deaths); the bundle follows DOMAIN.md a.2's 'self-harm or ED "
-        "crisis'.",
+        "emergency visit for a mental-health crisis, within 12 months of the screening "
+        "visit: the horizon of DOMAIN.md a.2's primary-care rate (self-harm or ED crisis "
+        "within 12 months) and of Simon et al. 2013's item-9 gradient (one-year attempts); "
+        "the bundle follows DOMAIN.md a.2's 'self-harm or ED crisis'. Simon et al. 2018 "
+        "and Coley et al. 2021 count 90 days; their figures are checked on a 90-day "
+        "cohort.",
     ),
     "crisis_rate": (
-        "A",
-        "Teaching rates per 90 days: 1 % general population, 2 % primary care, 6 % "
-        "specialty care. They are about ten times the sourced rates, so that a "
-        "20,000-patient lesson has about 400 crises to count instead of 40: Simon et al. "
-        "2018 (doi:10.1176/appi.ajp.2018.17101167) give a 5.4 % 90-day attempt rate in the "
-        "riskiest 5 % of specialty visits, which held 43 % of attempts, so about 0.63 % "
-        "over all visits (D: 5 % x 5.4 % / 43 %); DOMAIN.md a.2 puts self-harm or an ED "
-        "crisis at 0.5-1 % a year in primary-care depression cohorts, about 0.13-0.25 % "
-        "per 90 days (D). Shares, ratios and rankings hold at either rate; absolute risks "
-        "and positive predictive values are about ten times too high, and the data card "
-        "checks the concentration at Simon's rate.",
+        "D",
+        "Rates within 12 months. Primary care 0.75 %: the middle of DOMAIN.md a.2's "
+        "0.5-1 % for self-harm or an emergency crisis within 12 months in a primary-care "
+        "depression cohort (A, anchored on Simon 2013 and Simon 2018). Specialty care "
+        "2.5 %: Simon et al. 2018 (doi:10.1176/appi.ajp.2018.17101167) give a 5.4 % 90-day "
+        "attempt rate in the riskiest 5 % of specialty visits, which held 43 % of "
+        "attempts, so about 0.63 % over all visits (D: 5 % x 5.4 % / 43 %), held as a "
+        "constant hazard over a year (D: 1 - (1 - 0.0063)^4). General population 0.4 %: "
+        "half the primary-care rate (A; DOMAIN.md gives no general-population rate; it "
+        "equals Simon 2013's one-year attempt rate at item 9 'not at all').",
     ),
     "crisis_model_auc": (
         "S",

@@ -1,7 +1,7 @@
 """Plain-language text for clinicians: numbers per 1,000 patients, in sentences.
 
 Every sentence a lesson shows about a run is made here, so the wording is consistent
-and tested. No jargon: "flagged for urgent follow-up", "crisis in the next 90 days",
+and tested. No jargon: "flagged for urgent follow-up", "crisis in the next year",
 "needless escalation" (flagged, no crisis).
 """
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["per_1000", "describe_run", "describe_change", "describe_cohort",
-           "describe_programme", "describe_equal_score", "describe_group_change",
+__all__ = ["per_1000", "whole", "whole_counts", "describe_run", "describe_change",
+           "describe_cohort", "describe_programme", "describe_equal_score",
+           "describe_group_change",
            "describe_base_rates", "percent", "SYNTHETIC_NOTICE", "BASELINE_NAMES",
            "LABEL_NAMES"]
 
@@ -35,28 +36,85 @@ SYNTHETIC_NOTICE = (
 )
 
 
-def per_1000(value: float) -> str:
-    """A per-1,000 figure as people read it: one decimal below 10, whole numbers above.
+def whole(value) -> int | None:
+    """A number of people rounded to a whole person, halves up (None for a missing value).
+
+    The one rounding rule of every view: cards, captions, tables, pictures and sentences
+    all round with it, so the numbers on one screen add up (:func:`whole_counts`).
 
     Examples
     --------
-    >>> per_1000(4.26), per_1000(187.4), per_1000(0.0)
-    ('4.3', '187', '0')
+    >>> whole(8.7), whole(8.5), whole(2.5), whole(-0.5), whole(float("nan"))
+    (9, 9, 3, 0, None)
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value):
+        return None
+    return int(math.floor(value + 0.5))
+
+
+def per_1000(value: float) -> str:
+    """A number of people per 1,000 as people read it: a whole number, or "under 1".
+
+    People are counted whole ("9 are missed", never "8.7"); a number that rounds to 0
+    but is not 0 reads "under 1", so a rare harm does not vanish.
+
+    Examples
+    --------
+    >>> per_1000(4.26), per_1000(187.4), per_1000(0.0), per_1000(0.3), per_1000(1234.0)
+    ('4', '187', '0', 'under 1', '1,234')
+    """
+    rounded = whole(value)
+    if rounded is None:
         return "–"
-    if value == 0:
-        return "0"
-    if abs(round(value, 1)) < 10:  # 9.96 reads "10", not "10.0"
-        return f"{value:.1f}"
-    return f"{value:.0f}"
+    if rounded == 0 and value != 0:
+        return "under 1"
+    return f"{rounded:,}"
+
+
+#: The totals of a run's row and the parts that make them up: (total, part rounded on its
+#: own, the part that takes the rest).
+_SUMS = (("crises", "caught", "missed"), ("flagged", "caught", "needless"))
+
+
+def whole_counts(row) -> dict:
+    """A run's row (per 1,000 patients) in whole people that add up.
+
+    Every number is rounded (:func:`whole`), then a part that makes up a total takes the
+    rest of it: missed = crises - caught and needless = flagged - caught, whenever the
+    row's own numbers are those sums. So the crises (the same whatever the levers) never
+    change with rounding, and "10 caught and 9 missed of 19 crises" adds up. Other
+    entries are kept as they are.
+
+    Examples
+    --------
+    >>> row = {"flagged": 181.0, "crises": 18.7, "caught": 10.4, "missed": 8.3,
+    ...        "needless": 170.6}
+    >>> whole_counts(row)
+    {'flagged': 181, 'crises': 19, 'caught': 10, 'missed': 9, 'needless': 171}
+    """
+    out = dict(row.items()) if hasattr(row, "items") else dict(row)
+    keys = {key for sums in _SUMS for key in sums} & out.keys()
+    for key in keys:
+        out[key] = whole(row[key])
+    for total, part, rest in _SUMS:
+        if {total, part, rest} <= keys and None not in (out[total], out[part], out[rest]) \
+                and math.isclose(float(row[total]), float(row[part]) + float(row[rest]),
+                                 abs_tol=1e-6):
+            out[rest] = out[total] - out[part]
+    return out
 
 
 def _more_fewer(delta: float, noun_plural: str, *, more="more", fewer="fewer") -> str:
-    delta = round(delta, 6)  # caught and missed move by exactly opposite amounts
-    if round(delta, 1) == 0:
+    delta = whole(delta)
+    if delta == 0:
         return f"the same number of {noun_plural}"
     word = more if delta > 0 else fewer
+    if abs(delta) == 1:  # "1 more crisis caught"
+        noun_plural = noun_plural.replace("crises", "crisis").replace("escalations",
+                                                                      "escalation")
     return f"{per_1000(abs(delta))} {word} {noun_plural}"
 
 
@@ -69,13 +127,14 @@ def describe_run(now) -> str:
     ...        "needless": 173.0}
     >>> describe_run(row)  # doctest: +NORMALIZE_WHITESPACE
     'Out of every 1,000 patients, 187 are flagged for urgent follow-up. Of the 20 who
-    will have a crisis in the next 90 days, 14 are caught and 6.0 are missed. 173 flagged
+    will have a crisis in the next year, 14 are caught and 6 are missed. 173 flagged
     patients will not have a crisis (needless escalations).'
     """
+    now = whole_counts(now)
     return (
         f"Out of every 1,000 patients, {per_1000(now['flagged'])} are flagged for urgent "
         f"follow-up. Of the {per_1000(now['crises'])} who will have a crisis in the next "
-        f"90 days, {per_1000(now['caught'])} are caught and {per_1000(now['missed'])} are "
+        f"year, {per_1000(now['caught'])} are caught and {per_1000(now['missed'])} are "
         f"missed. {per_1000(now['needless'])} flagged patients will not have a crisis "
         f"(needless escalations)."
     )
@@ -90,15 +149,16 @@ def describe_change(now, before, *, baseline_name: str = "the usual rule") -> st
     ...           "needless": 173.0}
     >>> now = dict(before, flagged=120.0, caught=15.0, missed=5.0, needless=105.0)
     >>> print(describe_change(now, before))  # doctest: +NORMALIZE_WHITESPACE
-    Compared with the usual rule, out of every 1,000 patients: 1.0 more crises caught
-    (15 of 20), 1.0 fewer crises missed, and 68 fewer needless escalations. 120 are
+    Compared with the usual rule, out of every 1,000 patients: 1 more crisis caught
+    (15 of 20), 1 fewer crisis missed, and 68 fewer needless escalations. 120 are
     flagged (the usual rule: 187).
     """
+    now, before = whole_counts(now), whole_counts(before)
     caught = now["caught"] - before["caught"]
     missed = now["missed"] - before["missed"]
     needless = now["needless"] - before["needless"]
-    if all(round(d, 1) == 0 for d in (caught, missed, needless, now["flagged"] -
-                                      before["flagged"])):
+    if all(whole(d) == 0 for d in (caught, missed, needless, now["flagged"] -
+                                   before["flagged"])):
         return (f"No change against {baseline_name}. " + describe_run(now))
     return (
         f"Compared with {baseline_name}, out of every 1,000 patients: "
@@ -132,7 +192,7 @@ def describe_cohort(cohort) -> str:
         f"{n:,} synthetic patients{f' ({setting})' if setting else ''}. "
         f"{depressed:,} ({100 * depressed / n:.1f} %) score 10 or more on the PHQ-9, and "
         f"{item9:,} ({100 * item9 / n:.1f} %) report some thoughts of self-harm (item 9). "
-        f"{crises:,} ({100 * crises / n:.1f} %) will have a crisis in the next 90 days; "
+        f"{crises:,} ({100 * crises / n:.1f} %) will have a crisis in the next year; "
         f"{quiet:,} of them answered 'not at all' to the self-harm question."
     )
 
@@ -206,11 +266,11 @@ def describe_group_change(change, *, noun: str = "crises missed", top: int = 2) 
     >>> import pandas as pd
     >>> change = pd.Series({"White": -0.4, "Black": 2.1, "Asian": 0.0})
     >>> describe_group_change(change)
-    'Per 1,000 patients of each group: Black 2.1 more crises missed, White 0.4 fewer.'
+    'Per 1,000 patients of each group: Black 2 more crises missed.'
     >>> describe_group_change(change * 0)
     'Per 1,000 patients of each group: no change in crises missed.'
     """
-    moved = change.dropna().round(1)
+    moved = change.dropna().map(whole)
     moved = moved[moved != 0]
     if moved.empty:
         return f"Per 1,000 patients of each group: no change in {noun}."

@@ -19,6 +19,15 @@ def median(lesson: str, name: str) -> float:
     return TYPICAL["lessons"][lesson][name]["median"]
 
 
+def per_1000(value: float) -> str:
+    """A typical value per 1,000 as a lesson's story quotes it: one decimal below 10.
+
+    The story quotes medians over many practices ("about 4.9 per 1,000"); the numbers on
+    a screen are whole people (:func:`teachkit.text.per_1000`).
+    """
+    return f"{value:.1f}" if abs(round(value, 1)) < 10 else f"{value:.0f}"
+
+
 def spread(lesson: str, name: str) -> tuple[float, float]:
     """Its 10th and 90th percentiles over the 20 seeds."""
     entry = TYPICAL["lessons"][lesson][name]

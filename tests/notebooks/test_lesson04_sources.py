@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from _typical import check_rederived, median, spread
+from _typical import check_rederived, median, per_1000, spread
 
 from teachkit.levers.oversight import MINUTES_PER_REVIEW, SCREENING_DAYS, TIER_SHARES
 from teachkit.oversight import OversightSettings
 from teachkit.oversight.reviewer import own_accuracy
 from teachkit.sources import SOURCES
-from teachkit.text import per_1000
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "04_who_is_watching.ipynb"

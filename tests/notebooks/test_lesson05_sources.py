@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from _typical import check_rederived, median
+from _typical import check_rederived, median, per_1000
 
 from teachkit.explain import ExplainSettings
-from teachkit.text import per_1000
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "05_explain_it_to_me.ipynb"

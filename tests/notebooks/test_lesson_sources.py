@@ -63,15 +63,18 @@ def test_lesson_01_story_numbers_are_typical_values():
 def test_lesson_01_says_what_a_crisis_is_and_that_the_rate_is_enriched():
     text = " ".join(_markdown(ROOT / "notebooks" / "01_meet_the_cohort.ipynb").split())
     assert "suicide attempt, self-harm that reaches care, or an emergency visit" in text
-    assert "about **2 in 1,000** patients in 90 days" in text
-    from teachkit.calibration import PRIMARY_CARE_RATE
+    assert "within 12 months" in text and "**5 to 10 in 1,000** patients in a year" in text
+    from teachkit.cohort import COHORT_SETTINGS, LESSON_CRISIS_RATES
 
-    assert round(1000 * PRIMARY_CARE_RATE) == 2
+    assert 0.005 <= COHORT_SETTINGS["primary_care"].crisis_rate <= 0.010
+    assert "nearly 3 times as many crises" in text
+    assert round(LESSON_CRISIS_RATES["primary_care"]
+                 / COHORT_SETTINGS["primary_care"].crisis_rate, 1) == 2.7
     assert "typical of 20 synthetic practices" in text
     # the teaching rate is named as a choice, with its reason (issue 12)
     assert "This is a teaching choice, not a finding" in text
-    assert "about 40 crises, too few to compare groups" in text
-    assert round(20_000 * PRIMARY_CARE_RATE, -1) == 40
+    assert "about 150 crises, too few to compare groups" in text
+    assert round(20_000 * COHORT_SETTINGS["primary_care"].crisis_rate, -1) == 150
 
 
 def test_lesson_01_takeaways_hold_on_the_lessons_own_numbers():

@@ -105,12 +105,12 @@ def _is_developer(cell) -> bool:
 
 
 @cache
-def clinician_text(path: Path) -> str:
-    """The words a clinician reads in lesson ``path`` in Voila, at rest."""
+def _run_lesson(path: Path) -> tuple[tuple[str, ...], tuple]:
+    """Run the code cells of lesson ``path`` as Voila does (developer cells and the
+    reflection box left out): what they print, and the widget each cell shows."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    parts = [plain_markdown("".join(c["source"])) for c in cells
-             if c["cell_type"] == "markdown"]
     namespace: dict = {}
+    printed_parts, shown_widgets = [], []
     for cell in cells:
         source = "".join(cell["source"])
         if cell["cell_type"] != "code" or _is_developer(cell) or "ReflectionBox(" in source:
@@ -122,7 +122,24 @@ def clinician_text(path: Path) -> str:
             exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102
             shown = None if last is None else eval(  # noqa: S307
                 compile(ast.Expression(last.value), str(path), "eval"), namespace)
-        parts.append(printed.getvalue())
+        printed_parts.append(printed.getvalue())
+        shown_widgets.append(shown)
+    return tuple(printed_parts), tuple(shown_widgets)
+
+
+def shown_widgets(path: Path) -> tuple:
+    """The widgets lesson ``path`` shows in Voila at rest, one per code cell (or None)."""
+    return _run_lesson(path)[1]
+
+
+@cache
+def clinician_text(path: Path) -> str:
+    """The words a clinician reads in lesson ``path`` in Voila, at rest."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    parts = [plain_markdown("".join(c["source"])) for c in cells
+             if c["cell_type"] == "markdown"]
+    for printed, shown in zip(*_run_lesson(path)):
+        parts.append(printed)
         sentences: list[str] = []
         _sentences_in(shown, sentences)
         parts.extend(sentences)
@@ -216,3 +233,153 @@ if __name__ == "__main__":
         print(f"{path.stem}: Dale-Chall {dale_chall(text):.2f} ({len(text.split())} words)")
         if "-v" in sys.argv:
             print("\n".join("    " + s for s in hardest_sentences(text)[:8]))
+
+
+# -- terms of art, explained at first use ----------------------------------------------
+#: Term -> (how the prose writes it, words that gloss it). A lesson that uses a term
+#: explains it in plain words in the sentence of its first use (or the sentence right
+#: after it), headings aside: the glossary in every lever panel holds the longer entry.
+GLOSSES: dict[str, tuple[str, str]] = {
+    "AUC": (r"\bAUC\b", r"\brank"),
+    "PPV": (r"\bPPV\b", r"(?i)flag(s|ged)? (that|who) (are|were|really)|of (the )?flagged"),
+    "sensitivity": (r"(?i)\bsensitivity\b", r"(?i)share of (their |the |its )?crises"),
+    "prevalence": (r"(?i)\bprevalence\b", r"(?i)how common|share of (patients|people)"),
+    "logits": (r"(?i)\blogits?\b", r"(?i)\bscale\b|\bshift"),
+    "label": (r"(?i)\blabels?\b", r"(?i)what (the|a) model (learns|is taught)|learns to predict"),
+    "proxy": (r"(?i)\bprox(y|ies)\b", r"(?i)stand-in|in place of|stands? in for|easy to measure"),
+    "fairlearn": (r"(?i)\bfairlearn\b", r"(?i)software|library|toolkit"),
+    "reduction": (r"(?i)\breduction\b", r"(?i)trained again|retrain|under a rule|limit"),
+    "ε": (r"ε|(?i:\bepsilon\b)", r"(?i)noise|privacy setting"),
+    "FTC": (r"\bFTC\b", r"Federal Trade Commission|consumer watchdog"),
+    "CTL": (r"\bCTL\b", r"Crisis Text Line"),
+    "ZIP3": (r"\bZIP ?3\b", r"(?i)first three digits"),
+    "cohort": (r"(?i)\bcohorts?\b", r"(?i)group of (\w+ )?patients|patients (this|the|each) "
+                                    r"lesson"),
+    "SHAP": (r"\bSHAP\b|\bshap\b", r"(?i)risk points|how much each"),
+    "drift": (r"(?i)\bdrift", r"(?i)chang(e|es|ed|ing)\b|shift"),
+}
+_HEADING = re.compile(r"^\s*#")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(*])")
+
+
+def prose_sentences(path: Path) -> list[str]:
+    """The running prose of a lesson's markdown, headings and references left out, one
+    sentence per item, in reading order."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    out: list[str] = []
+    for cell in cells:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "\n".join(line for line in "".join(cell["source"]).splitlines()
+                           if not _HEADING.match(line))
+        out += [s for s in _SENTENCE_END.split(plain_markdown(source)) if s.strip()]
+    return out
+
+
+def unglossed_terms(sentences: list[str]) -> dict[str, str]:
+    """Term -> the sentence of its first use, for each term used without a gloss there."""
+    missing = {}
+    for term, (used, gloss) in GLOSSES.items():
+        first = next((i for i, s in enumerate(sentences) if re.search(used, s)), None)
+        if first is None:
+            continue
+        if not any(re.search(gloss, s) for s in sentences[first:first + 2]):
+            missing[term] = sentences[first]
+    return missing
+
+
+def test_unglossed_terms_are_found():
+    assert unglossed_terms(["The AUC fell.", "It was bad."]) == {"AUC": "The AUC fell."}
+    assert unglossed_terms(["The AUC (how well it ranks patients) fell."]) == {}
+    assert unglossed_terms(["Nothing here."]) == {}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_every_term_of_art_is_explained_at_first_use(path):
+    missing = unglossed_terms(prose_sentences(path))
+    assert not missing, (f"{path.name}: terms used without a plain gloss at their first use "
+                         "(say what it means in that sentence or the next):\n" + "\n".join(
+                             f"  {term}: {sentence[:200]}" for term, sentence in missing.items()))
+
+
+# -- one rounding rule: a screen's numbers add up -------------------------------------
+_CARD = re.compile(r'data-key="(\w+)"[^>]*>\s*([^<]+?)\s*<')
+_OF_CRISES = re.compile(r"of ([\d,]+) crises per 1,000")
+_RUN = re.compile(r"Of the ([\d,]+) who will have a crisis[^,]*, ([\d,]+) are caught and "
+                  r"([\d,]+) are missed")
+_CHANGE = re.compile(r"cris(?:is|es) caught \(([\d,]+) of ([\d,]+)\)")
+_FLAGGED = re.compile(r"([\d,]+) are flagged")
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def screen_disagreements(dashboard) -> tuple[int, list[str]]:
+    """(checks made, what disagrees) among the numbers one dashboard shows at once: its
+    cards, its picture of 1,000 patients and its sentence, all in whole people."""
+    checks, wrong = 0, []
+
+    def agree(what: str, a, b):
+        nonlocal checks
+        checks += 1
+        if a != b:
+            wrong.append(f"{what}: {a} against {b}")
+
+    cards = {k: v for k, v in _CARD.findall(dashboard._headline.value)}
+    cards = {k: _number(v) for k, v in cards.items() if re.fullmatch(r"[\d,]+", v)}
+    sentence = html.unescape(_TAG.sub(" ", dashboard._sentence.value))
+    crises = {_number(n) for n in _OF_CRISES.findall(dashboard._headline.value)}
+    if len(crises) == 1 and {"caught", "missed"} <= cards.keys():
+        agree("cards: caught + missed = crises", cards["caught"] + cards["missed"],
+              crises.pop())
+    counts = getattr(dashboard.figure, "counts", None) or {}
+    for key in ("caught", "missed", "needless"):
+        if key in cards and key in counts:
+            agree(f"card and picture: {key}", cards[key], counts[key])
+    for crises_, caught, missed in _RUN.findall(sentence):
+        agree("sentence: caught + missed = crises", _number(caught) + _number(missed),
+              _number(crises_))
+        if "caught" in cards:
+            agree("sentence and card: caught", _number(caught), cards["caught"])
+    for caught, crises_ in _CHANGE.findall(sentence):
+        if {"caught", "missed"} <= cards.keys():
+            agree("sentence and cards: caught of crises", (_number(caught), _number(crises_)),
+                  (cards["caught"], cards["caught"] + cards["missed"]))
+    flagged = _FLAGGED.findall(sentence)
+    if flagged and "flagged" in cards:
+        agree("sentence and card: flagged", _number(flagged[0]), cards["flagged"])
+    return checks, wrong
+
+
+def _dashboards(widget, out: list) -> list:
+    from teachkit.ui.dashboard import BaseDashboard
+
+    if isinstance(widget, BaseDashboard):
+        out.append(widget)
+    for child in getattr(widget, "children", ()) or ():
+        _dashboards(child, out)
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_a_screens_numbers_of_people_add_up(path):
+    """Cards, the picture of 1,000 patients and the sentence of each dashboard round
+    people alike (teachkit.text.whole_counts): caught + missed = crises on the screen,
+    and a number shown twice is the same number (lesson 00 once showed 8.7 and 9)."""
+    dashboards = [d for shown in shown_widgets(path) for d in _dashboards(shown, [])]
+    results = [screen_disagreements(d) for d in dashboards]
+    if not any(checks for checks, _ in results):
+        pytest.skip(f"{path.name} shows no caught / missed crises at rest")
+    wrong = [w for _, ws in results for w in ws]
+    assert not wrong, f"{path.name}: numbers on one screen disagree: {wrong}"
+
+
+_FILE_PATH = re.compile(r"\b[\w./-]+\.(?:md|csv|ipynb|py|json|ya?ml)\b|\bdata/synthetic\b")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_no_file_paths_in_clinician_text(path):
+    """A clinician reads words, never a file name such as ``DOMAIN.md`` (issue 14)."""
+    found = sorted(set(m.group(0) for m in _FILE_PATH.finditer(clinician_text(path))))
+    assert not found, f"{path.name}: file paths in the clinician text: {found}"

@@ -70,6 +70,20 @@ def test_a_teachkit_error_is_shown_in_its_own_words():
     assert banner.message == "Share of the group kept must be between 0 % and 100 %."
 
 
+def test_the_banner_makes_its_details_area_only_when_there_are_details():
+    banner = Banner()
+    assert len(banner.children) == 1  # a page that never fails sends no details widgets
+    banner.show("Plain words.")
+    assert len(banner.children) == 1 and banner.layout.display == ""
+    banner.show("Plain words.", details="Traceback: boom")
+    assert len(banner.children) == 2 and banner._accordion.layout.display == ""
+    assert "boom" in banner._details.outputs[0]["text"]
+    banner.show("Other words.")
+    assert banner._accordion.layout.display == "none" and banner._details.outputs == ()
+    banner.clear()
+    assert banner.layout.display == "none" and banner.message == ""
+
+
 def test_dashboard_shows_the_result_and_exposes_its_state():
     dashboard = Dashboard(attribute="language")
     result = simulate(Settings(model="logistic"))
@@ -87,12 +101,14 @@ def test_dashboard_shows_the_result_and_exposes_its_state():
 
 
 def test_headline_cards_show_the_numbers_and_the_baseline():
-    from teachkit.text import per_1000
+    from teachkit.text import per_1000, whole_counts
     from teachkit.ui.dashboard import headline_html
 
     result = simulate(Settings(model="logistic", threshold=0.1))
     page = headline_html(result)
-    now, base = result.consequences.overall.iloc[0], result.baseline.overall.iloc[0]
+    # whole people that add up, as the sentence and the picture round them
+    now = whole_counts(result.consequences.overall.iloc[0])
+    base = whole_counts(result.baseline.overall.iloc[0])
     for key in ("flagged", "caught", "missed", "needless"):
         value = f'data-key="{key}" style="font-size:26px;font-weight:600">{per_1000(now[key])}'
         assert value in page
@@ -158,24 +174,54 @@ def test_lever_explanations_open_by_keyboard_and_touch_not_hover_only():
 
     spec = get_spec("threshold")
     row = LeverRow(spec)
-    help_ = row._info.value
+    help_ = row._label.value[row._label.value.index("<details"):]
     assert help_.startswith('<details class="tk-help">')
     assert f'<summary aria-label="About {spec.label}">?</summary>' in help_
     assert html.escape(spec.tooltip) in help_ and "title=" not in help_
-    assert "tk-lever-help" in row._info._dom_classes
+    assert f"<b>{spec.label}</b>" in row._label.value  # the name, in the same widget
+    assert "tk-lever-help" in row._label._dom_classes
+
+
+def test_rows_share_their_layouts_and_styles():
+    """A row is four widget models (the page's first render waits for every model):
+    the name with its explanation, the control and Reset in a box; rows laid out alike
+    share their layout and style models."""
+    from teachkit.levers import get_spec
+    from teachkit.ui.rows import LeverRow
+
+    a, b = LeverRow(get_spec("threshold")), LeverRow(get_spec("capacity"))
+    assert len(a.children) == 3
+    for x, y in zip(a.children, b.children):
+        assert x.layout is y.layout and x.style is y.style
+    assert a.layout is b.layout
+    assert a.control.layout.width == "360px"
+    a.value = 0.2  # sharing never couples their values
+    assert b.value == get_spec("capacity").rest
 
 
 def test_panel_sections_are_headings_and_the_glossary_is_there():
     from teachkit.glossary import GLOSSARY
 
-    panel = LeverPanel(("model", "threshold"), headings={"threshold": "Protections"})
+    panel = LeverPanel(("model", "threshold"), headings={"threshold": "Protections"},
+                       glossary=True)
     values = [child.value for child in panel.children if hasattr(child, "value")
               and isinstance(child.value, str)]
     assert values[0].startswith('<h3 class="tk-heading"') and "What you can change" in values[0]
     assert '<h4 class="tk-heading"' in "".join(values) and ">Protections</h4>" in "".join(values)
-    glossary = next(v for v in values if "tk-glossary" in v)
+    glossary = values[0][values[0].index("<details"):]
     assert glossary.startswith('<details class="tk-glossary"')
     assert all(html.escape(term) in glossary for term in GLOSSARY)
+
+
+def test_a_page_of_two_panels_shows_the_glossary_once(monkeypatch):
+    from teachkit.ui import panel as panel_module
+
+    monkeypatch.setattr(panel_module, "_glossary_shown", False)  # a new kernel
+    first, second = LeverPanel(("model",)), LeverPanel(("threshold",))
+    assert "tk-glossary" in first.children[1].value
+    assert "tk-glossary" not in second.children[1].value
+    assert "What you can change" in second.children[1].value
+    assert "tk-glossary" in LeverPanel(("model",), glossary=True).children[1].value
 
 
 def test_glossary_entries_are_short_and_plain():

@@ -143,7 +143,7 @@ def test_examples_and_flow_are_labelled_synthetic_and_keep_names_in():
     flow = flow_html(result)
     stays, leaves = flow.split("Leaves the hospital")
     assert "Name" in stays and "Patient record number" in stays
-    assert "ZIP code" in leaves and "Crisis in the next 90 days" in leaves
+    assert "ZIP code" in leaves and "Crisis in the next year" in leaves
     nobody = examples_html(run_release(Release(k_target=11), SMALL))
     assert "named nobody" in nobody
 

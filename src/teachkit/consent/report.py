@@ -122,7 +122,7 @@ def selection_bias(cohort: pd.DataFrame, agreed) -> pd.DataFrame:
     DataFrame
         Rows ``"full cohort"``, ``"consented"`` (the training set when consent is
         honoured) and ``"left out"``; columns ``patients``, ``depression`` (share with
-        PHQ-9 >= 10), ``crisis_rate`` (share with a crisis within 90 days) and
+        PHQ-9 >= 10), ``crisis_rate`` (share with a crisis within 12 months) and
         ``mean_risk`` (mean true crisis risk).
 
     Examples

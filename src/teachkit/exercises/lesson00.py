@@ -34,7 +34,7 @@ TITLE = "Orientation: reading the dashboards"
 # A made-up clinic, for counting by hand (the numbers are the question's, not the cohort's).
 TOY_PATIENTS, TOY_CRISES, TOY_FLAGGED, TOY_CAUGHT = 2_500, 50, 400, 35
 
-#: A grid of 20 synthetic patients: who is flagged, and who has a crisis within 90 days.
+#: A grid of 20 synthetic patients: who is flagged, and who has a crisis within 12 months.
 GRID_FLAGGED = (1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0)
 GRID_CRISIS = (1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0)
 
@@ -60,7 +60,7 @@ def _grid():
 
 
 Q1 = Problem(
-    "q1", "crises_per_1000", "crises within 90 days, per 1,000 patients",
+    "q1", "crises_per_1000", "crises within 12 months, per 1,000 patients",
     number_check(
         "crises_per_1000", lambda: float(_rule_overall()["crises"]), tol=0.05,
         diagnoses=(

@@ -84,13 +84,13 @@ LABEL = LeverSpec(
     name="label",
     label="What the model learns",
     tooltip=(
-        "What the model learns to predict: a crisis in the next 90 days, or a stand-in shaped by "
+        "What the model learns to predict: a crisis in the next year, or a stand-in shaped by "
         "care received: past cost or a diagnosis."
     ),
     constraint=Options(LABELS),
     rest="crisis",
     option_labels={
-        "crisis": "A crisis in the next 90 days (the true outcome)",
+        "crisis": "A crisis in the next year (the true outcome)",
         "cost": "High cost of care last year (a proxy)",
         "diagnosis": "A recorded diagnosis (a proxy)",
     },
@@ -209,7 +209,7 @@ def training_label(cohort: pd.DataFrame, *, label: str = "crisis",
                    share: float | None = None) -> np.ndarray:
     """The yes/no outcome a model is trained to predict, for each patient.
 
-    - ``"crisis"``: the true crisis within 90 days (``crisis``);
+    - ``"crisis"``: the true crisis within 12 months (``crisis``);
     - ``"cost"``: a high cost of care in the past year: the ``share`` of patients with the
       highest ``cost_past_year``. Cost depends on need **and** on access (diagnosis,
       treatment, visits, insurance), so patients who get less care look less in need;

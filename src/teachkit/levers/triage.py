@@ -46,7 +46,7 @@ THRESHOLD = LeverSpec(
     name="threshold",
     label="Risk threshold",
     tooltip=(
-        "A patient is flagged when their estimated 90-day crisis risk is at least this. Lower "
+        "A patient is flagged when their estimated 12-month crisis risk is at least this. Lower "
         "means more flags. The usual rule ignores it."
     ),
     constraint=Interval(0.005, 0.5),

@@ -32,6 +32,9 @@ from .timeline import MISSING_COLUMN, MONTHS, LinearModel, Pool, fit_model
 
 __all__ = ["Timeline", "simulate_months", "RECALIBRATION_WINDOW", "REFIT_MONTHS"]
 
+#: The PSI lights in words, not colour names (issue 14): what the level means.
+_PSI_WORDS = {"amber": "PSI 0.10 or more: a shift", "red": "PSI 0.25 or more: a large shift"}
+
 #: Labelled months a recalibration learns from (A).
 RECALIBRATION_WINDOW = 6
 #: Months at whose end the yearly refit happens.
@@ -152,7 +155,7 @@ def simulate_months(p: Pool, model: LinearModel, deployment) -> Timeline:
                                f"month {month}: {', '.join(constant)} is the same for "
                                "every patient"))
             else:
-                raised.append((f"input drift (PSI {psi_light(worst_psi)})", worst_psi,
+                raised.append((f"input drift ({_PSI_WORDS[psi_light(worst_psi)]})", worst_psi,
                                f"month {month}: {worst} against the training window"))
         input_alarm_on = amber
         known = month - LABEL_DELAY

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from ..cohort import make_cohort
+from ..cohort import LESSON_CRISIS_RATES, make_cohort
 from ..consequences import GROUP_ATTRIBUTES
 from ..models import FEATURES, feature_matrix
 
@@ -78,7 +78,8 @@ class Pool:
 def pool(volume: int, seed: int, setting: str) -> Pool:
     """The pool for this volume, seed and setting (drawn once, shared)."""
     n = (TRAINING_MONTHS + POOL_FACTOR * MONTHS) * volume
-    cohort = make_cohort(n, seed=seed, setting=setting)
+    cohort = make_cohort(n, seed=seed, setting=setting,
+                         crisis_rate=LESSON_CRISIS_RATES[setting])  # the lessons' rate
     rng = np.random.default_rng([seed, 61])
     u = rng.random((3, n))
     arrays = dict(
@@ -198,7 +199,8 @@ def vendor_model(seed: int) -> tuple[LinearModel, float]:
     """The vendor's model and the AUC its card reports (its own held-out half)."""
     from .monitors import auc
 
-    cohort = make_cohort(VENDOR_SIZE, seed=seed, setting=VENDOR_SETTING)
+    cohort = make_cohort(VENDOR_SIZE, seed=seed, setting=VENDOR_SETTING,
+                         crisis_rate=LESSON_CRISIS_RATES[VENDOR_SETTING])
     X, y = feature_matrix(cohort), cohort["crisis"].to_numpy()
     half = VENDOR_SIZE // 2
     model = fit_model(X[:half], y[:half], version="v1 (the vendor's)")

@@ -229,7 +229,7 @@ patient number between 1 and 20000. Got 0 instead.
         outcome = "crisis caught" if acted else "crisis missed"
     else:
         outcome = "needless escalation" if acted else "no crisis, no follow-up"
-    rows.append(("within 90 days", "the outcome",
+    rows.append(("within 12 months", "the outcome",
                  "known here only because the patient is synthetic",
                  f"{'a crisis' if crisis else 'no crisis'}: {outcome}"))
     return pd.DataFrame(rows, columns=["when", "who", "on what", "decided"])

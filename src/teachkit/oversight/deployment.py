@@ -274,7 +274,7 @@ def deploy(flagged, scores, crisis, item9, settings: OversightSettings, *,
     scores : array-like of float
         The model's scores (the queue is worked from the highest).
     crisis : array-like of bool
-        The true crisis within 90 days (decides whether the advice was right).
+        The true crisis within 12 months (decides whether the advice was right).
     item9 : array-like of int
         PHQ-9 item 9 as recorded (0-3), for the escalation rule.
     settings : OversightSettings

@@ -45,7 +45,7 @@ def clear_cases(crisis, item9) -> np.ndarray:
     Parameters
     ----------
     crisis : array-like of bool
-        The true crisis within 90 days.
+        The true crisis within 12 months.
     item9 : array-like of int
         PHQ-9 item 9 as recorded (0-3).
 

@@ -6,7 +6,7 @@ The wording follows :mod:`teachkit.text` (per 1,000 patients, "urgent follow-up"
 
 from __future__ import annotations
 
-from ..text import per_1000
+from ..text import per_1000, whole, whole_counts
 
 __all__ = ["BASELINE_NAMES", "describe_oversight", "describe_deciders"]
 
@@ -21,8 +21,8 @@ BASELINE_NAMES = {
 
 
 def _change(delta: float, noun: str) -> str:
-    delta = round(delta, 6)
-    if round(delta, 1) == 0:
+    delta = whole(delta)  # whole people, as every view rounds them
+    if delta == 0:
         return f"the same number of {noun}"
     return f"{per_1000(abs(delta))} {'more' if delta > 0 else 'fewer'} {noun}"
 
@@ -36,7 +36,7 @@ def describe_deciders(decisions) -> str:
     'Of the 72 cases per 1,000 patients, 52 were decided by a clinician, 0 by the model \
 alone and 20 by nobody (the queue was full or the flags were dropped).'
     """
-    human, model, nobody = (float(decisions[k]) for k in ("human", "model", "nobody"))
+    human, model, nobody = (whole(decisions[k]) for k in ("human", "model", "nobody"))
     cases = human + model + nobody
     return (f"Of the {per_1000(cases)} cases per 1,000 patients, {per_1000(human)} were "
             f"decided by a clinician, {per_1000(model)} by the model alone and "
@@ -57,20 +57,22 @@ def describe_oversight(now, before, decisions, *, baseline_name: str) -> str:
     >>> print(describe_oversight(now, before, {"human": 60.0, "model": 0.0,
     ...       "nobody": 11.7}, baseline_name="the model acting alone"))
     ... # doctest: +NORMALIZE_WHITESPACE
-    Compared with the model acting alone, out of every 1,000 patients: 3.5 fewer crises
-    caught (6.0 of 19), 3.5 more crises missed and 38 fewer needless escalations. 30 get
+    Compared with the model acting alone, out of every 1,000 patients: 4 fewer crises
+    caught (6 of 19), 4 more crises missed and 38 fewer needless escalations. 30 get
     an urgent follow-up (the model acting alone: 72). Of the 72 cases per 1,000
     patients, 60 were decided by a clinician, 0 by the model alone and 12 by nobody (the
     queue was full or the flags were dropped).
     """
     who = describe_deciders(decisions)
+    now = whole_counts(now)  # whole people that add up, as every view shows them
+    before = None if before is None else whole_counts(before)
     if before is None:
         return (f"Out of every 1,000 patients, {per_1000(now['flagged'])} get an urgent "
                 f"follow-up: {per_1000(now['caught'])} of the {per_1000(now['crises'])} "
                 f"crises are caught, {per_1000(now['missed'])} missed, and "
                 f"{per_1000(now['needless'])} follow-ups are needless. {who}")
     deltas = [now[k] - before[k] for k in ("caught", "missed", "needless", "flagged")]
-    if all(round(x, 1) == 0 for x in deltas):
+    if all(x == 0 for x in deltas):
         return (f"No change against {baseline_name}: out of every 1,000 patients "
                 f"{per_1000(now['caught'])} of the {per_1000(now['crises'])} crises are "
                 f"caught and {per_1000(now['needless'])} follow-ups are needless. {who}")

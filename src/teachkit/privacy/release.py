@@ -3,7 +3,7 @@
 :class:`Release` holds lesson 03's privacy levers; :func:`make_release` turns a cohort
 into the table that leaves the hospital. Names and record numbers never leave; the
 quasi-identifiers the levers keep do, together with the sensitive clinical payload
-(PHQ-9 total, thoughts of self-harm, diagnosis, crisis within 90 days).
+(PHQ-9 total, thoughts of self-harm, diagnosis, crisis within 12 months).
 
 k-anonymity (``k_target``) works like the Datafly algorithm (Sweeney 1998), the simplest
 of those El Emam et al. 2009 compare: while more than a small share of patients sit in

@@ -224,7 +224,7 @@ def data_flow(release: Release, levels: dict | None = None) -> pd.DataFrame:
         name = DETAIL_NAMES[detail][0].upper() + DETAIL_NAMES[detail][1:]
         rows.append((name, "quasi-identifier", not withheld, how))
     for name in ("PHQ-9 total score", "Thoughts of self-harm (PHQ-9 item 9)",
-                 "Diagnosis code", "Crisis in the next 90 days"):
+                 "Diagnosis code", "Crisis in the next year"):
         rows.append((name, "clinical (sensitive)", True, "exactly, for every released patient"))
     counts = ("exactly" if not release.uses_noise
               else f"with random noise (ε = {release.epsilon:g})")

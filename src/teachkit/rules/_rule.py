@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..text import per_1000  # noqa: F401 - the rules round people as every view does
+
 __all__ = ["Rule", "RULES", "register_rule", "STATUSES", "BASES", "GREEN", "AMBER", "RED"]
 
 GREEN, AMBER, RED = "green", "amber", "red"
@@ -73,10 +75,6 @@ def missing(stage: str, what: str) -> tuple[str, str]:
 
 def pct(x: float) -> str:
     return f"{100 * x:.0f} %"
-
-
-def per_1000(x: float) -> str:
-    return f"{x:.1f}" if x < 10 else f"{x:.0f}"
 
 
 def decided_alone(facts) -> float:

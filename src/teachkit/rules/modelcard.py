@@ -107,7 +107,7 @@ def model_card(checklist: Checklist) -> list[Section]:
     ]
     metrics = [Table(("metric", "value"), (
         ("flagged per 1,000 patients", f"{f.flagged:.1f}"),
-        ("crises per 1,000 (90 days)", f"{f.crises:.1f}"),
+        ("crises per 1,000 (12 months)", f"{f.crises:.1f}"),
         ("crises caught per 1,000", f"{f.caught:.1f}"),
         ("crises missed per 1,000", f"{f.missed:.1f}"),
         ("share of crises caught (sensitivity)",

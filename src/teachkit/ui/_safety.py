@@ -16,6 +16,7 @@ import traceback
 import ipywidgets as widgets
 
 from .._validation import TeachkitError
+from ._layouts import plain_html
 
 __all__ = ["Banner", "guarded"]
 
@@ -31,19 +32,27 @@ class Banner(widgets.VBox):
     """A message strip: hidden until there is something to say.
 
     ``show(message)`` displays a plain message (and optional details for the instructor,
-    collapsed); ``clear()`` hides it again.
+    collapsed); ``clear()`` hides it again. The collapsed details area is made the
+    first time it is needed: a page that never fails never sends its widgets.
     """
 
     def __init__(self):
-        self._message = widgets.HTML()
-        self._details = widgets.Output()
-        self._accordion = widgets.Accordion(children=[self._details])
-        self._accordion.set_title(0, "Details for the instructor")
-        self._accordion.selected_index = None
-        super().__init__([self._message, self._accordion])
+        self._message = plain_html()
+        self._details: widgets.Output | None = None
+        self._accordion: widgets.Accordion | None = None
+        super().__init__([self._message])
         self.add_class("tk-banner")
         self.layout.display = "none"
         self.message = ""
+
+    def _details_area(self) -> widgets.Output:
+        if self._details is None:
+            self._details = widgets.Output()
+            self._accordion = widgets.Accordion(children=[self._details])
+            self._accordion.set_title(0, "Details for the instructor")
+            self._accordion.selected_index = None
+            self.children = [self._message, self._accordion]
+        return self._details
 
     def show(self, message: str, *, details: str = "") -> None:
         self.message = message
@@ -51,10 +60,14 @@ class Banner(widgets.VBox):
             '<div role="alert" style="background:#FFF4E0;border-left:4px solid #E69F00;'
             f'padding:8px 12px;font-size:14px">{html.escape(message)}</div>'
         )
-        self._details.outputs = ()
         if details:
-            self._details.append_stdout(details)
-        self._accordion.layout.display = "" if details else "none"
+            area = self._details_area()
+            area.outputs = ()
+            area.append_stdout(details)
+            self._accordion.layout.display = ""
+        elif self._accordion is not None:
+            self._details.outputs = ()
+            self._accordion.layout.display = "none"
         self.layout.display = ""
 
     def clear(self) -> None:

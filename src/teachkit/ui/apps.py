@@ -130,7 +130,7 @@ TOUR_STEPS = (
     ("Patients", "Each small square on the left is one patient. We always show 1,000 "
      "patients, so you can read every number as 'out of 1,000 patients like ours'."),
     ("Caught", "Solid dark squares (green) are patients who will have a mental-health "
-     "crisis in the next 90 days and were flagged for urgent follow-up: crises caught."),
+     "crisis in the next year and were flagged for urgent follow-up: crises caught."),
     ("Missed", "Hollow squares (an outline with a white middle) will have a crisis but "
      "were not flagged: crises missed. "
      "These are the patients the triage tool failed."),

@@ -16,7 +16,7 @@ from ..consequences import GROUP_ATTRIBUTES
 from ..palette import OKABE_ITO, OUTCOME_COLOURS
 from ..pipeline import RunResult
 from ..plotting import ATTRIBUTE_TITLES, ConsequenceFigure
-from ..text import per_1000
+from ..text import per_1000, whole_counts
 from ._safety import Banner, guarded
 from .views import GroupTable
 
@@ -34,8 +34,9 @@ CARD_HTML = (
 
 def headline_html(result: RunResult, baseline_name: str = "usual rule") -> str:
     """Four cards: flagged, caught, missed, needless escalations (per 1,000 patients)."""
-    now = result.consequences.overall.iloc[0]
+    now = whole_counts(result.consequences.overall.iloc[0])  # as the sentence rounds
     base = result.baseline.overall.iloc[0] if result.baseline is not None else None
+    base = whole_counts(base) if base is not None else None
     cards = [
         ("flagged", "Flagged for urgent follow-up", OKABE_ITO["sky_blue"]),
         ("caught", "Crises caught", OUTCOME_COLOURS["caught"]),

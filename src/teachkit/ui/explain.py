@@ -78,8 +78,9 @@ def scaffold_case() -> widgets.HTML:
 
 
 def explanation_bars_html(explanation, top: int = 6) -> str:
-    """A small bar picture of one patient's explanation, in risk points: red raises the
-    risk, blue lowers it; each bar is labelled with the input in words and its points."""
+    """A small bar picture of one patient's explanation, in risk points: a solid bar right
+    of the centre line raises the risk, a striped bar left of it lowers it (told apart
+    without colour); each bar is labelled with the input in words and its points."""
     e = explanation
     order = np.argsort(-np.abs(e.points))[:top]
     scale = max(float(np.abs(e.points[order]).max()), 1e-9)
@@ -88,7 +89,9 @@ def explanation_bars_html(explanation, top: int = 6) -> str:
     for i in order:
         p = float(e.points[i])
         width = 45 * abs(p) / scale
-        colour = RAISES if p > 0 else LOWERS
+        colour = RAISES if p > 0 else (  # lowering bars striped: no colour needed
+            f"repeating-linear-gradient(135deg,{LOWERS} 0 3px,#fff 3px 5px);"
+            f"outline:1px solid {LOWERS}")
         left = 50 if p > 0 else 50 - width
         label = html.escape(describe_input(e.features[i], e.values[i]))
         rows.append(
@@ -106,8 +109,9 @@ def explanation_bars_html(explanation, top: int = 6) -> str:
     return (f'<div class="tk-explanation" data-patient="{e.patient}" role="img" '
             f'aria-label="{words}"><div style="font-size:14px;max-width:60em;'
             f'line-height:1.4;margin:4px 0">{words}</div>' + "".join(rows)
-            + f'<div style="font-size:12px;color:#555">Red raises the risk, blue lowers it, '
-            f"in {unit} against the reference patient. shap's own explainer; the "
+            + f'<div style="font-size:12px;color:#555">A solid bar right of the centre line '
+            f"raises the risk (+), a striped bar left of it lowers it (−), in {unit} against "
+            f"the reference patient. shap's own explainer; the "
             "points add up to the difference.</div></div>")
 
 

@@ -9,7 +9,6 @@ last three months are hatched: their crises are not known yet (90 days).
 
 from __future__ import annotations
 
-import io
 from collections import OrderedDict
 
 import numpy as np
@@ -19,7 +18,9 @@ from matplotlib.figure import Figure
 from ..monitor.deployment import MonitorResult, time_axis_key
 from ..monitor.monitors import LABEL_DELAY
 from ..monitor.timeline import MONTHS
-from ..palette import OKABE_ITO
+from ..palette import OKABE_ITO, ORANGE_EDGE
+from ..plotting import FIGURE_DPI, FIGURE_WIDTH_PX, TEXT_PT, TITLE_PT, png_bytes, smallest_text_px
+from ..text import per_1000
 
 __all__ = ["monitor_figure", "monitor_png", "monitor_alt_text", "EVENT_COLOURS"]
 
@@ -33,7 +34,8 @@ EVENT_COLOURS = {
 _SHORT = {"drift_case_mix": "case mix", "drift_base_rate": "base rate falls",
           "drift_coding": "coding change", "drift_shock": "shock",
           "drift_pipeline": "pipeline bug"}
-_GROUP_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"],
+# Lines and bars 3:1 or more against white: Okabe-Ito's orange is drawn darker.
+_GROUP_COLOURS = (OKABE_ITO["blue"], ORANGE_EDGE, OKABE_ITO["bluish_green"],
                   OKABE_ITO["reddish_purple"], OKABE_ITO["black"])
 
 
@@ -59,7 +61,9 @@ def monitor_figure(result: MonitorResult, attribute: str = "language") -> Figure
     """Build the figure for ``result`` (a new matplotlib Figure, no pyplot)."""
     months = result.months
     x = months.index.to_numpy()
-    fig = Figure(figsize=(9.5, 7.4), dpi=80, layout="constrained")
+    # Drawn at the width shown at 200 % zoom, text 11 px or more (plotting.FIGURE_WIDTH_PX).
+    fig = Figure(figsize=(FIGURE_WIDTH_PX / FIGURE_DPI, 600 / FIGURE_DPI), dpi=FIGURE_DPI,
+                 layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(4, 1, sharex=True, height_ratios=(1, 1, 1, 1.1))
     known = x <= MONTHS - LABEL_DELAY
@@ -69,31 +73,32 @@ def monitor_figure(result: MonitorResult, attribute: str = "language") -> Figure
             label="AUC, as the monitor sees it")
     ax.axhline(result.card_auc, color=OKABE_ITO["black"], lw=0.8, ls="--",
                label="the model's card")
-    ax.set_ylabel("AUC")
+    ax.set_ylabel("AUC", fontsize=TEXT_PT)
     ax.set_ylim(0.45, 1.0)
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
-              ncol=2)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=TEXT_PT, frameon=False,
+              ncol=1)
 
     ax = axes[1]
     ax.axhspan(0.9, 1.1, color="0.9", zorder=0)
     ax.plot(x[known], months["oe"].to_numpy()[known], color=OKABE_ITO["vermillion"],
             lw=1.6)
     ax.axhline(1.0, color="0.4", lw=0.7)
-    ax.set_ylabel("observed /\nexpected")
+    ax.set_ylabel("observed /\nexpected", fontsize=TEXT_PT)
     ax.set_ylim(0, max(2.0, float(np.nanmax(months["oe"].to_numpy())) * 1.05))
 
     ax = axes[2]
-    ax.bar(x, months["alerts"].to_numpy(), color=OKABE_ITO["orange"], width=0.8)
-    ax.set_ylabel("alerts\na month")
+    ax.bar(x, months["alerts"].to_numpy(), color=ORANGE_EDGE, width=0.8)
+    ax.set_ylabel("alerts\na month", fontsize=TEXT_PT)
 
     ax = axes[3]
     for (group, line), colour in zip(_missed_by_group(result, attribute).items(),
                                      _GROUP_COLOURS):
         ax.plot(x, line, color=colour, lw=1.6, label=group)
-    ax.set_ylabel("crises missed\nper 1,000")
-    ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=3,
-              title=f"by {attribute} (3-month average)", title_fontsize=8)
-    ax.set_xlabel("month after go-live")
+    ax.set_ylabel("crises missed\nper 1,000", fontsize=TEXT_PT)
+    ax.legend(loc="upper left", fontsize=TEXT_PT, frameon=True, framealpha=0.85,
+              edgecolor="none", ncol=3,  # a white ground: the lines pass behind it
+              title=f"by {attribute} (3-month average)", title_fontsize=TEXT_PT)
+    ax.set_xlabel("month after go-live", fontsize=TEXT_PT)
     ax.set_xlim(0.5, MONTHS + 0.5)
     ax.set_xticks([1, 6, 12, 18, 24, 30, 36])
 
@@ -103,7 +108,7 @@ def monitor_figure(result: MonitorResult, attribute: str = "language") -> Figure
             a.axvspan(event["start"] - 0.5, event["end"] + 0.5, color=colour, alpha=0.18,
                       lw=0, zorder=0)
         axes[0].annotate(_SHORT[event["lever"]], (event["start"] - 0.4, 0.97),
-                         xycoords=("data", "axes fraction"), va="top", fontsize=8,
+                         xycoords=("data", "axes fraction"), va="top", fontsize=TEXT_PT,
                          color="0.15")
     for a in axes[:2]:
         a.axvspan(MONTHS - LABEL_DELAY + 0.5, MONTHS + 0.5, facecolor="none",
@@ -116,14 +121,14 @@ def monitor_figure(result: MonitorResult, attribute: str = "language") -> Figure
         axes[0].plot([alarm["month"]], [0.5], marker="v", ms=8,
                      color=OKABE_ITO["vermillion"],
                      mfc=OKABE_ITO["vermillion"] if acted else "white", clip_on=False)
-    axes[0].set_title("36 months after go-live (synthetic patients)", fontsize=10,
+    axes[0].set_title("36 months after go-live\n(synthetic patients)", fontsize=TITLE_PT,
                       loc="left")
-    fig.supxlabel("Shaded: drift events. Triangles: alarms (open: ignored). Dotted: model "
-                  "updates. Hatched: crises not known yet (90 days).", fontsize=8,
-                  color="0.3", x=0.01, ha="left")
+    fig.supxlabel("Shaded: drift events. Triangles: alarms (open: ignored).\nDotted: model "
+                  "updates. Hatched: crises not known yet (90 days).", fontsize=TEXT_PT,
+                  color="0.25", x=0.01, ha="left")
     for a in axes:
         a.spines[["top", "right"]].set_visible(False)
-        a.tick_params(labelsize=8)
+        a.tick_params(labelsize=TEXT_PT)
     return fig
 
 
@@ -137,9 +142,10 @@ def monitor_png(result: MonitorResult, attribute: str = "language") -> bytes:
     if key in _PNG_CACHE:
         _PNG_CACHE.move_to_end(key)
         return _PNG_CACHE[key]
-    buffer = io.BytesIO()
-    monitor_figure(result, attribute).savefig(buffer, format="png")
-    _PNG_CACHE[key] = buffer.getvalue()
+    figure = monitor_figure(result, attribute)
+    figure.canvas.draw()
+    _PNG_CACHE[key] = png_bytes(np.asarray(figure.canvas.buffer_rgba())[:, :, :3],
+                                smallest_text_px(figure))
     while len(_PNG_CACHE) > _PNG_CACHE_SIZE:
         _PNG_CACHE.popitem(last=False)
     return _PNG_CACHE[key]
@@ -155,6 +161,6 @@ def monitor_alt_text(result: MonitorResult) -> str:
             f"{last['AUC']:.2f} in year 3; observed / expected {first['O:E']:.2f}, then "
             f"{last['O:E']:.2f}; alerts a month {first['alerts per month']:.0f}, then "
             f"{last['alerts per month']:.0f}; crises missed per 1,000 "
-            f"{first['missed per 1,000']:.1f}, then {last['missed per 1,000']:.1f}. "
+            f"{per_1000(first['missed per 1,000'])}, then {per_1000(last['missed per 1,000'])}. "
             f"Events: {events}. {totals['alarms']} alarms, {totals['ignored']} ignored; "
             f"{totals['updates']} model updates.")

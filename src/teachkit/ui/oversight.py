@@ -28,7 +28,7 @@ from ..oversight import (
     run_oversight,
 )
 from ..palette import OKABE_ITO, OUTCOME_COLOURS
-from ..text import per_1000, percent
+from ..text import per_1000, percent, whole_counts
 from ._safety import Banner, guarded
 from .apps import Lab
 from .dashboard import CARD_HTML, Dashboard
@@ -117,8 +117,9 @@ class OversightPanel(LeverPanel):
 
 
 def _headline(result: OversightResult) -> str:
-    now = result.consequences.overall.iloc[0]
+    now = whole_counts(result.consequences.overall.iloc[0])  # as the sentence rounds
     base = result.baseline.overall.iloc[0] if result.baseline is not None else None
+    base = None if base is None else whole_counts(base)
     name = result.baseline_name.removeprefix("the ")
     decided = result.decisions.iloc[0]
     cards = [

@@ -15,6 +15,7 @@ from ..glossary import glossary_html
 from ..levers import get_spec
 from ..pipeline import RunResult, Settings
 from ..stages import run as run_deployment
+from ._layouts import plain_html
 from ._safety import Banner, guarded
 from .rows import LeverRow
 
@@ -37,6 +38,17 @@ def heading_html(text: str, *, level: int = 3) -> str:
             f"{html.escape(text)}</h{level}>")
 
 
+_glossary_shown = False  # a panel of this kernel has shown the glossary
+
+
+def _glossary_wanted(asked: bool | None) -> bool:
+    """Whether a new panel shows the glossary (``asked``; None: the first one only)."""
+    global _glossary_shown
+    wanted = (not _glossary_shown) if asked is None else asked
+    _glossary_shown = _glossary_shown or wanted
+    return wanted
+
+
 class LeverPanel(widgets.VBox):
     """A panel of lever rows and the run they produce.
 
@@ -55,6 +67,10 @@ class LeverPanel(widgets.VBox):
         real heading (``<h4>``); text starting with ``<`` is shown as HTML.
     title : str, default="What you can change"
         The panel's own heading (``<h3>``: a lesson's app sits under its ``##`` section).
+    glossary : bool, default=None
+        Show the glossary ("Words used in these lessons") under the heading. None: only
+        in the first panel built in this kernel, so a page of two apps (a Voila page is
+        one kernel) shows it once.
     run : callable(Settings) -> RunResult, default=None
         The path from settings to a result; None means :func:`teachkit.stages.run`:
         the triage model, then the stages of a :class:`~teachkit.stages.Deployment`.
@@ -70,29 +86,29 @@ class LeverPanel(widgets.VBox):
 
     def __init__(self, levers, *, settings: Settings | None = None, on_result=None,
                  banner: Banner | None = None, run=None, headings: dict | None = None,
-                 title: str = "What you can change"):
+                 title: str = "What you can change", glossary: bool | None = None):
         self.settings = settings or Settings()
         self._run = run
         self.on_result = on_result
         own_banner = banner is None
         self.banner = banner or Banner()
         self._trained = {"rule"}
-        self._status = widgets.HTML()
-        self._status.add_class("tk-status")
+        self._status = plain_html("", "tk-status")
         self.rows = {
             name: LeverRow(get_spec(name), value=getattr(self.settings, name),
                            on_change=guarded(self.banner)(self._lever_moved))
             for name in levers
         }
         self._syncing = False
-        glossary = widgets.HTML(glossary_html())
-        glossary.add_class("tk-glossary-view")
-        children = [widgets.HTML(heading_html(title, level=3))] if title else []
-        children.append(glossary)  # every lesson's app: the words, a click or tap away
+        # the words, a click or tap away, once a page; one widget with the heading
+        top = heading_html(title, level=3) if title else ""
+        if _glossary_wanted(glossary):
+            top += glossary_html()
+        children = [plain_html(top, "tk-glossary-view")] if top else []
         for name, row in self.rows.items():
             if name in (headings or {}):
                 text = headings[name]
-                children.append(widgets.HTML(
+                children.append(plain_html(
                     text if text.lstrip().startswith("<") else heading_html(text, level=4)))
             children.append(row)
         children.append(self._status)

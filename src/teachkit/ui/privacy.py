@@ -133,7 +133,7 @@ def examples_html(result: ReleaseResult, n: int = 3) -> str:
         return ('<div class="tk-examples" style="font-size:13px;margin-top:6px"><i>The attack '
                 "named nobody in this release.</i></div>")
     head = ("name (synthetic)", "ZIP code", "date of birth", "sex / gender", "PHQ-9 total",
-            "thoughts of self-harm (0-3)", "diagnosis", "crisis in 90 days")
+            "thoughts of self-harm (0-3)", "diagnosis", "crisis in the next year")
     rows = []
     for row in examples.itertuples(index=False):
         cells = (row.name, row.zip5, str(row.birth_date)[:10], row.sex, row.phq9_total,

@@ -21,6 +21,7 @@ import ipywidgets as widgets
 
 from .._validation import TeachkitError
 from ..reflections import ReflectionStore, default_store, trainee_identity
+from ._layouts import plain_html
 from ._safety import Banner, guarded
 
 __all__ = ["ReflectionBox", "trainee_from_environment"]
@@ -59,7 +60,7 @@ class ReflectionBox(widgets.VBox):
         self.lesson = lesson
         self.store = store or default_store()
         self.banner = Banner()
-        self._prompt = widgets.HTML(
+        self._prompt = plain_html(
             '<h3 class="tk-heading" style="font-size:15px;font-weight:600;margin:8px 0 4px">'
             f"{html.escape(prompt)}</h3>"
         )
@@ -76,8 +77,7 @@ class ReflectionBox(widgets.VBox):
             layout=widgets.Layout(width="100%", max_width="60em", height="140px"),
         )
         self._text.add_class("tk-reflection-text")
-        self._status = widgets.HTML()
-        self._status.add_class("tk-reflection-status")
+        self._status = plain_html("", "tk-reflection-status")
         self._name.observe(guarded(self.banner)(self._name_changed), names="value")
         self._text.observe(guarded(self.banner)(self._text_changed), names="value")
         super().__init__([self._prompt, self._name, self._text, self._status, self.banner])

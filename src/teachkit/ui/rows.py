@@ -2,7 +2,7 @@
 
 The control's bounds, step and options come from the spec's constraint (never typed
 twice); the label and the explanation (a "?" that opens by click, tap or keyboard) come
-from the spec's plain-language text.
+from the spec's plain-language text, in one HTML widget.
 """
 
 from __future__ import annotations
@@ -13,8 +13,12 @@ import ipywidgets as widgets
 
 from .._validation import Interval, Options
 from ..levers import LeverSpec
+from ._layouts import plain_html, shared_layout, shared_style
 
-__all__ = ["LeverRow", "help_html"]
+__all__ = ["LeverRow", "help_html", "label_html"]
+
+#: Width of every lever's control, so the controls of a panel line up.
+CONTROL_WIDTH = "360px"
 
 
 def help_html(spec: LeverSpec) -> str:
@@ -22,7 +26,7 @@ def help_html(spec: LeverSpec) -> str:
 
     A ``<details>`` element, not a hover-only tooltip: keyboard, touch and screen-reader
     users reach it too. The page's template lets an opened explanation take the row's
-    full width, under the lever.
+    full width, under the lever's name (the control moves below it).
 
     Examples
     --------
@@ -38,8 +42,28 @@ def help_html(spec: LeverSpec) -> str:
     )
 
 
+def label_html(spec: LeverSpec) -> str:
+    """The lever's name (bold, a fixed width so the controls line up) and its
+    explanation (:func:`help_html`), in one piece of HTML: one widget model, not six.
+
+    Examples
+    --------
+    >>> from teachkit.levers import get_spec
+    >>> label_html(get_spec("threshold")).count("<b>Risk threshold</b>")
+    1
+    """
+    return (f'<span class="tk-lever-name" title="{html.escape(spec.tooltip)}" '
+            'style="display:inline-block;width:190px;line-height:1.3;vertical-align:middle">'
+            f"<b>{html.escape(spec.label)}</b></span>{help_html(spec)}")
+
+
 class LeverRow(widgets.HBox):
-    """A label, a control, an explanation ("?") and a reset-to-rest button for one lever.
+    """A label with its explanation ("?"), a control and a reset-to-rest button for one
+    lever.
+
+    Four widget models a row: the label and the explanation are one HTML widget, and
+    every row shares its layouts and styles (:mod:`teachkit.ui._layouts`), so a page of
+    eleven levers asks the browser for 44 models, not 143.
 
     Parameters
     ----------
@@ -64,8 +88,8 @@ class LeverRow(widgets.HBox):
         if isinstance(constraint, Options):
             self._control = widgets.Dropdown(
                 options=[(spec.option_labels.get(v, str(v)), v) for v in constraint.values],
-                value=value,
-                layout=widgets.Layout(width="360px"),
+                value=value, layout=shared_layout(width=CONTROL_WIDTH),
+                style=shared_style(widgets.Dropdown),
             )
         elif isinstance(constraint, Interval):
             is_int = constraint.kind == "int"
@@ -74,28 +98,24 @@ class LeverRow(widgets.HBox):
                 min=constraint.low, max=constraint.high, value=value,
                 step=spec.step or (1 if is_int else (constraint.high - constraint.low) / 100),
                 continuous_update=False,
-                layout=widgets.Layout(width="360px"),
+                layout=shared_layout(width=CONTROL_WIDTH),
+                style=shared_style(cls),
             )
             if spec.unit == "%":
                 kwargs["readout_format"] = ".1%"
             self._control = cls(**kwargs)
         else:  # pragma: no cover - every constraint type is handled above
             raise TypeError(f"No widget for a constraint of type {type(constraint)!r}.")
-        self._label = widgets.HTML(
-            f'<span title="{html.escape(spec.tooltip)}"><b>{html.escape(spec.label)}</b></span>',
-            layout=widgets.Layout(width="190px"),
-        )
-        self._info = widgets.HTML(help_html(spec), layout=widgets.Layout(width="auto"))
-        self._info.add_class("tk-lever-help")
+        self._label = plain_html(label_html(spec), "tk-lever-label", "tk-lever-help")
         self._reset = widgets.Button(
             description="Reset", tooltip=f"Back to the starting value: {spec.display(spec.rest)}",
-            layout=widgets.Layout(width="70px"),
+            layout=shared_layout(width="70px"), style=shared_style(widgets.Button),
         )
         self._reset.add_class(f"tk-reset-{spec.name}")
         self._reset.on_click(lambda _: setattr(self, "value", spec.rest))
         self._control.observe(self._changed, names="value")
-        super().__init__([self._label, self._control, self._info, self._reset],
-                         layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
+        super().__init__([self._label, self._control, self._reset],
+                         layout=shared_layout(align_items="center", flex_flow="row wrap"))
         self.add_class("tk-lever")
         self.add_class(f"tk-lever-{spec.name}")
 

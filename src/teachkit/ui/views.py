@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from ..levers import REGISTRY
 from ..pipeline import RunResult
 from ..plotting import ATTRIBUTE_TITLES
+from ..text import whole
 
 __all__ = ["GroupTable", "NumbersTable", "Paragraph", "group_table_html", "settings_call"]
 
@@ -143,10 +144,10 @@ def group_table_html(figure, *, baseline_name: str = "starting point") -> str:
         cells = [f"<th scope='row' style='padding:1px 8px;text-align:left'>"
                  f"{html.escape(row['group'])}</th>",
                  f"<td style='{_CELL}'>{row['patients']:,}</td>",
-                 f"<td style='{_CELL}'>{round(row['caught'])}</td>",
-                 f"<td style='{_CELL}'>{round(row['missed'])}</td>"]
+                 f"<td style='{_CELL}'>{whole(row['caught'])}</td>",
+                 f"<td style='{_CELL}'>{whole(row['missed'])}</td>"]
         if with_base:
-            cells.append(f"<td style='{_CELL}'>{round(row['baseline_caught'])}</td>")
+            cells.append(f"<td style='{_CELL}'>{whole(row['baseline_caught'])}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     title = ATTRIBUTE_TITLES.get(attribute, attribute)
     return (

@@ -1,0 +1,255 @@
+"""First render of every lesson in Chromium with a preheated kernel, and lever p95.
+
+Runs ``teachkit serve`` (a pool of one preheated kernel for each lesson measured, and
+only those) and Debian's Chromium, as the browser tests do (tests/browser/harness.py).
+For each lesson:
+
+- first render: from navigation to the whole page ready (the app visible, its
+  dashboard's first update and figure shown, and the reflection box, the last cell, on
+  the page), median of ``--runs``; the pool refills and goes quiet before each run.
+  Beside it, from the same runs: the page's load event, the widget models the page
+  received and the kernel's bytes, and Chromium's own script,
+  layout and style seconds (DevTools ``Performance.getMetrics``);
+- lever p95 (``--steps`` > 0): ArrowRight / ArrowLeft on the lesson's first slider
+  lever that can be moved, from the keydown to the dashboard updated
+  (``bench_lesson_levers.lever_latency``), p95 over the presses, median of
+  ``--lever-runs`` pages.
+
+The 1-minute load average is printed with every figure: compare runs made at similar
+loads, as paired ratios (before / after on the same machine, close in time).
+
+Usage: .venv/bin/python benchmarks/bench_first_render.py [LESSON ...] [--runs 5]
+       [--steps 40] [--lever-runs 3] [--profile] [--json FILE]
+``--profile`` also prints, for the last run of each lesson, the page's JavaScript
+functions that took most time (Chromium's sampling profiler).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from _timing import FrameCounter, browser_metrics, load_average, median  # noqa: E402
+from bench_lesson_levers import lever_latency  # noqa: E402
+from harness import (  # noqa: E402
+    LESSONS,
+    VoilaServer,
+    chromium_missing_message,
+    launch_chromium,
+    open_page,
+)
+
+#: Goals of issue 15 (item 6), for every lesson.
+GOALS = {"first_render_s": 2.0, "lever_p95_ms": 150.0}
+# The lever the lever benchmark presses: the first slider of the page's first app that
+# can be moved (a lesson without one is left out of the lever figures).
+_SLIDER_JS = """() => {
+  for (const row of document.querySelectorAll('.tk-app .tk-lever')) {
+    const handle = row.querySelector('.noUi-handle');
+    const target = row.querySelector('.noUi-target');
+    if (!handle || (target && target.hasAttribute('disabled'))) continue;
+    const name = [...row.classList].find(c => c.startsWith('tk-lever-') && c !== 'tk-lever-help');
+    if (name) return name.slice('tk-lever-'.length);
+  }
+  return null;
+}"""
+
+# The page is ready when every cell's widgets are on screen: the app, its dashboard's
+# first result and figure (when it has them), and the reflection box (the last cell).
+_READY_JS = """() => {
+  const app = document.querySelector('.tk-app');
+  if (!app || app.getBoundingClientRect().height === 0) return false;
+  if (document.querySelector('.tk-state')) {
+    const st = document.querySelector('.tk-state .tk-state-data');
+    if (!st || parseInt(st.dataset.updates, 10) < 1) return false;
+  }
+  const img = document.querySelector('img.tk-figure');
+  if (img && !(img.src && img.getBoundingClientRect().width > 0)) return false;
+  const box = document.querySelector('.tk-reflection textarea');
+  return !!(box && box.getBoundingClientRect().height > 0);
+}"""
+
+_NAV_JS = """() => { const n = performance.getEntriesByType('navigation')[0];
+  return [n.responseEnd / 1000, n.domContentLoadedEventEnd / 1000, n.loadEventEnd / 1000]; }"""
+
+
+def top_functions(profile: dict, n: int = 12) -> list[tuple[str, float]]:
+    """Self time (ms) by function and script of a DevTools CPU profile, largest first."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    deltas = profile.get("timeDeltas", [])
+    spent: Counter = Counter()
+    for sample, delta in zip(profile.get("samples", []), deltas):
+        frame = nodes[sample]["callFrame"]
+        where = frame["url"].rsplit("/", 1)[-1][:40] or "(native)"
+        spent[f"{frame['functionName'] or '(anonymous)'} @ {where}"] += delta / 1000
+    return spent.most_common(n)
+
+
+def render_once(browser, server, lesson: str, *, profile: bool = False,
+                timeout_s: float = 120.0) -> dict:
+    """Open ``lesson`` once on a quiet pool; return its timings and counts."""
+    waited = server.wait_pool_ready(timeout=300)
+    frames = FrameCounter()
+    rec = open_page(browser, on_websocket=frames.attach)
+    cdp = rec.context.new_cdp_session(rec.page)
+    cdp.send("Performance.enable")
+    if profile:
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 500})
+        cdp.send("Profiler.start")
+    load = load_average()
+    try:
+        start = time.perf_counter()
+        rec.page.goto(server.lesson_url(lesson), wait_until="commit",
+                      timeout=timeout_s * 1000)
+        rec.page.wait_for_function(_READY_JS, timeout=timeout_s * 1000, polling=20)
+        total = time.perf_counter() - start
+        rec.page.wait_for_load_state("load", timeout=timeout_s * 1000)
+        html_done, dcl, loaded = rec.page.evaluate(_NAV_JS)
+        metrics = browser_metrics(cdp)
+        slider = rec.page.evaluate(_SLIDER_JS)
+        top = top_functions(cdp.send("Profiler.stop")["profile"]) if profile else []
+        if rec.page_errors:
+            raise RuntimeError(f"lesson {lesson}: page errors {rec.page_errors}")
+    finally:
+        rec.close()
+    return {"lesson": lesson, "first_render_s": total, "html_s": html_done, "dcl_s": dcl,
+            "load_s": loaded, "pool_wait_s": waited, "load_average": load,
+            "models": frames.models,
+            "received": dict(frames.received), "received_kb": frames.received_bytes / 1024,
+            "sent": dict(frames.sent), **metrics, "top": top, "slider": slider}
+
+
+def served(lessons, folder: Path) -> VoilaServer:
+    """``teachkit serve`` with a pool of one preheated kernel for each of ``lessons``
+    only (copied to ``folder``): the other lessons' kernels would only load the
+    machine while they start."""
+    for n in lessons:
+        shutil.copy(ROOT.parent / "notebooks" / LESSONS[n], folder / LESSONS[n])
+    return VoilaServer(pool_size=1, extra_args=("--notebooks", str(folder)),
+                       expected_kernels=len(lessons))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("lessons", nargs="*", help="lesson numbers (default: every lesson)")
+    parser.add_argument("--runs", type=int, default=5, help="first renders per lesson")
+    parser.add_argument("--steps", type=int, default=40,
+                        help="key presses per lever run (0: no lever figures)")
+    parser.add_argument("--lever-runs", type=int, default=3, help="lever pages per lesson")
+    parser.add_argument("--profile", action="store_true", help="print the JS hot spots")
+    parser.add_argument("--timeout", type=float, default=120.0,
+                        help="seconds a render may take before the run counts as failed")
+    parser.add_argument("--json", default=None, help="also write every run here")
+    args = parser.parse_args(argv)
+    lessons = args.lessons or sorted(LESSONS)
+    unknown = [n for n in lessons if n not in LESSONS]
+    if unknown:
+        print(f"bench_first_render: no lesson {', '.join(unknown)}; lessons are "
+              f"{', '.join(sorted(LESSONS))}", file=sys.stderr)
+        return 2
+    missing = chromium_missing_message()
+    if missing:
+        print(f"bench_first_render: {missing}", file=sys.stderr)
+        return 2
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    started = time.perf_counter()
+    renders: dict[str, list[dict]] = {n: [] for n in lessons}
+    levers: dict[str, list[dict]] = {n: [] for n in lessons}
+    failed = Counter()
+    print(f"bench_first_render: load average {load_average():.1f} at start", flush=True)
+    with tempfile.TemporaryDirectory(prefix="tk-bench-") as folder, \
+            served(lessons, Path(folder)) as server, sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            for n in lessons:
+                for i in range(args.runs):
+                    try:
+                        r = render_once(browser, server, n, timeout_s=args.timeout,
+                                        profile=args.profile and i == args.runs - 1)
+                    except PlaywrightError as exc:  # a busy machine: say so, go on
+                        print(f"  {n} render {i + 1}: FAILED ({str(exc).splitlines()[0]}; "
+                              f"load avg {load_average():.1f})", flush=True)
+                        failed[n] += 1
+                        continue
+                    renders[n].append(r)
+                    print(f"  {n} render {i + 1}: {r['first_render_s']:.2f} s (load event "
+                          f"{r['load_s']:.2f} s, {r['models']} models, "
+                          f"{r['received_kb']:.0f} kB, script {r['script_s']:.2f} s, "
+                          f"load avg {r['load_average']:.1f})", flush=True)
+                    for name, ms in r["top"]:
+                        print(f"      {ms:7.0f} ms  {name}")
+                lever = renders[n][-1]["slider"] if renders[n] else None
+                for i in range(args.lever_runs if args.steps > 0 and lever else 0):
+                    try:
+                        out = lever_latency(browser, server, n, lever, max(args.steps, 20))
+                    except (PlaywrightError, RuntimeError) as exc:
+                        print(f"  {n} lever {lever} run {i + 1}: FAILED "
+                              f"({str(exc).splitlines()[0]})", flush=True)
+                        continue
+                    out["load_average"] = load_average()
+                    levers[n].append(out)
+                    print(f"  {n} lever {lever} run {i + 1}: p50 {out['p50_ms']:.0f} ms, "
+                          f"p95 {out['p95_ms']:.0f} ms, kernel p50 "
+                          f"{out['kernel_p50_ms'] or float('nan'):.0f} ms (load avg "
+                          f"{out['load_average']:.1f})", flush=True)
+        finally:
+            browser.close()
+
+    print(f"\nbench_first_render: {datetime.now():%Y-%m-%d %H:%M}, "
+          f"total {time.perf_counter() - started:.0f} s; medians of {args.runs} renders and "
+          f"{args.lever_runs} lever pages (goals: render <= {GOALS['first_render_s']} s, "
+          f"lever p95 <= {GOALS['lever_p95_ms']:.0f} ms)")
+    head = ("lesson", "render s", "load ev s", "models", "kB in", "script s", "layout+style s",
+            "lever", "p50 ms", "p95 ms", "load avg", "failed")
+    print("  ".join(f"{h:>9}" for h in head))
+    summary = {}
+    for n in lessons:
+        rs, ls = renders[n], levers[n]
+        row = {
+            "render_s": median(r["first_render_s"] for r in rs),
+            "load_s": median(r["load_s"] for r in rs),
+            "models": median(r["models"] for r in rs),
+            "kb": median(r["received_kb"] for r in rs),
+            "script_s": median(r["script_s"] for r in rs),
+            "layout_style_s": median(r["layout_s"] + r["style_s"] for r in rs),
+            "lever": ls[0]["lever"] if ls else "",
+            "lever_p50_ms": median(x["p50_ms"] for x in ls),
+            "lever_p95_ms": median(x["p95_ms"] for x in ls),
+            "load_average": median([r["load_average"] for r in rs]
+                                   + [x["load_average"] for x in ls]),
+            "failed_renders": failed[n],
+        }
+        summary[n] = row
+        cells = [n, f"{row['render_s']:.2f}", f"{row['load_s']:.2f}", f"{row['models']:.0f}",
+                 f"{row['kb']:.0f}", f"{row['script_s']:.2f}", f"{row['layout_style_s']:.2f}",
+                 row["lever"] or "-", f"{row['lever_p50_ms']:.0f}",
+                 f"{row['lever_p95_ms']:.0f}", f"{row['load_average']:.1f}",
+                 str(failed[n])]
+        print("  ".join(f"{c:>9}" for c in cells))
+    all_p95 = [x["p95_ms"] for n in lessons for x in levers[n]]
+    if all_p95:
+        print(f"  every lever run: p95 median {median(all_p95):.0f} ms, "
+              f"worst {max(all_p95):.0f} ms")
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(
+            {"summary": summary, "renders": renders, "levers": levers}, indent=2,
+            default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

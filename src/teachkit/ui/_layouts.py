@@ -1,0 +1,55 @@
+"""Layout and Style models shared by every widget laid out alike.
+
+Each ipywidgets ``DOMWidget`` makes its own ``Layout`` model and, for most kinds, its own
+``Style`` model: three models for one line of HTML. The browser creates every model of a
+page, one by one, before it draws the page, so a lesson of 250 models waited seconds for
+ones that all said the same thing. Widgets laid out alike share one instance instead
+(ipywidgets allows it: a layout or style may be assigned to many widgets). Only layouts
+nobody changes after creation are shared: a widget that hides itself
+(``layout.display = "none"``) keeps its own.
+
+Examples
+--------
+>>> a = shared_layout(width="360px")
+>>> a is shared_layout(width="360px"), a is shared_layout(width="70px")
+(True, False)
+>>> plain_html("<b>hi</b>").layout is plain_html("").layout
+True
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+__all__ = ["plain_html", "shared_layout", "shared_style"]
+
+_SHARED: dict[tuple, widgets.Widget] = {}
+
+
+def _shared(kind: type, **traits) -> widgets.Widget:
+    key = (kind, tuple(sorted(traits.items())))
+    model = _SHARED.get(key)
+    if model is None or getattr(model, "comm", None) is None:  # new, or closed since
+        model = _SHARED[key] = kind(**traits)
+    return model
+
+
+def shared_layout(**traits) -> widgets.Layout:
+    """The one ``Layout`` with these traits, for widgets that never change it."""
+    return _shared(widgets.Layout, **traits)
+
+
+def shared_style(widget: type, **traits) -> widgets.Widget:
+    """The one style model with these traits for widgets of class ``widget``
+    (``widgets.HTML``, ``widgets.Button``, ...: each kind has its own style class)."""
+    return _shared(widget.class_traits()["style"].klass, **traits)
+
+
+def plain_html(value: str = "", *classes: str) -> widgets.HTML:
+    """An HTML widget with the shared default layout and style (one model, not three),
+    and these CSS classes. Its layout must not be changed: make an ordinary
+    ``widgets.HTML`` for one that hides itself."""
+    out = widgets.HTML(value, layout=shared_layout(), style=shared_style(widgets.HTML))
+    for name in classes:
+        out.add_class(name)
+    return out
