@@ -2,7 +2,8 @@
 #   make serve   set everything up and serve the lessons on http://localhost:8866/
 #   make test    set everything up and run the whole test suite
 # For a workshop room (README, "Running a workshop"):
-#   make room TRAINEES=30 LESSON=01   serve the network, a kernel preheated per trainee
+#   make room TRAINEES=30 LESSON=01   serve the network, a kernel preheated per trainee,
+#                                     forked from one warm parent where it works
 #   sudo make hub                     JupyterHub: each trainee logs in to the lessons
 .PHONY: serve test setup lint bench bench-room room hub data
 

@@ -4,7 +4,7 @@ For each N (default 30 and 60) and each way of serving (``--modes``, default all
 side by side in one run):
 
 - ``fork``: ``teachkit serve --trainees N --lesson 01`` with kernels forked from one
-  warm parent (``--fork``, teachkit.forking);
+  warm parent (teachkit.forking, the default);
 - ``pool``: the same with ``--no-fork``: every preheated kernel imports and builds
   everything itself (the pool before issue 19);
 - ``plain``: plain Voila, no preheated kernel: each page starts its own;
@@ -24,15 +24,16 @@ server's and not those of N browsers sharing this machine's two cores:
    move's *latency* runs from sending the widget update to receiving the dashboard's new
    state (figure, numbers, sentence and the hidden ``tk-state`` all updated).
 
-It prints, per room: preheat time (server start until every preheated kernel has run
-its lesson), time until every page was rendered, pages hung, first model choice p50,
-lever -> update p50 / p95, CPU seconds (server + kernels), PSS per trainee's kernel
-(median, max) and the total of everything below ``teachkit serve`` (Voila, the warm
-parent, every kernel). ``--browser-check`` also opens one real Chromium page during the
-lever phase and checks it renders and updates (harness.py) - a check, not a figure.
+It prints, per room: pages served (rendered) out of N, preheat time (server start until
+every preheated kernel has run its lesson), time until every page was rendered, pages
+hung, first model choice p50, lever -> update p50 / p95, CPU seconds (server + kernels),
+PSS per trainee's kernel (median, max) and the total of everything below ``teachkit
+serve`` (Voila, the warm parent, every kernel). ``--browser-check`` also opens one real
+Chromium page during the lever phase and checks it renders and updates (harness.py) - a
+check, not a figure.
 
 Usage: .venv/bin/python benchmarks/bench_room.py [--trainees 30 60] [--modes fork pool
-       plain] [--runs 1] [--moves 15] [--interval 2] [--json FILE]
+       plain] [--runs 3] [--moves 15] [--interval 2] [--json FILE]
 This machine is noisy (2 cores, other work): the load average at the start of each room
 and the CPU used by others during it are printed; run it several times and compare
 medians.
@@ -355,6 +356,7 @@ def room(n: int, mode: str, args) -> dict:
         "n": n, "mode": mode, "forked": forked, "load_at_start": load[0],
         "warm_up_s": warm if not plain else None,
         "pool_kernels": len(pool_pids), "pool_pss_mb": pool_pss,
+        "served": len(rendered),
         "all_rendered_s": max(rendered) if len(rendered) == n else None,
         "rendered_p50_s": pct(rendered, 0.5), "rendered_max_s": max(rendered or [0]),
         "html_p50_s": pct([t.html_s for t in trainees if t.html_s], 0.5),
@@ -482,7 +484,7 @@ def verdict(value, goal) -> str:
 
 def table(results: list[dict], trainees: list[int], modes: list[str]) -> list[str]:
     """The side-by-side table: one row per N and way of serving (medians over runs)."""
-    header = ("N", "kernels", "preheat", "all rendered", "hung", "1st model p50",
+    header = ("N", "kernels", "served", "preheat", "all rendered", "hung", "1st model p50",
               "lever p50", "lever p95", "PSS/kernel", "PSS total", "others' CPU")
     rows = [header]
     for n in trainees:
@@ -501,7 +503,8 @@ def table(results: list[dict], trainees: list[int], modes: list[str]) -> list[st
             rows.append((
                 str(n), mode + ("" if mode != "fork" or all(r["forked"] for r in rs)
                                 else " (NOT forked)"),
-                show(med("warm_up_s"), ".0f", " s"), show(med("all_rendered_s"), ".1f", " s"),
+                show(med("served"), ".0f", f"/{n}"), show(med("warm_up_s"), ".0f", " s"),
+                show(med("all_rendered_s"), ".1f", " s"),
                 show(med("hung"), ".0f"), show(med("first_model_p50_ms"), ".0f", " ms"),
                 show(med("p50_ms"), ".0f", " ms"), show(med("p95_ms"), ".0f", " ms"),
                 show(med("kernel_pss_p50_mb"), ".0f", " MB"),
@@ -522,7 +525,7 @@ def main(argv=None) -> int:
     parser.add_argument("--trainees", type=int, nargs="+", default=[30, 60])
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES),
                         help="ways of serving, side by side (default all)")
-    parser.add_argument("--runs", type=int, default=1, help="runs per N (medians shown)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per N (medians shown)")
     parser.add_argument("--moves", type=int, default=15, help="lever moves per trainee")
     parser.add_argument("--interval", type=float, default=2.0,
                         help="seconds between a trainee's moves")

@@ -300,6 +300,9 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="first-render runs (>= 5)")
     parser.add_argument("--steps", type=int, default=40, help="lever key presses")
     parser.add_argument("--json", default=None, help="also write the figures here")
+    parser.add_argument("--fork", action=argparse.BooleanOptionalAction, default=True,
+                        help="kernels forked from a warm parent (teachkit serve's "
+                             "default); --no-fork: ordinary kernels, to compare")
     args = parser.parse_args(argv)
 
     missing = chromium_missing_message()
@@ -309,8 +312,11 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     started = time.perf_counter()
-    print("bench_voila: starting teachkit serve (pool of 1 per lesson)...", flush=True)
-    with VoilaServer(pool_size=1) as server, sync_playwright() as pw:
+    kernels = "forked" if args.fork else "ordinary"
+    print(f"bench_voila: starting teachkit serve (pool of 1 per lesson, {kernels} "
+          "kernels)...", flush=True)
+    extra = () if args.fork else ("--no-fork",)
+    with VoilaServer(pool_size=1, extra_args=extra) as server, sync_playwright() as pw:
         up = time.perf_counter() - started
         print(f"  server up and pool ready in {up:.1f} s", flush=True)
         browser = launch_chromium(pw)
@@ -356,7 +362,8 @@ def main(argv=None) -> int:
         ("    the Voila server (PSS)", fmt(lever["server_pss"], "MB"), "", "", ""),
     ]
     print()
-    print(f"bench_voila: lesson 01 in Chromium, {datetime.now():%Y-%m-%d %H:%M}, "
+    print(f"bench_voila: lesson 01 in Chromium, {kernels} kernels, "
+          f"{datetime.now():%Y-%m-%d %H:%M}, "
           f"total {time.perf_counter() - started:.0f} s")
     print(table(rows))
     print(f"(a) runs: {', '.join(f'{t:.2f}' for t in render['runs_s'])} s")

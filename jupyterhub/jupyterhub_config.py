@@ -138,7 +138,8 @@ c.Spawner.default_url = "/voila/tree"
 # Voila runs the lessons directly, not through that API. Kernels start the ordinary way:
 # forked ones (teachkit.forking) would give each trainee's server a warm parent of its
 # own, which pays for itself only from the second lesson open at once, and they are not
-# yet checked in a browser or under this hub's accounts and mount namespaces.
+# yet checked under this hub's accounts and mount namespaces (the Kubernetes recipe,
+# one trainee per pod, forks them).
 c.Spawner.args = trainee_server_args(fork=False)
 c.Spawner.environment = {
     # teachkit's Voila template (no CDN) and the server config (Voila with the template

@@ -453,12 +453,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cull-idle", type=_int, default=7200,
                        help="seconds before an idle trainee's kernel is shut down "
                             "(default 7200; 0: never)")
-    serve.add_argument("--fork", action=argparse.BooleanOptionalAction, default=False,
+    serve.add_argument("--fork", action=argparse.BooleanOptionalAction, default=True,
                        help="fork each trainee's kernel from one warm parent that has "
                             "imported everything and built the lesson's cohort and "
-                            "models (experimental, off by default: a browser check of "
-                            "its pages is pending; where forking is unavailable kernels "
-                            "start the ordinary way)")
+                            "models (default; where forking is unavailable kernels start "
+                            "the ordinary way); --no-fork starts every kernel from scratch")
     serve.add_argument("--data-dir", default=None,
                        help="where trainees' reflections are kept (default "
                             "$TEACHKIT_HOME or ~/.local/share/teachkit)")

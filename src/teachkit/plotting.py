@@ -66,7 +66,9 @@ def icon_counts(row) -> dict[str, int]:
     >>> icon_counts({"caught": 10.4, "missed": 8.3, "needless": 170.6})
     {'caught': 10, 'missed': 8, 'needless': 171, 'clear': 811}
     """
-    counts = whole_counts({o: row[o] for o in OUTCOMES[:3]})
+    # with the row's totals, so the parts are the totals' rest exactly as on the cards
+    counts = whole_counts({k: row[k] for k in ("flagged", "crises", *OUTCOMES[:3])
+                           if k in row})
     counts = {o: max(counts[o] or 0, 0) for o in OUTCOMES[:3]}
     counts["clear"] = max(1000 - sum(counts.values()), 0)
     return counts

@@ -153,12 +153,17 @@ def describe_change(now, before, *, baseline_name: str = "the usual rule") -> st
     (15 of 20), 1 fewer crisis missed, and 68 fewer needless escalations. 120 are
     flagged (the usual rule: 187).
     """
+    moved = any(abs(float(now[k]) - float(before[k])) > 1e-9
+                for k in ("flagged", "caught", "missed", "needless"))
     now, before = whole_counts(now), whole_counts(before)
     caught = now["caught"] - before["caught"]
     missed = now["missed"] - before["missed"]
     needless = now["needless"] - before["needless"]
     if all(whole(d) == 0 for d in (caught, missed, needless, now["flagged"] -
                                    before["flagged"])):
+        if moved:  # a change smaller than one person per 1,000 is still said, not hidden
+            return (f"Less than 1 in 1,000 patients changes against {baseline_name}. "
+                    + describe_run(now))
         return (f"No change against {baseline_name}. " + describe_run(now))
     return (
         f"Compared with {baseline_name}, out of every 1,000 patients: "

@@ -55,8 +55,10 @@ def browser(playwright_instance):
 
 @pytest.fixture(scope="session")
 def voila_server(browser_ready):
-    """``teachkit serve`` with a pool of one preheated kernel per lesson, for all tests."""
-    with VoilaServer(pool_size=1) as server:
+    """``teachkit serve`` with a pool of one preheated kernel per lesson, for all tests;
+    the kernels are forked from a warm parent, as in a room (teachkit serve says in its
+    log when this installation cannot, and starts ordinary ones)."""
+    with VoilaServer(pool_size=1, extra_args=("--fork",)) as server:
         yield server
 
 

@@ -1,5 +1,5 @@
-"""``teachkit serve --fork`` forks trainees' kernels from a warm parent, says so when it
-cannot, and stops the parent and every forked kernel with itself."""
+"""``teachkit serve`` forks trainees' kernels from a warm parent by default, says so when
+it cannot, and stops the parent and every forked kernel with itself."""
 
 from __future__ import annotations
 
@@ -28,15 +28,16 @@ def _dry_run(capsys, tmp_path, *argv) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_fork_forks_kernels_where_it_works(tmp_path, capsys, monkeypatch):
+def test_kernels_are_forked_by_default_where_it_works(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(teachkit.forking, "available", lambda: None)
-    code, out = _dry_run(capsys, tmp_path, "--trainees", "30", "--lesson", "01", "--fork")
+    code, out = _dry_run(capsys, tmp_path, "--trainees", "30", "--lesson", "01")
     assert code == 0
     assert FLAG in out.strip().splitlines()[-1]
     kernels = 30 + len(find_lessons(ROOT / "notebooks")) - 1
     gb = (kernels * FORKED_KERNEL_MB + FORK_PARENT_MB) / 1000
     assert f"forked from a warm parent: about {gb:.1f} GB of memory" in out
-    code, out = _dry_run(capsys, tmp_path, "--trainees", "30", "--lesson", "01")
+    code, out = _dry_run(capsys, tmp_path, "--trainees", "30", "--lesson", "01",
+                         "--no-fork")
     assert code == 0 and FLAG not in out and "forked from" not in out
     assert f"about {kernels * KERNEL_MB / 1000:.1f} GB of memory" in out
 
@@ -45,7 +46,7 @@ def test_where_forking_is_unavailable_it_says_so_once_and_serves_ordinary_kernel
         tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(teachkit.forking, "available",
                         lambda: "this system (test) cannot fork kernels")
-    code, out = _dry_run(capsys, tmp_path, "--fork")
+    code, out = _dry_run(capsys, tmp_path)
     assert code == 0 and FLAG not in out
     assert out.count("kernels start the ordinary way: this system (test) cannot fork "
                      "kernels") == 1
@@ -117,7 +118,7 @@ def test_the_parent_and_its_forked_kernels_stop_with_teachkit(tmp_path, stop):
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "teachkit.cli", "serve", "--port", str(port), "--notebooks",
-         str(lessons), "--data-dir", str(tmp_path / "data"), "--fork"],
+         str(lessons), "--data-dir", str(tmp_path / "data")],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True, env=entry_point_env(tmp_path / "ep"))
     family: dict[int, str] = {}

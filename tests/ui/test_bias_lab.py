@@ -31,7 +31,10 @@ def test_each_bias_lever_updates_the_dashboard_against_one_step_back(lever, valu
     assert lab.banner.message == ""
     assert lab.dashboard.updates == 2
     assert f"{baseline}: <b>" in lab.dashboard._headline.value
-    assert lab.dashboard.sentence.startswith(f"Compared with the {baseline}")
+    # a change under one person per 1,000 is said as such (whole numbers of people)
+    assert lab.dashboard.sentence.startswith((f"Compared with the {baseline}",
+                                              "Less than 1 in 1,000 patients changes "
+                                              f"against the {baseline}"))
     assert lab.views["fairness"].value != before
 
 

@@ -79,7 +79,7 @@ def test_describe_run_text():
 def test_describe_run_numbers_add_up():
     row = {"flagged": 179.1, "crises": 19.1, "caught": 10.4, "missed": 8.7,
            "needless": 168.7}
-    assert "Of the 19 who will have a crisis in the next 90 days, 10 are caught and 9 " \
+    assert "Of the 19 who will have a crisis in the next year, 10 are caught and 9 " \
            "are missed. 169 flagged" in describe_run(row)
 
 
@@ -109,7 +109,8 @@ def test_no_change_says_so():
 
 def test_a_change_under_half_a_person_reads_as_the_same_number():
     now = dict(BEFORE, caught=14.2, missed=5.8, needless=173.0, flagged=187.2)
-    assert describe_change(now, BEFORE).startswith("No change")
+    assert describe_change(now, BEFORE).startswith(
+        "Less than 1 in 1,000 patients changes against the usual rule. Out of every 1,000")
     now = dict(BEFORE, flagged=190.5, needless=176.5)
     sentence = describe_change(now, BEFORE)
     assert "the same number of crises caught" in sentence

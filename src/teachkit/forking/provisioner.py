@@ -10,14 +10,17 @@ culling, clean-up) is LocalProvisioner's, applied to :class:`ForkedProcess`, a
 Popen-like handle on the child.
 
 Registered as the entry point ``teachkit-fork`` of ``jupyter_client.kernel_provisioners``
-(pyproject.toml); ``teachkit serve --fork`` makes it Voila's default with
+(pyproject.toml); ``teachkit serve`` makes it Voila's default (``--no-fork`` does not) with
 ``--KernelProvisionerFactory.default_provisioner_name=teachkit-fork``.
 
-Known problem (issue 19, not solved): in a Chromium check after merging main, lesson 00
-served from forked kernels never showed its app while Voila logged "Timeout waiting for
-IOPub output" (the cells' outputs were lost while Voila ran the notebook); ordinary
-kernels rendered on the same machine. Earlier checks rendered it (12 s) and the room
-benchmark's pages had all their widgets. Hence ``--fork`` is off by default.
+Pages that once did not render (issue 19): ipykernel 7 sends a cell's reply on the shell
+channel while the cell's outputs still wait in its IOPub thread (measured: comm messages
+made 3 s before the reply arrived just after it, in forked and ordinary kernels alike),
+and nbclient, which runs a preheated lesson for Voila, drops outputs that arrive more
+than ``iopub_timeout`` (4 s) after the reply. Forked kernels met that limit more often
+(17 timeouts against 7 under the same load), because a pool's kernels all fork the
+moment the parent is warm and run their lessons together, where ordinary ones are
+spread out by their imports. Voila now waits 2 minutes (``jupyter_data/config/voila.py``).
 
 Where forking is unavailable or fails (not Linux, the parent cannot warm up or would
 fork with threads, a kernel that is not this Python's ipykernel), the kernel is

@@ -12,10 +12,15 @@ c.VoilaConfiguration.page_config_hook = page_config_hook
 # here, so the kernels Voila starts do not inherit it.
 if os.environ.get("TEACHKIT_VOILA_TOKEN"):
     c.Voila.token = os.environ.pop("TEACHKIT_VOILA_TOKEN")
-# On a busy machine a cell's outputs can reach Voila's executor more than nbclient's 4 s
-# after the cell finished; the executor then drops them and a preheated page renders
-# without its app (seen with lesson 08's many widgets under load). Wait longer instead.
-c.VoilaExecutor.iopub_timeout = 30
+# On a busy machine a cell's outputs can reach Voila's executor long after the cell's
+# reply (ipykernel sends them from its IOPub thread, which waits for CPU); past
+# nbclient's 4 s the executor drops them and a preheated page renders without its app.
+# Measured at load 40-70 on 2 cores: with 4 s, none of lessons 00, 01, 08 rendered from
+# forked kernels (17 timeouts logged) and 2 of 3 from ordinary ones (7); with 30 s all of
+# 00-08 rendered forked at load 30, but two refills executed at load 60 still lost
+# their apps (a kernel idle 11 min in the pool rendered fine: not idleness). A late
+# output only delays a preheat, never a trainee's levers, so Voila waits 2 minutes.
+c.VoilaExecutor.iopub_timeout = 120
 # The facilitator's view (teachkit.facilitator): its key leaves the environment here
 # too, before any kernel starts, so no trainee's kernel can read it. A failure here must
 # not stop the lessons (nor lose the token above): it is reported, the view is off.
