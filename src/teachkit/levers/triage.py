@@ -88,9 +88,9 @@ def score_patients(records, *, model: str = "rule", label="crisis", seed: int = 
     Examples
     --------
     >>> from teachkit.cohort import make_cohort
-    >>> scores = score_patients(make_cohort(500, seed=1), model="logistic", seed=1)
+    >>> scores = score_patients(make_cohort(5_000, seed=1), model="logistic", seed=1)
     >>> scores.shape, bool(((scores >= 0) & (scores <= 1)).all())
-    ((500,), True)
+    ((5000,), True)
     """
     from ..models import cross_fitted_scores  # scikit-learn is loaded when a model runs
 
