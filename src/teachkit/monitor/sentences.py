@@ -39,9 +39,9 @@ def describe(result) -> list[str]:
         out.append(f"{totals['alarms']} alarm{'s' if totals['alarms'] != 1 else ''} "
                    f"raised, {totals['ignored']} of them ignored; "
                    f"{ACTIONS[d.update_policy].lower()}.")
-    out.append(f"Over 36 months the model caught {totals['caught']} of "
-               f"{totals['crises']} crises and missed {totals['missed']}; "
-               f"{totals['needless']} patients were escalated needlessly.")
+    out.append(f"Over 36 months the model caught {totals['caught']:,} of "
+               f"{totals['crises']:,} crises and missed {totals['missed']:,}; "
+               f"{totals['needless']:,} patients were escalated needlessly.")
     first = result.period(1, 12)
     last = result.period(25, 36)
     out.append(f"Observed against expected crises (O:E) went from {first['O:E']:.2f} in "

@@ -6,7 +6,7 @@ The wording follows :mod:`teachkit.text` (per 1,000 patients, "urgent follow-up"
 
 from __future__ import annotations
 
-from ..text import per_1000, whole, whole_counts
+from ..text import _more_fewer, per_1000, whole, whole_counts
 
 __all__ = ["BASELINE_NAMES", "describe_oversight", "describe_deciders"]
 
@@ -21,10 +21,8 @@ BASELINE_NAMES = {
 
 
 def _change(delta: float, noun: str) -> str:
-    delta = whole(delta)  # whole people, as every view rounds them
-    if delta == 0:
-        return f"the same number of {noun}"
-    return f"{per_1000(abs(delta))} {'more' if delta > 0 else 'fewer'} {noun}"
+    """Whole people, as every view rounds them ("1 more crisis caught", singular)."""
+    return _more_fewer(delta, noun)
 
 
 def describe_deciders(decisions) -> str:

@@ -43,6 +43,7 @@ from ..board.roles import ROLE_NAMES, ROLES, frontier, get_role, satisfaction_ta
 from ..board.store import Board, BoardStore, default_board_store
 from ..levers import REGISTRY
 from ..stages import Deployment
+from ..text import per_1000
 from ._safety import Banner, guarded
 from .apps import synthetic_notice
 from .dashboard import Dashboard
@@ -80,12 +81,18 @@ def tessa_case() -> widgets.HTML:
     return box
 
 
+#: The consequences counted in people (per 1,000): shown whole, like every lesson's cards.
+_PEOPLE = ("missed", "needless", "without_consent")
+
+
 def _fmt(key: str, outcomes: Outcomes) -> str:
     value = getattr(outcomes, key)
     if key == "reds":
         return "not checked (lesson 07)" if value is None else str(value)
     if key == "missed_worst_group":
-        return f"{value:.1f} ({html.escape(outcomes.worst_group)})"
+        return f"{per_1000(value)} ({html.escape(outcomes.worst_group)})"
+    if key in _PEOPLE:  # people are counted whole (teachkit.text.per_1000)
+        return per_1000(value)
     return f"{value:.1f}"
 
 
@@ -118,7 +125,7 @@ def consequences_html(outcomes: Outcomes, role: str) -> str:
              "here.</p>" if outcomes.chatbot_reach else "")
     return (f"<table {_TABLE}><caption style='text-align:left;font-size:13px'>"
             f"Consequences, as the {html.escape(card.title.lower())} reads them (of "
-            f"{outcomes.crises:.1f} crises per 1,000 patients; lower is better)</caption>"
+            f"{per_1000(outcomes.crises)} crises per 1,000 patients; lower is better)</caption>"
             f"<tr><th {_TH}>consequence</th><th {_TH}>value</th><th {_TH}>unit</th>"
             f"<th {_TH}>your weight</th></tr>{rows}</table>{reach}")
 
@@ -368,7 +375,7 @@ class BoardLab(widgets.VBox):
             f"co-design level (the clinic keeps them as they are): "
             f"{html.escape(', '.join(closed))}. Which levers a board may change is the "
             f"lesson's rule; reviews found lived-experience input was mostly consultation "
-            f"and could not link it to outcomes ({html.escape(CODESIGN_SOURCES)}).</p>"
+            f"and could not link it to outcomes. Sources: {html.escape(CODESIGN_SOURCES)}</p>"
             if closed else "<p style='font-size:12px;color:#444'>Every lever is open.</p>")
 
     def set_lever(self, name: str, value) -> None:

@@ -20,6 +20,7 @@ from ..monitor import MonitorResult, MonitorSettings
 from ..monitor.deployment import time_axis_key
 from ..monitor.monitors import psi_false_alarm_rate
 from ..monitor.timeline import TRAINING_MONTHS
+from ..text import per_1000
 from ._safety import Banner
 from .apps import Lab
 from .dashboard import Dashboard, alt_html, alt_widget
@@ -103,7 +104,7 @@ def by_year_html(result: MonitorResult, attribute: str = "language") -> str:
     rows = "".join(
         f"<tr><td {_TD}>{year}</td><td {_TD}>{html.escape(str(group))}</td>"
         f"<td {_TDR}>{int(r['patients']):,}</td><td {_TDR}>{r['AUC']:.2f}</td>"
-        f"<td {_TDR}>{r['O:E']:.2f}</td><td {_TDR}>{r['missed per 1,000']:.1f}</td></tr>"
+        f"<td {_TDR}>{r['O:E']:.2f}</td><td {_TDR}>{per_1000(r['missed per 1,000'])}</td></tr>"
         for (year, group), r in table.iterrows())
     return f"<table {_TABLE}><tr>{head}</tr>{rows}</table>"
 
