@@ -58,7 +58,7 @@ _SLIDER_JS = """() => {
     const handle = row.querySelector('.noUi-handle');
     const target = row.querySelector('.noUi-target');
     if (!handle || (target && target.hasAttribute('disabled'))) continue;
-    const name = [...row.classList].find(c => c.startsWith('tk-lever-') && c !== 'tk-lever-help');
+    const name = [...row.classList].find(c => c.startsWith('tk-lever-'));
     if (name) return name.slice('tk-lever-'.length);
   }
   return null;

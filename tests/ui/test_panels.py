@@ -179,7 +179,7 @@ def test_lever_explanations_open_by_keyboard_and_touch_not_hover_only():
     assert f'<summary aria-label="About {spec.label}">?</summary>' in help_
     assert html.escape(spec.tooltip) in help_ and "title=" not in help_
     assert f"<b>{spec.label}</b>" in row._label.value  # the name, in the same widget
-    assert "tk-lever-help" in row._label._dom_classes
+    assert "tk-row-help" in row._label._dom_classes
 
 
 def test_rows_share_their_layouts_and_styles():

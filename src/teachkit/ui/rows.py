@@ -106,7 +106,7 @@ class LeverRow(widgets.HBox):
             self._control = cls(**kwargs)
         else:  # pragma: no cover - every constraint type is handled above
             raise TypeError(f"No widget for a constraint of type {type(constraint)!r}.")
-        self._label = plain_html(label_html(spec), "tk-lever-label", "tk-lever-help")
+        self._label = plain_html(label_html(spec), "tk-row-label", "tk-row-help")
         self._reset = widgets.Button(
             description="Reset", tooltip=f"Back to the starting value: {spec.display(spec.rest)}",
             layout=shared_layout(width="70px"), style=shared_style(widgets.Button),
