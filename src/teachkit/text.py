@@ -159,8 +159,7 @@ def describe_change(now, before, *, baseline_name: str = "the usual rule") -> st
     caught = now["caught"] - before["caught"]
     missed = now["missed"] - before["missed"]
     needless = now["needless"] - before["needless"]
-    if all(whole(d) == 0 for d in (caught, missed, needless, now["flagged"] -
-                                   before["flagged"])):
+    if all(d == 0 for d in (caught, missed, needless, now["flagged"] - before["flagged"])):
         if moved:  # a change smaller than one person per 1,000 is still said, not hidden
             return (f"Less than 1 in 1,000 patients changes against {baseline_name}. "
                     + describe_run(now))

@@ -20,11 +20,6 @@ BASELINE_NAMES = {
 }
 
 
-def _change(delta: float, noun: str) -> str:
-    """Whole people, as every view rounds them ("1 more crisis caught", singular)."""
-    return _more_fewer(delta, noun)
-
-
 def describe_deciders(decisions) -> str:
     """Who decided the cases, per 1,000 patients (a row of ``OversightResult.decisions``).
 
@@ -76,8 +71,8 @@ def describe_oversight(now, before, decisions, *, baseline_name: str) -> str:
                 f"caught and {per_1000(now['needless'])} follow-ups are needless. {who}")
     return (
         f"Compared with {baseline_name}, out of every 1,000 patients: "
-        f"{_change(deltas[0], 'crises caught')} ({per_1000(now['caught'])} of "
-        f"{per_1000(now['crises'])}), {_change(deltas[1], 'crises missed')} and "
-        f"{_change(deltas[2], 'needless escalations')}. {per_1000(now['flagged'])} get an "
+        f"{_more_fewer(deltas[0], 'crises caught')} ({per_1000(now['caught'])} of "
+        f"{per_1000(now['crises'])}), {_more_fewer(deltas[1], 'crises missed')} and "
+        f"{_more_fewer(deltas[2], 'needless escalations')}. {per_1000(now['flagged'])} get an "
         f"urgent follow-up ({baseline_name}: {per_1000(before['flagged'])}). {who}"
     )
