@@ -13,19 +13,29 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 from collections import Counter
+from pathlib import Path
 
 from bench_voila import decode_frame, pct  # pct: one copy, kept where it was first
 
-__all__ = ["FrameCounter", "browser_metrics", "load_average", "median", "pct"]
+__all__ = ["FrameCounter", "browser_metrics", "load_average", "median", "pct",
+           "write_json"]
 
 
 def median(values) -> float:
     """The median, NaN when there is nothing (a lesson whose every run failed)."""
     values = [v for v in values if v is not None and v == v]
     return statistics.median(values) if values else float("nan")
+
+
+def write_json(path, data) -> None:
+    """Write a benchmark's figures to ``path`` (its folder made), for a later comparison."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str))
 
 
 def load_average() -> float:

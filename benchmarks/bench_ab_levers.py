@@ -16,7 +16,6 @@ This machine is noisy (2 cores, other work): read the paired ratios, not one run
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
+from _timing import write_json  # noqa: E402
 from bench_lesson_levers import lever_latency  # noqa: E402
 from harness import VoilaServer, chromium_missing_message, launch_chromium  # noqa: E402
 
@@ -129,8 +129,7 @@ def main(argv=None) -> int:
               f"{p95['after']:.0f} ms (paired ratio {p95['ratio']:.2f}; rounds: "
               + ", ".join(f"{r:.2f}" for r in p95["ratios"]) + ")")
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(out, indent=2))
+        write_json(args.json, out)
     return 0
 
 

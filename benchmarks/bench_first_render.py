@@ -27,7 +27,6 @@ functions that took most time (Chromium's sampling profiler).
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -39,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from _timing import FrameCounter, browser_metrics, load_average, median  # noqa: E402
+from _timing import FrameCounter, browser_metrics, load_average, median, write_json  # noqa: E402
 from bench_lesson_levers import lever_latency  # noqa: E402
 from harness import (  # noqa: E402
     LESSONS,
@@ -244,10 +243,7 @@ def main(argv=None) -> int:
         print(f"  every lever run: p95 median {median(all_p95):.0f} ms, "
               f"worst {max(all_p95):.0f} ms")
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(
-            {"summary": summary, "renders": renders, "levers": levers}, indent=2,
-            default=str))
+        write_json(args.json, {"summary": summary, "renders": renders, "levers": levers})
     return 0
 
 

@@ -15,7 +15,6 @@ This machine is noisy (2 cores, other work): compare medians and p95 of several 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from datetime import datetime
@@ -24,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from _timing import pct  # noqa: E402
+from _timing import pct, write_json  # noqa: E402
 from bench_voila import KernelClock  # noqa: E402
 from harness import (  # noqa: E402
     VoilaServer,
@@ -155,8 +154,7 @@ def main(argv=None) -> int:
         print(f"  kernel busy per press: p50 {out['kernel_p50_ms']:.0f} ms, "
               f"p95 {out['kernel_p95_ms']:.0f} ms")
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(out, indent=2))
+        write_json(args.json, out)
     return 0
 
 
