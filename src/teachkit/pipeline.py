@@ -39,6 +39,7 @@ from .levers.bias import (
     BIAS_LEVERS,
     apply_record_levers,
     leave_out_of_training,
+    mitigation_steps,
     need_label,
     training_label,
 )
@@ -164,7 +165,7 @@ float in the range [0.005, 0.5]. Got 2 instead.
         records from training (consent) adds its own rule
         (:meth:`teachkit.stages.Deployment.training_rows`).
         """
-        return leave_out_of_training(records, share=self.undersample, seed=self.seed)
+        return call_bound(bound_to(leave_out_of_training), self, records, seed=self.seed)
 
     @property
     def uses_threshold(self) -> bool:
@@ -322,18 +323,19 @@ _CALIBRATION_CACHE = IdentityCache(8)
 
 def _scores(settings: Settings, records: pd.DataFrame):
     """Cross-fitted scores, the training label and the training rows for ``settings``."""
-    if settings.mitigation == "relabel":
+    steps = call_bound(bound_to(mitigation_steps), settings)
+    if steps.relabel:
         y_train = need_label(records)
     else:
-        y_train = training_label(records, label=settings.label)
+        y_train = call_bound(bound_to(training_label), settings, records)
     keep = settings.training_rows(records)
     if settings.model == "rule":
         return call_bound(bound_to(score_patients), settings, records), y_train, keep
-    at_rest = settings.label == "crisis" and settings.mitigation not in ("relabel",
-                                                                          "reduction")
+    # The true outcome is a column the model cache knows by name.
+    at_rest = settings.label == "crisis" and not (steps.relabel or steps.reduction)
     label = "crisis" if at_rest else y_train
     mask = None if keep.all() else keep
-    if settings.mitigation == "reduction":
+    if steps.reduction:
         key = ("reduction", _fingerprint(records, y_train, mask), settings.seed,
                settings.model == "records")
         if key not in _REDUCTION_CACHE:
@@ -399,7 +401,7 @@ def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = 
     records = _records(cohort, settings)
     scores, y_train, keep = _scores(settings, records)
     flagged = flag_patients(scores, settings, records)
-    if settings.mitigation == "group_thresholds":
+    if call_bound(bound_to(mitigation_steps), settings).group_thresholds:
         from .mitigation import MITIGATION_ATTRIBUTE, equal_sensitivity_flags
 
         flagged = equal_sensitivity_flags(scores, flagged, y_train,

@@ -8,21 +8,33 @@ refuses levers that are not bound to one function.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from teachkit.cohort import make_cohort
 from teachkit.levers import REGISTRY, bound_groups, call_bound
 from teachkit.levers.consent import share_outside, train_on_consented
+from teachkit.levers.bias import mitigation_steps, need_label, training_label
+from teachkit.levers.explain import (
+    autonomy_counts,
+    fit_on_inputs,
+    opt_out_flags,
+    reference_patients,
+    shown_to_reviewer,
+)
+from teachkit.levers.monitor import deploy_for_three_years
 from teachkit.levers.oversight import (
     automation_bias_after,
     escalated_patients,
     reviewed_in_queue,
+    reviewer_response,
     who_acts,
 )
 from teachkit.levers.privacy import release_cohort
 from teachkit.levers.triage import flag_by_policy, score_patients
-from teachkit.pipeline import Settings, lesson_cohort, simulate
+from teachkit.pipeline import Settings, _scores, lesson_cohort, simulate
 from teachkit.stages import Deployment, get_stage, run
 
 RECORDS = make_cohort(3_000, seed=8)
@@ -68,19 +80,22 @@ def test_call_bound_refuses_levers_of_different_functions():
                                          "train_on_consented.*secondary_use -> share_outside"):
         call_bound([REGISTRY["consent"], REGISTRY["secondary_use"]], Deployment(("consent",)),
                    RECORDS)
+    unbound = dataclasses.replace(REGISTRY["mitigation"], function=None)
     with pytest.raises(ValueError, match="mitigation -> None"):
-        call_bound([REGISTRY["mitigation"]], Deployment(()), RECORDS)
+        call_bound([unbound], Deployment(()), RECORDS)
 
 
-def test_oversight_bias_explanation_and_training_reach_the_automation_bias_function():
+def test_oversight_bias_explanation_and_training_reach_the_reviewer_response():
     (group,) = [g for g in bound_groups(get_stage("oversight").lever_specs)
-                if g[0].function is automation_bias_after]
+                if g[0].function is reviewer_response]
     assert [spec.name for spec in group] == ["automation_bias", "explanation", "training"]
     deployment = Deployment(("oversight",), automation_bias=0.5, explanation="shown",
                             training="trained")
-    assert call_bound(group, deployment) == automation_bias_after(
-        automation_bias=0.5, explanation="shown", training="trained") < 0.5
-    assert call_bound(group, Deployment(("oversight",))) == 0.6  # at rest
+    bias, boost = call_bound(group, deployment)
+    assert bias == automation_bias_after(automation_bias=0.5, explanation="shown",
+                                         training="trained") < 0.5
+    rest_bias, rest_boost = call_bound(group, Deployment(("oversight",)))
+    assert rest_bias == 0.6 and rest_boost < boost  # an explanation helps with right advice
 
 
 @pytest.mark.parametrize("policy, threshold, capacity", [("threshold", 0.08, 0.1),
@@ -114,3 +129,62 @@ def test_the_oversight_levers_reach_their_functions(levers):
         cases.queue_rank, in_queue, review_capacity=deployment.review_capacity))
     if deployment.flag_tier != "threshold":
         assert cases.flagged.sum() == round(0.01 * 3_000)
+
+
+@pytest.mark.parametrize("label, mitigation", [("cost", "none"), ("diagnosis", "relabel"),
+                                               ("cost", "group_thresholds")])
+def test_the_label_and_mitigation_reach_their_functions(label, mitigation):
+    settings = Settings(n=3_000, seed=8, model="logistic", label=label,
+                        mitigation=mitigation)
+    steps = mitigation_steps(mitigation=mitigation)
+    assert call_bound([REGISTRY["mitigation"]], settings) == steps
+    assert steps.relabel == (mitigation == "relabel")
+    assert steps.group_thresholds == (mitigation == "group_thresholds")
+    records = simulate(settings, with_baseline=False).records
+    expected = need_label(records) if steps.relabel else training_label(records, label=label)
+    assert np.array_equal(_scores(settings, records)[1], expected)
+
+
+@pytest.mark.parametrize("levers", [{"explain_opt_out": 0.6},
+                                    {"explain_opt_out": 1.0, "explain_opt_out_route": "nothing",
+                                     "explain_decision": "automatic",
+                                     "explain_disclosure": "told"},
+                                    {"explain_background": "not_flagged",
+                                     "explain_reviewer": "shown"}])
+def test_the_explain_levers_reach_their_functions(levers):
+    deployment = Deployment(("explain",), n=3_000, seed=8, model="logistic", **levers)
+    result = run(deployment, with_baseline=False)
+    records, model_flags = result.records, result.model_flags
+    opted, flags = opt_out_flags(records, model_flags, seed=8,
+                                 opt_out=deployment.explain_opt_out,
+                                 route=deployment.explain_opt_out_route)
+    assert np.array_equal(result.opted_out, opted) and np.array_equal(result.flagged, flags)
+    assert result.autonomy == autonomy_counts(
+        records["crisis"].to_numpy(bool), flags, opted, model_flags,
+        decision=deployment.explain_decision, disclosure=deployment.explain_disclosure)
+    assert np.array_equal(result.background(), reference_patients(
+        model_flags, background=deployment.explain_background))
+    assert result.reviewer_sees_explanation == shown_to_reviewer(
+        reviewer=deployment.explain_reviewer)
+
+
+def test_the_inputs_and_duplicate_reach_the_explained_model():
+    deployment = Deployment(("explain",), n=3_000, seed=8, model="logistic",
+                            explain_inputs="without_ethnicity", explain_duplicate="item9_copy")
+    result = run(deployment, with_baseline=False)
+    direct = fit_on_inputs(result.records, "logistic", result.records["crisis"].to_numpy(int),
+                           seed=8, inputs="without_ethnicity", duplicate="item9_copy")
+    assert result.explained.features == direct.features
+    np.testing.assert_allclose(result.scores, direct.scores())
+
+
+def test_the_monitor_levers_reach_the_time_axis():
+    levers = {"monthly_volume": 200, "drift_pipeline": 6, "monitoring": "inputs",
+              "update_policy": "recalibrate"}
+    deployment = Deployment(("monitor",), seed=8, **levers)
+    result = run(deployment, with_baseline=False)
+    _, timeline, card = deploy_for_three_years(seed=8, setting=deployment.setting,
+                                               threshold=deployment.threshold, **levers)
+    assert np.array_equal(result.timeline.flagged, timeline.flagged)
+    assert result.timeline.alarms == timeline.alarms and result.card_auc == card
+    assert timeline.monitoring == "inputs" and len(timeline.versions) > 1  # recalibrated

@@ -37,19 +37,21 @@ import numpy as np
 import pandas as pd
 
 from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
-from ..levers import OWNERS, REGISTRY
+from ..levers import OWNERS, REGISTRY, bound_to, call_bound
 from ..levers.bias import training_label
 from ..levers.explain import (
     AUTONOMY_LEVERS,
-    DISCLOSURE_SATISFACTION_COST,
     EXPLANATION_LEVERS,
     REVIEWER_LEVERS,
-    discomfort,
+    autonomy_counts,
+    fit_on_inputs,
+    opt_out_flags,
+    reference_patients,
+    shown_to_reviewer,
 )
-from ..models import RuleScreener
 from ..pipeline import RunResult, flag_patients, simulate
 from ..stages import Deployment, Stage, get_stage, register_stage
-from .attributions import ExplainedModel, Explanation, fit_explained, importance_by_group
+from .attributions import ExplainedModel, Explanation, importance_by_group
 
 __all__ = ["ExplainSettings", "ExplainResult", "run_explain", "EXPLAIN_STAGE",
            "BASELINE_NAMES"]
@@ -126,13 +128,11 @@ class ExplainResult(RunResult):
     def reviewer_sees_explanation(self) -> bool:
         """Whether a reviewer after this stage (lesson 04's oversight, composed in one
         :class:`~teachkit.stages.Deployment`) sees the explanation with each flag."""
-        return self.settings.explain_reviewer == "shown"
+        return call_bound(bound_to(shown_to_reviewer), self.settings)
 
     def background(self) -> np.ndarray:
         """Who shap compares a patient with (the ``explain_background`` lever)."""
-        if self.settings.explain_background == "not_flagged":
-            return ~np.asarray(self.model_flags)
-        return np.ones(len(self.model_flags), dtype=bool)
+        return call_bound(bound_to(reference_patients), self.settings, self.model_flags)
 
     def explain(self, patient: int) -> Explanation:
         """One patient's explanation (patient number, from 1)."""
@@ -162,7 +162,7 @@ class ExplainResult(RunResult):
 
 
 def _label(settings, records):
-    return training_label(records, label=settings.label).astype(int)
+    return call_bound(bound_to(training_label), settings, records).astype(int)
 
 
 @lru_cache(maxsize=16)
@@ -171,43 +171,21 @@ def _cached(settings: ExplainSettings) -> ExplainResult:
     model_result = simulate(triage, with_baseline=False)
     records = model_result.records
     keep = triage.training_rows(records)
-    key = (triage,)
-    usual = settings.explain_inputs == "usual" and settings.explain_duplicate == "none"
-    explained = fit_explained(records, settings.model, _label(triage, records),
-                              seed=settings.seed, train_mask=None if keep.all() else keep,
-                              inputs=settings.explain_inputs,
-                              duplicate=settings.explain_duplicate, key=key)
+    fit = bound_to(fit_on_inputs)
+    explained = call_bound(fit, settings, records, settings.model, _label(triage, records),
+                           seed=settings.seed, train_mask=None if keep.all() else keep,
+                           key=(triage,))
+    usual = all(getattr(settings, spec.name) == spec.rest for spec in fit)
     if usual or settings.model == "rule":
         scores, model_flags = model_result.scores, np.asarray(model_result.flagged)
     else:
         scores = explained.scores()
         scores.setflags(write=False)
         model_flags = flag_patients(scores, triage, records)
-    n = len(records)
-    u = np.random.default_rng([settings.seed, 51]).random(n)
-    chance = discomfort(records["age"].to_numpy(), records["sex"].astype(str).to_numpy())
-    opted = u < chance * settings.explain_opt_out
-    flags = model_flags.copy()
-    if settings.explain_opt_out_route == "usual_rule":
-        flags[opted] = RuleScreener().predict(records).astype(bool)[opted]
-    else:
-        flags[opted] = False
+    opted, flags = call_bound(bound_to(opt_out_flags), settings, records, model_flags,
+                              seed=settings.seed)
     y = records["crisis"].to_numpy(dtype=bool)
-    per = 1000 / n
-    not_opted = ~opted
-    autonomy = {
-        "opted_out": per * opted.sum(),
-        "opted_out_crises": per * (opted & y).sum(),
-        "opted_out_caught": per * (opted & y & flags).sum(),
-        "opted_out_caught_by_model": per * (opted & y & model_flags).sum(),
-        "automatic": per * not_opted.sum() if settings.explain_decision == "automatic"
-        else 0.0,
-        "reviewable": per * not_opted.sum() if settings.explain_decision == "recommendation"
-        else 0.0,
-        "told": 1000.0 if settings.explain_disclosure == "told" else 0.0,
-        "satisfaction_change": -DISCLOSURE_SATISFACTION_COST
-        if settings.explain_disclosure == "told" else 0.0,
-    }
+    autonomy = call_bound(bound_to(autonomy_counts), settings, y, flags, opted, model_flags)
     for array in (flags, opted, model_flags):
         array.setflags(write=False)
     groups = records[[a for a in GROUP_ATTRIBUTES if a in records.columns]]

@@ -192,8 +192,8 @@ def bound_to(function) -> tuple[LeverSpec, ...]:
 
     Examples
     --------
-    >>> from teachkit.levers.oversight import automation_bias_after
-    >>> [spec.name for spec in bound_to(automation_bias_after)]
+    >>> from teachkit.levers.oversight import reviewer_response
+    >>> [spec.name for spec in bound_to(reviewer_response)]
     ['automation_bias', 'explanation', 'training']
     """
     return tuple(spec for spec in REGISTRY.values() if spec.function is function)

@@ -66,6 +66,8 @@ __all__ = [
     "leave_self_harm_unrecorded",
     "BIAS_LEVER_SPECS",
     "RECORD_LEVER_SPECS",
+    "MitigationSteps",
+    "mitigation_steps",
 ]
 
 LABELS = ("crisis", "cost", "diagnosis")
@@ -673,7 +675,56 @@ def apply_record_levers(cohort: pd.DataFrame, *, underreport: float = 0.0,
 
 
 # ---------------------------------------------------------------------------------------
+# Mitigations: where in the pipeline each one acts
+
+
+@dataclasses.dataclass(frozen=True)
+class MitigationSteps:
+    """Where a mitigation acts on the pipeline (:mod:`teachkit.mitigation`).
+
+    Attributes
+    ----------
+    relabel : bool
+        The model learns clinical need (:func:`need_label`), not the chosen label.
+    reduction : bool
+        The model is trained under a fairness constraint (a fairlearn reduction).
+    group_thresholds : bool
+        Each group gets its own threshold (an equal share of crises caught).
+    """
+
+    relabel: bool = False
+    reduction: bool = False
+    group_thresholds: bool = False
+
+
+def mitigation_steps(*, mitigation: str = "none") -> MitigationSteps:
+    """The steps of the pipeline the ``mitigation`` changes: the label the model learns,
+    how it is trained, or the flags (at rest, none).
+
+    Examples
+    --------
+    >>> mitigation_steps()
+    MitigationSteps(relabel=False, reduction=False, group_thresholds=False)
+    >>> mitigation_steps(mitigation="relabel").relabel
+    True
+    >>> mitigation_steps(mitigation="debias")
+    Traceback (most recent call last):
+    ...
+    teachkit._validation.TeachkitError: The 'mitigation' parameter of mitigation_steps \
+must be one of 'none', 'group_thresholds', 'reduction', 'relabel'. Got 'debias' instead.
+    """
+    mitigation = check_param("mitigation", mitigation, Options(MITIGATIONS),
+                             caller="mitigation_steps")
+    return MitigationSteps(relabel=mitigation == "relabel",
+                           reduction=mitigation == "reduction",
+                           group_thresholds=mitigation == "group_thresholds")
+
+
+# ---------------------------------------------------------------------------------------
 # Each spec bound to the function that receives its value, then registered.
+
+LABEL = dataclasses.replace(LABEL, function=training_label)
+MITIGATION = dataclasses.replace(MITIGATION, function=mitigation_steps)
 
 ACCESS_GAP = dataclasses.replace(ACCESS_GAP, function=withhold_care, parameter="share")
 UNDERREPORT = dataclasses.replace(UNDERREPORT, function=underreport_phq9,

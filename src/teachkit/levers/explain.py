@@ -34,6 +34,8 @@ why the model flagged a patient).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .._validation import Interval, Options
@@ -42,7 +44,8 @@ from . import LeverSpec, register
 __all__ = [
     "EXPLAIN_LEVERS", "EXPLANATION_LEVERS", "REVIEWER_LEVERS", "AUTONOMY_LEVERS", "INPUT_SETS",
     "DISCOMFORT_BY_AGE", "DISCOMFORT_SEX_FACTOR", "DISCLOSURE_SATISFACTION_COST",
-    "WANT_NOTIFICATION", "discomfort",
+    "WANT_NOTIFICATION", "discomfort", "fit_on_inputs", "reference_patients",
+    "shown_to_reviewer", "opt_out_flags", "autonomy_counts",
 ]
 
 INPUT_SETS = ("usual", "with_ethnicity", "without_ethnicity")
@@ -180,9 +183,9 @@ EXPLANATION_LEVERS = tuple(s.name for s in EXPLANATION_SPECS)
 REVIEWER_LEVERS = tuple(s.name for s in REVIEWER_SPECS)
 AUTONOMY_LEVERS = tuple(s.name for s in AUTONOMY_SPECS)
 EXPLAIN_LEVERS = EXPLANATION_LEVERS + REVIEWER_LEVERS + AUTONOMY_LEVERS
-#: The stage these levers belong to, and the module that registers it.
+#: The stage these levers belong to, and the module that registers it (the specs are
+#: registered at the end of this module, once bound to their functions).
 STAGE, STAGE_MODULE = "explain", "teachkit.explain.stage"
-register(*EXPLANATION_SPECS, *REVIEWER_SPECS, *AUTONOMY_SPECS, owner=STAGE)
 
 
 def discomfort(age, sex) -> np.ndarray:
@@ -207,3 +210,146 @@ def discomfort(age, sex) -> np.ndarray:
     base = np.interp(np.asarray(age, dtype=float), ages, shares)
     factor = np.array([DISCOMFORT_SEX_FACTOR.get(str(s), 1.0) for s in np.asarray(sex)])
     return np.clip(base * factor, 0.0, 1.0)
+
+
+# ---------------------------------------------------------------------------------------
+# The functions the levers are bound to: each receives the value the trainee set.
+
+
+def fit_on_inputs(records, kind: str, y, *, seed: int, train_mask=None,
+                  inputs: str = "usual", duplicate: str = "none", key=None):
+    """The triage model refitted on what ``inputs`` and ``duplicate`` let it read, ready
+    to be explained (:func:`teachkit.explain.attributions.fit_explained`; shap and the
+    fit are loaded on first use).
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(1_000, seed=3)
+    >>> model = fit_on_inputs(cohort, "logistic", cohort["crisis"].to_numpy(int), seed=3,
+    ...                       duplicate="item9_copy")
+    >>> model.features[-1], model.scores().shape
+    ('phq9_copy', (1000,))
+    """
+    from ..explain.attributions import fit_explained
+
+    return fit_explained(records, kind, y, seed=seed, train_mask=train_mask,
+                         inputs=inputs, duplicate=duplicate, key=key)
+
+
+def reference_patients(model_flags, *, background: str = "everyone") -> np.ndarray:
+    """Who an explanation compares a patient with: everyone, or the patients the model
+    does not flag.
+
+    Examples
+    --------
+    >>> reference_patients(np.array([True, False]), background="not_flagged").tolist()
+    [False, True]
+    """
+    BACKGROUND.validate(background, caller="reference_patients")
+    model_flags = np.asarray(model_flags, dtype=bool)
+    return ~model_flags if background == "not_flagged" else np.ones(len(model_flags), bool)
+
+
+def shown_to_reviewer(*, reviewer: str = "not_shown") -> bool:
+    """Whether a reviewer after the explain stage (lesson 04's) sees the explanation with
+    each flag: it then acts as lesson 04's ``explanation`` lever set to ``"shown"``.
+
+    Examples
+    --------
+    >>> shown_to_reviewer(), shown_to_reviewer(reviewer="shown")
+    (False, True)
+    """
+    return REVIEWER.validate(reviewer, caller="shown_to_reviewer") == "shown"
+
+
+def opt_out_flags(records, model_flags, *, opt_out: float = 0.0,
+                  route: str = "usual_rule", seed: int = 0):
+    """Who opts out of algorithmic triage, and the flags once they have.
+
+    Each patient is uncomfortable with AI with the chance :func:`discomfort` gives; the
+    ``opt_out`` share of them says no (a seeded draw, the same patients at every
+    share). Those who opt out get the usual PHQ-9 rule (``"usual_rule"``) or nothing.
+
+    Returns
+    -------
+    opted, flags : ndarray of bool
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(2_000, seed=4)
+    >>> flags = np.ones(2_000, dtype=bool)
+    >>> opted, after = opt_out_flags(cohort, flags, opt_out=1.0, route="nothing", seed=4)
+    >>> bool(0.4 < opted.mean() < 0.75), bool((after == ~opted).all())
+    (True, True)
+    """
+    caller = "opt_out_flags"
+    opt_out = float(OPT_OUT.validate(opt_out, caller=caller))
+    OPT_OUT_ROUTE.validate(route, caller=caller)
+    from ..models import RuleScreener
+
+    u = np.random.default_rng([seed, 51]).random(len(records))
+    chance = discomfort(records["age"].to_numpy(), records["sex"].astype(str).to_numpy())
+    opted = u < chance * opt_out
+    flags = np.array(model_flags, dtype=bool)
+    if route == "usual_rule":
+        flags[opted] = RuleScreener().predict(records).astype(bool)[opted]
+    else:
+        flags[opted] = False
+    return opted, flags
+
+
+def autonomy_counts(crisis, flags, opted, model_flags, *,
+                    decision: str = "recommendation", disclosure: str = "not_told") -> dict:
+    """What autonomy costs and gives, per 1,000 patients: who opted out, their crises
+    and how many are caught (now, and by the model had they stayed), decisions made
+    automatically or open to review, patients told an AI was used and the satisfaction
+    that costs (points on a 5-point scale, Cavalier 2025).
+
+    Examples
+    --------
+    >>> yes, no = np.array([True, False]), np.array([False, True])
+    >>> counts = autonomy_counts(yes, yes, no, yes, disclosure="told")
+    >>> [float(counts[k]) for k in ("opted_out", "reviewable", "satisfaction_change")]
+    [500.0, 500.0, -0.09]
+    """
+    caller = "autonomy_counts"
+    DECISION.validate(decision, caller=caller)
+    DISCLOSURE.validate(disclosure, caller=caller)
+    y, flags = np.asarray(crisis, dtype=bool), np.asarray(flags, dtype=bool)
+    opted, model_flags = np.asarray(opted, dtype=bool), np.asarray(model_flags, dtype=bool)
+    per = 1000 / len(y)
+    stayed = per * (~opted).sum()
+    told = disclosure == "told"
+    return {
+        "opted_out": per * opted.sum(),
+        "opted_out_crises": per * (opted & y).sum(),
+        "opted_out_caught": per * (opted & y & flags).sum(),
+        "opted_out_caught_by_model": per * (opted & y & model_flags).sum(),
+        "automatic": stayed if decision == "automatic" else 0.0,
+        "reviewable": stayed if decision == "recommendation" else 0.0,
+        "told": 1000.0 if told else 0.0,
+        "satisfaction_change": -DISCLOSURE_SATISFACTION_COST if told else 0.0,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Each spec bound to the function that receives its value, then registered.
+
+_BOUND = {"explain_inputs": (fit_on_inputs, "inputs"),
+          "explain_duplicate": (fit_on_inputs, "duplicate"),
+          "explain_background": (reference_patients, "background"),
+          "explain_reviewer": (shown_to_reviewer, "reviewer"),
+          "explain_opt_out": (opt_out_flags, "opt_out"),
+          "explain_opt_out_route": (opt_out_flags, "route"),
+          "explain_decision": (autonomy_counts, "decision"),
+          "explain_disclosure": (autonomy_counts, "disclosure")}
+EXPLANATION_SPECS, REVIEWER_SPECS, AUTONOMY_SPECS = (
+    tuple(dataclasses.replace(spec, function=_BOUND[spec.name][0],
+                              parameter=_BOUND[spec.name][1]) for spec in specs)
+    for specs in (EXPLANATION_SPECS, REVIEWER_SPECS, AUTONOMY_SPECS))
+(INPUTS, DUPLICATE, BACKGROUND), (REVIEWER,), (OPT_OUT, OPT_OUT_ROUTE, DECISION,
+                                              DISCLOSURE) = (EXPLANATION_SPECS,
+                                                             REVIEWER_SPECS, AUTONOMY_SPECS)
+register(*EXPLANATION_SPECS, *REVIEWER_SPECS, *AUTONOMY_SPECS, owner=STAGE)

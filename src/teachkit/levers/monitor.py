@@ -21,11 +21,14 @@ source; (A) marks an assumption.
 
 from __future__ import annotations
 
+import dataclasses
+from types import SimpleNamespace
+
 from .._validation import Interval, Options
 from . import LeverSpec, register
 
 __all__ = ["MONITOR_LEVERS", "DRIFT_LEVERS", "START_MONTHS", "MONITORING_MODES",
-           "UPDATE_POLICIES", "STAGE", "STAGE_MODULE"]
+           "UPDATE_POLICIES", "STAGE", "STAGE_MODULE", "deploy_for_three_years"]
 
 #: When a drift event can start (0: it never happens); month 1 is the first after go-live.
 START_MONTHS = (0, 1, 6, 12, 18, 24)
@@ -143,4 +146,57 @@ DRIFT_LEVERS = ("drift_case_mix", "drift_base_rate", "drift_coding", "drift_shoc
                 "drift_pipeline")
 #: The stage these levers belong to, and the module that registers it.
 STAGE, STAGE_MODULE = "monitor", "teachkit.monitor"
+
+
+def deploy_for_three_years(*, seed: int, setting: str, threshold: float,
+                           monthly_volume: int = 1000, model_source: str = "local",
+                           drift_case_mix: int = 0, drift_base_rate: int = 0,
+                           drift_coding: int = 0, drift_shock: int = 0,
+                           drift_pipeline: int = 0, monitoring: str = "none",
+                           update_policy: str = "never"):
+    """Deploy a model for 36 months with these levers: its pool of patients, the months
+    (:func:`teachkit.monitor.run.simulate_months`) and the AUC its card reports.
+
+    Every lever of the monitor stage is a keyword here and arrives as the trainee set it:
+    the month each drift event starts, what is monitored, the update policy. ``seed``,
+    ``setting`` and ``threshold`` come from the triage settings.
+
+    Returns
+    -------
+    pool : teachkit.monitor.timeline.Pool
+    timeline : teachkit.monitor.run.Timeline
+    card_auc : float
+        The vendor's own validation, or our training year's (in-sample) AUC.
+
+    Examples
+    --------
+    >>> _, timeline, card = deploy_for_three_years(seed=1, setting="primary_care",
+    ...                                            threshold=0.05, monthly_volume=200)
+    >>> int(timeline.months.index.max()), timeline.monitoring, bool(0.5 < card < 1)
+    (36, 'none', True)
+    """
+    given = dict(locals())
+    from ..monitor.monitors import auc
+    from ..monitor.run import simulate_months
+    from ..monitor.timeline import local_model, pool, vendor_model
+
+    # The drift events read their start months (and the volume) from one namespace.
+    events = SimpleNamespace(**{spec.name: spec.validate(given[spec.name],
+                                                         caller="deploy_for_three_years")
+                                for spec in MONITOR_LEVER_SPECS})
+    p = pool(monthly_volume, seed, setting)
+    if model_source == "vendor":
+        model, card = vendor_model(seed)
+    else:
+        model = local_model(monthly_volume, seed, setting)
+        card = auc(p.crisis[p.training_rows], model.risk(p.X[p.training_rows]))
+    timeline = simulate_months(p, model, events, threshold=threshold,
+                               monitoring=monitoring, update_policy=update_policy)
+    return p, timeline, card
+
+
+MONITOR_LEVER_SPECS = tuple(dataclasses.replace(spec, function=deploy_for_three_years)
+                            for spec in MONITOR_LEVER_SPECS)
+(MONTHLY_VOLUME, MODEL_SOURCE, DRIFT_CASE_MIX, DRIFT_BASE_RATE, DRIFT_CODING, DRIFT_SHOCK,
+ DRIFT_PIPELINE, MONITORING, UPDATE_POLICY) = MONITOR_LEVER_SPECS
 register(*MONITOR_LEVER_SPECS, owner=STAGE)

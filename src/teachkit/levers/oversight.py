@@ -36,8 +36,8 @@ __all__ = [
     "OVERSIGHT_MODES", "FLAG_TIERS", "TIER_SHARES", "OVERSIGHT_LEVERS", "REVIEW_LEVERS",
     "BOOST_WITHOUT_EXPLANATION", "BOOST_WITH_EXPLANATION", "EXPLANATION_BIAS_FACTOR",
     "TRAINING_BIAS_FACTOR", "FATIGUE_FACTOR", "MINUTES_PER_REVIEW", "SCREENING_DAYS",
-    "automation_bias_after", "who_acts", "escalated_patients", "reviewed_in_queue",
-    "tier_flags", "reviewer_accuracy_on", "acted_on_share",
+    "automation_bias_after", "reviewer_response", "who_acts", "escalated_patients",
+    "reviewed_in_queue", "tier_flags", "reviewer_accuracy_on", "acted_on_share",
 ]
 
 OVERSIGHT_MODES = ("review", "model_alone", "dropped")
@@ -247,6 +247,29 @@ automation_bias_after must be a float in the range [0.0, 1.0]. Got 1.5 instead.
     return bias
 
 
+def reviewer_response(*, automation_bias: float = 0.6, explanation: str = "none",
+                      training: str = "none") -> tuple[float, float]:
+    """How the reviewer responds to the model's advice: the chance of following wrong
+    advice (:func:`automation_bias_after`) and the boost in deciding right when the
+    advice is right (Jabbour et al. 2023: larger with an explanation).
+
+    Returns
+    -------
+    bias, boost : float
+
+    Examples
+    --------
+    >>> reviewer_response()
+    (0.6, 0.029)
+    >>> [round(x, 3) for x in reviewer_response(explanation="shown")]
+    [0.483, 0.044]
+    """
+    bias = automation_bias_after(automation_bias=automation_bias, explanation=explanation,
+                                 training=training)
+    return bias, (BOOST_WITH_EXPLANATION if explanation == "shown"
+                  else BOOST_WITHOUT_EXPLANATION)
+
+
 def who_acts(flagged, escalated, *, oversight: str = "review"):
     """Who may act on each case: the cases in the clinician's review queue, and the
     flags the model may act on alone.
@@ -347,8 +370,8 @@ def acted_on_share(*, other_alerts: int = 0) -> float:
 
 _BOUND = {"oversight": who_acts, "review_capacity": reviewed_in_queue,
           "flag_tier": tier_flags, "reviewer_accuracy": reviewer_accuracy_on,
-          "automation_bias": automation_bias_after, "explanation": automation_bias_after,
-          "training": automation_bias_after, "escalation": escalated_patients,
+          "automation_bias": reviewer_response, "explanation": reviewer_response,
+          "training": reviewer_response, "escalation": escalated_patients,
           "other_alerts": acted_on_share}
 OVERSIGHT_LEVER_SPECS = tuple(dataclasses.replace(spec, function=_BOUND[spec.name])
                               for spec in OVERSIGHT_LEVER_SPECS)

@@ -26,15 +26,15 @@ import numpy as np
 import pandas as pd
 
 from ..consequences import ConsequenceFrame
-from ..levers import REGISTRY
-from ..levers.monitor import DRIFT_LEVERS
+from ..levers import REGISTRY, bound_to, call_bound
+from ..levers.monitor import DRIFT_LEVERS, deploy_for_three_years
 from ..pipeline import RunResult, simulate
 from ..stages import Deployment, Stage, register_stage
 from .events import EVENT_SOURCES, EVENT_STORIES, SHOCK_MONTHS
 from .log import monitoring_log, trace_incidents
 from .monitors import auc
-from .run import Timeline, simulate_months
-from .timeline import MONTHS, local_model, pool, vendor_model
+from .run import Timeline
+from .timeline import MONTHS
 
 __all__ = ["MonitorSettings", "MonitorResult", "run_monitor", "MONITOR_STAGE",
            "BASELINE_NAMES", "YEARS", "time_axis_key"]
@@ -48,8 +48,6 @@ BASELINE_NAMES = {
 }
 #: The three years after go-live, as month ranges.
 YEARS = {"year 1": (1, 12), "year 2": (13, 24), "year 3": (25, 36)}
-_KEY_LEVERS = ("monthly_volume", "model_source", *DRIFT_LEVERS, "monitoring",
-               "update_policy")
 
 
 def _baseline(d):
@@ -253,26 +251,26 @@ class MonitorResult:
 
 def time_axis_key(d) -> tuple:
     """Everything the time axis reads from a deployment (a cache key)."""
-    return (d.seed, d.setting, d.threshold, *(getattr(d, k) for k in _KEY_LEVERS))
+    return (d.seed, d.setting, d.threshold, *(getattr(d, k) for k in _key_levers()))
+
+
+def _key_levers() -> tuple[str, ...]:
+    """The levers the time axis receives: every lever bound to it."""
+    return tuple(spec.name for spec in bound_to(deploy_for_three_years))
 
 
 @lru_cache(maxsize=64)
 def _cached_key(key: tuple, settings: Deployment) -> MonitorResult:
     d = settings
-    p = pool(d.monthly_volume, d.seed, d.setting)
-    if d.model_source == "vendor":
-        model, card = vendor_model(d.seed)
-    else:
-        model = local_model(d.monthly_volume, d.seed, d.setting)
-        card = auc(p.crisis[p.training_rows], model.risk(p.X[p.training_rows]))
-    t = simulate_months(p, model, d)
+    p, t, card = call_bound(bound_to(deploy_for_three_years), d, seed=d.seed,
+                            setting=d.setting, threshold=d.threshold)
     groups = p.groups.iloc[t.rows].reset_index(drop=True)
     frame = ConsequenceFrame(t.truth, t.flagged, t.scores, groups)
     incidents = tuple(trace_incidents(t.alarms, t.versions, month=t.month,
                                       flagged=t.flagged, truth=t.truth,
                                       patient_id=p.patient_id[t.rows]))
     return MonitorResult(settings=d, timeline=t, consequences=frame, groups=groups,
-                         log=monitoring_log(t.alarms, t.versions, d.monitoring),
+                         log=monitoring_log(t.alarms, t.versions, t.monitoring),
                          incidents=incidents, card_auc=card)
 
 
@@ -285,7 +283,7 @@ def _canonical(settings: Deployment) -> Deployment:
     entry)."""
     return MonitorSettings(seed=settings.seed, setting=settings.setting,
                            threshold=settings.threshold,
-                           **{k: getattr(settings, k) for k in _KEY_LEVERS})
+                           **{k: getattr(settings, k) for k in _key_levers()})
 
 
 def run_monitor(settings: Deployment | None = None, *,

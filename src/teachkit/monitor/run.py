@@ -59,6 +59,8 @@ class Timeline:
         Each alarm: month, monitor, value, what it concerned, the decision.
     versions : list of (month, str)
         When each model version went live.
+    monitoring : str
+        What was monitored (the ``monitoring`` lever).
     """
 
     rows: np.ndarray
@@ -70,13 +72,14 @@ class Timeline:
     months: pd.DataFrame
     alarms: list
     versions: list
+    monitoring: str = "none"
 
 
-def _intake(p: Pool, month: int, deployment) -> np.ndarray:
+def _intake(p: Pool, month: int, events) -> np.ndarray:
     rows = p.month_rows(month)
-    w = selection_weights(month, deployment, limited_english=p.limited_english[rows],
+    w = selection_weights(month, events, limited_english=p.limited_english[rows],
                           severity=p.severity[rows])
-    size = intake_size(month, deployment)
+    size = intake_size(month, events)
     keys = np.log(p.keys[rows]) / w  # Efraimidis-Spirakis: the largest u ** (1 / w)
     chosen = rows[np.argpartition(-keys, size - 1)[:size]]
     return np.sort(chosen)
@@ -93,12 +96,17 @@ def _decide(policy: str, *, labelled: bool) -> str:
     return "recalibrated"
 
 
-def simulate_months(p: Pool, model: LinearModel, deployment) -> Timeline:
-    """Run the 36 months for ``deployment`` with ``model`` going live at month 1."""
-    watch_inputs = deployment.monitoring in ("inputs", "both")
-    watch_labels = deployment.monitoring in ("labels", "both")
-    policy = deployment.update_policy
-    threshold = deployment.threshold
+def simulate_months(p: Pool, model: LinearModel, events, *, threshold: float,
+                    monitoring: str = "none", update_policy: str = "never") -> Timeline:
+    """Run the 36 months with ``model`` going live at month 1.
+
+    ``events`` holds the start month of each drift event (``drift_*``; 0: never) and the
+    ``monthly_volume`` (:mod:`.events`); ``monitoring`` and ``update_policy`` are the
+    levers' values (:func:`teachkit.levers.monitor.deploy_for_three_years` passes them).
+    """
+    watch_inputs = monitoring in ("inputs", "both")
+    watch_labels = monitoring in ("labels", "both")
+    policy = update_policy
     reference_X = p.X[p.training_rows]
     reference = model.risk(reference_X)
     bins = PsiReference(np.column_stack([reference, reference_X]))
@@ -112,16 +120,16 @@ def simulate_months(p: Pool, model: LinearModel, deployment) -> Timeline:
     since = 1  # first month scored by the model now in use (the CUSUM counts from it)
     by_month = {}
     for month in range(1, MONTHS + 1):
-        rows = _intake(p, month, deployment)
+        rows = _intake(p, month, events)
         X = p.X[rows]
-        if active(deployment.drift_pipeline, month):
+        if active(events.drift_pipeline, month):
             X = X.copy()
             X[:, MISSING_COLUMN] = 0.0
         scores = model.risk(X)
         flagged = scores >= threshold
-        truth = p.crisis[rows] & (p.thin_u[rows] < surviving_share(month, deployment))
+        truth = p.crisis[rows] & (p.thin_u[rows] < surviving_share(month, events))
         recorded = truth.copy()
-        if active(deployment.drift_coding, month):
+        if active(events.drift_coding, month):
             recorded |= p.code_u[rows] < CODING_EXTRA
         by_month[month] = (X, scores, recorded, since <= month)
         for key, value in zip(parts, (rows, np.full(len(rows), month), scores, flagged,
@@ -200,7 +208,7 @@ def simulate_months(p: Pool, model: LinearModel, deployment) -> Timeline:
             input_alarm_on = False
     arrays = {k: np.concatenate(v) for k, v in parts.items()}
     return Timeline(months=pd.DataFrame.from_records(records).set_index("month"),
-                    alarms=alarms, versions=versions, **arrays)
+                    alarms=alarms, versions=versions, monitoring=monitoring, **arrays)
 
 
 def _labelled(by_month: dict, months) -> tuple[np.ndarray, np.ndarray]:

@@ -24,13 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..levers import bound_to, call_bound
-from ..levers.oversight import (
-    BOOST_WITH_EXPLANATION,
-    BOOST_WITHOUT_EXPLANATION,
-    acted_on_share,
-    automation_bias_after,
-    reviewer_accuracy_on,
-)
+from ..levers.oversight import acted_on_share, reviewer_accuracy_on, reviewer_response
 
 __all__ = ["CLEAR_ERROR_FACTOR", "UNCLEAR_ERROR_FACTOR", "clear_cases", "own_accuracy",
            "reviewer_judgement"]
@@ -113,10 +107,8 @@ def reviewer_judgement(reviewed, ai_right, crisis, settings, *, follow_u, judge_
     bias : float
         The automation bias after explanation and training.
     """
-    bias = call_bound(bound_to(automation_bias_after), settings)
+    bias, boost = call_bound(bound_to(reviewer_response), settings)
     acted_share = call_bound(bound_to(acted_on_share), settings)
-    boost = BOOST_WITH_EXPLANATION if settings.explanation == "shown" \
-        else BOOST_WITHOUT_EXPLANATION
     a = call_bound(bound_to(reviewer_accuracy_on), settings, clear_cases(crisis, item9))
     blind = reviewed & ~ai_right & (follow_u < bias)
     correct = np.where(ai_right, judge_u < np.minimum(1.0, a + boost),
