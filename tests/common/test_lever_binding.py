@@ -15,8 +15,8 @@ import pytest
 
 from teachkit.cohort import make_cohort
 from teachkit.levers import REGISTRY, bound_groups, call_bound
-from teachkit.levers.consent import share_outside, train_on_consented
 from teachkit.levers.bias import mitigation_steps, need_label, training_label
+from teachkit.levers.consent import share_outside, train_on_consented
 from teachkit.levers.explain import (
     autonomy_counts,
     fit_on_inputs,

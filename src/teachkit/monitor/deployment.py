@@ -56,8 +56,8 @@ def _baseline(d):
     if drifts:
         return {name: 0 for name in drifts}, BASELINE_NAMES["drift"]
     if "update_policy" in moved or "recalibration_window" in moved:
-        return ({"update_policy": "never", "recalibration_window": REGISTRY["recalibration_window"].rest},
-                BASELINE_NAMES["policy"])
+        rest = {name: REGISTRY[name].rest for name in ("update_policy", "recalibration_window")}
+        return rest, BASELINE_NAMES["policy"]
     if "model_source" in moved:
         return {"model_source": "local"}, BASELINE_NAMES["source"]
     if "monthly_volume" in moved:
