@@ -48,7 +48,7 @@ from .models import RULE_PHQ9_CUTOFF, RuleScreener, feature_matrix
 __all__ = ["Settings", "RunResult", "simulate", "lesson_cohort", "DEFAULT_COHORT"]
 
 #: The cohort the lessons use (and data/synthetic/cohort.csv holds).
-DEFAULT_COHORT = {"n": 20_000, "seed": 2024, "setting": "primary_care"}
+DEFAULT_COHORT = {"n": 60_000, "seed": 2024, "setting": "primary_care"}
 
 _COHORT_FIELDS = ("n", "seed", "setting")
 
