@@ -3,7 +3,7 @@
 Writes, from the code alone:
 
 - ``data/synthetic/cohort.csv``: ``teachkit.pipeline.lesson_cohort(**DEFAULT_COHORT)``
-  (20,000 synthetic primary-care patients, seed 2024, at the lessons' crisis rate),
+  (60,000 synthetic primary-care patients, seed 2024, at the sourced crisis rate),
   written by
   :func:`teachkit.io.save_cohort` (byte-for-byte reproducible);
 - ``data/synthetic/DATACARD.md``: :func:`teachkit.datacard.render_datacard`.
