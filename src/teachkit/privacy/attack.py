@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from .._validation import Interval, TeachkitError, check_param, check_probability, check_seed
-from ..cohort import make_cohort
 from .quasi import generalise, labels
 from .release import GROUP_ATTRIBUTES, HospitalKey
 from .town import TOWN_ADULTS, expected_others
@@ -118,7 +117,7 @@ be a float in the range [0.0, 1.0]. Got 1.5 instead.
         "size": int(round(len(register) + others)),
         "town": {"adults": town, "others": others, "lookalike_u": lookalike_u,
                  "position": position,
-                 "patients": cohort[[c for c in REGISTER_COLUMNS if c != "name"]]},
+                 "patients": cohort[list(REGISTER_COLUMNS)]},
     }}
     return register
 
@@ -255,7 +254,7 @@ DataFrame without them instead.
     levels = meta["levels"]
     linked_on = tuple(d for d in REGISTER_DETAILS if d in levels)
     rel_key = reg_key = None
-    if linked_on and len(release) and len(register):
+    if linked_on and len(release):
         rel_key, reg_key = _link_keys(release, register, levels, linked_on)
     return mark_attack(release, register, rel_key, reg_key, linked_on=linked_on)
 
@@ -338,37 +337,28 @@ def _lookalikes(release, register, rows, linked_on) -> np.ndarray:
 
 def _claims(release, register, claim_rows, person_rows, truth) -> pd.DataFrame:
     """The people the attacker named: a patient on the register, or a look-alike (a
-    townsperson with the released details and a name of their own)."""
+    townsperson with the patient's released details and a name of their own)."""
     patient = person_rows >= 0
-    people = register.iloc[np.where(patient, person_rows, 0)] if len(register) \
-        else register.iloc[[]]
     town = _town(register)
-    if town is not None and len(truth):
-        own = town["patients"].iloc[town["position"][truth]]
-    else:
-        own = people
-
-    def pick(column):
-        if not len(truth):
-            return np.array([], dtype=str)
-        return np.where(patient, people[column].astype(str).to_numpy(),
-                        own[column].astype(str).to_numpy())
-
-    names = people["name"].astype(str).to_numpy().astype(object) if len(truth) \
-        else np.array([], dtype=object)
-    if (~patient).any():
-        pool = (register["name"].astype(str).to_numpy() if len(register)
-                else np.array(["A. Neighbour"]))
+    own = town["patients"].iloc[town["position"][truth]] if town is not None else None
+    shown = {}
+    for column in ("name", "zip5", "birth_date", "sex"):
+        source = register[column]
+        dates = column == "birth_date"
+        values = np.empty(len(truth), dtype=source.to_numpy().dtype if dates else object)
+        values[patient] = (source.to_numpy() if dates else source.astype(str).to_numpy())[
+            person_rows[patient]]
+        if own is not None and (~patient).any():
+            theirs = own[column].to_numpy() if dates else own[column].astype(str).to_numpy()
+            values[~patient] = theirs[~patient]
+        shown[column] = values
+    if own is not None and (~patient).any():
+        pool = town["patients"]["name"].astype(str).to_numpy()
         draw = (town["lookalike_u"][truth[~patient] - 1] * 1e6).astype(np.int64)
-        names[~patient] = pool[draw % len(pool)]
-    birth = (np.where(patient, people["birth_date"].to_numpy(), own["birth_date"].to_numpy())
-             if len(truth) else np.array([], dtype="datetime64[ns]"))
+        shown["name"][~patient] = pool[draw % len(pool)]
     return pd.DataFrame({
         "record": release.index.to_numpy()[claim_rows],
-        "name": names,
-        "zip5": pick("zip5"),
-        "birth_date": birth,
-        "sex": pick("sex"),
+        **shown,
         **{c: release[c].to_numpy()[claim_rows]
            for c in ("phq9_total", "self_harm_thoughts", "diagnosis_code", "crisis")
            if c in release.columns},
