@@ -28,8 +28,9 @@ from teachkit.pipeline import DEFAULT_COHORT, lesson_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data" / "synthetic"
-#: The committed CSV must stay small enough to live in git comfortably.
-MAX_CSV_BYTES = 5_000_000
+#: The committed CSV must stay small enough to live in git comfortably: 60,000 patients
+#: are about 12 MB of text, which git stores compressed (about 2.3 MB).
+MAX_CSV_BYTES = 13_000_000
 
 
 def main(argv: list[str] | None = None) -> int:

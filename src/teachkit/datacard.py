@@ -579,7 +579,7 @@ def _presets() -> list[str]:
         "(`teachkit.cohort.LESSON_CRISIS_RATES` are the presets): "
         f"{DEFAULT_COHORT['n']:,} primary-care patients hold about "
         f"{round(DEFAULT_COHORT['n'] * LESSON_CRISIS_RATES['primary_care'], -1):,.0f} "
-        "crises within 12 months (about 55 among Black patients), enough to compare "
+        "crises within 12 months (about 60 among Black patients), enough to compare "
         "groups, so absolute risks and the share of flags that are real crises (PPV) are "
         "shown at their true sizes.",
         "",
