@@ -198,7 +198,7 @@ def test_screenshot_with_consent_ignored_and_records_shared(lesson03):
     move(page, CONSENT, "secondary_use", "partner")
     view = text_of(page, f".{CONSENT} .tk-consent-view")
     used = records_used_without_consent(lesson_cohort(), secondary_use="partner")
-    assert f"{int(used.loc[('all', 'all patients'), 'any']):,} of 20,000 patients" in view
+    assert f"{int(used.loc[('all', 'all patients'), 'any']):,} of 60,000 patients" in view
     assert "yes, without consent" in text_of(page, f".{CONSENT} .tk-ledger-view")
     element_screenshot(page, f".{CONSENT}", "lesson03-consent-ignored")
     move(page, CONSENT, "consent", "honoured")

@@ -66,7 +66,7 @@ def test_ignoring_consent_shows_who_and_the_ledger_says_so():
     lab.panel.rows["consent"].value = "ignored"
     assert lab.dashboard.sentence.startswith("Compared with the usual rule")
     view = lab.views["consent"].value
-    assert f"{_expected('without-consent', 'opt_out'):,} of 20,000 patients" in view
+    assert f"{_expected('without-consent', 'opt_out'):,} of 60,000 patients" in view
     assert 'data-group="under 60"' in view
     assert "yes, without consent" in lab.views["ledger"].table.value
 

@@ -115,9 +115,8 @@ be a float in the range [0.0, 1.0]. Got 1.5 instead.
     register.attrs = {"teachkit": {
         "synthetic": True, "coverage": coverage, "seed": seed,
         "size": int(round(len(register) + others)),
-        "town": {"adults": town, "others": others, "lookalike_u": lookalike_u,
-                 "position": position,
-                 "patients": cohort[list(REGISTER_COLUMNS)]},
+        "town": _Town(adults=town, others=others, lookalike_u=lookalike_u,
+                      position=position, patients=cohort[list(REGISTER_COLUMNS)]),
     }}
     return register
 
@@ -308,6 +307,14 @@ def mark_attack(release: pd.DataFrame, register: pd.DataFrame, rel_key, reg_key,
         by_group=_by_group(key.groups, hit),
         linked=linked,
     )
+
+
+class _Town(dict):
+    """The register's town (its make-up and the patients' details): shared, not copied,
+    when pandas copies the register's attrs (it deep-copies them on every column read)."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def _town(register: pd.DataFrame) -> dict | None:
