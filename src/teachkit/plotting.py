@@ -294,6 +294,7 @@ class ConsequenceFigure:
         )
         self._bars, self._ticks, self._attribute = (caught, missed), ticks, attribute
         self._with_base = with_base
+        self._drawn = (attribute, with_base, tuple(labels))  # what the background shows
         self._background = None
         xmax = float(np.nanmax(sub["crises"])) if len(sub) else 1.0
         ax.set_xlim(0, max(xmax * 1.12, 1.0))
@@ -326,8 +327,7 @@ class ConsequenceFigure:
             y = np.arange(len(sub))
             self._ticks.set_offsets(np.column_stack([np.nan_to_num(base.to_numpy()), y]))
         self._ticks.set_visible(base is not None)
-        self._shows = (attribute, with_base, self.ax_bars.get_xlim(),
-                       tuple(int(n) for n in sub["patients"]), tuple(self.counts.items()),
+        self._shows = (self._drawn, self.ax_bars.get_xlim(), tuple(self.counts.items()),
                        tuple(caught), tuple(missed),
                        None if base is None else tuple(np.nan_to_num(base.to_numpy())))
 
