@@ -94,7 +94,11 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
         "--MappingKernelManager.cull_connected=False",
     ]
     if pool_size > 0 or any((pools or {}).values()):
-        cmd += ["--preheat_kernel=True", f"--pool_size={max(pool_size, 0)}"]
+        # teachkit's kernel manager: the pages' templates compiled once, not once per
+        # preheated kernel, and a room's pools refilled small (teachkit.kernel_pool).
+        cmd += ["--preheat_kernel=True", f"--pool_size={max(pool_size, 0)}",
+                "--VoilaConfiguration.multi_kernel_manager_class="
+                "teachkit.kernel_pool.RoomKernelManager"]
         if pools and any(n != pool_size for n in pools.values()):
             config = {"default": {"pool_size": max(pool_size, 0)}}
             config.update({name: {"pool_size": n} for name, n in pools.items()})
@@ -103,9 +107,7 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
             # the refill (a kernel start per trainee) would stall the levers.
             refill = {name: refill_size(n) for name, n in pools.items() if n > pool_size}
             if refill:
-                cmd += ["--VoilaConfiguration.multi_kernel_manager_class="
-                        "teachkit.kernel_pool.RoomKernelManager",
-                        f"--RoomKernelManager.refill_to={refill!r}"]
+                cmd.append(f"--RoomKernelManager.refill_to={refill!r}")
     if fork:
         cmd.append("--KernelProvisionerFactory.default_provisioner_name=teachkit-fork")
     if with_token:
