@@ -54,6 +54,20 @@ def find_notebooks(explicit: str | None = None) -> Path:
     )
 
 
+def cull_interval(cull_idle_seconds: int) -> int:
+    """Seconds between two looks for idle kernels: a minute, or a third of a shorter
+    idle timeout (a look every minute would keep a 10-second timeout's kernels a minute).
+
+    Examples
+    --------
+    >>> cull_interval(7200), cull_interval(30), cull_interval(2), cull_interval(0)
+    (60, 10, 1, 60)
+    """
+    if cull_idle_seconds <= 0:
+        return 60
+    return max(1, min(60, cull_idle_seconds // 3))
+
+
 def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
                   cull_idle_seconds: int, pools: dict[str, int] | None = None,
                   with_token: bool = False, fork: bool = False) -> list[str]:
@@ -89,7 +103,7 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
         "--template=teachkit",
         "--strip_sources=True",
         "--KernelManager.transport=ipc",
-        "--MappingKernelManager.cull_interval=60",
+        f"--MappingKernelManager.cull_interval={cull_interval(cull_idle_seconds)}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
         "--MappingKernelManager.cull_connected=False",
     ]
