@@ -103,5 +103,6 @@ def share_compiled_templates(log=_LOG) -> bool:
         return environment
 
     _create_environment._teachkit_shared = True
+    _create_environment.__wrapped__ = create
     VoilaExporter._create_environment = _create_environment
     return True
