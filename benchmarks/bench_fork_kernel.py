@@ -9,6 +9,8 @@ own), it starts ``--kernels`` kernels together, as a pool does, runs lesson 01 i
 
 - the first model choice (``lab.panel.rows["model"].value = "logistic"``);
 - ``--moves`` threshold moves, each from setting the value to the dashboard redrawn;
+- the minor page faults of each (a forked child's first writes to pages it shares with
+  the parent are copy-on-write faults);
 
 and reads the kernel's threads and its BLAS / OpenMP pools (threadpoolctl), the first
 hypothesis for a slow forked child (libgomp is not fork-safe; a pool initialised in
@@ -37,9 +39,13 @@ KINDS = {"fork": "teachkit-fork", "plain": "local-provisioner"}
 
 #: Run in the kernel after the lesson: times measured there, as one JSON line.
 PROBE = r'''
-import json as _json, os as _os, time as _time
+import json as _json, os as _os, resource as _resource, time as _time
+_faults = []
 def _ms(set_value):
-    start = _time.perf_counter(); set_value(); return (_time.perf_counter() - start) * 1000
+    before = _resource.getrusage(_resource.RUSAGE_SELF).ru_minflt
+    start = _time.perf_counter(); set_value(); took = (_time.perf_counter() - start) * 1000
+    _faults.append(_resource.getrusage(_resource.RUSAGE_SELF).ru_minflt - before)
+    return took
 _rows = lab.panel.rows
 _out = {"first_model_ms": _ms(lambda: setattr(_rows["model"], "value", "logistic"))}
 _value, _step, _moves = _rows["threshold"].value, 0.01, []
@@ -47,6 +53,7 @@ for _i in range(MOVES):
     _value = round(_value + (_step if (_i // 4) % 2 == 0 else -_step), 4)
     _moves.append(_ms(lambda: setattr(_rows["threshold"], "value", _value)))
 _out["moves_ms"] = _moves
+_out["faults"] = _faults  # minor page faults (copy-on-write among them) per change
 _out["threads"] = len(_os.listdir("/proc/self/task"))
 try:
     from threadpoolctl import threadpool_info
@@ -136,7 +143,9 @@ def main(argv=None) -> int:
         print(f"  {kind:5}: start p50 {statistics.median(r['start_s'] for r in rs):.2f} s, "
               f"lesson p50 {statistics.median(r['lesson_s'] for r in rs):.2f} s, first model "
               f"choice p50 {statistics.median(r['first_model_ms'] for r in rs):.0f} ms, "
-              f"move p50 {statistics.median(moves):.0f} ms (max {max(moves):.0f}); "
+              f"move p50 {statistics.median(moves):.0f} ms (max {max(moves):.0f}); page "
+              f"faults: first choice p50 {statistics.median(r['faults'][0] for r in rs):.0f}, "
+              f"a move p50 {statistics.median(f for r in rs for f in r['faults'][1:]):.0f}; "
               f"threads {sorted({r['threads'] for r in rs})}, pools "
               f"{sorted({p for r in rs for p in r['pools']})}")
     return 0
