@@ -5,7 +5,7 @@
 attack's result, the published counts with their error by group, and a map of the data
 that leaves the hospital. The expensive work (codes per detail, the register, the count
 table) is done once per cohort, and results are cached per release, so moving a lever
-costs a few tens of milliseconds on the lessons' 60,000 patients.
+costs about 200 ms on the lessons' 60,000 patients (benchmarks/bench_privacy.py).
 """
 
 from __future__ import annotations
