@@ -16,6 +16,7 @@ import pytest
 from scipy import stats
 
 from teachkit._validation import TeachkitError
+from teachkit.cohort import CRISIS_HORIZON
 from teachkit.monitor import Cusum, MonitorSettings, ks_pvalue, psi, psi_false_alarm_rate
 from teachkit.monitor import run_monitor as _run
 from teachkit.monitor.events import CASE_MIX_WEIGHT, SHOCK_CENSUS, SHOCK_MONTHS
@@ -55,11 +56,14 @@ def test_thirty_six_months_of_the_same_clinic(rest):
     np.testing.assert_array_equal(again.timeline.scores, t.scores)
 
 
-def test_a_crisis_is_known_ninety_days_late(rest):
-    assert LABEL_DELAY == 3
-    assert (rest.months["labels_known"] == rest.months.index + 3).all()
+def test_a_crisis_is_known_a_year_late(rest):
+    # a crisis counts within 12 months of screening (cohort.CRISIS_HORIZON), any time in
+    # the year: a month's crises are all known 12 months later
+    assert LABEL_DELAY == 12 and CRISIS_HORIZON == "12 months"
+    assert (rest.months["labels_known"] == rest.months.index + 12).all()
     # the CUSUM only ever holds months whose labels have arrived by month 36
-    assert rest.months.loc[34:, "cusum"].isna().all()
+    assert rest.months.loc[25:, "cusum"].isna().all()
+    assert rest.months.loc[:24, "cusum"].notna().all()
 
 
 def test_settings_are_checked():
@@ -134,7 +138,7 @@ def test_coding_change_moves_auc_and_oe_but_not_the_true_auc():
     assert m("coding_auc_y3") < m("rest_auc_y3") - 0.03
     assert m("coding_oe_y3") > 1.3
     assert m("coding_alerts_per_month") == m("rest_alerts_per_month")
-    # noticed only once labels arrive: typically not before the 90 days have passed
+    # noticed only once labels arrive: never before the year has passed
     assert m("coding_lag") >= LABEL_DELAY and TYPICAL["coding_lag"]["p10"] >= LABEL_DELAY
 
 
@@ -246,9 +250,11 @@ def test_ignored_alarms_start_an_incident_clock_and_acted_ones_do_not():
     assert (acted.log["entry"] == "model update").sum() == acted.totals()["updates"]
 
 
-def test_yearly_refit_updates_twice_and_ignores_alarms_between():
+def test_yearly_refit_waits_for_a_year_of_labels_and_ignores_alarms_between():
+    # at the end of month 12 no crisis of the live year is known yet: the first refit is
+    # at the end of month 24, on months 1-12
     result = run(drift_coding=12, update_policy="yearly_refit")
-    assert [m for m, _ in result.timeline.versions] == [1, 13, 25]
+    assert [m for m, _ in result.timeline.versions] == [1, 25]
     assert all(a["decision"] == "ignored: waiting for the yearly refit"
                for a in result.timeline.alarms)
 
