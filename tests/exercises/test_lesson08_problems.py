@@ -60,7 +60,7 @@ def _judge(problem, value):
 
 def test_common_mistakes_are_named(answers):
     right = answers[0]
-    assert "day 15" in _judge(lesson08.Q1, 780).message
+    assert "day 15" in _judge(lesson08.Q1, PATIENTS * 0.039).message
     assert "share" in _judge(lesson08.Q1, 0.033).message
     assert "wrong sign" in _judge(lesson08.Q2, -right["patient_gain"]).message
     assert "earliest" in _judge(lesson08.Q4, 2).message

@@ -73,7 +73,6 @@ def _facts() -> dict:
         "overflow_per_1000": float(row["overflow"]),
         "overflow_count": float(usual.workload["overflow"]),
         "overflow_share_of_flags": usual.workload["overflow"] / usual.workload["flags"],
-        "overflow_per_day": usual.workload["overflow"] / usual.workload["days"],
         "smallest": smallest,
         "smallest_strict": strictly,
         "no_overflow": no_overflow,
@@ -102,8 +101,7 @@ Q1 = Problem(
                       "patients; the question asks per 1,000 patients.", tol=0.5),
             Diagnosis(f("overflow_share_of_flags"), "That is the share of the flags that "
                       "go unreviewed; the question asks per 1,000 patients.", tol=0.002),
-            Diagnosis(f("overflow_per_day"), "That is per working day; the question asks "
-                      "per 1,000 patients.", tol=0.05),
+            # per working day is the answer itself: 1,000 patients are screened a day
             Diagnosis(lambda: _facts()["overflow_per_1000"] / 1000, "That is a share of "
                       "patients; the question asks per 1,000.", tol=5e-5),
         ),
