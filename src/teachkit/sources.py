@@ -342,8 +342,8 @@ SOURCES: dict[str, tuple[str, str]] = {
     ),
     "screening_days": (
         "A",
-        "The lesson's 20,000 patients are screened over 60 working days (12 weeks), "
-        "about 333 a day, so that a daily review capacity means something. A flag not "
+        "The lesson's 60,000 patients are screened over 60 working days (12 weeks), "
+        "about 1,000 a day, so that a daily review capacity means something. A flag not "
         "reviewed on its day is not followed up.",
     ),
     "reach_vet": (
