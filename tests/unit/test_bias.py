@@ -1,7 +1,7 @@
 """Bias levers (lesson 02): purity, rest = identity, determinism, and faithfulness.
 
 The faithfulness tests assert the direction and a stated band for each published
-mechanism, measured on the lessons' cohort (20,000 primary-care patients, seed 2024).
+mechanism, measured on the lessons' cohort (60,000 primary-care patients, seed 2024).
 """
 
 import itertools
