@@ -38,10 +38,15 @@ bench:
 	.venv/bin/python benchmarks/bench_voila.py
 
 # Rooms of 30 and 60 trainees arriving together, then moving a lever: forked kernels,
-# pooled ones and plain Voila side by side (~30-60 min on a busy 2-core machine).
+# pooled ones and plain Voila side by side (~30-60 min per run on a busy 2-core
+# machine; run it on a quiet one). The table is printed, the figures kept as JSON; then
+# a forked kernel against an ordinary one in process (no Voila, no browser).
+BENCH_RUNS ?= 1
 bench-room:
 	@scripts/setup.sh
-	nice .venv/bin/python benchmarks/bench_room.py --trainees 30 60
+	nice .venv/bin/python benchmarks/bench_room.py --trainees 30 60 --runs $(BENCH_RUNS) \
+		--json test-artifacts/bench_room.json
+	nice .venv/bin/python benchmarks/bench_fork_kernel.py --kernels 5 --runs 3
 
 # Regenerate the committed synthetic cohort and its data card.
 data:

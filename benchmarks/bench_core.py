@@ -5,7 +5,7 @@ design can be checked on the machine that will serve a class:
 
 - ``make_cohort(1_000_000)`` in at most 1 s, and at most 3x the time numpy needs to draw
   the same random numbers (the floor no generator can beat);
-- ``simulate()`` on the lessons' 20,000 patients with a cached model: at most 50 ms per
+- ``simulate()`` on the lessons' 60,000 patients with a cached model: at most 50 ms per
   slider move;
 - cold training time per model kind (what the first trainee to pick a model waits);
 - peak memory growth of ``make_cohort(1_000_000)``.

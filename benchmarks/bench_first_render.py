@@ -19,7 +19,9 @@ The 1-minute load average is printed with every figure: compare runs made at sim
 loads, as paired ratios (before / after on the same machine, close in time).
 
 Usage: .venv/bin/python benchmarks/bench_first_render.py [LESSON ...] [--runs 5]
-       [--steps 40] [--lever-runs 3] [--profile] [--json FILE]
+       [--steps 40] [--lever-runs 3] [--profile] [--json FILE] [--before main]
+``--before DIR_OR_REF`` compares first renders instead: two servers, this checkout's and
+one of another checkout (or git ref), renders alternating, paired ratios printed.
 ``--profile`` also prints, for the last run of each lesson, the page's JavaScript
 functions that took most time (Chromium's sampling profiler).
 """
@@ -129,14 +131,65 @@ def render_once(browser, server, lesson: str, *, profile: bool = False,
             "sent": dict(frames.sent), **metrics, "top": top, "slider": slider}
 
 
-def served(lessons, folder: Path) -> VoilaServer:
+def served(lessons, folder: Path, tree: Path = ROOT.parent) -> VoilaServer:
     """``teachkit serve`` with a pool of one preheated kernel for each of ``lessons``
     only (copied to ``folder``): the other lessons' kernels would only load the
-    machine while they start."""
+    machine while they start. ``tree``: the checkout whose notebooks and sources run."""
+    folder.mkdir(parents=True, exist_ok=True)
     for n in lessons:
-        shutil.copy(ROOT.parent / "notebooks" / LESSONS[n], folder / LESSONS[n])
+        shutil.copy(tree / "notebooks" / LESSONS[n], folder / LESSONS[n])
     return VoilaServer(pool_size=1, extra_args=("--notebooks", str(folder)),
-                       expected_kernels=len(lessons))
+                       expected_kernels=len(lessons), env={"PYTHONPATH": str(tree / "src")})
+
+
+def paired_renders(browser, lessons, runs: int, before: str, timeout_s: float) -> dict:
+    """First renders on two servers at once, ``before`` (a checkout folder, or a git ref
+    of this repository, archived) and this checkout, alternating which goes first, so
+    the machine's load falls on both alike. Returns, per lesson, both medians and the
+    median of the paired ratios (after / before: below 1 is faster)."""
+    from bench_ab_levers import archive
+    from playwright.sync_api import Error as PlaywrightError
+
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="tk-bench-ab-") as tmp:
+        tmp = Path(tmp)
+        old = Path(before) if Path(before).is_dir() else archive(before, tmp / "before")
+        servers = {"before": served(lessons, tmp / "nb-before", old),
+                   "after": served(lessons, tmp / "nb-after")}
+        try:
+            for server in servers.values():
+                server.start()
+            for n in lessons:
+                pairs = []
+                for i in range(runs):
+                    order = ("before", "after") if i % 2 == 0 else ("after", "before")
+                    pair = {}
+                    try:
+                        for name in order:
+                            for other in servers.values():  # both quiet before each render
+                                other.wait_pool_ready(timeout=300)
+                            pair[name] = render_once(browser, servers[name], n,
+                                                     timeout_s=timeout_s)
+                    except PlaywrightError as exc:
+                        print(f"  {n} pair {i + 1}: FAILED ({str(exc).splitlines()[0]})",
+                              flush=True)
+                        continue
+                    pairs.append(pair)
+                    print(f"  {n} pair {i + 1}: before {pair['before']['first_render_s']:.2f}"
+                          f" s, after {pair['after']['first_render_s']:.2f} s (load avg "
+                          f"{pair['after']['load_average']:.1f})", flush=True)
+                ratios = [p["after"]["first_render_s"] / p["before"]["first_render_s"]
+                          for p in pairs]
+                out[n] = {key: median(p[key]["first_render_s"] for p in pairs)
+                          for key in ("before", "after")}
+                out[n].update(ratio=median(ratios), ratios=ratios, pairs=pairs)
+                print(f"  {n}: first render {out[n]['before']:.2f} -> {out[n]['after']:.2f} s,"
+                      f" paired ratio {out[n]['ratio']:.2f} over {len(pairs)} pairs "
+                      "(after / before; below 1 is faster)", flush=True)
+        finally:
+            for server in servers.values():
+                server.stop()
+    return out
 
 
 def main(argv=None) -> int:
@@ -150,6 +203,10 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="seconds a render may take before the run counts as failed")
     parser.add_argument("--json", default=None, help="also write every run here")
+    parser.add_argument("--before", default=None, metavar="DIR_OR_REF",
+                        help="compare: renders alternate between a server of this "
+                             "checkout and one of DIR (a checkout) or REF (a git ref, e.g. "
+                             "main); prints paired ratios (no lever runs)")
     args = parser.parse_args(argv)
     lessons = args.lessons or sorted(LESSONS)
     unknown = [n for n in lessons if n not in LESSONS]
@@ -163,6 +220,19 @@ def main(argv=None) -> int:
         return 2
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
+
+    if args.before:
+        print(f"bench_first_render: load average {load_average():.1f} at start; this "
+              f"checkout against {args.before}", flush=True)
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            try:
+                out = paired_renders(browser, lessons, args.runs, args.before, args.timeout)
+            finally:
+                browser.close()
+        if args.json:
+            write_json(args.json, out)
+        return 0
 
     started = time.perf_counter()
     renders: dict[str, list[dict]] = {n: [] for n in lessons}

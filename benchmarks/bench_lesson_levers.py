@@ -71,6 +71,32 @@ _ARM_JS = """(prev) => {
 }"""
 
 
+# Where a slider's handle is: noUiSlider's value, minimum and maximum.
+_POSITION_JS = """(h) => ['aria-valuenow', 'aria-valuemin', 'aria-valuemax']
+  .map(a => parseFloat(h.getAttribute(a)))"""
+
+
+def next_key(key: str, i: int, position) -> str:
+    """The key of press ``i``: ten one way, ten the other, and back from an end (a
+    press at an end moves nothing and the dashboard would never update: lesson 05's
+    access gap has six steps).
+
+    Examples
+    --------
+    >>> next_key("ArrowRight", 3, (0.1, 0.0, 0.3)), next_key("ArrowRight", 10, (0.1, 0, 1))
+    ('ArrowRight', 'ArrowLeft')
+    >>> next_key("ArrowRight", 4, (0.3, 0.0, 0.3)), next_key("ArrowLeft", 5, (0.0, 0.0, 0.3))
+    ('ArrowLeft', 'ArrowRight')
+    """
+    flip = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}
+    if i and i % 10 == 0:
+        key = flip[key]
+    now, low, high = position
+    if (key == "ArrowRight" and now >= high) or (key == "ArrowLeft" and now <= low):
+        key = flip[key]
+    return key
+
+
 def notebook_of(lesson: str) -> str:
     """``"02"`` -> ``"02_bias_creeps_in.ipynb"`` (a notebook name is kept as it is)."""
     if lesson.endswith(".ipynb"):
@@ -82,7 +108,8 @@ def notebook_of(lesson: str) -> str:
 
 
 def lever_latency(browser, server, lesson: str, lever: str, steps: int) -> dict:
-    """Press ArrowRight / ArrowLeft on ``lever``'s slider ``steps`` times, ten each way."""
+    """Press ArrowRight / ArrowLeft on ``lever``'s slider ``steps`` times, ten each way
+    and back from either end (:func:`next_key`)."""
     server.wait_pool_ready(timeout=180)
     clock = KernelClock()
     rec = open_page(browser, on_websocket=clock.attach)
@@ -94,8 +121,9 @@ def lever_latency(browser, server, lesson: str, lever: str, steps: int) -> dict:
         handle = page.locator(f".tk-lever-{lever} .noUi-handle").first
         handle.focus()
         results = []
+        key = "ArrowRight"
         for i in range(steps):
-            key = "ArrowRight" if (i // 10) % 2 == 0 else "ArrowLeft"
+            key = next_key(key, i, handle.evaluate(_POSITION_JS))
             before = state(page)["updates"]
             page.evaluate(_ARM_JS, before)
             first_sent = len(clock.sent)
@@ -112,7 +140,7 @@ def lever_latency(browser, server, lesson: str, lever: str, steps: int) -> dict:
         rec.close()
     ms = [r["ms"] for r in results]
     kernel = [r["kernel_ms"] for r in results if r["kernel_ms"] is not None]
-    first_pass = ms[:10]  # the first visit of each value may train a model
+    first_pass = ms[:10]  # the first presses: values mostly new, a model may train
     return {
         "lesson": lesson, "lever": lever, "steps": len(ms),
         "p50_ms": pct(ms, 0.5), "p95_ms": pct(ms, 0.95), "max_ms": max(ms),
@@ -147,7 +175,8 @@ def main(argv=None) -> int:
           f"{datetime.now():%Y-%m-%d %H:%M}, total {time.perf_counter() - started:.0f} s")
     print(f"  key -> numbers + figure: p50 {out['p50_ms']:.0f} ms, p95 {out['p95_ms']:.0f} ms, "
           f"max {out['max_ms']:.0f} ms ({out['steps']} presses; goal p95 <= 150 ms)")
-    print(f"  first visit of each value (may train): p50 {out['first_pass_p50_ms']:.0f} ms; "
+    print(f"  first ten presses (values mostly new; may train): p50 "
+          f"{out['first_pass_p50_ms']:.0f} ms; "
           f"values seen before: p50 {out['repeat_p50_ms']:.0f} ms, "
           f"p95 {out['repeat_p95_ms']:.0f} ms")
     if out["kernel_p50_ms"] is not None:

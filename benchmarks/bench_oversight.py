@@ -2,7 +2,7 @@
 
 Not a test: it prints
 
-- the REACH VET capacity trade-off on the lessons' 20,000 synthetic patients (top 0.1 %,
+- the REACH VET capacity trade-off on the lessons' 60,000 synthetic patients (top 0.1 %,
   1 % and 5 % of risk, one reviewer doing 10 reviews a day): flags a day, reviews and
   crises caught per 1,000 patients, the share of all crises the tier flags, PPV, reviewer
   hours and crises caught per reviewer-hour, and crises caught per 1,000 by ethnicity;

@@ -3,7 +3,7 @@
 Not a test: it prints medians so the design goal can be checked on the machine that will
 serve a class:
 
-- ``run_release`` for a release not seen before, on the lessons' 20,000 patients: well
+- ``run_release`` for a release not seen before, on the lessons' 60,000 patients: well
   under 300 ms per lever move (the goal of the lab);
 - the same with the figure redrawn and the PNG encoded (``PrivacyLab.update``);
 - the first run on a cohort (codes per detail, the register, the count table), paid once

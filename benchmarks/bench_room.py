@@ -26,7 +26,8 @@ server's and not those of N browsers sharing this machine's two cores:
 
 It prints, per room: pages served (rendered) out of N, preheat time (server start until
 every preheated kernel has run its lesson), time until every page was rendered, pages
-hung, first model choice p50, lever -> update p50 / p95, CPU seconds (server + kernels),
+hung, first model choice p50, lever -> update p50 / p95, CPU seconds (server + kernels;
+the preheat's own, less at the mercy of other work on the machine than its wall time),
 PSS per trainee's kernel (median, max) and the total of everything below ``teachkit
 serve`` (Voila, the warm parent, every kernel). ``--browser-check`` also opens one real
 Chromium page during the lever phase and checks it renders and updates (harness.py) - a
@@ -316,6 +317,7 @@ def room(n: int, mode: str, args) -> dict:
         wait_executed(server, expected, min_mb=0.0 if mode == "fork" else 120.0)
         warm = time.perf_counter() - t0
         voila = server.proc.pid
+        preheat_cpu = tree_cpu(voila)  # less at the mercy of the machine's load than warm
         forked = "kernels are forked from a warm parent" in server.log_tail(10**6)
         if mode == "fork" and not forked:
             print("  WARNING: kernels were not forked (see the server log)", flush=True)
@@ -355,6 +357,7 @@ def room(n: int, mode: str, args) -> dict:
     result = {
         "n": n, "mode": mode, "forked": forked, "load_at_start": load[0],
         "warm_up_s": warm if not plain else None,
+        "preheat_cpu_s": preheat_cpu if not plain else None,
         "pool_kernels": len(pool_pids), "pool_pss_mb": pool_pss,
         "served": len(rendered),
         "all_rendered_s": max(rendered) if len(rendered) == n else None,
@@ -458,7 +461,8 @@ def _print_room(r: dict) -> None:
     def f(v, d=1):
         return "n/a" if v is None or v != v else f"{v:.{d}f}"
 
-    print(f"  {r['mode']}: preheat {f(r['warm_up_s'])} s; all {r['n']} rendered after "
+    print(f"  {r['mode']}: preheat {f(r['warm_up_s'])} s ({f(r['preheat_cpu_s'])} CPU-s); "
+          f"all {r['n']} rendered after "
           f"{f(r['all_rendered_s'])} s (median {f(r['rendered_p50_s'])} s, page HTML median "
           f"{f(r['html_p50_s'])} s); hung {r['hung']}; failed {len(r['failed'])} "
           f"{r['failed'][:3]}")
@@ -484,8 +488,8 @@ def verdict(value, goal) -> str:
 
 def table(results: list[dict], trainees: list[int], modes: list[str]) -> list[str]:
     """The side-by-side table: one row per N and way of serving (medians over runs)."""
-    header = ("N", "kernels", "served", "preheat", "all rendered", "hung", "1st model p50",
-              "lever p50", "lever p95", "PSS/kernel", "PSS total", "others' CPU")
+    header = ("N", "kernels", "served", "preheat", "preheat CPU", "all rendered", "hung",
+              "1st model p50", "lever p50", "lever p95", "PSS/kernel", "PSS total", "others' CPU")
     rows = [header]
     for n in trainees:
         for mode in modes:
@@ -504,6 +508,7 @@ def table(results: list[dict], trainees: list[int], modes: list[str]) -> list[st
                 str(n), mode + ("" if mode != "fork" or all(r["forked"] for r in rs)
                                 else " (NOT forked)"),
                 show(med("served"), ".0f", f"/{n}"), show(med("warm_up_s"), ".0f", " s"),
+                show(med("preheat_cpu_s"), ".0f", " s"),
                 show(med("all_rendered_s"), ".1f", " s"),
                 show(med("hung"), ".0f"), show(med("first_model_p50_ms"), ".0f", " ms"),
                 show(med("p50_ms"), ".0f", " ms"), show(med("p95_ms"), ".0f", " ms"),

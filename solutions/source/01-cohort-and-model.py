@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 01 exercises: meet the cohort and the triage model
 #
-# The cohort: 20,000 synthetic primary-care patients, each with PHQ-9 answers
+# The cohort: 60,000 synthetic primary-care patients, each with PHQ-9 answers
 # (`phq1` ... `phq9`, total `phq9_total`), a GAD-7 total, and the truth we never have in
 # real life: `crisis` (a crisis within 12 months) and `crisis_risk` (its probability).
 # The usual rule flags a patient when `phq9_total >= 10` or item 9 (thoughts of

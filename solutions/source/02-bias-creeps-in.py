@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 02 exercises: bias creeps in
 #
-# The same 20,000 synthetic patients as in lesson 01. Dr. Obi's practice has room in a
+# The same 60,000 synthetic patients as in lesson 01. Dr. Obi's practice has room in a
 # care-management programme for the **top 3 %** of a model's scores. The vendor's model
 # never reads ethnicity, but bias can still get in through what it learns (the `label`),
 # who it learns from (`undersample`) and what the records say (`underreport`,

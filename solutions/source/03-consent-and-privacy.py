@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 03 exercises: consent and privacy
 #
-# The same 20,000 synthetic patients as in lessons 01 and 02. Dr. Obi's practice must now
+# The same 60,000 synthetic patients as in lessons 01 and 02. Dr. Obi's practice must now
 # ask its patients before their records train the triage model, and a partner wants a
 # "de-identified" release. `teachkit.consent` says who agreed to what under each way of
 # asking (`design`: `"opt_out"`, `"layered"` or `"opt_in"`), and what honouring or

@@ -1,10 +1,10 @@
 # %% [markdown]
 # # Lesson 04 exercises: who is watching
 #
-# The same 20,000 synthetic patients. The vendor's model flags everyone at a crisis risk of
+# The same 60,000 synthetic patients. The vendor's model flags everyone at a crisis risk of
 # 5 % or more; one care manager gives the new flags half the day, **10 reviews a day** of
 # 20 minutes each (an assumption), and the practice screens its patients over 60 working
-# days (about 333 a day). A flag nobody reviews on its day is not followed up. `run_oversight` runs the model and this
+# days (1,000 a day). A flag nobody reviews on its day is not followed up. `run_oversight` runs the model and this
 # deployment stage; every run is counted against the true `crisis`.
 #
 # Set each variable, then run the check under it; `q1.hint()` gives a hint.

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 05 exercises: explain it to me
 #
-# The same 20,000 synthetic patients and the logistic-regression model that flags
+# The same 60,000 synthetic patients and the logistic-regression model that flags
 # everyone at a crisis risk of 5 % or more. `run_explain` runs the model and the explain
 # stage: who opts out of algorithmic triage and what they get instead; `result.explain`
 # gives one patient's explanation from shap's own explainer, in risk points (percentage

@@ -38,12 +38,15 @@ q1.check()
 # ## Question 2
 # In month 12 the coding of crises changes (`drift_coding=12`). With performance
 # monitoring on (`monitoring="labels"`), how many months after month 12 does the first
-# alarm come? Set `months_to_notice`.
+# alarm about the crises of month 12 or later come? (A month's crises are known 12 months
+# later; an alarm before that is about the months before the change.) Set
+# `months_to_notice`.
 
 # %% tags=["solution"]
 # BEGIN SOLUTION
 coding = run_monitor(MonitorSettings(drift_coding=12, monitoring="labels"))
-months_to_notice = int(coding.alarms.query("month >= 12")["month"].iloc[0]) - 12
+# the crises of month 12 are known in month 24: the alarms about them come from then on
+months_to_notice = int(coding.alarms.query("month >= 24")["month"].iloc[0]) - 12
 # END SOLUTION
 
 # %% tags=["exercises-only"]

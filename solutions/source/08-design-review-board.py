@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 08 exercises: the design review board
 #
-# The same 20,000 synthetic patients, the board's usual deployment: a logistic model, a
+# The same 60,000 synthetic patients, the board's usual deployment: a logistic model, a
 # clinician reviewing every flag (20 reviews a day), consent ignored. A proposal is a
 # small table of levers; `measure(levers)` runs it and gives the consequences each role
 # weighs (per 1,000 patients); `satisfaction(outcomes, role)` scores them for one role,
@@ -27,11 +27,11 @@ print({name: role.title for name, role in ROLES.items()})
 # ## Question 1
 # The board considers a chatbot that collects check-ins between visits, and a model that
 # reads 30 days of them. In 93 real mental-health apps, 3.3 % of users still used the app
-# on day 30 (Baumel et al. 2019). Of **20,000** patients offered it, how many still use
+# on day 30 (Baumel et al. 2019). Of **60,000** patients offered it, how many still use
 # it on day 30? Set `still_using_day30`.
 
 # %% tags=["solution"]
-still_using_day30 = chatbot_reach("day30", patients=20_000)  # SOLUTION
+still_using_day30 = chatbot_reach("day30", patients=60_000)  # SOLUTION
 
 # %%
 q1.check()

@@ -176,10 +176,12 @@ def _truth_auc(df):
 
 
 def _unique_zip5_birth_sex(df):
-    """Share of patients alone in their (ZIP5, birth date, sex) cell."""
-    sizes = df.groupby(["zip5", "birth_date", "sex"], observed=True)["patient_id"] \
-        .transform("size")
-    return _share(sizes.to_numpy() == 1)
+    """Share of the town's adults alone in their (ZIP5, birth date, sex) cell: the
+    population the register lists and the cohort is a sample of (drawn for 300 of its
+    1,320 ZIP5 codes, about 1.7 million adults)."""
+    from .privacy.town import town_uniqueness
+
+    return town_uniqueness(zip_codes=300, seed=int(df.attrs["teachkit"]["seed"]))
 
 
 def _untreated_severe(df):
@@ -236,13 +238,9 @@ def _targets() -> tuple[CalibrationTarget, ...]:
                "reaching 0.85 needs a risk factor apart from depression (prior attempts, "
                "substance use, hospital stays: what record models read), which the cohort "
                "does not have yet"),
-        T("unique_zip5_dob_sex", "unique on ZIP5 + birth date + sex", "quasi_identifiers",
-          0.87, 0.82, 0.92, "general", _unique_zip5_birth_sex,
-          kept="Sweeney's 87 % is for whole ZIP codes of about 9,000 residents each; a "
-               "check cohort spreads 200,000 patients over about 1,300 ZIP5 codes (about "
-               "150 each), so nearly everyone is unique; 87 % would take about 7,000 "
-               "patients per ZIP5, about three codes for a 20,000-patient lesson, which "
-               "would empty lesson 03's ZIP lever"),
+        T("unique_zip5_dob_sex", "unique on ZIP5 + birth date + sex in the town the "
+          "patients live in (ZIP5 codes of about 6,000 adults)", "quasi_identifiers",
+          0.87, 0.82, 0.92, "general", _unique_zip5_birth_sex),
     ]
     for label, lo, hi, target in (("0-4 none or minimal", 0, 4, 0.763),
                                   ("5-9 mild", 5, 9, 0.156),

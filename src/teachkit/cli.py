@@ -54,6 +54,20 @@ def find_notebooks(explicit: str | None = None) -> Path:
     )
 
 
+def cull_interval(cull_idle_seconds: int) -> int:
+    """Seconds between two looks for idle kernels: a minute, or a third of a shorter
+    idle timeout (a look every minute would keep a 10-second timeout's kernels a minute).
+
+    Examples
+    --------
+    >>> cull_interval(7200), cull_interval(30), cull_interval(2), cull_interval(0)
+    (60, 10, 1, 60)
+    """
+    if cull_idle_seconds <= 0:
+        return 60
+    return max(1, min(60, cull_idle_seconds // 3))
+
+
 def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
                   cull_idle_seconds: int, pools: dict[str, int] | None = None,
                   with_token: bool = False, fork: bool = False) -> list[str]:
@@ -89,12 +103,16 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
         "--template=teachkit",
         "--strip_sources=True",
         "--KernelManager.transport=ipc",
-        "--MappingKernelManager.cull_interval=60",
+        f"--MappingKernelManager.cull_interval={cull_interval(cull_idle_seconds)}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
         "--MappingKernelManager.cull_connected=False",
     ]
     if pool_size > 0 or any((pools or {}).values()):
-        cmd += ["--preheat_kernel=True", f"--pool_size={max(pool_size, 0)}"]
+        # teachkit's kernel manager: the pages' templates compiled once, not once per
+        # preheated kernel, and a room's pools refilled small (teachkit.kernel_pool).
+        cmd += ["--preheat_kernel=True", f"--pool_size={max(pool_size, 0)}",
+                "--VoilaConfiguration.multi_kernel_manager_class="
+                "teachkit.kernel_pool.RoomKernelManager"]
         if pools and any(n != pool_size for n in pools.values()):
             config = {"default": {"pool_size": max(pool_size, 0)}}
             config.update({name: {"pool_size": n} for name, n in pools.items()})
@@ -103,9 +121,7 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
             # the refill (a kernel start per trainee) would stall the levers.
             refill = {name: refill_size(n) for name, n in pools.items() if n > pool_size}
             if refill:
-                cmd += ["--VoilaConfiguration.multi_kernel_manager_class="
-                        "teachkit.kernel_pool.RoomKernelManager",
-                        f"--RoomKernelManager.refill_to={refill!r}"]
+                cmd.append(f"--RoomKernelManager.refill_to={refill!r}")
     if fork:
         cmd.append("--KernelProvisionerFactory.default_provisioner_name=teachkit-fork")
     if with_token:
@@ -468,7 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
     cohort = sub.add_parser("cohort", help="write a synthetic cohort to CSV or Parquet",
                             description="Draw a synthetic cohort and write it to a file.")
     cohort.add_argument("--n", type=_int, default=20_000,
-                        help="number of patients (default 20000)")
+                        help="number of patients (default 20000, a quick file; the lessons use 60000)")
     cohort.add_argument("--seed", type=_int, default=0, help="random seed (default 0)")
     cohort.add_argument("--setting", default="general", choices=sorted(COHORT_SETTINGS),
                         help="care setting (default general)")

@@ -93,13 +93,10 @@ COHORT_SETTINGS: dict[str, CohortSetting] = {
     "specialty": CohortSetting("Specialty mental-health care", 1.1, 0.025, 0.90),
 }
 
-#: The crisis rates the lessons' cohorts are still drawn at, per setting: teaching rates
-#: within 12 months (A), about 2.7 times the sourced preset in primary care (2 % against
-#: 0.75 %), so a 20,000-patient lesson has about 400 crises to count. Issue 12 moves the
-#: lessons to the sourced rates on a larger cohort once every number they quote is
-#: re-derived there; until then :func:`teachkit.pipeline.lesson_cohort` and lesson 06's
-#: monitoring pool pass these, and the data card and lesson 01 say so.
-LESSON_CRISIS_RATES = {"general": 0.01, "primary_care": 0.02, "specialty": 0.06}
+#: The crisis rates the lessons' cohorts are drawn at, per setting: the sourced 12-month
+#: presets (issue 12). A lesson cohort of 60,000 patients holds about 450 crises in
+#: primary care, enough to compare groups at the true rate.
+LESSON_CRISIS_RATES = {name: s.crisis_rate for name, s in COHORT_SETTINGS.items()}
 
 # ---------------------------------------------------------------------------------------
 # Demographics (source key "demographics": approximate US adult shares, K)

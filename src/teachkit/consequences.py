@@ -162,7 +162,7 @@ class ConsequenceFrame:
     def metric_frames(self) -> dict:
         """One fairlearn ``MetricFrame`` per attribute (AUC, sensitivity, PPV, calibration).
 
-        Built on first use (about half a second per attribute on 20,000 patients), for
+        Built on first use (about half a second per attribute per 20,000 patients), for
         developers who want fairlearn's views (``by_group``, ``difference()``,
         ``ratio()``...). The apps read :attr:`metrics`, which holds the same numbers.
         """

@@ -552,6 +552,8 @@ def _sources() -> list[str]:
 
 
 def _presets() -> list[str]:
+    from .pipeline import DEFAULT_COHORT
+
     rows = [[f"`{key}`", s.label, f"{s.severity_shift:.2f}", f"{100 * s.crisis_rate:.2f} %",
              f"{_pct(s.screening_rate)} %"] for key, s in COHORT_SETTINGS.items()]
     return [
@@ -573,16 +575,13 @@ def _presets() -> list[str]:
         "rate). `make_cohort(crisis_rate=...)` draws a cohort at any rate; Simon 2018's "
         "90-day figures are checked on a 90-day specialty cohort at 0.63 % (section 5).",
         "",
-        "**The lessons' cohort keeps a teaching rate** (A, "
-        "`teachkit.cohort.LESSON_CRISIS_RATES`): "
-        f"{_pct(LESSON_CRISIS_RATES['primary_care'])} % within 12 months in primary care, "
-        "about 2.7 times the sourced 0.75 %. At 0.75 % a 20,000-patient lesson would hold "
-        "about 150 crises, about 18 among Black patients, too few to compare groups. "
-        "Issue 12's remedy is a larger lesson cohort (about 60,000 patients, about 450 "
-        "crises); it moves to the sourced rate once every number the lessons quote is "
-        "re-derived there. Shares, ratios and rankings hold at either rate; absolute "
-        "risks and the share of flags that are real crises (PPV) are about 2.7 times "
-        "too high in the lessons, and lesson 01 says so.",
+        "**The lessons' cohort is drawn at these sourced rates** "
+        "(`teachkit.cohort.LESSON_CRISIS_RATES` are the presets): "
+        f"{DEFAULT_COHORT['n']:,} primary-care patients hold about "
+        f"{round(DEFAULT_COHORT['n'] * LESSON_CRISIS_RATES['primary_care'], -1):,.0f} "
+        "crises within 12 months (about 60 among Black patients), enough to compare "
+        "groups, so absolute risks and the share of flags that are real crises (PPV) are "
+        "shown at their true sizes.",
         "",
         *_table(["setting", "label", "severity shift (SD)", "crisis rate (12 months)",
                  "screening rate"], rows),

@@ -21,7 +21,7 @@ __all__ = ["GLOSSARY", "glossary_html"]
 #: Term -> what it means, in the order a trainee meets them.
 GLOSSARY: dict[str, str] = {
     "synthetic": "Made up by a computer. No patient in these lessons is real.",
-    "cohort": "The group of patients a lesson follows: here 20,000 made-up primary-care "
+    "cohort": "The group of patients a lesson follows: here 60,000 made-up primary-care "
               "patients.",
     "per 1,000 patients": "Every number is out of 1,000 patients like ours, so groups of "
                           "different sizes can be compared.",

@@ -11,9 +11,16 @@ lesson only up to ``refill_to`` (a few kernels, for latecomers and reloads). Voi
 this class with its pooling (``VoilaConfiguration.multi_kernel_manager_class``); the
 first kernel start happens after Voila has queued every initial pool, so lowering the
 pool sizes then changes only the refills.
+
+It also makes the server's Voila exporters share their compiled page templates
+(:mod:`teachkit.template_cache`: Voila compiles them again for every preheated kernel),
+and starts the warm parent of forked kernels as the server starts, not at the first
+kernel.
 """
 
 from __future__ import annotations
+
+import os
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Dict
@@ -34,6 +41,29 @@ class RoomKernelManager(AsyncMappingKernelManager):
                           "arrival); notebooks not listed refill to their full pool.")
 
     _pools_trimmed = False
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        from .template_cache import share_compiled_templates
+
+        share_compiled_templates(self.log)
+        self.start_warm_parent()
+
+    def start_warm_parent(self) -> bool:
+        """Start the warm parent of forked kernels now, if kernels are forked: its
+        warm-up (imports, cohort, models: seconds of CPU) then overlaps the server's own
+        start instead of waiting for the first kernel. Returns whether it was started."""
+        from jupyter_client.provisioning import KernelProvisionerFactory
+
+        from .forking import ENTRY_POINT
+
+        factory = KernelProvisionerFactory.instance(parent=self.parent)
+        if factory.default_provisioner_name != ENTRY_POINT:
+            return False
+        from .forking.provisioner import ForkServer
+
+        ForkServer.shared(dict(os.environ))
+        return True
 
     def trim_pools(self) -> None:
         """Lower the pool sizes of ``refill_to``'s notebooks (once)."""

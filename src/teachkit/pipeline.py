@@ -49,7 +49,7 @@ from .models import RULE_PHQ9_CUTOFF, RuleScreener, feature_matrix
 __all__ = ["Settings", "RunResult", "simulate", "lesson_cohort", "DEFAULT_COHORT"]
 
 #: The cohort the lessons use (and data/synthetic/cohort.csv holds).
-DEFAULT_COHORT = {"n": 20_000, "seed": 2024, "setting": "primary_care"}
+DEFAULT_COHORT = {"n": 60_000, "seed": 2024, "setting": "primary_care"}
 
 _COHORT_FIELDS = ("n", "seed", "setting")
 
@@ -62,7 +62,7 @@ class Settings(LeverSettings):
     ----------
     n, seed, setting
         The cohort's arguments (:func:`teachkit.cohort.make_cohort`); by default the
-        lessons' cohort of 20,000 primary-care patients.
+        lessons' cohort of 60,000 primary-care patients.
     model : {"rule", "logistic", "boosting", "records"}, default="rule"
         The triage model; at rest, the usual PHQ-9 rule.
     policy : {"threshold", "capacity"}, default="threshold"
@@ -178,9 +178,9 @@ def lesson_cohort(n: int = DEFAULT_COHORT["n"], seed: int = DEFAULT_COHORT["seed
                   setting: str = DEFAULT_COHORT["setting"]) -> pd.DataFrame:
     """The cohort for these arguments, made once per process and shared.
 
-    Its crisis rate is the lessons' teaching rate for the setting
-    (:data:`teachkit.cohort.LESSON_CRISIS_RATES`), not the sourced preset. Callers must
-    not change it in place (levers never do; they return new cohorts).
+    Its crisis rate is the setting's sourced 12-month preset
+    (:data:`teachkit.cohort.LESSON_CRISIS_RATES`). Callers must not change it in place
+    (levers never do; they return new cohorts).
     """
     return make_cohort(n, seed=seed, setting=setting,
                        crisis_rate=LESSON_CRISIS_RATES[setting])

@@ -247,6 +247,10 @@ class ConsequenceFigure:
         # Marks that change with the levers are "animated": drawn over a cached
         # background (blitting), so an update redraws only them.
         self._background = None
+        # The PNGs of the last pictures drawn, by what they show: a lever that leaves
+        # the numbers as they are (or moves them back) draws nothing.
+        self._pngs: dict = {}
+        self._shows = None
         self._attribute = None
         self._bars = None
         self._ticks = None
@@ -290,6 +294,7 @@ class ConsequenceFigure:
         )
         self._bars, self._ticks, self._attribute = (caught, missed), ticks, attribute
         self._with_base = with_base
+        self._drawn = (attribute, with_base, tuple(labels))  # what the background shows
         self._background = None
         xmax = float(np.nanmax(sub["crises"])) if len(sub) else 1.0
         ax.set_xlim(0, max(xmax * 1.12, 1.0))
@@ -322,6 +327,9 @@ class ConsequenceFigure:
             y = np.arange(len(sub))
             self._ticks.set_offsets(np.column_stack([np.nan_to_num(base.to_numpy()), y]))
         self._ticks.set_visible(base is not None)
+        self._shows = (self._drawn, self.ax_bars.get_xlim(), tuple(self.counts.items()),
+                       tuple(caught), tuple(missed),
+                       None if base is None else tuple(np.nan_to_num(base.to_numpy())))
 
     @property
     def attribute(self) -> str | None:
@@ -352,9 +360,24 @@ class ConsequenceFigure:
             yield self._ticks
         yield self._counts_text
 
+    #: Pictures kept, by what they show (about 30 kB each).
+    KEEP_PNGS = 16
+
     def to_png(self) -> bytes:
-        """The figure as PNG bytes: the cached background, with the changed marks on top."""
-        return blitted_png(self)
+        """The figure as PNG bytes: the cached background, with the changed marks on top.
+
+        The same picture again (the same numbers, groups and scale: a lever that moves
+        no number, or a lever moved back) is the PNG already drawn, not drawn again.
+        """
+        if self._shows is None:
+            return blitted_png(self)
+        png = self._pngs.get(self._shows)
+        if png is None:
+            png = blitted_png(self)
+            while len(self._pngs) >= self.KEEP_PNGS:
+                self._pngs.pop(next(iter(self._pngs)))
+            self._pngs[self._shows] = png
+        return png
 
     def save(self, path) -> None:
         """Write the whole figure to a file (PNG, SVG or PDF by the suffix)."""

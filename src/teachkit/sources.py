@@ -263,7 +263,9 @@ SOURCES: dict[str, tuple[str, str]] = {
     "quasi_identifiers": (
         "S2",
         "Sweeney 2000 (via johndcook.com): ZIP5 + sex + date of birth single out about "
-        "87 % of US residents. ZIP codes here are synthetic.",
+        "87 % of US residents, whose ZIP codes hold about 9,000 people each. ZIP codes "
+        "here are synthetic; the town the patients live in holds about 6,000 adults per "
+        "ZIP5 code, sized so that 87 % of them are unique (A).",
     ),
     "synthetic_names": (
         "A",
@@ -340,8 +342,8 @@ SOURCES: dict[str, tuple[str, str]] = {
     ),
     "screening_days": (
         "A",
-        "The lesson's 20,000 patients are screened over 60 working days (12 weeks), "
-        "about 333 a day, so that a daily review capacity means something. A flag not "
+        "The lesson's 60,000 patients are screened over 60 working days (12 weeks), "
+        "about 1,000 a day, so that a daily review capacity means something. A flag not "
         "reviewed on its day is not followed up.",
     ),
     "reach_vet": (
@@ -432,9 +434,9 @@ SOURCES: dict[str, tuple[str, str]] = {
     ),
     "public_register": (
         "A",
-        "A synthetic voter roll: 80 % of the patients plus as many non-patients from the "
-        "same synthetic population, with name, ZIP code, date of birth, sex and ethnicity "
-        "(some US voter rolls record race or ethnicity, K).",
+        "A synthetic voter roll: 80 % of a synthetic town of 7.6 million adults (ZIP codes "
+        "of realistic size, the clinic's patients among them), with name, ZIP code, date "
+        "of birth, sex and ethnicity (some US voter rolls record race or ethnicity, K).",
     ),
 }
 

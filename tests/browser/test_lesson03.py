@@ -27,7 +27,7 @@ from harness import (
     settings_of,
 )
 
-from teachkit.consent import records_used_without_consent
+from teachkit.consent import ledger_patient, records_used_without_consent
 from teachkit.levers import get_spec
 from teachkit.pipeline import lesson_cohort
 
@@ -153,7 +153,9 @@ def test_lesson03_renders_both_labs(lesson03):
     assert "No record is used without consent" in view
     assert "Who is left in the training data" in view
     assert "observed / expected" in view
-    assert "Consent ledger of patient 3" in text_of(page, f".{CONSENT} .tk-ledger-view")
+    patient = ledger_patient()  # the first who said no even under opt-out (4 on seed 2024)
+    assert f"Consent ledger of patient {patient}" in text_of(page,
+                                                            f".{CONSENT} .tk-ledger-view")
     fig = figure(page)
     assert fig is not None and fig.is_png
     assert banners(page) == []
@@ -198,7 +200,7 @@ def test_screenshot_with_consent_ignored_and_records_shared(lesson03):
     move(page, CONSENT, "secondary_use", "partner")
     view = text_of(page, f".{CONSENT} .tk-consent-view")
     used = records_used_without_consent(lesson_cohort(), secondary_use="partner")
-    assert f"{int(used.loc[('all', 'all patients'), 'any']):,} of 20,000 patients" in view
+    assert f"{int(used.loc[('all', 'all patients'), 'any']):,} of 60,000 patients" in view
     assert "yes, without consent" in text_of(page, f".{CONSENT} .tk-ledger-view")
     element_screenshot(page, f".{CONSENT}", "lesson03-consent-ignored")
     move(page, CONSENT, "consent", "honoured")

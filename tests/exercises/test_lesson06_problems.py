@@ -33,7 +33,7 @@ def right_06():
     recalibrated = run_monitor(vendor.replace(update_policy="recalibrate")).totals()
     return {
         "oe_year3": fall.period(25, 36)["O:E"],
-        "months_to_notice": int(coding.alarms.query("month >= 12")["month"].iloc[0]) - 12,
+        "months_to_notice": int(coding.alarms.query("month >= 24")["month"].iloc[0]) - 12,
         "psi": psi,
         "amber_share": float(np.mean(small.months["psi"] >= 0.1)),
         "missed_change": recalibrated["missed"] - never["missed"],

@@ -14,6 +14,7 @@ import pytest
 from teachkit.board.outcomes import measure
 from teachkit.board.roles import ROLES, SCALES
 from teachkit.exercises import lesson08
+from teachkit.exercises.lesson08 import PATIENTS
 
 
 def _satisfaction(outcomes, role):
@@ -29,7 +30,7 @@ def right_08():
         all(o[r] >= mine[r] for r in mine) and any(o[r] > mine[r] for r in mine)
         for j, o in enumerate(tables) if j != i)]
     return {
-        "still_using_day30": 20_000 * 0.033,  # Baumel 2019: 3.3 % on day 30
+        "still_using_day30": PATIENTS * 0.033,  # Baumel 2019: 3.3 % on day 30
         "patient_gain": _satisfaction(measure({"consent": "honoured"}), "patient")
         - _satisfaction(measure({}), "patient"),
         "on_frontier": on_frontier,
@@ -40,7 +41,7 @@ def right_08():
 def wrong_08():
     right = right_08()
     return {
-        "still_using_day30": 20_000 * 0.039,  # day 15
+        "still_using_day30": PATIENTS * 0.039,  # day 15
         "patient_gain": -right["patient_gain"],  # the wrong sign
         "on_frontier": [0, 1, 2, 3],  # everything
         "agreed_proposal": 2,
@@ -59,7 +60,7 @@ def _judge(problem, value):
 
 def test_common_mistakes_are_named(answers):
     right = answers[0]
-    assert "day 15" in _judge(lesson08.Q1, 780).message
+    assert "day 15" in _judge(lesson08.Q1, PATIENTS * 0.039).message
     assert "share" in _judge(lesson08.Q1, 0.033).message
     assert "wrong sign" in _judge(lesson08.Q2, -right["patient_gain"]).message
     assert "earliest" in _judge(lesson08.Q4, 2).message

@@ -88,3 +88,11 @@ def test_closing_note_gives_the_consent_only_figures(text):
                    f"{m('crises_opt_in'):.1f} instead of {m('crises_clinic'):.1f} crises",
                    f"observed / expected {m('diagnosed_oe_consenters'):.2f}"):
         assert figure in note, figure
+
+
+def test_the_privacy_lab_names_the_town_and_its_uniqueness(text):
+    from teachkit.privacy.town import TOWN_ADULTS
+
+    assert "of the town the patients live in, 7.6 million synthetic adults" in text
+    assert round(TOWN_ADULTS / 1e6, 1) == 7.6
+    assert "about 87 % of the town are the only one with their ZIP code, birth date" in text

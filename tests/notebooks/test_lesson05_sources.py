@@ -26,7 +26,7 @@ def m(name):
 
 
 def test_the_set_up(text):
-    assert "**20,000 patients**" in text and ExplainSettings().n == 20_000
+    assert "**60,000 patients**" in text and ExplainSettings().n == 60_000
     assert "slack" in NOTEBOOK.read_text().lower() and "scaffold_case" in NOTEBOOK.read_text()
 
 

@@ -47,34 +47,32 @@ def test_says_the_data_is_synthetic_and_has_a_reflection(path):
 
 def test_lesson_01_story_numbers_are_typical_values():
     text = _markdown(ROOT / "notebooks" / "01_meet_the_cohort.ipynb")
-    assert "**20,000 patients**" in text and len(lesson_cohort()) == 20_000
+    assert "**60,000 patients**" in text and len(lesson_cohort()) == 60_000
     check_rederived("01", (2024, 2031, 2043))
     assert "About 1 in 6 patients screens positive" in text
     assert round(1 / median("01", "depression_share")) == 6
-    assert "about 1 in 50 will have a crisis" in text
-    assert round(1 / median("01", "crisis_rate")) == 50
+    assert "**about 8 in 1,000** will have a crisis" in text
+    assert round(1000 * median("01", "crisis_rate")) == 8
     assert "about 3 in 4 of those answered" in text
     assert round(4 * median("01", "crises_item9_zero")) == 3
     low, high = spread("01", "crises_item9_zero")
-    # Louzon's 71.6 %, within the calibration band (65-78 %) at the teaching rate too
+    # Louzon's 71.6 %, within the calibration band (65-78 %)
     assert 0.65 < low <= median("01", "crises_item9_zero") <= high < 0.82
 
 
-def test_lesson_01_says_what_a_crisis_is_and_that_the_rate_is_enriched():
+def test_lesson_01_says_what_a_crisis_is_and_that_the_rate_is_the_real_one():
     text = " ".join(_markdown(ROOT / "notebooks" / "01_meet_the_cohort.ipynb").split())
     assert "suicide attempt, self-harm that reaches care, or an emergency visit" in text
     assert "within 12 months" in text and "**5 to 10 in 1,000** patients in a year" in text
     from teachkit.cohort import COHORT_SETTINGS, LESSON_CRISIS_RATES
 
     assert 0.005 <= COHORT_SETTINGS["primary_care"].crisis_rate <= 0.010
-    assert "nearly 3 times as many crises" in text
-    assert round(LESSON_CRISIS_RATES["primary_care"]
-                 / COHORT_SETTINGS["primary_care"].crisis_rate, 1) == 2.7
+    assert LESSON_CRISIS_RATES == {k: s.crisis_rate for k, s in COHORT_SETTINGS.items()}
+    assert "this practice has the real rate: **about 460 crises** among its 60,000" in text
+    assert round(60_000 * median("01", "crisis_rate"), -1) == 460
     assert "typical of 20 synthetic practices" in text
-    # the teaching rate is named as a choice, with its reason (issue 12)
-    assert "This is a teaching choice, not a finding" in text
-    assert "about 150 crises, too few to compare groups" in text
-    assert round(20_000 * COHORT_SETTINGS["primary_care"].crisis_rate, -1) == 150
+    for gone in ("teaching", "1 in 50", "3 times"):
+        assert gone not in text
 
 
 def test_lesson_01_takeaways_hold_on_the_lessons_own_numbers():

@@ -4,7 +4,13 @@ import re
 
 import pytest
 
-from teachkit.consent import CONSENT_BASELINE_NAME, ConsentSettings, consent_masks, run_consent
+from teachkit.consent import (
+    CONSENT_BASELINE_NAME,
+    ConsentSettings,
+    consent_masks,
+    ledger_patient,
+    run_consent,
+)
 from teachkit.pipeline import lesson_cohort
 from teachkit.ui.consent import CONSENT_LAB_LEVERS, ConsentLab, consent_html, ledger_html
 
@@ -28,7 +34,7 @@ def test_consent_lab_starts_with_consent_honoured_under_opt_out(lab):
     assert _data(view, "without-consent") == 0 and _data(view, "shared") == 0
     assert f"{CONSENT_BASELINE_NAME.removeprefix('the ')}: <b>" in \
         lab.dashboard._headline.value
-    assert 'data-patient="3"' in lab.views["ledger"].table.value
+    assert f'data-patient="{ledger_patient()}"' in lab.views["ledger"].table.value
     assert "tk-consent-lab" in lab._dom_classes
 
 
@@ -66,7 +72,7 @@ def test_ignoring_consent_shows_who_and_the_ledger_says_so():
     lab.panel.rows["consent"].value = "ignored"
     assert lab.dashboard.sentence.startswith("Compared with the usual rule")
     view = lab.views["consent"].value
-    assert f"{_expected('without-consent', 'opt_out'):,} of 20,000 patients" in view
+    assert f"{_expected('without-consent', 'opt_out'):,} of 60,000 patients" in view
     assert 'data-group="under 60"' in view
     assert "yes, without consent" in lab.views["ledger"].table.value
 

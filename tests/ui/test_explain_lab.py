@@ -82,3 +82,37 @@ def test_the_reviewer_table_follows_the_explain_levers(lab):
     lab.panel.rows["explain_opt_out"].value = 0.0
     assert caught() == before
     assert all(float(a) < float(b) for a, b in zip(after, before))
+
+
+def test_a_picture_or_a_search_already_made_is_not_made_again(lab, monkeypatch):
+    """Telling patients an AI was used changes no flag: the patient's explanation and
+    counterfactual are the ones already made; moving a lever back shows the picture
+    already drawn."""
+    import importlib
+
+    from teachkit import plotting
+
+    # the module (teachkit.explain's own name `counterfactual` is the function)
+    cf_module = importlib.import_module("teachkit.explain.counterfactual")
+
+    calls = {"draw": 0, "search": 0}
+
+    def counted(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(plotting, "blitted_png", counted("draw", plotting.blitted_png))
+    monkeypatch.setattr(cf_module, "_search", counted("search", cf_module._search))
+    d, view = lab.dashboard, lab.views["patient_explanation"]
+    png, explanation = bytes(d.png), view._current
+    lab.panel.rows["explain_disclosure"].value = "told"
+    assert calls["search"] == 0 and view._current is explanation
+    told = dict(calls)  # a first "told" draws its baseline tick: 1 (0 if seen before)
+    lab.panel.rows["explain_disclosure"].value = "not_told"
+    assert calls == told and bytes(d.png) == png
+    lab.panel.rows["access_gap"].value = 0.1  # a value no other test visits
+    assert calls == {"draw": told["draw"] + 1, "search": 1} and bytes(d.png) != png
+    lab.panel.rows["access_gap"].value = 0.0
+    assert calls == {"draw": told["draw"] + 1, "search": 1} and bytes(d.png) == png

@@ -24,7 +24,7 @@ def test_the_lab_starts_with_no_arguments_on_the_lessons_cohort():
     assert list(lab.rows) == list(PRIVACY_LEVERS)
     assert lab.updates == 1 and lab.release == Release()
     state = _state(lab)
-    assert state["updates"] == "1" and state["k"] == "1" and state["released"] == "20000"
+    assert state["updates"] == "1" and state["k"] == "1" and state["released"] == "60000"
     assert int(state["reidentified"]) == lab.result.attack.reidentified > 10_000
     assert lab.png[:4] == b"\x89PNG"
     assert "synthetic" in lab.children[0].value  # the notice comes first

@@ -1,7 +1,7 @@
 """Bias levers (lesson 02): purity, rest = identity, determinism, and faithfulness.
 
 The faithfulness tests assert the direction and a stated band for each published
-mechanism, measured on the lessons' cohort (20,000 primary-care patients, seed 2024).
+mechanism, measured on the lessons' cohort (60,000 primary-care patients, seed 2024).
 """
 
 import itertools
@@ -230,7 +230,7 @@ def test_obermeyer_cost_label_fills_the_programme_with_fewer_black_patients():
 
     Here, with near-equal true prevalence between groups (DOMAIN.md a.3) and the cohort's
     sourced access gaps, the direction holds and the typical ratio (medians over 20
-    seeds) is about 1.13: the band asserted is 1.05-1.4, and the cost label's median lies
+    seeds) is about 1.1: the band asserted is 1.05-1.4, and the cost label's median lies
     below the true label's 10th percentile. On seed 2024 (no drop on that seed), the need
     label brings the share back to the true-label one and the diagnosis label lowers it.
     """
@@ -247,8 +247,8 @@ def test_obermeyer_cost_label_fills_the_programme_with_fewer_black_patients():
 
 def test_obermeyer_a_wider_access_gap_brings_the_drop_near_the_papers():
     """With 10 % more of Black patients' care withheld at equal need (``access_gap``),
-    the cost label's programme typically holds about 7.7 % Black patients against 13.8 %
-    with the true label: a ratio of about 1.8 (Obermeyer et al. 2019: 2.63). Asserted on
+    the cost label's programme typically holds about 8.4 % Black patients against 13.9 %
+    with the true label: a ratio of about 1.6 (Obermeyer et al. 2019: 2.63). Asserted on
     the medians: 1.5-2.2. On seed 2024: the share falls as the gap widens; the true-label
     model barely moves (it never reads cost); re-labelling on need restores it."""
     truth, _, _ = _typical_02("black_share_truth")
@@ -271,8 +271,8 @@ def test_obermeyer_a_wider_access_gap_brings_the_drop_near_the_papers():
 
 def test_obermeyer_at_the_same_score_black_patients_are_sicker_with_the_cost_label():
     """At equal score, Black patients' true crisis risk is typically about 12 % higher
-    than White patients' with the cost label (10th percentile over 20 seeds: 6 %), and
-    about 2 % with the true label; on seed 2024 their true severity is >= 0.1 SD higher
+    than White patients' with the cost label (10th percentile over 20 seeds: 9 %), and
+    about 1 % with the true label; on seed 2024 their true severity is >= 0.1 SD higher
     (measured: about 0.15)."""
     cost, cost_p10, _ = _typical_02("equal_score_cost")
     truth, _, _ = _typical_02("equal_score_truth")
@@ -287,7 +287,7 @@ def test_coley_unrecorded_self_harm_lowers_the_groups_sensitivity():
     """Coley et al. 2021: sensitivity 41 % (White) vs 3 % (Black). Prior self-harm is the
     strongest driver of crisis risk in the sourced cohort (odds x13), so even the
     questionnaire model loses much when Black patients' self-harm goes unrecorded
-    (typical drop at the top 5 %: 19 points). On seed 2024, at the top 5 % and at a 5 %
+    (typical drop at the top 5 %: 18 points). On seed 2024, at the top 5 % and at a 5 %
     threshold: Black patients' sensitivity falls by >= 5 points (measured: 8 and 12),
     White patients' moves by less than 2, and the Black group's AUC does not rise."""
     drop, drop_p10, _ = _typical_02("top5_unrecorded_drop")
@@ -307,7 +307,7 @@ def test_coley_a_record_based_model_opens_an_auc_and_a_sensitivity_gap():
     for patients screened in routine care, and Black patients are screened about half
     as often (source ``screening``). In the sourced cohort the answers carry little of
     the risk, so screening alone opens no typical gap (top 3 %, medians over 20 seeds:
-    AUC 0.64 and 0.64, sensitivity 22 % White and 26 % Black); leaving Black patients'
+    AUC 0.65 and 0.64, sensitivity 25 % White and 24 % Black); leaving Black patients'
     self-harm unrecorded does (Black sensitivity about 2 %; Coley: 41 % vs 3 %). Asserted:
     typical AUCs within 0.03 of each other, White sensitivity >= 5 x the unrecorded Black
     one; on seed 2024 at the top 5 %, the Black AUC and sensitivity fall (>= 0.005, >= 2
@@ -331,10 +331,11 @@ def test_coley_a_record_based_model_opens_an_auc_and_a_sensitivity_gap():
 def test_underreporting_misses_more_crises_among_patients_with_limited_english():
     """With the sourced answer model (items discriminate sharply, a = 5.2) a logit of
     DIF is a small shift in severity, and crisis risk leans on prior self-harm more than
-    on the answers: 0.5 logits moves no crisis on seed 2024, 1 logit does."""
+    on the answers: at the sourced rate on seed 2024, 1 logit misses one more crisis among
+    the patients with limited English (0.18 per 1,000 of them) and none among the others."""
     result = simulate(PROGRAMME.replace(underreport=1.0))
     change = result.versus_baseline().loc["language", "missed"]
-    assert change["Limited English"] > 0.5 and abs(change["English"]) < 0.2
+    assert change["Limited English"] > 0.1 and abs(change["English"]) < 0.1
     rule = simulate(Settings(underreport=1.5)).versus_baseline().loc["language", "flagged"]
     assert rule["Limited English"] < -1  # the usual rule reads the answers too
     assert rule["English"] == 0
@@ -360,26 +361,36 @@ def test_lesson_02_quotes_typical_values_over_20_seeds():
         assert value == pytest.approx(numbers[name]["values"][SEEDS.index(2024)], abs=2e-6), \
             f"{name}: run scripts/typical_values.py"
     m = {name: entry["median"] for name, entry in numbers.items()}
-    for quote in ("17.7 % to 46.5 %", "from **about 14 %**", "to **about 12 %**",
-                  "**true crisis risk about 12 % higher**", "(about 2 % with the true label)",
-                  "by **about 19 points**", "**20,000 patients**", "top 3 %",
-                  "Withhold **10 % more**", "falls to **about 8 %**, a drop of 1.8 times",
-                  "**about 22 %** of White", "**about 26 %** of Black",
-                  "AUC **0.64** and **0.64**", "ranges from 17 % to 33 %", "catches **about 2 %**",
-                  "typical values of 20 synthetic practices",
+    for quote in ("17.7 % to 46.5 %", "from **about 14 %**", "to **about 13 %**",
+                  "a small drop, 1.1 times, and in 1 practice in 5 almost none",
+                  "**true crisis risk about 12 % higher**", "(about 1 % with the true label)",
+                  "by **about 18 points**", "**60,000 patients**", "top 3 %", "1,800 patients",
+                  "Withhold **10 % more**", "falls to **about 8 %**, a drop of 1.6 times",
+                  "(1.5 to 1.9 times in 8 practices out of 10; the paper's was 2.6 times)",
+                  "**about 25 %** of White", "**about 24 %** of Black",
+                  "AUC **0.65** and **0.64**", "**about 60 crises among Black patients**",
+                  "(and about 270 among White patients)", "ranges from 18 % to 32 %",
+                  "catches **about 2 %**", "typical values of 20 synthetic practices",
                   "The mechanism differs from the paper's", "Coley's outcome was suicide death"):
         assert quote in text, quote
     assert round(100 * m["black_share_truth"]) == 14
-    assert round(100 * m["black_share_cost"]) == 12
+    assert round(100 * m["black_share_cost"]) == 13
     assert round(100 * m["black_share_cost_gap"]) == 8
-    assert round(m["black_share_truth"] / m["black_share_cost_gap"], 1) == 1.8
+    truth = np.array(numbers["black_share_truth"]["values"])
+    cost_ratio = truth / np.array(numbers["black_share_cost"]["values"])
+    gap_ratio = truth / np.array(numbers["black_share_cost_gap"]["values"])
+    assert round(float(np.median(cost_ratio)), 1) == 1.1
+    assert np.mean(cost_ratio < 1.01) == pytest.approx(1 / 5)  # "in 1 practice in 5"
+    assert round(float(np.median(gap_ratio)), 1) == 1.6
+    assert [round(float(q), 1) for q in np.quantile(gap_ratio, [0.1, 0.9])] == [1.5, 1.9]
     assert round(100 * (m["equal_score_cost"] - 1)) == 12
-    assert round(100 * (m["equal_score_truth"] - 1)) == 2
-    assert round(100 * m["records_white_sensitivity"]) == 22
-    assert round(100 * m["records_black_sensitivity"]) == 26
-    assert (round(m["records_white_auc"], 2), round(m["records_black_auc"], 2)) == (0.64, 0.64)
+    assert round(100 * (m["equal_score_truth"] - 1)) == 1
+    assert round(100 * m["records_white_sensitivity"]) == 25
+    assert round(100 * m["records_black_sensitivity"]) == 24
+    assert (round(m["records_white_auc"], 2), round(m["records_black_auc"], 2)) == (0.65, 0.64)
+    assert round(m["black_crises"], -1) == 60 and round(m["white_crises"], -1) == 270
     low, high = numbers["records_black_sensitivity"]["p10"], numbers[
         "records_black_sensitivity"]["p90"]
-    assert (round(100 * low), round(100 * high)) == (17, 33)
+    assert (round(100 * low), round(100 * high)) == (18, 32)
     assert round(100 * m["records_unrecorded_black_sensitivity"]) == 2
-    assert round(100 * m["top5_unrecorded_drop"]) == 19
+    assert round(100 * m["top5_unrecorded_drop"]) == 18

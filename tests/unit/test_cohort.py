@@ -427,10 +427,10 @@ def test_each_calibration_keeps_the_columns_and_the_crisis_rate(calibration):
     assert df["crisis_risk"].mean() == pytest.approx(0.0075, rel=1e-3)
 
 
-def test_the_presets_hold_sourced_12_month_rates_and_the_lessons_a_teaching_rate():
+def test_the_presets_hold_sourced_12_month_rates_and_the_lessons_use_them():
     """DOMAIN.md a.2: 0.5-1 % within 12 months in primary care; Simon 2018's 0.63 % per
     90 days as a constant hazard over a year in specialty care; the general population
-    lower. The lessons' cohort keeps its teaching rate until issue 12 moves it."""
+    lower. The lessons' cohort is drawn at the presets (issue 12)."""
     rates = {name: s.crisis_rate for name, s in COHORT_SETTINGS.items()}
     assert 0.005 <= rates["primary_care"] <= 0.01
     assert rates["specialty"] == pytest.approx(1 - (1 - 0.0063) ** 4, abs=1e-3)
@@ -440,7 +440,8 @@ def test_the_presets_hold_sourced_12_month_rates_and_the_lessons_a_teaching_rate
 
     lesson = lesson_cohort(2_000, 5, "primary_care")
     assert lesson.attrs["teachkit"]["crisis_rate"] == LESSON_CRISIS_RATES["primary_care"]
-    assert lesson["crisis_risk"].mean() == pytest.approx(0.02, rel=1e-2)
+    assert LESSON_CRISIS_RATES == rates
+    assert lesson["crisis_risk"].mean() == pytest.approx(0.0075, rel=1e-2)
 
 
 def test_sourced_answers_use_more_than_half_the_days_about_as_often_as_nearly_every_day(

@@ -185,7 +185,10 @@ def test_selection_bias_of_opt_in(cohort):
     assert table.loc["consented", "patients"] + table.loc["left out", "patients"] == len(cohort)
     assert table.loc["consented", "depression"] < table.loc["full cohort", "depression"] < \
         table.loc["left out", "depression"]
-    assert table.loc["consented", "crisis_rate"] < table.loc["full cohort", "crisis_rate"]
+    # the consenters' true risk is lower; their crises (about 300 on one seed) are lower
+    # typically (lesson 03's medians over 20 seeds), not on every seed (not on 2024)
+    assert table.loc["consented", "mean_risk"] < table.loc["full cohort", "mean_risk"] < \
+        table.loc["left out", "mean_risk"]
     with pytest.raises(TeachkitError, match="one answer per patient"):
         selection_bias(cohort, agreed[:10])
 
@@ -214,7 +217,7 @@ def test_run_consent_reports_everything():
 def test_run_consent_with_consent_ignored_and_advertisers():
     result = run_consent(ConsentSettings(model="logistic", secondary_use="advertiser"))
     report = result.report
-    assert report.shared["banned"] and report.shared["patients"] == 20_000
+    assert report.shared["banned"] and report.shared["patients"] == 60_000
     refused = int((~consent_masks(lesson_cohort())["training"]).sum())
     assert report.total_without_consent > refused
     assert result.sentence().startswith("Compared with the usual rule")
@@ -252,9 +255,9 @@ def test_ledger_under_opt_in_tells_silence_from_no(cohort):
 
 def test_ledger_validates_the_patient():
     with pytest.raises(TeachkitError) as info:
-        consent_ledger(ConsentSettings(), 20_001)
+        consent_ledger(ConsentSettings(), 60_001)
     assert str(info.value) == ("The 'patient_id' parameter of consent_ledger must be an int "
-                               "in the range [1, 20000]. Got 20001 instead.")
+                               "in the range [1, 60000]. Got 60001 instead.")
     with pytest.raises(TeachkitError, match="must be a ConsentSettings"):
         consent_ledger(Settings(), 3)
 

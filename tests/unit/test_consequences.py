@@ -15,7 +15,7 @@ from teachkit.pipeline import Settings, simulate
 
 @pytest.fixture(scope="module")
 def cohort() -> pd.DataFrame:
-    # at 6 % (the specialty teaching rate): every group has crises, so every AUC exists
+    # a small cohort at a high rate (6 %, A): every group has crises, so every AUC exists
     return make_cohort(4_000, seed=13, setting="specialty", crisis_rate=0.06)
 
 

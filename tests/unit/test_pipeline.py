@@ -40,7 +40,7 @@ def test_default_settings_are_the_lessons_baseline():
     s = Settings()
     assert (s.n, s.seed, s.setting) == (DEFAULT_COHORT["n"], DEFAULT_COHORT["seed"],
                                         DEFAULT_COHORT["setting"])
-    assert DEFAULT_COHORT == {"n": 20_000, "seed": 2024, "setting": "primary_care"}
+    assert DEFAULT_COHORT == {"n": 60_000, "seed": 2024, "setting": "primary_care"}
     for spec in Settings.lever_specs():
         assert getattr(s, spec.name) == spec.rest
     assert {spec.name for spec in Settings.lever_specs()} >= {"model", "label", "mitigation"}

@@ -1,6 +1,6 @@
 """The release (lesson 03): quasi-identifiers, k-anonymity, generalisation and suppression.
 
-The suppression tests assert a direction measured on the lessons' cohort (20,000
+The suppression tests assert a direction measured on the lessons' cohort (60,000
 primary-care patients, seed 2024): the patients withheld to reach k are the rare ones,
 so small groups lose most (El Emam et al. 2011).
 """

@@ -47,7 +47,9 @@ CASES = {
         AMBER: dict(self_harm_unrecorded=1.0, mitigation="relabel"),
         GREEN: {}},
     "eu_data_governance": {
-        RED: dict(label="cost", access_gap=0.3),
+        # Coley's mechanism: Black patients' self-harm unrecorded, a records model (at
+        # the sourced rate a cost label's gap is within chance for a few dozen crises)
+        RED: dict(model="records", self_harm_unrecorded=1.0),
         AMBER: dict(n=2_000),  # too few crises per group to see a gap
         GREEN: {}},
     "eu_documentation": {
@@ -66,7 +68,10 @@ CASES = {
         RED: dict(oversight="dropped"),
         AMBER: {},
         GREEN: dict(review_capacity=60)},
-    "eu_accuracy": {RED: dict(drift_coding=6), GREEN: {}},
+    # at the sourced rate a year holds about 90 crises (1,000 a month), so a year's AUC
+    # moves by a few points by chance: the default loses 22 % of its skill in its worst
+    # year (amber); 1,500 a month keeps it within 15 % on this seed
+    "eu_accuracy": {RED: dict(drift_coding=6), GREEN: dict(monthly_volume=1500)},
     "eu_post_market": {
         RED: {},
         AMBER: dict(monitoring="inputs"),

@@ -25,7 +25,7 @@ def ledger_patient(cohort: pd.DataFrame | None = None) -> int:
     Examples
     --------
     >>> ledger_patient()
-    3
+    4
     """
     cohort = lesson_cohort() if cohort is None else cohort
     refused = ~cohort["consent_model_training"].to_numpy(dtype=bool)
@@ -58,17 +58,17 @@ def consent_ledger(settings: ConsentSettings | None = None, patient_id: int | No
 
     Examples
     --------
-    >>> ledger = consent_ledger(ConsentSettings(), 3)
+    >>> ledger = consent_ledger(ConsentSettings(), 4)
     >>> ledger.set_index("use").loc["Training the triage model", "used"]
     'yes, without consent'
-    >>> honoured = consent_ledger(ConsentSettings(consent="honoured"), 3)
+    >>> honoured = consent_ledger(ConsentSettings(consent="honoured"), 4)
     >>> honoured.set_index("use").loc["Training the triage model", "used"]
     'no'
     >>> consent_ledger(ConsentSettings(), 0)
     Traceback (most recent call last):
     ...
     teachkit._validation.TeachkitError: The 'patient_id' parameter of consent_ledger must \
-be an int in the range [1, 20000]. Got 0 instead.
+be an int in the range [1, 60000]. Got 0 instead.
     """
     settings = ConsentSettings() if settings is None else settings
     check_consent_deployment(settings, "consent_ledger")

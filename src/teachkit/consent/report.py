@@ -81,9 +81,9 @@ def records_used_without_consent(cohort: pd.DataFrame, *, consent: str = "ignore
     Examples
     --------
     >>> from teachkit.pipeline import lesson_cohort
-    >>> cohort = lesson_cohort()  # 20,000 primary-care patients, seed 2024
+    >>> cohort = lesson_cohort()  # 60,000 primary-care patients, seed 2024
     >>> used = records_used_without_consent(cohort)
-    >>> 900 < int(used.loc[("all", "all patients"), "training"]) < 1100  # about 5 %
+    >>> 2_800 < int(used.loc[("all", "all patients"), "training"]) < 3_400  # about 5 %
     True
     >>> int(records_used_without_consent(cohort, consent="honoured")["any"].sum())
     0
@@ -128,9 +128,9 @@ def selection_bias(cohort: pd.DataFrame, agreed) -> pd.DataFrame:
     Examples
     --------
     >>> from teachkit.pipeline import lesson_cohort
-    >>> cohort = lesson_cohort()  # 20,000 primary-care patients, seed 2024
+    >>> cohort = lesson_cohort()  # 60,000 primary-care patients, seed 2024
     >>> table = selection_bias(cohort, consent_masks(cohort, design="opt_in")["training"])
-    >>> bool(table.loc["consented", "crisis_rate"] < table.loc["full cohort", "crisis_rate"])
+    >>> bool(table.loc["consented", "depression"] < table.loc["full cohort", "depression"])
     True
     """
     agreed = np.asarray(agreed, dtype=bool)
@@ -348,7 +348,7 @@ def run_consent(settings: ConsentSettings | None = None, *,
     >>> result.report.total_without_consent
     0
     >>> table = result.report.training_set
-    >>> bool(table.loc["consented", "crisis_rate"] < table.loc["full cohort", "crisis_rate"])
+    >>> bool(table.loc["consented", "depression"] < table.loc["full cohort", "depression"])
     True
     >>> run_consent(settings="opt_in")
     Traceback (most recent call last):

@@ -68,7 +68,7 @@ Q1 = Problem(
                       "That looks like a share of all patients; the dashboards count per "
                       "1,000 patients.", tol=5e-4),
             Diagnosis(lambda: _rule_overall()["crises"] * 20,
-                      "That is a count over the whole cohort of 20,000; the dashboards "
+                      "That is a count over the whole cohort of 60,000; the dashboards "
                       "count per 1,000 patients.", tol=1),
             Diagnosis(lambda: _rule_overall()["flagged"],
                       "That is how many are flagged, not how many have a crisis."),

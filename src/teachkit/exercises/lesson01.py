@@ -90,7 +90,7 @@ Q1 = Problem(
             Diagnosis(lambda: _facts()["flagged_per_1000"] / 1000,
                       "That is a share of patients; the question asks per 1,000.", tol=5e-4),
             Diagnosis(lambda: _facts()["flagged_per_1000"] * 20,
-                      "That is a count over 20,000 patients; the question asks per 1,000.",
+                      "That is a count over 60,000 patients; the question asks per 1,000.",
                       tol=1),
         ),
         fallback="The rule: `phq9_total >= 10` or `phq9 > 0` (`|` joins the two).",

@@ -73,7 +73,6 @@ def _facts() -> dict:
         "overflow_per_1000": float(row["overflow"]),
         "overflow_count": float(usual.workload["overflow"]),
         "overflow_share_of_flags": usual.workload["overflow"] / usual.workload["flags"],
-        "overflow_per_day": usual.workload["overflow"] / usual.workload["days"],
         "smallest": smallest,
         "smallest_strict": strictly,
         "no_overflow": no_overflow,
@@ -98,12 +97,11 @@ Q1 = Problem(
     number_check(
         "unreviewed_per_1000", f("overflow_per_1000"), tol=0.05,
         diagnoses=(
-            Diagnosis(f("overflow_count"), "That is a count of flags over all 20,000 "
+            Diagnosis(f("overflow_count"), "That is a count of flags over all 60,000 "
                       "patients; the question asks per 1,000 patients.", tol=0.5),
             Diagnosis(f("overflow_share_of_flags"), "That is the share of the flags that "
                       "go unreviewed; the question asks per 1,000 patients.", tol=0.002),
-            Diagnosis(f("overflow_per_day"), "That is per working day; the question asks "
-                      "per 1,000 patients.", tol=0.05),
+            # per working day is the answer itself: 1,000 patients are screened a day
             Diagnosis(lambda: _facts()["overflow_per_1000"] / 1000, "That is a share of "
                       "patients; the question asks per 1,000.", tol=5e-5),
         ),
@@ -249,7 +247,7 @@ Q5 = Problem(
             Diagnosis(lambda: -_facts()["escalation_change"], "That has the wrong sign: "
                       "positive when the rule catches more crises.", tol=0.01),
             Diagnosis(lambda: _facts()["escalation_change"] * _facts()["n"] / 1000,
-                      "That is a count over all 20,000 patients; give it per 1,000.",
+                      "That is a count over all 60,000 patients; give it per 1,000.",
                       tol=0.05),
         ),
         fallback=f"Pass your rule as `escalate=` to `run_oversight` with "

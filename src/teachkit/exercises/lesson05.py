@@ -117,7 +117,7 @@ Q3 = Problem(
             Diagnosis(lambda: -_facts()["caught_lost"], "That has the wrong sign: give "
                       "the crises *lost*, a positive number.", tol=0.01),
             Diagnosis(lambda: _facts()["caught_lost"] * _facts()["n"] / 1000, "That is a "
-                      "count over all 20,000 patients; give it per 1,000.", tol=0.5),
+                      "count over all 60,000 patients; give it per 1,000.", tol=0.5),
             Diagnosis(f("caught_rule"), "That is all the crises caught with the usual "
                       "rule; the question asks for the difference.", tol=0.01),
         ),
@@ -134,7 +134,7 @@ Q4 = Problem(
     number_check(
         "flags_changed_per_1000", f("changed_per_1000"), tol=0.05,
         diagnoses=(
-            Diagnosis(f("changed_count"), "That is a count over all 20,000 patients; give "
+            Diagnosis(f("changed_count"), "That is a count over all 60,000 patients; give "
                       "it per 1,000.", tol=0.5),
             Diagnosis(lambda: _facts()["changed_per_1000"] / 1000, "That is a share; give "
                       "it per 1,000 patients.", tol=0.00005),

@@ -37,6 +37,7 @@ TITLE = "It worked last year"
 def _facts() -> dict:
     """Everything the checks compare with, computed once (the lesson's default seed)."""
     from ..monitor import MonitorSettings, psi_false_alarm_rate, run_monitor
+    from ..monitor.monitors import LABEL_DELAY
     from ..monitor.timeline import TRAINING_MONTHS
 
     def run(**levers):
@@ -44,7 +45,9 @@ def _facts() -> dict:
 
     fall = run(drift_base_rate=1)
     coding = run(drift_coding=12, monitoring="labels")
-    alarms = [a["month"] for a in coding.timeline.alarms if a["month"] >= 12]
+    # the first alarm about the crises of a month at or after the change (known a year
+    # later); an earlier one is a false alarm about the months before it
+    alarms = [a["month"] for a in coding.timeline.alarms if a["month"] - LABEL_DELAY >= 12]
     small = run(monthly_volume=100, monitoring="inputs")
     amber = small.months["psi"] >= 0.1
     vendor = run(model_source="vendor", monitoring="both").totals()
@@ -54,6 +57,7 @@ def _facts() -> dict:
         "oe_y3": fall.period(25, 36)["O:E"], "oe_y1": fall.period(1, 12)["O:E"],
         "auc_y3": fall.period(25, 36)["AUC"],
         "coding_alarm": alarms[0], "lag": alarms[0] - 12,
+        "lag_after_known": alarms[0] - 12 - LABEL_DELAY,
         "amber_share": float(amber.mean()), "amber_count": float(amber.sum()),
         "amber_predicted": psi_false_alarm_rate(100, TRAINING_MONTHS * 100),
         "change": float(vendor_recal["missed"] - vendor["missed"]),
@@ -88,22 +92,23 @@ Q1 = Problem(
 
 Q2 = Problem(
     "q2", "months_to_notice",
-    "months from the coding change (month 12) to the first alarm, with performance "
-    "monitoring",
+    "months from the coding change (month 12) to the first alarm about the crises of "
+    "month 12 or later, with performance monitoring",
     number_check(
         "months_to_notice", f("lag"), tol=0,
         diagnoses=(
             Diagnosis(f("coding_alarm"), "That is the month of the alarm; the question "
                       "asks how many months after month 12 it came.", tol=0),
-            Diagnosis(lambda: _facts()["lag"] - 3, "That leaves out the 90 days before a "
+            Diagnosis(f("lag_after_known"), "That leaves out the year before a "
                       "crisis is known; count from the change to the alarm itself.",
                       tol=0),
         ),
         fallback="Run `MonitorSettings(drift_coding=12, monitoring='labels')` and read "
-                 "the first alarm in `result.alarms` at or after month 12.",
+                 "the first alarm in `result.alarms` about the crises of month 12 or "
+                 "later (they are known from month 24).",
         low=0, high=36),
     hints=("`result.alarms` is a table with a `month` column.",
-           "The performance monitor sees a month's crises three months later."),
+           "The performance monitor sees a month's crises a year later."),
 )
 
 
@@ -213,7 +218,7 @@ R2 = reflection(
     "r2", "reflection_watching",
     "what would your monitoring plan watch, who reads the log, and who decides when an "
     "alarm means the model must stop?",
-    hints=("Think of the 90-day delay, a small clinic's false alarms and the incident "
+    hints=("Think of the year's delay, a small clinic's false alarms and the incident "
            "clock.",),
 )
 

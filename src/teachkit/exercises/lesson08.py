@@ -34,7 +34,7 @@ CANDIDATES = ({}, {"consent": "honoured"}, {"oversight": "model_alone"},
 #: Question 4's board: (member, role, the proposal they vote for), in the order they vote.
 BOARD_VOTES = (("Ana", "clinician", 1), ("Ben", "patient", 2), ("Chi", "ethicist", 2),
                ("Dev", "regulator", 1), ("Eve", "practice_manager", 3))
-PATIENTS = 20_000
+PATIENTS = 60_000
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +76,7 @@ Q1 = Problem(
             Diagnosis(lambda: 33.0, "That is per 1,000 patients; the question asks for "
                       f"{PATIENTS:,}.", tol=0.5),
         ),
-        fallback="`chatbot_reach('day30', patients=20_000)` gives it; 3.3 % still use it "
+        fallback=f"`chatbot_reach('day30', patients={PATIENTS})` gives it; 3.3 % still use it "
                  "on day 30.",
         low=0, high=PATIENTS),
     hints=("Baumel et al. 2019: 3.9 % on day 15, 3.3 % on day 30.",

@@ -152,6 +152,20 @@ class ExplainedModel:
     _explainers: dict = field(default_factory=dict, repr=False)
     _all: dict = field(default_factory=dict, repr=False)
     _importance: dict = field(default_factory=dict, repr=False)
+    #: Recent answers by patient: explanations (:meth:`explain`) and counterfactuals
+    #: (:func:`~teachkit.explain.counterfactual`); a lever that leaves the model and the
+    #: reference group as they are shows the same patient again without recomputing.
+    _recent: dict = field(default_factory=dict, repr=False)
+
+    def remembered(self, key, compute):
+        """``compute()``, or its answer kept under ``key`` (the last 32 answers)."""
+        if key in self._recent:
+            return self._recent[key]
+        value = compute()
+        while len(self._recent) >= 32:
+            self._recent.pop(next(iter(self._recent)))
+        self._recent[key] = value
+        return value
 
     # -- model output -------------------------------------------------------------------
     def _model_input(self, k, X):
@@ -220,7 +234,12 @@ class ExplainedModel:
         return phi, base, out
 
     def explain(self, patient: int, background: np.ndarray) -> Explanation:
-        """One patient's explanation (``patient`` is a patient number, from 1)."""
+        """One patient's explanation (``patient`` is a patient number, from 1); the same
+        patient against the same reference group again is remembered."""
+        key = ("explain", int(patient), np.packbits(background).tobytes())
+        return self.remembered(key, lambda: self._explain(patient, background))
+
+    def _explain(self, patient: int, background: np.ndarray) -> Explanation:
         index = self.index_of(patient)
         phi, base, out = self._shap(np.array([index]), background)
         points, risk, base_risk = to_points(phi, base, out, self.kind)

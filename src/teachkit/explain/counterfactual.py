@@ -110,10 +110,6 @@ def counterfactual(result, patient: int) -> Counterfactual:
     """
     model = result.explained
     index = model.index_of(patient)
-    k = int(model.fold[index])
-    x = model.X[index]
-    features = list(model.features)
-    dims = [features.index(f) for f in CHANGEABLE if f in features]
     flagged = bool(result.model_flags[index])
     scores = np.asarray(result.scores)
     settings = result.settings
@@ -124,6 +120,20 @@ def counterfactual(result, patient: int) -> Counterfactual:
     else:
         cutoff = float(scores[np.asarray(result.model_flags)].min())
     now = float(scores[index])
+    # The search reads only the model, the patient, their flag and the cutoff: a lever
+    # that leaves them as they are (disclosure, decision, ...) gets the same answer.
+    key = ("counterfactual", int(patient), flagged, cutoff, now, settings.model)
+    return model.remembered(key, lambda: _search(model, index, patient, flagged, cutoff,
+                                                 now, settings.model))
+
+
+def _search(model, index: int, patient: int, flagged: bool, cutoff: float, now: float,
+            kind: str) -> Counterfactual:
+    """The exact search of :func:`counterfactual` for the row ``index`` of ``model``."""
+    k = int(model.fold[index])
+    x = model.X[index]
+    features = list(model.features)
+    dims = [features.index(f) for f in CHANGEABLE if f in features]
     best = None
     for r in range(1, MAX_STEPS + 1):
         shell = _shell(len(dims), r)
@@ -140,7 +150,7 @@ def counterfactual(result, patient: int) -> Counterfactual:
             continue
         _follow(candidates, features)
         z = model.output(candidates, k)
-        new = z if settings.model == "rule" else 1 / (1 + np.exp(-z))
+        new = z if kind == "rule" else 1 / (1 + np.exp(-z))
         flips = new < cutoff - 1e-12 if flagged else new >= cutoff
         if flips.any():
             pick = np.flatnonzero(flips)

@@ -112,7 +112,7 @@ MONITORING = LeverSpec(
     label="What is monitored",
     tooltip=(
         "Nothing; the model's scores each month (inputs: PSI, KS); its results once crises are "
-        "known, 90 days later (performance: AUC, O:E, CUSUM); or both."
+        "known, a year later (performance: AUC, O:E, CUSUM); or both."
     ),
     constraint=Options(MONITORING_MODES),
     rest="none",

@@ -6,7 +6,8 @@ a death, 2 for a widespread infringement; Art. 73, the days as reported by secon
 sources). Here the log is the plan's record: every alarm, who saw it, what was decided,
 every model update. A crisis the model missed in a month after an alarm that was seen
 and not acted on is traced to that alarm, and starts an Art. 73 clock on the day it
-becomes known (90 days after screening).
+becomes known (12 months after screening: a crisis counts if it happens within the
+year).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Incident:
     screened_month : int
         When the first patient whose crisis was then missed was screened.
     known_month : int
-        When that crisis became known (90 days later): the clock starts.
+        When that crisis became known (12 months later): the clock starts.
     patient_id : int
         The synthetic patient.
     missed_after : int

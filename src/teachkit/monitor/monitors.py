@@ -6,7 +6,9 @@
   drift PSI is about (1/n + 1/m) chi-squared with 9 degrees of freedom, so a small
   clinic's months light amber by chance (:func:`psi_false_alarm_rate`).
 - :func:`auc`, :func:`observed_expected`: performance once the crisis labels arrive,
-  :data:`LABEL_DELAY` months (90 days) later.
+  :data:`LABEL_DELAY` months (a year) later: a crisis counts if it happens within 12
+  months of screening (:data:`teachkit.cohort.CRISIS_HORIZON`), so a month's crises are
+  all known only when its year is over.
 - :class:`Cusum`: a two-sided CUSUM on the standardised monthly observed - expected
   crises (Feng et al. 2022; Davis et al. 2020), with :data:`CUSUM_K` and
   :data:`CUSUM_H` (A).
@@ -26,8 +28,9 @@ __all__ = ["LABEL_DELAY", "PSI_AMBER", "PSI_RED", "PSI_BINS", "CUSUM_K", "CUSUM_
            "psi", "PsiReference", "psi_light", "ks_pvalue", "auc", "observed_expected", "Cusum",
            "psi_false_alarm_rate"]
 
-#: A crisis is known 90 days after screening: three months.
-LABEL_DELAY = 3
+#: A month's crises are all known 12 months after screening: a crisis counts if it
+#: happens within 12 months (:data:`teachkit.cohort.CRISIS_HORIZON`), any time in the year.
+LABEL_DELAY = 12
 PSI_AMBER, PSI_RED = 0.10, 0.25
 PSI_BINS = 10
 #: CUSUM allowance and decision limit, in standard deviations of a month's O - E (A).

@@ -7,7 +7,8 @@ Month by month (1 to :data:`~.timeline.MONTHS`):
 2. at the end of the month the input monitor (if on) compares the month's scores with
    the model's training scores: PSI and KS. Entering amber or red (PSI >= 0.10) raises an
    input alarm;
-3. the crises of the month three months back become known (90 days): AUC, sensitivity,
+3. the crises of the month a year back become known (:data:`~.monitors.LABEL_DELAY`: a
+   crisis counts within 12 months): AUC, sensitivity,
    observed / expected; the CUSUM (if on) adds that month and may raise a label alarm;
 4. the update policy answers: ``never`` ignores every alarm; ``yearly_refit`` ignores
    them and refits at the end of months 12 and 24 on the labelled months of the past

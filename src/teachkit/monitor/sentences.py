@@ -46,7 +46,7 @@ def describe(result) -> list[str]:
     last = result.period(25, 36)
     out.append(f"Observed against expected crises (O:E) went from {first['O:E']:.2f} in "
                f"year 1 to {last['O:E']:.2f} in year 3; AUC from {first['AUC']:.2f} to "
-               f"{last['AUC']:.2f}. Each month's crises are known only 90 days later.")
+               f"{last['AUC']:.2f}. Each month's crises are known only a year later.")
     if d.model_source == "vendor":
         out.append(f"The vendor's card says AUC {result.card_auc:.2f}; in our clinic "
                    f"the first year gives {result.local_auc:.2f}.")

@@ -11,9 +11,10 @@ structure and seed:
   weights by one key per patient (Efraimidis-Spirakis), so with no event the intake is a
   plain random sample and an event changes only the months it acts in.
 
-The size: 1,000 a month by default (about 20 crises a month at the primary-care rate of
-2 %), so a monthly AUC is readable and a new 36-month run (84,000 synthetic patients
-drawn, one model fitted) stays under a second; the scores are a linear function, so the
+The size: 1,000 a month by default (about 7 or 8 crises a month at the sourced
+primary-care rate of 0.75 % within 12 months), so a year's AUC rests on about 90 crises
+(a month's is noisy) and a new 36-month run (84,000 synthetic patients drawn, one model
+fitted) stays under a second; the scores are a linear function, so the
 months are scored with one matrix product.
 """
 

@@ -159,7 +159,7 @@ def audit_log(result: OversightResult, patient: int) -> pd.DataFrame:
     Traceback (most recent call last):
     ...
     teachkit._validation.TeachkitError: The 'patient' parameter of audit_log must be a \
-patient number between 1 and 20000. Got 0 instead.
+patient number between 1 and 60000. Got 0 instead.
     """
     records = result.records
     i = _row(records, patient)

@@ -588,7 +588,7 @@ def run_oversight(settings: OversightSettings | None = None, *, with_baseline: b
     Traceback (most recent call last):
     ...
     teachkit._validation.TeachkitError: The 'escalate' parameter of run_oversight must \
-be a boolean array with one value per patient (20,000). Got an array of shape (2,) and \
+be a boolean array with one value per patient (60,000). Got an array of shape (2,) and \
 type bool instead.
     """
     settings = OversightSettings() if settings is None else settings

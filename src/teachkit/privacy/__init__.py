@@ -8,8 +8,11 @@ that is not enough, and what the protections cost:
 - :mod:`~teachkit.privacy.release`: the levers (:class:`Release`) and the table that
   leaves the hospital (:func:`make_release`), made k-anonymous by coarsening details and
   withholding the patients who still stand out;
-- :mod:`~teachkit.privacy.attack`: a synthetic voter roll (:func:`public_register`) and
-  the linkage attack that names patients (:func:`linkage_attack`);
+- :mod:`~teachkit.privacy.town`: the town the patients live in, with ZIP codes of
+  realistic size (87 % of its adults unique on ZIP5 + birth date + sex, as Sweeney found);
+- :mod:`~teachkit.privacy.attack`: a synthetic voter roll of that town
+  (:func:`public_register`) and the linkage attack that names patients
+  (:func:`linkage_attack`);
 - :mod:`~teachkit.privacy.dp`: published counts with differential-privacy noise through
   OpenDP (:func:`dp_counts`), and who loses accuracy (:func:`dp_utility`);
 - :mod:`~teachkit.privacy.run`: :func:`run_release`, the one path from the levers to a

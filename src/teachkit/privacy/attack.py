@@ -2,10 +2,11 @@
 
 Sweeney (2000) bought a city's voter roll (names, ZIP codes, dates of birth, sex) and
 linked it to a "de-identified" hospital release on those three details; she found the
-governor's record. :func:`public_register` makes a synthetic voter roll for the
-cohort's town; :func:`linkage_attack` plays the attacker: for each released row whose
-details nobody else in the release shares, it looks for the one person on the register
-with the same details, and names them.
+governor's record. :func:`public_register` makes a synthetic voter roll of the town the
+clinic's patients live in (:mod:`teachkit.privacy.town`: ZIP codes of realistic size);
+:func:`linkage_attack` plays the attacker: for each released row whose details nobody
+else in the release shares, it looks for the one person on the register with the same
+details, and names them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from .._validation import Interval, TeachkitError, check_param, check_probability, check_seed
-from ..cohort import make_cohort
-from .quasi import labels
+from .quasi import generalise, labels
 from .release import GROUP_ATTRIBUTES, HospitalKey
+from .town import TOWN_ADULTS, expected_others
 
 __all__ = [
     "public_register",
@@ -41,13 +42,17 @@ REGISTER_DETAILS = ("zip", "birth", "sex", "ethnicity")
 
 def public_register(cohort: pd.DataFrame, *, seed: int = 0,
                     coverage: float = REGISTER_COVERAGE,
-                    others: int | None = None) -> pd.DataFrame:
+                    town: int = TOWN_ADULTS) -> pd.DataFrame:
     """A synthetic public register of the town, like a voter roll.
 
-    It lists a share ``coverage`` of the cohort's patients (a seeded draw per patient
-    number, so a patient is on it or not whatever other patients are released) and ``others``
-    people who are not patients, drawn from the same synthetic population, in a shuffled
-    order. Some US voter rolls record ethnicity, so this one does; none record language.
+    The clinic's patients are a sample of a town of ``town`` adults
+    (:mod:`teachkit.privacy.town`: ZIP codes of realistic size, about 6,000 adults each).
+    The register lists a share ``coverage`` of the town. The patients on it are its rows
+    (a seeded draw per patient number, so a patient is on it or not whatever other
+    patients are released); the other adults on it are not listed one by one: the
+    register carries the town's make-up (``attrs["teachkit"]["town"]``), and
+    :func:`linkage_attack` counts how many of them share a released row's details.
+    Some US voter rolls record ethnicity, so this one does; none record language.
 
     Parameters
     ----------
@@ -55,27 +60,25 @@ def public_register(cohort: pd.DataFrame, *, seed: int = 0,
         From :func:`teachkit.cohort.make_cohort`.
     seed : int, default=0
     coverage : float in [0, 1], default=0.8
-        Share of the patients on the register (A).
-    others : int >= 0, default=None
-        People on the register who are not patients; None means as many as the clinic
-        has patients (``cohort.attrs["teachkit"]["n"]``, so a subset of the patients, such
-        as those who consented, meets the same town; A).
+        Share of the town on the register (A).
+    town : int, default=TOWN_ADULTS
+        Adults in the town, the clinic's patients included (at least the clinic's size).
 
     Returns
     -------
     register : DataFrame
-        Columns ``name``, ``zip5``, ``birth_date``, ``sex``, ``ethnicity``, and
-        ``patient_id``: the ground truth (which patient the person is, ``<NA>`` for
-        non-patients), used only to mark the attack, never to link.
+        The patients on the register: columns ``name``, ``zip5``, ``birth_date``,
+        ``sex``, ``ethnicity``, and ``patient_id`` (the ground truth, used only to mark
+        the attack, never to link). ``attrs["teachkit"]`` holds ``size`` (everyone on
+        the register) and ``town``.
 
     Examples
     --------
     >>> from teachkit.cohort import make_cohort
     >>> cohort = make_cohort(1_000, seed=2)
     >>> register = public_register(cohort, seed=2)
-    >>> on_roll = register["patient_id"].notna()
-    >>> int((~on_roll).sum()), round(float(on_roll.sum()) / len(cohort), 1)
-    (1000, 0.8)
+    >>> round(len(register) / len(cohort), 1), round(register.attrs["teachkit"]["size"], -4)
+    (0.8, 6080000)
     >>> public_register(cohort, coverage=1.5)
     Traceback (most recent call last):
     ...
@@ -96,22 +99,25 @@ be a float in the range [0.0, 1.0]. Got 1.5 instead.
     # the town, and who of the patients is on the roll, do not depend on the subset.
     n_clinic = max(int(cohort.attrs.get("teachkit", {}).get("n", len(cohort))),
                    int(ids.max()) if len(ids) else 0)
-    others = n_clinic if others is None else others
-    others = check_param("others", others, Interval(0, 10_000_000, kind="int"), caller=caller)
+    town = check_param("town", town, Interval(n_clinic, 10_000_000_000, kind="int"),
+                       caller=caller)
     rng = np.random.default_rng([seed, 53])
     on_roll = (rng.random(n_clinic) < coverage)[ids - 1] if len(ids) else np.zeros(0, bool)
-    patients = cohort.loc[on_roll, list(REGISTER_COLUMNS)].copy()
-    patients["patient_id"] = pd.array(cohort["patient_id"].to_numpy()[on_roll], dtype="Int64")
-    parts = [patients]
-    if others:
-        town_seed = int(np.random.default_rng([seed, 59]).integers(2**32 - 1))
-        town = make_cohort(others, seed=town_seed)[list(REGISTER_COLUMNS)]
-        town["patient_id"] = pd.array([pd.NA] * others, dtype="Int64")
-        parts.append(town)
-    register = pd.concat(parts, ignore_index=True)
+    # One uniform per patient number decides how many look-alikes share their details.
+    lookalike_u = np.random.default_rng([seed, 61]).random(n_clinic)
+    register = cohort.loc[on_roll, list(REGISTER_COLUMNS)].copy()
+    register["patient_id"] = pd.array(ids[on_roll], dtype="Int64")
     order = rng.permutation(len(register))
     register = register.iloc[order].reset_index(drop=True)
-    register.attrs = {"teachkit": {"synthetic": True, "coverage": coverage, "seed": seed}}
+    position = np.full(n_clinic + 1, -1, dtype=np.int64)
+    position[ids] = np.arange(len(ids))
+    others = coverage * (town - n_clinic)
+    register.attrs = {"teachkit": {
+        "synthetic": True, "coverage": coverage, "seed": seed,
+        "size": int(round(len(register) + others)),
+        "town": _Town(adults=town, others=others, lookalike_u=lookalike_u,
+                      position=position, patients=cohort[list(REGISTER_COLUMNS)]),
+    }}
     return register
 
 
@@ -247,7 +253,7 @@ DataFrame without them instead.
     levels = meta["levels"]
     linked_on = tuple(d for d in REGISTER_DETAILS if d in levels)
     rel_key = reg_key = None
-    if linked_on and len(release) and len(register):
+    if linked_on and len(release):
         rel_key, reg_key = _link_keys(release, register, levels, linked_on)
     return mark_attack(release, register, rel_key, reg_key, linked_on=linked_on)
 
@@ -263,31 +269,31 @@ def mark_attack(release: pd.DataFrame, register: pd.DataFrame, rel_key, reg_key,
     released = len(release)
     claim_rows = np.array([], dtype=np.int64)
     person_rows = np.array([], dtype=np.int64)
-    if rel_key is not None and released and len(register):
+    if rel_key is not None and released:
         rel_unique, rel_counts, rel_first = _unique_positions(rel_key)
-        reg_unique, reg_counts, reg_first = _unique_positions(reg_key)
         alone = rel_counts == 1
         candidates, candidate_rows = rel_unique[alone], rel_first[alone]
-        where = np.minimum(np.searchsorted(reg_unique, candidates), len(reg_unique) - 1)
-        found = (reg_unique[where] == candidates) & (reg_counts[where] == 1)
+        patients_on_roll = np.zeros(len(candidates), dtype=np.int64)
+        where = np.zeros(len(candidates), dtype=np.int64)
+        if len(register):
+            reg_unique, reg_counts, reg_first = _unique_positions(reg_key)
+            where = np.minimum(np.searchsorted(reg_unique, candidates), len(reg_unique) - 1)
+            match = reg_unique[where] == candidates
+            patients_on_roll = np.where(match, reg_counts[where], 0)
+            where = reg_first[where]
+        others = _lookalikes(release, register, candidate_rows, linked_on)
+        found = patients_on_roll + others == 1
         order = np.argsort(candidate_rows[found], kind="stable")
         claim_rows = candidate_rows[found][order]
-        person_rows = reg_first[where[found]][order]
-    truth = key.patient_id[claim_rows]
-    named = register["patient_id"].to_numpy(dtype="float64", na_value=np.nan)[person_rows]
+        person_rows = np.where(patients_on_roll[found] == 1, where[found], -1)[order]
+    truth = key.patient_id[claim_rows].astype(np.int64)
+    patient = person_rows >= 0
+    named = np.full(len(claim_rows), np.nan)
+    named[patient] = register["patient_id"].to_numpy(dtype="float64", na_value=np.nan)[
+        person_rows[patient]]
     correct = named == truth
-    people = register.iloc[person_rows]
-    linked = pd.DataFrame({
-        "record": release.index.to_numpy()[claim_rows],
-        "name": people["name"].astype(str).to_numpy(),
-        "zip5": people["zip5"].astype(str).to_numpy(),
-        "birth_date": people["birth_date"].to_numpy(),
-        "sex": people["sex"].astype(str).to_numpy(),
-        **{c: release[c].to_numpy()[claim_rows]
-           for c in ("phq9_total", "self_harm_thoughts", "diagnosis_code", "crisis")
-           if c in release.columns},
-        "correct": correct,
-    })
+    linked = _claims(release, register, claim_rows, person_rows, truth)
+    linked["correct"] = correct
     hit = np.zeros(released, dtype=bool)
     hit[claim_rows[correct]] = True
     n_right = int(correct.sum())
@@ -301,6 +307,69 @@ def mark_attack(release: pd.DataFrame, register: pd.DataFrame, rel_key, reg_key,
         by_group=_by_group(key.groups, hit),
         linked=linked,
     )
+
+
+class _Town(dict):
+    """The register's town (its make-up and the patients' details): shared, not copied,
+    when pandas copies the register's attrs (it deep-copies them on every column read)."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _town(register: pd.DataFrame) -> dict | None:
+    return register.attrs.get("teachkit", {}).get("town")
+
+
+def _lookalikes(release, register, rows, linked_on) -> np.ndarray:
+    """How many register people who are not patients share each release row's details
+    (0, 1, or 2 for "two or more"): a Poisson count with the town's expected number,
+    decided by one fixed uniform per patient, so a coarser release never names more."""
+    town = _town(register)
+    if town is None or not len(rows) or not linked_on:
+        return np.zeros(len(rows), dtype=np.int64)
+    pid = release.attrs["teachkit"]["key"].patient_id[rows].astype(np.int64)
+    patients = town["patients"].iloc[town["position"][pid]]
+    released = release.attrs["teachkit"]["levels"]
+    levels = {d: released[d] for d in linked_on}
+    codes = {d: generalise(patients, d, levels[d]) if d in levels
+             else np.zeros(len(rows), dtype=np.int64)
+             for d in ("zip", "birth", "sex", "ethnicity")}
+    lam = expected_others(codes["zip"], codes["birth"], codes["sex"], codes["ethnicity"],
+                          levels, people=town["others"])
+    u = town["lookalike_u"][pid - 1]
+    none = np.exp(-lam)
+    return np.where(u < none, 0, np.where(u < none * (1 + lam), 1, 2))
+
+
+def _claims(release, register, claim_rows, person_rows, truth) -> pd.DataFrame:
+    """The people the attacker named: a patient on the register, or a look-alike (a
+    townsperson with the patient's released details and a name of their own)."""
+    patient = person_rows >= 0
+    town = _town(register)
+    own = town["patients"].iloc[town["position"][truth]] if town is not None else None
+    shown = {}
+    for column in ("name", "zip5", "birth_date", "sex"):
+        source = register[column]
+        dates = column == "birth_date"
+        values = np.empty(len(truth), dtype=source.to_numpy().dtype if dates else object)
+        values[patient] = (source.to_numpy() if dates else source.astype(str).to_numpy())[
+            person_rows[patient]]
+        if own is not None and (~patient).any():
+            theirs = own[column].to_numpy() if dates else own[column].astype(str).to_numpy()
+            values[~patient] = theirs[~patient]
+        shown[column] = values
+    if own is not None and (~patient).any():
+        pool = town["patients"]["name"].astype(str).to_numpy()
+        draw = (town["lookalike_u"][truth[~patient] - 1] * 1e6).astype(np.int64)
+        shown["name"][~patient] = pool[draw % len(pool)]
+    return pd.DataFrame({
+        "record": release.index.to_numpy()[claim_rows],
+        **shown,
+        **{c: release[c].to_numpy()[claim_rows]
+           for c in ("phq9_total", "self_harm_thoughts", "diagnosis_code", "crisis")
+           if c in release.columns},
+    })
 
 
 def _by_group(groups: pd.DataFrame, hit: np.ndarray) -> pd.DataFrame:

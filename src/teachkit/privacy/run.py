@@ -5,7 +5,7 @@
 attack's result, the published counts with their error by group, and a map of the data
 that leaves the hospital. The expensive work (codes per detail, the register, the count
 table) is done once per cohort, and results are cached per release, so moving a lever
-costs a few tens of milliseconds on the lessons' 20,000 patients.
+costs about 200 ms on the lessons' 60,000 patients (benchmarks/bench_privacy.py).
 """
 
 from __future__ import annotations
@@ -250,7 +250,8 @@ def _fast_attack(prepared, table, rows, levels, seed: int) -> tuple[AttackResult
             m = int(inverse.max()) + 1
             rel_key = rel_key * m + inverse[:len(rows)]
             reg_key = reg_key * m + inverse[len(rows):]
-    return mark_attack(table, register, rel_key, reg_key, linked_on=linked_on), len(register)
+    return (mark_attack(table, register, rel_key, reg_key, linked_on=linked_on),
+            register.attrs["teachkit"]["size"])
 
 
 def _register(prepared, seed: int):
@@ -292,7 +293,7 @@ def run_release(release: Release | None = None, cohort: pd.DataFrame | None = No
         The levers (at rest: the naive release).
     cohort : DataFrame, default=None
         The patients; None takes the lessons' cohort
-        (:func:`teachkit.pipeline.lesson_cohort`, 20,000 primary-care patients). A
+        (:func:`teachkit.pipeline.lesson_cohort`, 60,000 primary-care patients). A
         lesson may pass a subset (the patients who consented).
     seed : int, default=0
         Seed of the release's shuffle, the register and the noise.
@@ -314,10 +315,11 @@ def run_release(release: Release | None = None, cohort: pd.DataFrame | None = No
 
     Notes
     -----
-    The register covers 80 % of the patients plus as many non-patients (source
-    ``public_register``, A); with ZIP5, the date of birth and sex nearly every synthetic
-    patient is unique, so the share named is close to that coverage, as Sweeney's 87 %
-    uniqueness predicts (source ``sweeney_release``).
+    The register covers 80 % of a town of 7.6 million synthetic adults, the clinic's
+    patients among them (source ``public_register``, A; :mod:`teachkit.privacy.town`).
+    Its ZIP codes are of realistic size, so 87 % of the town is unique on ZIP5, the date
+    of birth and sex, as Sweeney found (source ``sweeney_release``): a patient is named
+    when they are on the register and nobody else on it shares their released details.
 
     Examples
     --------

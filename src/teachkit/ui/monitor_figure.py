@@ -4,7 +4,7 @@ Four panels sharing the month axis: AUC (as the monitor sees it, once the labels
 arrived); observed / expected crises with the 0.9-1.1 band; alerts per month; crises
 missed per 1,000 patients by group. Drift events are shaded, alarms are marked with a
 triangle (filled: acted on; open: ignored) and model updates with a dotted line. The
-last three months are hatched: their crises are not known yet (90 days).
+last 12 months are hatched: their crises are not known yet (a year).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def monitor_figure(result: MonitorResult, attribute: str = "language") -> Figure
     axes[0].set_title("36 months after go-live\n(synthetic patients)", fontsize=TITLE_PT,
                       loc="left")
     fig.supxlabel("Shaded: drift events. Triangles: alarms (open: ignored).\nDotted: model "
-                  "updates. Hatched: crises not known yet (90 days).", fontsize=TEXT_PT,
+                  "updates. Hatched: crises not known yet (a year).", fontsize=TEXT_PT,
                   color="0.25", x=0.01, ha="left")
     for a in axes:
         a.spines[["top", "right"]].set_visible(False)

@@ -226,7 +226,7 @@ class PrivacyLab(Lab):
     release : Release, default=Release()
         Where the levers start (at rest: the naive release).
     cohort : DataFrame, default=None
-        The patients; None takes the lessons' 20,000 synthetic patients.
+        The patients; None takes the lessons' 60,000 synthetic patients.
     attribute : str, default="ethnicity"
         The groups the figure compares first (:data:`GROUP_TITLES`).
 

@@ -1,0 +1,80 @@
+"""Voila's page templates compiled once per server (teachkit.template_cache), and the
+room's kernel manager that turns it on (teachkit.kernel_pool)."""
+
+from __future__ import annotations
+
+import pytest
+from jinja2 import DictLoader, Environment
+
+from teachkit import template_cache
+from teachkit.template_cache import SharedBytecodeCache, share_compiled_templates
+
+
+class CountingEnvironment(Environment):
+    compiled = 0
+
+    def compile(self, *args, **kwargs):
+        CountingEnvironment.compiled += 1
+        return super().compile(*args, **kwargs)
+
+
+def _env(cache, templates, **kwargs):
+    return CountingEnvironment(loader=DictLoader(templates), bytecode_cache=cache, **kwargs)
+
+
+def test_a_template_is_compiled_once_for_every_environment_that_shares_the_cache():
+    cache, templates = SharedBytecodeCache(), {"page.j2": "{{ who | upper }} {{ n + 1 }}"}
+    CountingEnvironment.compiled = 0
+    pages = [_env(cache, templates).get_template("page.j2").render(who=w, n=i)
+             for i, w in enumerate(["ana", "ben", "cy"])]
+    assert pages == ["ANA 1", "BEN 2", "CY 3"]
+    assert CountingEnvironment.compiled == 1
+
+
+def test_a_changed_template_or_another_way_of_compiling_is_not_served_stale_code():
+    cache = SharedBytecodeCache()
+    assert _env(cache, {"p.j2": "one"}).get_template("p.j2").render() == "one"
+    assert _env(cache, {"p.j2": "two"}).get_template("p.j2").render() == "two"
+    # Async environments compile other code: a sync one must not get it, nor the reverse.
+    sync = _env(cache, {"p.j2": "{{ 1 }}"})
+    asynchronous = _env(cache, {"p.j2": "{{ 1 }}"}, enable_async=True)
+    assert sync.get_template("p.j2").render() == "1"
+    assert asynchronous.get_template("p.j2").render() == "1"
+    with_filter = _env(cache, {"q.j2": "{{ 'a' | shout }}"})
+    with_filter.filters["shout"] = str.upper
+    assert with_filter.get_template("q.j2").render() == "A"
+    assert len(cache) == 5
+
+
+def test_voila_exporters_share_one_cache_once_turned_on(monkeypatch):
+    voila_exporter = pytest.importorskip("voila.exporter")
+    create = voila_exporter.VoilaExporter._create_environment
+    # As Voila ships it (another test may have turned sharing on in this process).
+    monkeypatch.setattr(voila_exporter.VoilaExporter, "_create_environment",
+                        getattr(create, "__wrapped__", create))
+    assert voila_exporter.VoilaExporter().environment.bytecode_cache is None
+    assert share_compiled_templates() and share_compiled_templates()  # idempotent
+    first, second = voila_exporter.VoilaExporter(), voila_exporter.VoilaExporter()
+    assert first.environment.bytecode_cache is template_cache.SHARED
+    assert second.environment.bytecode_cache is template_cache.SHARED
+    assert first.environment is not second.environment  # each keeps its own filters
+
+
+def test_the_room_kernel_manager_starts_the_warm_parent_only_for_forked_kernels(
+        monkeypatch):
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    from teachkit.forking import provisioner
+    from teachkit.kernel_pool import RoomKernelManager
+
+    started = []
+    monkeypatch.setattr(provisioner.ForkServer, "shared",
+                        classmethod(lambda cls, env: started.append(env)))
+    monkeypatch.setattr(template_cache, "share_compiled_templates", lambda log: True)
+    factory = KernelProvisionerFactory.instance()
+    monkeypatch.setattr(factory, "default_provisioner_name", "local-provisioner")
+    manager = RoomKernelManager()
+    assert started == [] and manager.start_warm_parent() is False
+    monkeypatch.setattr(factory, "default_provisioner_name", "teachkit-fork")
+    RoomKernelManager()  # as Voila makes it, before its pools start any kernel
+    assert len(started) == 1 and "PATH" in started[0]
