@@ -484,7 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     cohort = sub.add_parser("cohort", help="write a synthetic cohort to CSV or Parquet",
                             description="Draw a synthetic cohort and write it to a file.")
     cohort.add_argument("--n", type=_int, default=20_000,
-                        help="number of patients (default 20000, a quick file; the lessons use 60000)")
+                        help="number of patients (default 20000, a quick file; the lessons "
+                             "use 60000)")
     cohort.add_argument("--seed", type=_int, default=0, help="random seed (default 0)")
     cohort.add_argument("--setting", default="general", choices=sorted(COHORT_SETTINGS),
                         help="care setting (default general)")
