@@ -137,23 +137,8 @@ UPDATE_POLICY = LeverSpec(
     source="Davis et al. 2022 (PMC9388604): 90,295 procedures, O:E 0.75 / 0.94 / 1.01",
 )
 
-RECALIBRATION_WINDOW = LeverSpec(
-    name="recalibration_window",
-    label="Months a recalibration learns from",
-    tooltip=(
-        "When an alarm fires, the model is recalibrated on the last months whose crises are "
-        "known. Fewer months follow the newest change but rest on fewer crises."
-    ),
-    constraint=Options((3, 6, 12)),
-    rest=6,
-    option_labels={3: "The last 3 months", 6: "The last 6 months", 12: "The last 12 months"},
-    source="A teaching choice (A); Davis et al. 2020 (J Biomed Inform) adapt the window of "
-           "their dynamic calibration curves",
-)
-
 MONITOR_LEVER_SPECS = (MONTHLY_VOLUME, MODEL_SOURCE, DRIFT_CASE_MIX, DRIFT_BASE_RATE,
-                       DRIFT_CODING, DRIFT_SHOCK, DRIFT_PIPELINE, MONITORING, UPDATE_POLICY,
-                       RECALIBRATION_WINDOW)
+                       DRIFT_CODING, DRIFT_SHOCK, DRIFT_PIPELINE, MONITORING, UPDATE_POLICY)
 #: Names of the levers of this module, in the order the lesson shows them.
 MONITOR_LEVERS = tuple(spec.name for spec in MONITOR_LEVER_SPECS)
 #: The drift events, each a start month.
@@ -168,7 +153,7 @@ def deploy_for_three_years(*, seed: int, setting: str, threshold: float,
                            drift_case_mix: int = 0, drift_base_rate: int = 0,
                            drift_coding: int = 0, drift_shock: int = 0,
                            drift_pipeline: int = 0, monitoring: str = "none",
-                           update_policy: str = "never", recalibration_window: int = 6):
+                           update_policy: str = "never"):
     """Deploy a model for 36 months with these levers: its pool of patients, the months
     (:func:`teachkit.monitor.run.simulate_months`) and the AUC its card reports.
 
@@ -206,13 +191,12 @@ def deploy_for_three_years(*, seed: int, setting: str, threshold: float,
         model = local_model(monthly_volume, seed, setting)
         card = auc(p.crisis[p.training_rows], model.risk(p.X[p.training_rows]))
     timeline = simulate_months(p, model, events, threshold=threshold,
-                               monitoring=monitoring, update_policy=update_policy,
-                               recalibration_window=recalibration_window)
+                               monitoring=monitoring, update_policy=update_policy)
     return p, timeline, card
 
 
 MONITOR_LEVER_SPECS = tuple(dataclasses.replace(spec, function=deploy_for_three_years)
                             for spec in MONITOR_LEVER_SPECS)
 (MONTHLY_VOLUME, MODEL_SOURCE, DRIFT_CASE_MIX, DRIFT_BASE_RATE, DRIFT_CODING, DRIFT_SHOCK,
- DRIFT_PIPELINE, MONITORING, UPDATE_POLICY, RECALIBRATION_WINDOW) = MONITOR_LEVER_SPECS
+ DRIFT_PIPELINE, MONITORING, UPDATE_POLICY) = MONITOR_LEVER_SPECS
 register(*MONITOR_LEVER_SPECS, owner=STAGE)

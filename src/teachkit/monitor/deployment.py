@@ -55,9 +55,8 @@ def _baseline(d):
     drifts = [name for name in DRIFT_LEVERS if name in moved]
     if drifts:
         return {name: 0 for name in drifts}, BASELINE_NAMES["drift"]
-    if "update_policy" in moved or "recalibration_window" in moved:
-        rest = {name: REGISTRY[name].rest for name in ("update_policy", "recalibration_window")}
-        return rest, BASELINE_NAMES["policy"]
+    if "update_policy" in moved:
+        return {"update_policy": "never"}, BASELINE_NAMES["policy"]
     if "model_source" in moved:
         return {"model_source": "local"}, BASELINE_NAMES["source"]
     if "monthly_volume" in moved:

@@ -98,8 +98,7 @@ def _decide(policy: str, *, labelled: bool) -> str:
 
 
 def simulate_months(p: Pool, model: LinearModel, events, *, threshold: float,
-                    monitoring: str = "none", update_policy: str = "never",
-                    recalibration_window: int = RECALIBRATION_WINDOW) -> Timeline:
+                    monitoring: str = "none", update_policy: str = "never") -> Timeline:
     """Run the 36 months with ``model`` going live at month 1.
 
     ``events`` holds the start month of each drift event (``drift_*``; 0: never) and the
@@ -178,7 +177,7 @@ def simulate_months(p: Pool, model: LinearModel, events, *, threshold: float,
                     raised.append((f"performance (CUSUM: {cusum.direction} crises than "
                                    "expected)", float(k_recorded.sum() / k_scores.sum()),
                                    f"the crises of month {known}"))
-        labelled = list(range(max(1, known - recalibration_window + 1), known + 1))
+        labelled = list(range(max(1, known - RECALIBRATION_WINDOW + 1), known + 1))
         acted = False
         for monitor, value, about in raised:
             decision = _decide(policy, labelled=bool(labelled))
