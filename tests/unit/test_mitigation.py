@@ -29,13 +29,25 @@ def test_each_mitigation_is_compared_with_the_same_set_up_without_it(mitigation)
     assert result.consequences.overall["flagged"].iloc[0] == pytest.approx(30.0, abs=0.1)
 
 
+#: Seeds a mitigation's typical effect is checked on: at the sourced crisis rate a
+#: practice has about 60 crises among Black patients, so one seed's sensitivity by group
+#: moves by several points (seed 2024's spread happens to be small before any mitigation).
+SEEDS = range(2024, 2034)
+
+
 def test_group_thresholds_equalise_the_share_of_crises_caught_between_groups():
-    before = simulate(PROGRAMME)
-    after = simulate(PROGRAMME.replace(mitigation="group_thresholds"))
     groups = ["White", "Hispanic", "Black"]  # the groups large enough to measure
     spread = lambda r: np.ptp([_sensitivity(r, g) for g in groups])  # noqa: E731
-    assert spread(after) < spread(before)
-    assert np.array_equal(after.scores, before.scores)  # same model, other thresholds
+    before, after = [], []
+    for seed in SEEDS:
+        usual = simulate(PROGRAMME.replace(seed=seed))
+        fair = simulate(PROGRAMME.replace(seed=seed, mitigation="group_thresholds"))
+        assert np.array_equal(fair.scores, usual.scores)  # same model, other thresholds
+        before.append(spread(usual))
+        after.append(spread(fair))
+    # typically narrower (median of 10 practices: about 0.10 before, 0.04 after)
+    assert np.median(after) < 0.6 * np.median(before)
+    assert np.mean(np.less(after, before)) >= 0.6
 
 
 def _overall_sensitivity(result):
@@ -54,22 +66,26 @@ def test_group_thresholds_equalise_the_label_they_are_given_not_the_truth():
 def test_relabelling_on_need_restores_the_black_patients_share_of_crises_caught():
     """Re-labelling on need (true severity) gives Black patients back the crises the cost
     label missed; overall it catches about as many crises as the cost label, because in
-    the sourced cohort crisis risk leans on prior self-harm more than on severity."""
-    result = simulate(PROGRAMME.replace(label="cost", mitigation="relabel"))
-    change = result.versus_baseline()
-    assert change.loc[("all", "all patients"), "caught"] >= 0  # per 1,000 patients
-    assert change.loc[("ethnicity", "Black"), "missed"] < 0
+    the sourced cohort crisis risk leans on prior self-harm more than on severity.
+    Typical over 10 practices (one practice's Black patients hold about 60 crises)."""
+    black_missed = []
+    for seed in SEEDS:
+        change = simulate(PROGRAMME.replace(seed=seed, label="cost",
+                                            mitigation="relabel")).versus_baseline()
+        assert change.loc[("all", "all patients"), "caught"] >= 0  # per 1,000 patients
+        black_missed.append(change.loc[("ethnicity", "Black"), "missed"])
+    assert np.median(black_missed) < 0
+    assert np.mean(np.less(black_missed, 0)) >= 0.6
 
 
 def test_the_reduction_has_a_price_overall():
     """Constrained training on the true label catches fewer crises overall (per 1,000)
-    for a smaller sensitivity gap between White and Black patients."""
-    before = simulate(PROGRAMME)
-    result = simulate(PROGRAMME.replace(mitigation="reduction"))
-    change = result.versus_baseline().loc[("all", "all patients")]
-    assert change["caught"] < 0 and change["needless"] > 0
-    gap = lambda r: abs(_sensitivity(r, "White") - _sensitivity(r, "Black"))  # noqa: E731
-    assert gap(result) <= gap(before) + 0.01
+    and calls more patients needlessly. It does not reliably narrow the White-Black gap
+    at the sourced rate: with the true label the groups' sensitivities are already close
+    (seeds 2024-2027: 0.7-11 points apart before, 1.8-15 after), and lesson 02 says so."""
+    change = simulate(PROGRAMME.replace(mitigation="reduction")).versus_baseline()
+    overall = change.loc[("all", "all patients")]
+    assert overall["caught"] < 0 and overall["needless"] > 0
 
 
 def test_mitigations_on_the_usual_rule():
