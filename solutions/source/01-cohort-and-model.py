@@ -77,13 +77,13 @@ q3.check()
 # %% [markdown]
 # ## Question 4
 # The logistic model flags patients whose estimated risk is at or above a threshold.
-# Among the thresholds 0.005, 0.010, ..., 0.5, what is the **largest** at which it still
+# Among the thresholds 0.001, 0.002, ..., 0.05, what is the **largest** at which it still
 # catches at least as many crises as the usual rule? Set `largest_threshold`.
 
 # %% tags=["solution"]
 # BEGIN SOLUTION
 baseline_caught = simulate().consequences.overall["caught"].iloc[0]
-steps = [round(0.005 * k, 3) for k in range(1, 101)]
+steps = [round(0.001 * k, 3) for k in range(1, 51)]
 largest_threshold = max(
     t for t in steps
     if simulate(Settings(model="logistic", threshold=t), with_baseline=False)

@@ -67,7 +67,7 @@ class Settings(LeverSettings):
         The triage model; at rest, the usual PHQ-9 rule.
     policy : {"threshold", "capacity"}, default="threshold"
         Flag everyone above a risk threshold, or the top ``capacity`` share.
-    threshold : float in [0.005, 0.5], default=0.05
+    threshold : float in [0.001, 0.2], default=0.05
         Risk from which a patient is flagged (ignored by the rule, which has its own).
     capacity : float in [0.01, 0.5], default=0.10
         Share of patients flagged under the capacity policy.
@@ -95,7 +95,7 @@ class Settings(LeverSettings):
     Traceback (most recent call last):
     ...
     teachkit._validation.TeachkitError: The 'threshold' parameter of Settings must be a \
-float in the range [0.005, 0.5]. Got 2 instead.
+float in the range [0.001, 0.2]. Got 2 instead.
     """
 
     n: int = DEFAULT_COHORT["n"]

@@ -26,7 +26,7 @@ def right_01():
     y = cohort["crisis"].to_numpy().astype(bool)
     rule_caught = (flags & y).sum()
     scores = simulate(Settings(model="logistic")).scores
-    steps = [round(0.005 * k, 3) for k in range(1, 101)]
+    steps = [round(0.001 * k, 3) for k in range(1, 51)]
     best = max(t for t in steps if (y & (scores >= t)).sum() >= rule_caught)
     missed = simulate(Settings(model="logistic")).consequences.by_group.loc[
         "ethnicity", "missed"]

@@ -59,9 +59,9 @@ def test_default_settings_are_the_lessons_baseline():
         ("setting", "hospital", Options(COHORT_SETTINGS).describe()),
         ("model", "forest", Options(("rule", "logistic", "boosting", "records")).describe()),
         ("policy", "lottery", Options(("threshold", "capacity")).describe()),
-        ("threshold", 2, Interval(0.005, 0.5).describe()),
-        ("threshold", 0.0, Interval(0.005, 0.5).describe()),
-        ("threshold", "5%", Interval(0.005, 0.5).describe()),
+        ("threshold", 2, Interval(0.001, 0.2).describe()),
+        ("threshold", 0.0, Interval(0.001, 0.2).describe()),
+        ("threshold", "5%", Interval(0.001, 0.2).describe()),
         ("capacity", 0.6, Interval(0.01, 0.5).describe()),
         ("capacity", None, Interval(0.01, 0.5).describe()),
     ],
@@ -76,7 +76,7 @@ def test_threshold_message_exact_text():
     with pytest.raises(TeachkitError) as info:
         Settings(threshold=2)
     assert str(info.value) == ("The 'threshold' parameter of Settings must be a float in "
-                               "the range [0.005, 0.5]. Got 2 instead.")
+                               "the range [0.001, 0.2]. Got 2 instead.")
 
 
 def test_settings_are_frozen():
@@ -91,7 +91,7 @@ def test_replace_returns_a_validated_copy():
     assert s.threshold == REGISTRY["threshold"].rest  # unchanged
     with pytest.raises(TeachkitError) as info:
         s.replace(threshold=0.9)
-    assert str(info.value) == _message("threshold", 0.9, Interval(0.005, 0.5).describe())
+    assert str(info.value) == _message("threshold", 0.9, Interval(0.001, 0.2).describe())
 
 
 def test_at_rest_resets_levers_and_keeps_the_cohort():
@@ -207,7 +207,7 @@ def test_a_threshold_change_does_not_retrain(cohort, monkeypatch):
     fresh = make_cohort(2_000, seed=77, setting="specialty")  # never scored before
     simulate(Settings(model="logistic", threshold=0.05, seed=77), cohort=fresh)
     assert len(fits) == 2  # one model per fold: the counter counts
-    for threshold in (0.01, 0.02, 0.1, 0.3, 0.5):
+    for threshold in (0.01, 0.02, 0.1, 0.15, 0.2):
         simulate(Settings(model="logistic", threshold=threshold, seed=77), cohort=fresh)
         simulate(Settings(model="logistic", policy="capacity", capacity=threshold,
                           seed=77), cohort=fresh)
@@ -216,7 +216,7 @@ def test_a_threshold_change_does_not_retrain(cohort, monkeypatch):
 
 def test_the_rule_ignores_the_threshold(cohort):
     a = simulate(Settings(), cohort=cohort)
-    b = simulate(Settings(threshold=0.3), cohort=cohort)
+    b = simulate(Settings(threshold=0.15), cohort=cohort)
     np.testing.assert_array_equal(a.flagged, b.flagged)
 
 
@@ -242,7 +242,7 @@ def test_capacity_tie_break_depends_on_the_seed_only(cohort):
 
 def test_a_lower_threshold_flags_more_and_catches_no_fewer(cohort):
     previous = None
-    for threshold in (0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005):
+    for threshold in (0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001):
         result = simulate(Settings(model="logistic", threshold=threshold), cohort=cohort,
                           with_baseline=False)
         overall = result.consequences.overall.iloc[0]

@@ -33,7 +33,7 @@ LESSON = "01"
 SLUG = "01-cohort-and-model"
 TITLE = "Meet the cohort and the triage model"
 #: The thresholds question 4 searches: the threshold lever's own steps.
-THRESHOLD_GRID = tuple(round(0.005 * k, 3) for k in range(1, 101))
+THRESHOLD_GRID = tuple(round(0.001 * k, 3) for k in range(1, 51))
 ETHNICITIES = ("White", "Hispanic", "Black", "Asian", "Other")
 
 
@@ -185,11 +185,11 @@ def _check_threshold(value):
     best = _facts()["largest_threshold"]
     if abs(got - best) < 1e-9 + 1e-6:
         return
-    if not 0 < got <= 0.5:
-        raise Incorrect(f"`largest_threshold` is {got:g}; thresholds go from 0.005 to 0.5.")
+    if not 0 < got <= 0.05:
+        raise Incorrect(f"`largest_threshold` is {got:g}; the steps go from 0.001 to 0.05.")
     if min(abs(got - t) for t in THRESHOLD_GRID) > 1e-6:
         raise Incorrect(f"`largest_threshold` is {got:g}, which is not one of the "
-                        f"threshold steps (0.005, 0.010, ..., 0.5).")
+                        f"threshold steps (0.001, 0.002, ..., 0.05).")
     if got > best:
         raise Incorrect(f"`largest_threshold` is {got:g}, but at that threshold the logistic "
                         f"model catches fewer crises than the usual rule. Compare `caught` "
@@ -202,7 +202,7 @@ Q4 = Problem(
     "q4", "largest_threshold",
     "largest threshold at which the logistic model catches as many crises as the rule",
     _check_threshold,
-    hints=("Loop over the steps 0.005, 0.010, ..., 0.5 and run "
+    hints=("Loop over the steps 0.001, 0.002, ..., 0.05 and run "
            "`simulate(Settings(model='logistic', threshold=t))` for each.",
            "Compare each run's `consequences.overall['caught']` with the baseline's; keep "
            "the largest t that is not worse."),

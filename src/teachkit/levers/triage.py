@@ -56,10 +56,10 @@ THRESHOLD = LeverSpec(
         "A patient is flagged when their estimated 12-month crisis risk is at least this. Lower "
         "means more flags. The usual rule ignores it."
     ),
-    constraint=Interval(0.005, 0.5),
+    constraint=Interval(0.001, 0.2),
     rest=0.05,
     unit="%",
-    step=0.005,
+    step=0.001,
     source="A teaching default (A)",
 )
 

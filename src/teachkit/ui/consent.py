@@ -207,8 +207,8 @@ def ledger_html(settings: ConsentSettings, patient_id: int | None = None) -> str
 
     Examples
     --------
-    >>> from teachkit.consent import ConsentSettings
-    >>> "without consent" in ledger_html(ConsentSettings(), 3)
+    >>> from teachkit.consent import ConsentSettings, ledger_patient
+    >>> "without consent" in ledger_html(ConsentSettings(), ledger_patient())
     True
     """
     ledger = consent_ledger(settings, patient_id)
@@ -308,7 +308,7 @@ class ConsentLab(Lab):
     --------
     >>> lab = ConsentLab()
     >>> lab.panel.rows["consent"].value = "ignored"
-    >>> 900 < lab.dashboard.result.report.total_without_consent < 1100  # about 5 %
+    >>> 2_700 < lab.dashboard.result.report.total_without_consent < 3_300  # about 5 %
     True
     """
 
