@@ -227,15 +227,26 @@ def test_only_this_pythons_ipykernel_is_forked():
 
 
 def test_the_parent_sees_a_thread_it_must_not_fork_with():
-    names, _ = threads_and_sockets()
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
+    # The thread names itself in /proc (its "comm"), so threads other tests leave behind,
+    # starting or stopping meanwhile, cannot change what is counted.
+    named, stop = threading.Event(), threading.Event()
+
+    def probe():
+        with open(f"/proc/self/task/{threading.get_native_id()}/comm", "w") as handle:
+            handle.write("tk-fork-probe")
+        named.set()
+        stop.wait()
+
+    assert "tk-fork-probe" not in threads_and_sockets()[0]
+    thread = threading.Thread(target=probe)
     thread.start()
     try:
-        assert len(threads_and_sockets()[0]) == len(names) + 1
+        assert named.wait(10)
+        assert threads_and_sockets()[0].count("tk-fork-probe") == 1
     finally:
         stop.set()
         thread.join()
+    assert "tk-fork-probe" not in threads_and_sockets()[0]
 
 
 def test_pyproject_registers_the_provisioner():
