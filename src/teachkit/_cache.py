@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["IdentityCache"]
+__all__ = ["IdentityCache", "Recent"]
 
 
 class IdentityCache:
@@ -53,4 +53,35 @@ class IdentityCache:
         self._items.insert(0, (obj, key, tuple(np.array(a, copy=True) for a in arrays),
                                value))
         del self._items[self.size:]
+        return value
+
+
+class Recent:
+    """The answers to the last ``size`` keys asked, the oldest forgotten first.
+
+    Examples
+    --------
+    >>> recent = Recent(2)
+    >>> recent.get_or("a", lambda: 1), recent.get_or("a", lambda: 99)
+    (1, 1)
+    >>> _ = recent.get_or("b", lambda: 2); _ = recent.get_or("c", lambda: 3)
+    >>> len(recent), recent.get_or("a", lambda: 4)  # "a" was the oldest
+    (2, 4)
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get_or(self, key, compute):
+        """The value kept under ``key``, or ``compute()`` kept under it."""
+        if key in self._values:
+            return self._values[key]
+        value = compute()
+        while len(self._values) >= self.size:
+            self._values.pop(next(iter(self._values)))
+        self._values[key] = value
         return value

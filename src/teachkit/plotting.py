@@ -23,6 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ._cache import Recent
 from .palette import (
     BASELINE_COLOUR,
     OKABE_ITO,
@@ -249,7 +250,7 @@ class ConsequenceFigure:
         self._background = None
         # The PNGs of the last pictures drawn, by what they show: a lever that leaves
         # the numbers as they are (or moves them back) draws nothing.
-        self._pngs: dict = {}
+        self._pngs = Recent(self.KEEP_PNGS)
         self._shows = None
         self._attribute = None
         self._bars = None
@@ -371,13 +372,7 @@ class ConsequenceFigure:
         """
         if self._shows is None:
             return blitted_png(self)
-        png = self._pngs.get(self._shows)
-        if png is None:
-            png = blitted_png(self)
-            while len(self._pngs) >= self.KEEP_PNGS:
-                self._pngs.pop(next(iter(self._pngs)))
-            self._pngs[self._shows] = png
-        return png
+        return self._pngs.get_or(self._shows, lambda: blitted_png(self))
 
     def save(self, path) -> None:
         """Write the whole figure to a file (PNG, SVG or PDF by the suffix)."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._cache import Recent
 from ..models import cross_fit_folds, fit_fold_models
 from .features import explain_matrix, feature_names
 
@@ -155,17 +156,11 @@ class ExplainedModel:
     #: Recent answers by patient: explanations (:meth:`explain`) and counterfactuals
     #: (:func:`~teachkit.explain.counterfactual`); a lever that leaves the model and the
     #: reference group as they are shows the same patient again without recomputing.
-    _recent: dict = field(default_factory=dict, repr=False)
+    _recent: Recent = field(default_factory=lambda: Recent(32), repr=False)
 
     def remembered(self, key, compute):
         """``compute()``, or its answer kept under ``key`` (the last 32 answers)."""
-        if key in self._recent:
-            return self._recent[key]
-        value = compute()
-        while len(self._recent) >= 32:
-            self._recent.pop(next(iter(self._recent)))
-        self._recent[key] = value
-        return value
+        return self._recent.get_or(key, compute)
 
     # -- model output -------------------------------------------------------------------
     def _model_input(self, k, X):
