@@ -1,19 +1,23 @@
-"""Regenerate the committed synthetic cohort and its data card.
+"""Regenerate the synthetic cohort, its committed sample and its data card.
 
 Writes, from the code alone:
 
 - ``data/synthetic/cohort.csv``: ``teachkit.pipeline.lesson_cohort(**DEFAULT_COHORT)``
   (60,000 synthetic primary-care patients, seed 2024, at the sourced crisis rate),
-  written by
-  :func:`teachkit.io.save_cohort` (byte-for-byte reproducible);
-- ``data/synthetic/DATACARD.md``: :func:`teachkit.datacard.render_datacard`.
+  written by :func:`teachkit.io.save_cohort` (byte-for-byte reproducible). About 12 MB:
+  it is not committed (``.gitignore``); ``scripts/setup.sh`` writes it on each machine
+  (``--cohort-only``, when it is missing or older than the code that makes it);
+- ``data/synthetic/cohort_sample.csv``: :func:`teachkit.datacard.sample_patients` of that
+  cohort (5,000 of its patients with their ids, about 1 MB), committed;
+- ``data/synthetic/DATACARD.md``: :func:`teachkit.datacard.render_datacard` (its figures
+  describe the full cohort).
 
-``tests/unit/test_datacard.py`` fails when either committed file differs from what this
-script makes, so run it (``make data``) after any change to the generator or the card.
+``tests/unit/test_datacard.py`` fails when the committed sample or card differs from what
+this script makes, so run it (``make data``) after any change to the generator or the card.
 
 Usage::
 
-    .venv/bin/python scripts/make_data.py [--out-dir DIR]
+    .venv/bin/python scripts/make_data.py [--out-dir DIR] [--cohort-only]
 """
 
 from __future__ import annotations
@@ -22,33 +26,44 @@ import argparse
 import sys
 from pathlib import Path
 
-from teachkit.datacard import render_datacard
+from teachkit.datacard import render_datacard, sample_patients
 from teachkit.io import save_cohort
 from teachkit.pipeline import DEFAULT_COHORT, lesson_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data" / "synthetic"
-#: The committed CSV must stay small enough to live in git comfortably: 60,000 patients
-#: are about 12 MB of text, which git stores compressed (about 2.3 MB).
-MAX_CSV_BYTES = 13_000_000
+FULL_NAME = "cohort.csv"
+SAMPLE_NAME = "cohort_sample.csv"
+#: The committed sample must stay small enough to live in git comfortably (the repository
+#: refuses files over 5 MB): 5,000 patients are about 1 MB of text.
+MAX_CSV_BYTES = 1_500_000
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", type=Path, default=DATA_DIR,
                         help=f"where to write the files (default {DATA_DIR})")
+    parser.add_argument("--cohort-only", action="store_true",
+                        help=f"write only the full {FULL_NAME} (what scripts/setup.sh does)")
     args = parser.parse_args(argv)
 
     cohort = lesson_cohort(**DEFAULT_COHORT)
-    csv_path = save_cohort(cohort, args.out_dir / "cohort.csv")
+    full_path = save_cohort(cohort, args.out_dir / FULL_NAME)
+    print(f"wrote {full_path} ({len(cohort):,} synthetic patients, "
+          f"{full_path.stat().st_size / 1e6:.2f} MB; generated, not committed)")
+    if args.cohort_only:
+        return 0
+    sample = sample_patients(cohort)
+    sample_path = save_cohort(sample, args.out_dir / SAMPLE_NAME)
     card_path = args.out_dir / "DATACARD.md"
     card_path.write_text(render_datacard(cohort), encoding="utf-8", newline="\n")
 
-    size = csv_path.stat().st_size
-    print(f"wrote {csv_path} ({len(cohort):,} synthetic patients, {size / 1e6:.2f} MB)")
+    size = sample_path.stat().st_size
+    print(f"wrote {sample_path} ({len(sample):,} of those patients, {size / 1e6:.2f} MB)")
     print(f"wrote {card_path}")
     if size > MAX_CSV_BYTES:
-        print(f"warning: {csv_path.name} is over {MAX_CSV_BYTES / 1e6:.0f} MB", file=sys.stderr)
+        print(f"warning: {sample_path.name} is over {MAX_CSV_BYTES / 1e6:.1f} MB",
+              file=sys.stderr)
         return 1
     return 0
 

@@ -5,6 +5,7 @@
 #                             configurable-http-proxy (npm, into .venv/node) for the
 #                             JupyterHub test
 #   scripts/setup.sh hub      the Python environment and configurable-http-proxy only
+# Each also writes the synthetic cohort data/synthetic/cohort.csv (not committed).
 # Re-running is cheap: pip runs again only when pyproject.toml changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,15 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
   "$VENV/bin/python" -m pip install --quiet -e ".[test]"
   touch "$STAMP"
+fi
+
+# The lessons' full synthetic cohort (about 12 MB, too large to commit; a few seconds):
+# written when it is missing or older than the code that makes it.
+COHORT=data/synthetic/cohort.csv
+if [ ! -f "$COHORT" ] || [ -n "$(find src/teachkit scripts/make_data.py -name '*.py' \
+    -newer "$COHORT" -print -quit)" ]; then
+  echo "setup: generating the synthetic cohort $COHORT (scripts/make_data.py)"
+  "$VENV/bin/python" scripts/make_data.py --cohort-only
 fi
 
 # Debian packages, as root or through sudo.

@@ -27,10 +27,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from ._validation import Interval, check_param
 from .calibration import (
     CALIBRATION_TARGETS,
     CHECK_COHORTS,
@@ -51,7 +53,13 @@ from .cohort import (
 from .sources import SOURCES
 
 __all__ = ["Column", "COLUMNS", "GENERATION_STEPS", "get_column", "render_datacard",
-           "render_datasheet"]
+           "render_datasheet", "sample_patients", "SAMPLE_SIZE", "SAMPLE_SEED"]
+
+#: The committed sample of the lessons' cohort (``data/synthetic/cohort_sample.csv``):
+#: this many patients (about 1 MB of CSV), drawn at random with this seed. The full
+#: cohort (about 12 MB) is generated on each machine (``scripts/make_data.py``).
+SAMPLE_SIZE = 5_000
+SAMPLE_SEED = 2024
 
 
 @dataclass(frozen=True)
@@ -347,13 +355,20 @@ def _header(cohort: pd.DataFrame, meta: dict) -> list[str]:
     return [
         "# SYNTHETIC DATA: the teachkit teaching cohort",
         "",
-        "> **SYNTHETIC. NOT REAL PATIENTS.** Every row of `cohort.csv` was made up by a "
+        "> **SYNTHETIC. NOT REAL PATIENTS.** Every row of `cohort.csv` and "
+        "`cohort_sample.csv` was made up by a "
         "computer program (`teachkit.cohort.make_cohort`). No row describes a real person, "
         "no real patient data was used to make it, and its names and ZIP codes belong to "
         "nobody. Do not use it for any clinical decision or any claim about real people.",
         "",
         f"- File: `data/synthetic/cohort.csv` ({len(cohort):,} synthetic patients, "
-        f"{len(cohort.columns)} columns)",
+        f"{len(cohort.columns)} columns), generated on each machine by `scripts/setup.sh` "
+        "(`make serve`, `make test`) or `make data`; too large to commit. Every figure in "
+        "this card describes it.",
+        f"- Committed sample: `data/synthetic/cohort_sample.csv` "
+        f"({min(SAMPLE_SIZE, len(cohort)):,} of these patients drawn at random, seed "
+        f"{SAMPLE_SEED}, with their `patient_id`, in that order: "
+        "`teachkit.datacard.sample_patients`)",
         f"- Made by: `{_call(meta)}`",
         f"- Care setting: {setting.label} (`{meta['setting']}`)",
         "- Regenerate: `make data` (runs `scripts/make_data.py`); this card is generated "
@@ -495,8 +510,8 @@ def _distribution_and_maintenance() -> list[str]:
         "### 1.7 Maintenance",
         "",
         "- Maintained by the teachkit developers, with the generator.",
-        "- `scripts/make_data.py` regenerates the file and this card whenever the "
-        "generator changes; `tests/unit/test_datacard.py` fails if the committed file or "
+        "- `scripts/make_data.py` regenerates the files and this card whenever the "
+        "generator changes; `tests/unit/test_datacard.py` fails if the committed sample or "
         "card differs from what the code makes, so they cannot go stale.",
         "- Errors and doubts about a calibration number: open an issue citing the column "
         "and its source key (section 3).",
@@ -595,7 +610,10 @@ def _format(value: float, unit: str) -> str:
     return f"{value:.2f}"
 
 
-def _calibration() -> list[str]:
+@lru_cache(maxsize=1)
+def _calibration() -> tuple[str, ...]:
+    """Section 5. It reads only the code's constants (the check cohorts are its own), so
+    it is measured once per process: each card rendered after the first takes no time."""
     table = check_calibration(calibration="sourced")
     lessons = check_calibration(calibration="lessons")
     rows = []
@@ -616,7 +634,7 @@ def _calibration() -> list[str]:
     calls = {name: ", ".join(f"{k}={v!r}" for k, v in args.items())
              for name, args in CHECK_COHORTS.items()}
     cohorts = "; ".join(f"{name}: `make_cohort({call})`" for name, call in calls.items())
-    return [
+    return (
         "## 5. Calibration",
         "",
         "Every published figure the generator is calibrated to, the band it must stay "
@@ -638,7 +656,7 @@ def _calibration() -> list[str]:
         *_table(["figure", "source", "cohort", "target", "band", "sourced calibration",
                  "within", "lessons' calibration", "within"], rows),
         "",
-    ]
+    )
 
 
 def _lesson_cohort_figures(cohort: pd.DataFrame, meta: dict) -> list[str]:
@@ -684,7 +702,8 @@ def render_datacard(cohort: pd.DataFrame | None = None) -> str:
     cohort : DataFrame, default=None
         The cohort the card describes; by default the lessons' cohort,
         ``teachkit.pipeline.lesson_cohort(**DEFAULT_COHORT)``, which is what
-        ``data/synthetic/cohort.csv`` holds (a test checks the bytes). Its
+        ``data/synthetic/cohort.csv`` holds (``scripts/make_data.py`` writes it; a test
+        checks the committed sample's bytes). Its
         ``attrs["teachkit"]`` must record how it was made.
 
     Returns
@@ -734,6 +753,49 @@ def render_datacard(cohort: pd.DataFrame | None = None) -> str:
         *_lesson_cohort_figures(cohort, meta),
     ]
     return "\n".join(out)
+
+
+def sample_patients(cohort: pd.DataFrame, *, size: int = SAMPLE_SIZE,
+                    seed: int = SAMPLE_SEED) -> pd.DataFrame:
+    """A random sample of a cohort's patients, whole rows with their ids, in id order.
+
+    The committed ``data/synthetic/cohort_sample.csv`` is this sample of the lessons'
+    cohort: each of its rows is the lessons' patient with the same ``patient_id``, so
+    what a trainee reads in the sample agrees with the lessons. The cohort is not changed.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        From :func:`teachkit.cohort.make_cohort`.
+    size : int, default=SAMPLE_SIZE
+        How many patients; the whole cohort if it has fewer.
+    seed : int, default=SAMPLE_SEED
+        Fixes which patients are drawn.
+
+    Returns
+    -------
+    DataFrame
+        ``size`` rows of ``cohort``, sorted by position, with its columns and ``attrs``.
+
+    Examples
+    --------
+    >>> from teachkit.cohort import make_cohort
+    >>> cohort = make_cohort(1_000, seed=1)
+    >>> sample = sample_patients(cohort, size=3, seed=7)
+    >>> len(sample), sample["patient_id"].is_monotonic_increasing
+    (3, True)
+    >>> sample.equals(cohort.loc[sample.index])
+    True
+    >>> sample_patients(cohort, size=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    teachkit._validation.TeachkitError: The 'size' parameter of sample_patients must be ...
+    """
+    size = check_param("size", size, Interval(1, 10_000_000, kind="int"),
+                        caller="sample_patients")
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(len(cohort), size=min(size, len(cohort)), replace=False))
+    return cohort.iloc[rows]
 
 
 def render_datasheet(cohort: pd.DataFrame) -> str:

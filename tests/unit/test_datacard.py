@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,15 @@ import pytest
 from teachkit import datacard
 from teachkit.calibration import CALIBRATION_TARGETS, check_calibration
 from teachkit.cohort import CRISIS_DEFINITION, LESSON_CRISIS_RATES, make_cohort
-from teachkit.datacard import COLUMNS, GENERATION_STEPS, get_column, render_datacard
-from teachkit.io import save_cohort
+from teachkit.datacard import (
+    COLUMNS,
+    GENERATION_STEPS,
+    SAMPLE_SIZE,
+    get_column,
+    render_datacard,
+    sample_patients,
+)
+from teachkit.io import load_cohort, save_cohort
 from teachkit.pipeline import DEFAULT_COHORT, lesson_cohort
 from teachkit.sources import SOURCES
 
@@ -28,22 +36,50 @@ def card(default_cohort):
     return render_datacard(default_cohort)
 
 
-def test_committed_csv_is_exactly_what_the_generator_makes(default_cohort, tmp_path):
-    committed = DATA / "cohort.csv"
-    assert committed.exists(), REGENERATE
-    fresh = save_cohort(default_cohort, tmp_path / "cohort.csv").read_bytes()
-    assert fresh == committed.read_bytes(), REGENERATE
-
-
-def test_committed_csv_is_small():
-    # 60,000 patients: about 12 MB of text, which git stores compressed (about 2.3 MB)
+def _make_data():
     from importlib import util
 
     spec = util.spec_from_file_location("make_data", DATA.parents[1] / "scripts" /
                                         "make_data.py")
     make_data = util.module_from_spec(spec)
     spec.loader.exec_module(make_data)
-    assert (DATA / "cohort.csv").stat().st_size < make_data.MAX_CSV_BYTES <= 13_000_000
+    return make_data
+
+
+def test_committed_sample_is_exactly_what_the_generator_makes(default_cohort, tmp_path):
+    committed = DATA / "cohort_sample.csv"
+    assert committed.exists(), REGENERATE
+    fresh = save_cohort(sample_patients(default_cohort),
+                        tmp_path / "cohort_sample.csv").read_bytes()
+    assert fresh == committed.read_bytes(), REGENERATE
+
+
+def test_the_sample_is_the_lessons_patients_with_their_ids(default_cohort):
+    sample = load_cohort(DATA / "cohort_sample.csv")
+    assert len(sample) == SAMPLE_SIZE < len(default_cohort)
+    assert sample["patient_id"].is_monotonic_increasing and sample["patient_id"].is_unique
+    same = default_cohort.set_index("patient_id").loc[sample["patient_id"]]
+    for column in ("age", "sex", "ethnicity", "phq9_total", "crisis", "name"):
+        assert (same[column].to_numpy() == sample[column].to_numpy()).all(), column
+
+
+def test_committed_sample_is_small_and_the_full_cohort_is_not_committed():
+    make_data = _make_data()
+    assert (DATA / make_data.SAMPLE_NAME).stat().st_size < make_data.MAX_CSV_BYTES \
+        <= 5_000_000  # the repository refuses files over 5 MB
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(DATA / make_data.FULL_NAME)],
+                             cwd=DATA, capture_output=True)
+    assert ignored.returncode == 0, f"{make_data.FULL_NAME} must be in .gitignore"
+
+
+def test_make_data_writes_the_full_cohort_alone_when_asked(default_cohort, tmp_path, capsys):
+    assert _make_data().main(["--out-dir", str(tmp_path), "--cohort-only"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.csv"]
+    assert "60,000 synthetic patients" in capsys.readouterr().out
+    full = (tmp_path / "cohort.csv").read_text(encoding="utf-8").splitlines()
+    sample = (DATA / "cohort_sample.csv").read_text(encoding="utf-8").splitlines()
+    assert len(full) == 1 + len(default_cohort) and full[0] == sample[0]
+    assert set(sample[1:]) <= set(full[1:])  # the committed sample's rows, byte for byte
 
 
 def test_committed_datacard_is_exactly_what_render_datacard_makes(card):
@@ -86,6 +122,11 @@ def test_every_source_key_exists_and_is_listed(card):
 
 def test_only_the_row_number_has_no_source():
     assert [c.name for c in COLUMNS if not c.sources] == ["patient_id"]
+
+
+def test_the_card_names_both_files_and_describes_the_full_cohort(card, default_cohort):
+    assert f"`data/synthetic/cohort.csv` ({len(default_cohort):,} synthetic patients" in card
+    assert f"`data/synthetic/cohort_sample.csv` ({SAMPLE_SIZE:,} of these patients" in card
 
 
 def test_the_card_says_synthetic_loudly_and_what_not_to_do(card):
