@@ -6,8 +6,10 @@
 The class is made of the test folder's realistic notebooks (a fully solved one and a
 wrong one, alternating), each in its own sandbox, as ``teachkit grade`` runs them.
 Prints the wall-clock time, the time per notebook, the extrapolation to a class of 100,
-the peak resident memory of the whole process tree (sampled every 0.2 s) and of the
-largest single process. The goal: a class of 100 in 5 minutes or less on 2 cores.
+the CPU time of the drivers per notebook (user + system, with what each reaped: it moves
+far less than the wall-clock time on a shared machine), the peak resident memory of the
+whole process tree (sampled every 0.2 s) and of the largest single process. The goal: a
+class of 100 in 5 minutes or less on 2 cores.
 """
 
 from __future__ import annotations
@@ -72,9 +74,11 @@ def main() -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         start = time.perf_counter()
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         results, _ = grade_folder(folder, lesson="01", out=Path(tmp) / "out",
                                   jobs=args.jobs, progress=sys.stderr.isatty())
         seconds = time.perf_counter() - start
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         stop.set()
         sampler.join()
     statuses = {r.status for r in results}
@@ -82,6 +86,10 @@ def main() -> int:
     child_max = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"graded {args.n} lesson-01 submissions with {args.jobs} jobs in {seconds:.1f} s "
           f"({per:.2f} s per notebook); statuses: {', '.join(sorted(statuses))}")
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime -
+                                                         cpu_before.ru_stime)
+    print(f"CPU time of the drivers (each submission's nbclient process, and what it "
+          f"reaped): {cpu / args.n:.2f} s per notebook")
     print(f"extrapolated to a class of 100: {100 * per:.0f} s "
           f"({'within' if 100 * per <= 300 else 'OVER'} the 5-minute goal)")
     print(f"peak memory: {peak[0] / 1024:.0f} MiB for the whole process tree; largest "

@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from .judge import ANSWERS_MIME
+from .judge import ANSWERS_MIME, UNUSED_SLOW_IMPORTS
 
 MAX_PAYLOAD_CHARS = 5_000_000
 MAX_TEXT = 300
@@ -192,16 +192,8 @@ def run_job(job: dict) -> dict:
     return report
 
 
-#: Imported by jsonschema (through nbformat and nbclient) only for its "iri" format
-#: checker, which grading never uses; it builds a parser when imported: about 2.5 s of CPU
-#: for every submission (measured: the driver's imports take 4.7 s of CPU with it, 1.6 s
-#: without). Marked missing, jsonschema leaves that one checker out (python-jsonschema
-#: issue 1392 and pull request 1521).
-UNUSED_SLOW_IMPORTS = ("rfc3987_syntax",)
-
-
 def skip_unused_imports() -> None:
-    """Mark :data:`UNUSED_SLOW_IMPORTS` missing in this process (before nbformat)."""
+    """Mark :data:`.judge.UNUSED_SLOW_IMPORTS` missing in this process (before nbformat)."""
     for name in UNUSED_SLOW_IMPORTS:
         sys.modules.setdefault(name, None)  # "import name" now raises ImportError
 
