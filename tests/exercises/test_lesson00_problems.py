@@ -6,9 +6,12 @@ The known-right answers are computed here, in tests/, never in the package.
 
 from __future__ import annotations
 
+from _known import computed_once
+
 from teachkit.pipeline import Settings, simulate
 
 
+@computed_once
 def right_00():
     overall = simulate().consequences.overall.iloc[0]
     change = simulate(Settings(model="logistic")).versus_baseline()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from _known import computed_once
 
 from teachkit.pipeline import Settings, lesson_cohort, simulate
 
@@ -20,6 +21,7 @@ def flag_top(scores, capacity):
     return flags
 
 
+@computed_once
 def right_01():
     cohort = lesson_cohort()
     flags = ((cohort["phq9_total"] >= 10) | (cohort["phq9"] > 0)).to_numpy()

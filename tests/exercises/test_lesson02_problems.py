@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _known import computed_once
 
 from teachkit.exercises import lesson02
 from teachkit.exercises._plain import call_answer, to_plain
@@ -35,6 +36,7 @@ def _calls(problem, function, rng):
             "outcomes": [call_answer(function, c) for c in cases]}
 
 
+@computed_once
 def right_02():
     """Known-right answers to every problem (judged in test_exercise_problems.py)."""
     sens = simulate(PROGRAMME).consequences.metric_frames["ethnicity"].by_group["sensitivity"]

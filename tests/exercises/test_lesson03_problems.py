@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _known import computed_once
 
 from teachkit.consent import ConsentSettings, consent_masks, run_consent
 from teachkit.exercises import lesson03
@@ -31,6 +32,7 @@ def _k(frame, columns):
     return frame.groupby(columns, observed=True).size().min()
 
 
+@computed_once
 def right_03():
     cohort = lesson_cohort()
     refused = ~cohort["consent_model_training"]

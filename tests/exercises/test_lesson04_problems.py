@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _known import computed_once
 
 from teachkit.exercises import lesson04
 from teachkit.exercises._plain import call_answer
@@ -33,6 +34,7 @@ def _missed():
             .consequences.overall["missed"].iloc[0] for c in range(0, 121)}
 
 
+@computed_once
 def right_04():
     usual = run_oversight(REVIEW)
     missed = _missed()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _known import computed_once
 
 from teachkit.exercises import lesson05
 from teachkit.explain import ExplainSettings, run_explain
@@ -15,6 +16,7 @@ from teachkit.explain import ExplainSettings, run_explain
 USUAL = ExplainSettings(model="logistic")
 
 
+@computed_once
 def right_05():
     result = run_explain(USUAL)
     e = result.explain(lesson05.PATIENT)

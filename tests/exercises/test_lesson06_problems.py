@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _known import computed_once
 
 from teachkit.exercises import lesson06
 from teachkit.exercises._plain import call_answer
@@ -24,6 +25,7 @@ def psi(expected, actual):
     return float(np.sum((a - e) * np.log(a / e)))
 
 
+@computed_once
 def right_06():
     fall = run_monitor(MonitorSettings(drift_base_rate=1))
     coding = run_monitor(MonitorSettings(drift_coding=12, monitoring="labels"))

@@ -14,6 +14,7 @@ from functools import cache
 
 import numpy as np
 import pytest
+from _known import computed_once
 
 from teachkit.exercises import lesson07
 from teachkit.exercises._plain import call_answer
@@ -36,6 +37,7 @@ def _checklists():
             evaluate(d.replace(label="cost", access_gap=0.3)))
 
 
+@computed_once
 def right_07():
     rest, dropped, biased = _checklists()
     decided = rest.facts.decided

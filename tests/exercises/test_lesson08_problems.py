@@ -10,6 +10,7 @@ test_exercise_problems.py, so the shared test lists lesson 08 too.
 from __future__ import annotations
 
 import pytest
+from _known import computed_once
 
 from teachkit.board.outcomes import measure
 from teachkit.board.roles import ROLES, SCALES
@@ -24,6 +25,7 @@ def _satisfaction(outcomes, role):
     return round(100 * (1 - loss), 1)
 
 
+@computed_once
 def right_08():
     tables = [{r: _satisfaction(measure(c), r) for r in ROLES} for c in lesson08.CANDIDATES]
     on_frontier = [i for i, mine in enumerate(tables) if not any(
