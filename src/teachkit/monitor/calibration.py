@@ -50,7 +50,7 @@ WEIGHT_GRID = np.round(np.arange(0.0, 2.0 + 1e-9, 0.01), 2)
 class _ShockMonths:
     """One seed's candidates in the shock months (what a weight needs, nothing more)."""
 
-    months: tuple          # per month: (severity, limited_english, keys, flagged)
+    months: tuple          # per month: (month, severity, limited_english, keys, flagged)
     usual_alerts: int      # alerts in the same months with nothing changing
 
 
