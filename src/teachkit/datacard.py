@@ -367,7 +367,7 @@ def _header(cohort: pd.DataFrame, meta: dict) -> list[str]:
         "this card describes it.",
         f"- Committed sample: `data/synthetic/cohort_sample.csv` "
         f"({min(SAMPLE_SIZE, len(cohort)):,} of these patients drawn at random, seed "
-        f"{SAMPLE_SEED}, with their `patient_id`, in that order: "
+        f"{SAMPLE_SEED}, with their `patient_id`, in id order: "
         "`teachkit.datacard.sample_patients`)",
         f"- Made by: `{_call(meta)}`",
         f"- Care setting: {setting.label} (`{meta['setting']}`)",
