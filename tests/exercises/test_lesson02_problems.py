@@ -7,6 +7,8 @@ The known-right answers are computed here, in tests/, never in the package.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,6 +20,13 @@ from teachkit.exercises._problem import INCORRECT, NOT_ATTEMPTED, PASSED
 from teachkit.pipeline import Settings, simulate
 
 PROGRAMME = Settings(model="logistic", policy="capacity", capacity=0.03)
+
+
+@cache
+def programme_run():
+    """The lesson's programme on its cohort, run once for this module (results are
+    read-only)."""
+    return simulate(PROGRAMME)
 
 
 def top_shares(scores, groups, capacity):
@@ -39,7 +48,7 @@ def _calls(problem, function, rng):
 @computed_once
 def right_02():
     """Known-right answers to every problem (judged in test_exercise_problems.py)."""
-    sens = simulate(PROGRAMME).consequences.metric_frames["ethnicity"].by_group["sensitivity"]
+    sens = programme_run().consequences.metric_frames["ethnicity"].by_group["sensitivity"]
     shares = {label: simulate(PROGRAMME.replace(label=label, access_gap=0.1))
               .programme_shares().loc["Black", "in_programme"]
               for label in ("crisis", "cost", "diagnosis")}
@@ -70,7 +79,7 @@ def wrong_02():
     }
 
 def test_the_gap_is_computed_with_fairlearn_metricframe():
-    frame = simulate(PROGRAMME).consequences.metric_frames["ethnicity"]
+    frame = programme_run().consequences.metric_frames["ethnicity"]
     sens = frame.by_group["sensitivity"]
     assert _judge(lesson02.Q1, sens["Black"] - sens["White"]).status == PASSED
     outcome = _judge(lesson02.Q1, frame.difference()["sensitivity"])
