@@ -49,7 +49,5 @@ def plain_html(value: str = "", *classes: str) -> widgets.HTML:
     """An HTML widget with the shared default layout and style (one model, not three),
     and these CSS classes. Its layout must not be changed: make an ordinary
     ``widgets.HTML`` for one that hides itself."""
-    out = widgets.HTML(value, layout=shared_layout(), style=shared_style(widgets.HTML))
-    for name in classes:
-        out.add_class(name)
-    return out
+    return widgets.HTML(value, layout=shared_layout(), style=shared_style(widgets.HTML),
+                        _dom_classes=classes)

@@ -41,9 +41,7 @@ def synthetic_notice() -> widgets.HTML:
     """The strip every app shows: these patients are synthetic."""
     notice = widgets.HTML(
         '<div style="background:#EAF4FB;border-left:4px solid #56B4E9;padding:6px 12px;'
-        f'font-size:13px">{html.escape(SYNTHETIC_NOTICE)}</div>'
-    )
-    notice.add_class("tk-synthetic")
+        f'font-size:13px">{html.escape(SYNTHETIC_NOTICE)}</div>', _dom_classes=("tk-synthetic",))
     return notice
 
 
@@ -112,10 +110,8 @@ class Lab(widgets.VBox):
             banner=self.banner, on_result=self._show, run=run or type(self).RUN)
         super().__init__([synthetic_notice(), self.banner, *self.header(), self.panel,
                           widgets.HTML(heading_html("What happens to patients")),
-                          self.dashboard])
-        self.add_class("tk-app")
-        if self.CSS:
-            self.add_class(self.CSS)
+                          self.dashboard],
+                         _dom_classes=("tk-app", self.CSS) if self.CSS else ("tk-app",))
         guarded(self.banner)(self.panel.update)(self.panel.settings)
 
     def header(self) -> tuple:
@@ -188,13 +184,12 @@ class Tour(Lab):
 
     def __init__(self, settings: Settings | None = None):
         self.step = 0
-        self._step_html = widgets.HTML()
-        self._step_html.add_class("tk-tour-step")
-        self._back = widgets.Button(description="◀ Back", layout=widgets.Layout(width="90px"))
+        self._step_html = widgets.HTML(_dom_classes=("tk-tour-step",))
+        self._back = widgets.Button(description="◀ Back", layout=widgets.Layout(width="90px"),
+                                    _dom_classes=("tk-tour-back",))
         self._next = widgets.Button(description="Next ▶", button_style="info",
-                                    layout=widgets.Layout(width="90px"))
-        self._back.add_class("tk-tour-back")
-        self._next.add_class("tk-tour-next")
+                                    layout=widgets.Layout(width="90px"),
+                                    _dom_classes=("tk-tour-next",))
         super().__init__(settings=settings)
         self._back.on_click(guarded(self.banner)(lambda _: self.go(self.step - 1)))
         self._next.on_click(guarded(self.banner)(lambda _: self.go(self.step + 1)))

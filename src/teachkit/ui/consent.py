@@ -258,10 +258,9 @@ class LedgerViewer(View, widgets.VBox):
         self.settings = settings or ConsentSettings()
         self.patient = widgets.BoundedIntText(
             value=ledger_patient(), min=1, max=self.settings.n, description="Patient number",
-            style={"description_width": "initial"}, layout=widgets.Layout(width="220px"))
-        self.patient.add_class("tk-ledger-patient")
-        self.table = widgets.HTML()
-        self.table.add_class("tk-ledger-view")
+            style={"description_width": "initial"}, layout=widgets.Layout(width="220px"),
+            _dom_classes=("tk-ledger-patient",))
+        self.table = widgets.HTML(_dom_classes=("tk-ledger-view",))
         intro = widgets.HTML(
             '<div style="font-size:14px;margin-top:8px"><b>Open a consent ledger.</b> '
             "What one synthetic patient agreed to, when, and what was done with their "

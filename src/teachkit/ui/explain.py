@@ -72,8 +72,7 @@ def scaffold_case() -> widgets.HTML:
         "if an explanation can look clean while the outcomes by group are not, what must "
         "you check before you trust it?<div style=\"font-size:12px;color:#555;"
         'margin-top:4px">Sources: Science 366:447 (2019); Slack et al., AIES 2020 '
-        "(DOMAIN.md, DOMAIN-05-08.md).</div></div>")
-    box.add_class("tk-case")
+        "(DOMAIN.md, DOMAIN-05-08.md).</div></div>", _dom_classes=("tk-case",))
     return box
 
 
@@ -262,16 +261,13 @@ class PatientExplanationView(View, widgets.VBox):
         self._patient = widgets.BoundedIntText(value=1, min=1, max=1,
                                                description="Explain patient",
                                                style={"description_width": "initial"},
-                                               layout=widgets.Layout(width="230px"))
-        self._patient.add_class("tk-explain-patient")
-        self._explanation = widgets.HTML()
-        self._explanation.add_class("tk-explanation-view")
-        self._counterfactual = widgets.HTML()
-        self._counterfactual.add_class("tk-counterfactual")
-        self._letter = widgets.HTML()
-        self._letter.add_class("tk-letter")
-        self._estate = widgets.HTML(layout=widgets.Layout(display="none"))
-        self._estate.add_class("tk-explain-state")
+                                               layout=widgets.Layout(width="230px"),
+                                               _dom_classes=("tk-explain-patient",))
+        self._explanation = widgets.HTML(_dom_classes=("tk-explanation-view",))
+        self._counterfactual = widgets.HTML(_dom_classes=("tk-counterfactual",))
+        self._letter = widgets.HTML(_dom_classes=("tk-letter",))
+        self._estate = widgets.HTML(layout=widgets.Layout(display="none"),
+                                    _dom_classes=("tk-explain-state",))
         self.result, self._current, self._attribute = None, None, "ethnicity"
         self._syncing = False
         super().__init__(banner=banner, children=[

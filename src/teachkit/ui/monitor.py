@@ -62,8 +62,8 @@ def epic_case() -> widgets.HTML:
         "changed the model; the world around it had moved.")
     box = widgets.HTML(
         f'<div style="border-left:4px solid #D55E00;padding:6px 12px;max-width:60em;'
-        f'font-size:14px;line-height:1.45;background:#fbf4ee">{body}</div>')
-    box.add_class("tk-case")
+        f'font-size:14px;line-height:1.45;background:#fbf4ee">{body}</div>',
+        _dom_classes=("tk-case",))
     return box
 
 
@@ -189,8 +189,8 @@ class SeriesView(View, widgets.VBox):
     name, css, stages = "monitor_series", "tk-monitor-series", ("monitor",)
 
     def __init__(self, *, banner: Banner | None = None):
-        self._series = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self._series.add_class("tk-monitor-figure")
+        self._series = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"),
+                                     _dom_classes=("tk-monitor-figure",))
         self._series_alt = alt_widget()  # the page makes its words the image's alt text
         super().__init__(banner=banner, children=[self._series, self._series_alt])
 
@@ -216,16 +216,12 @@ class MonitorTextView(View, widgets.VBox):
     name, css, stages = "monitor_text", "tk-monitor-text", ("monitor",)
 
     def __init__(self, *, banner: Banner | None = None):
-        self._changed = widgets.HTML()
-        self._changed.add_class("tk-monitor-sentences")
-        self._card = widgets.HTML()
-        self._card.add_class("tk-monitor-card")
-        self._log = widgets.HTML()
-        self._log.add_class("tk-monitor-log")
-        self._years = widgets.HTML()
-        self._years.add_class("tk-monitor-years")
-        self._mstate = widgets.HTML(layout=widgets.Layout(display="none"))
-        self._mstate.add_class("tk-monitor-state")
+        self._changed = widgets.HTML(_dom_classes=("tk-monitor-sentences",))
+        self._card = widgets.HTML(_dom_classes=("tk-monitor-card",))
+        self._log = widgets.HTML(_dom_classes=("tk-monitor-log",))
+        self._years = widgets.HTML(_dom_classes=("tk-monitor-years",))
+        self._mstate = widgets.HTML(layout=widgets.Layout(display="none"),
+                                    _dom_classes=("tk-monitor-state",))
         super().__init__(banner=banner, children=[self._changed, self._card, self._log,
                                                   self._years, self._mstate])
 

@@ -88,9 +88,7 @@ def tessa_case() -> widgets.HTML:
         "catch a harmful answer, and who answers for it: NEDA, the vendor or the "
         "researchers?<div style=\"font-size:12px;color:#555;margin-top:4px\">Sources: "
         "KFF Health News / NPR; Business Insider (May 2023); WIRED; NBC (DOMAIN.md, "
-        "scenario 5). Secondary reporting.</div></div>"
-    )
-    box.add_class("tk-case")
+        "scenario 5). Secondary reporting.</div></div>", _dom_classes=("tk-case",))
     return box
 
 
@@ -389,13 +387,12 @@ class AuditView(View, widgets.VBox):
     def __init__(self, *, banner: Banner | None = None):
         self._story = widgets.Dropdown(description="Open the audit log of",
                                        style={"description_width": "initial"},
-                                       layout=widgets.Layout(width="430px"))
-        self._story.add_class("tk-audit-story")
+                                       layout=widgets.Layout(width="430px"),
+                                       _dom_classes=("tk-audit-story",))
         self._patient = widgets.BoundedIntText(value=1, min=1, max=1, description="patient",
-                                               layout=widgets.Layout(width="190px"))
-        self._patient.add_class("tk-audit-patient")
-        self._log = widgets.HTML()
-        self._log.add_class("tk-audit-view")
+                                               layout=widgets.Layout(width="190px"),
+                                               _dom_classes=("tk-audit-patient",))
+        self._log = widgets.HTML(_dom_classes=("tk-audit-view",))
         self._examples: dict[str, int] = {}
         self._syncing = False
         self.result = None

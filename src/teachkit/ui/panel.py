@@ -112,8 +112,8 @@ class LeverPanel(widgets.VBox):
                     text if text.lstrip().startswith("<") else heading_html(text, level=4)))
             children.append(row)
         children.append(self._status)
-        super().__init__(([self.banner] if own_banner else []) + children)
-        self.add_class("tk-panel")
+        super().__init__(([self.banner] if own_banner else []) + children,
+                         _dom_classes=("tk-panel",))
         self.result: RunResult | None = None
         self._sync_rows()
 

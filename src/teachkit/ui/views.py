@@ -91,9 +91,9 @@ class View:
         self.banner = banner or Banner()
         if self.hidden:
             kwargs.setdefault("layout", widgets.Layout(display="none"))
+        if self.css:  # set before the model opens: no update message follows
+            kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), self.css)
         super().__init__(**kwargs)
-        if self.css:
-            self.add_class(self.css)
 
     def update(self, result, attribute: str) -> None:
         """Show ``result`` (the lab's run), by ``attribute`` where it shows groups."""
@@ -128,8 +128,7 @@ class Paragraph(widgets.HTML):
 
     def __init__(self, text: str):
         super().__init__(f'<p style="font-size:15px;max-width:60em;line-height:1.4">'
-                         f"{html.escape(text)}</p>")
-        self.add_class("tk-prose")
+                         f"{html.escape(text)}</p>", _dom_classes=("tk-prose",))
 
 
 def settings_call(settings) -> str:
@@ -273,8 +272,7 @@ class GroupTable(widgets.HTML):
     """
 
     def __init__(self):
-        super().__init__()
-        self.add_class("tk-group-table-view")
+        super().__init__(_dom_classes=("tk-group-table-view",))
 
     def show_figure(self, figure, *, baseline_name: str = "starting point") -> None:
         """Show the numbers ``figure`` draws now."""
