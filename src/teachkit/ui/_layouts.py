@@ -45,9 +45,11 @@ def shared_style(widget: type, **traits) -> widgets.Widget:
     return _shared(widget.class_traits()["style"].klass, **traits)
 
 
-def plain_html(value: str = "", *classes: str) -> widgets.HTML:
+def plain_html(value: str = "", *classes: str, **traits) -> widgets.HTML:
     """An HTML widget with the shared default layout and style (one model, not three),
-    and these CSS classes. Its layout must not be changed: make an ordinary
-    ``widgets.HTML`` for one that hides itself."""
-    return widgets.HTML(value, layout=shared_layout(), style=shared_style(widgets.HTML),
-                        _dom_classes=classes)
+    these CSS classes and other ``traits`` (all set before its model opens: no update
+    message follows). Its layout must not be changed: make an ordinary ``widgets.HTML``
+    for one that hides itself."""
+    traits.setdefault("layout", shared_layout())
+    traits.setdefault("style", shared_style(widgets.HTML))
+    return widgets.HTML(value, _dom_classes=classes, **traits)

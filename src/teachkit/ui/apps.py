@@ -29,6 +29,7 @@ from ..text import (
     per_1000,
     percent,
 )
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 from .dashboard import Dashboard
 from .panel import LeverPanel, heading_html
@@ -39,9 +40,9 @@ __all__ = ["Lab", "BiasLab", "FairnessView", "TriageLab", "Tour", "synthetic_not
 
 def synthetic_notice() -> widgets.HTML:
     """The strip every app shows: these patients are synthetic."""
-    notice = widgets.HTML(
+    notice = plain_html(
         '<div style="background:#EAF4FB;border-left:4px solid #56B4E9;padding:6px 12px;'
-        f'font-size:13px">{html.escape(SYNTHETIC_NOTICE)}</div>', _dom_classes=("tk-synthetic",))
+        f'font-size:13px">{html.escape(SYNTHETIC_NOTICE)}</div>', "tk-synthetic")
     return notice
 
 
@@ -109,9 +110,10 @@ class Lab(widgets.VBox):
             settings=settings if settings is not None else self.SETTINGS,
             banner=self.banner, on_result=self._show, run=run or type(self).RUN)
         super().__init__([synthetic_notice(), self.banner, *self.header(), self.panel,
-                          widgets.HTML(heading_html("What happens to patients")),
+                          plain_html(heading_html("What happens to patients")),
                           self.dashboard],
-                         _dom_classes=("tk-app", self.CSS) if self.CSS else ("tk-app",))
+                         _dom_classes=("tk-app", self.CSS) if self.CSS else ("tk-app",),
+                         layout=shared_layout())
         guarded(self.banner)(self.panel.update)(self.panel.settings)
 
     def header(self) -> tuple:
@@ -184,11 +186,11 @@ class Tour(Lab):
 
     def __init__(self, settings: Settings | None = None):
         self.step = 0
-        self._step_html = widgets.HTML(_dom_classes=("tk-tour-step",))
-        self._back = widgets.Button(description="◀ Back", layout=widgets.Layout(width="90px"),
+        self._step_html = plain_html("", "tk-tour-step")
+        self._back = widgets.Button(description="◀ Back", layout=shared_layout(width="90px"),
                                     _dom_classes=("tk-tour-back",))
         self._next = widgets.Button(description="Next ▶", button_style="info",
-                                    layout=widgets.Layout(width="90px"),
+                                    layout=shared_layout(width="90px"),
                                     _dom_classes=("tk-tour-next",))
         super().__init__(settings=settings)
         self._back.on_click(guarded(self.banner)(lambda _: self.go(self.step - 1)))
@@ -198,7 +200,7 @@ class Tour(Lab):
     def header(self) -> tuple:
         """The tour's Back / Next buttons and the step on show, above the lever."""
         return (widgets.HBox([self._back, self._next, self._step_html],
-                             layout=widgets.Layout(align_items="center")),)
+                             layout=shared_layout(align_items="center")),)
 
     def go(self, step: int) -> None:
         """Show tour step ``step`` (clamped to the first and last)."""
