@@ -75,7 +75,8 @@ def tessa_case() -> widgets.HTML:
         "traffic surge and bad actors; the cause was never publicly resolved (KFF Health "
         "News / NPR; Business Insider, May 2023). Who should have been in the room before "
         "the switch, and who could have stopped it?")
-    box = plain_html(f'<div style="border-left:4px solid #D55E00;padding:6px 12px;max-width:60em;'
+    box = plain_html(
+        f'<div style="border-left:4px solid #D55E00;padding:6px 12px;max-width:60em;'
         f'font-size:14px;line-height:1.45;background:#fbf4ee">{body}</div>', "tk-case")
     return box
 
@@ -312,10 +313,10 @@ class BoardLab(widgets.VBox):
 
         together = widgets.VBox([
             plain_html("<h3 style='margin:8px 0 2px 0'>Together: one board for the "
-                         "room</h3><p style='font-size:13px;margin:0'>One person starts a "
-                         "board and reads its code out; everyone joins with the code, "
-                         "their name and their role. Proposals and votes appear on every "
-                         "screen within a second or two.</p>"),
+                       "room</h3><p style='font-size:13px;margin:0'>One person starts a "
+                       "board and reads its code out; everyone joins with the code, "
+                       "their name and their role. Proposals and votes appear on every "
+                       "screen within a second or two.</p>"),
             widgets.HBox([self._name, self._code], layout=shared_layout()),
             widgets.HBox([self._join, self._new], layout=shared_layout()), self._joined,
             widgets.HBox([self._vote_choice, self._vote], layout=shared_layout()), self._wishes],

@@ -59,7 +59,8 @@ def scaffold_case() -> widgets.HTML:
     >>> "Slack" in scaffold_case().value
     True
     """
-    box = plain_html('<div style="border:1px solid #E69F00;border-left:6px solid #E69F00;'
+    box = plain_html(
+        '<div style="border:1px solid #E69F00;border-left:6px solid #E69F00;'
         'background:#FFF9EC;padding:8px 14px;max-width:60em;font-size:14px;line-height:1.45">'
         "<b>Case: a biased model with a clean explanation</b><br>"
         "A widely used US algorithm predicted future <b>costs</b> as a stand-in for health "
@@ -271,7 +272,7 @@ class PatientExplanationView(View, widgets.VBox):
         self._syncing = False
         super().__init__(banner=banner, children=[
             plain_html('<div style="font-size:14px;font-weight:600;margin-top:8px">'
-                         "One patient's explanation</div>"),
+                       "One patient's explanation</div>"),
             self._patient, self._explanation, self._counterfactual, self._letter,
             self._estate])
         self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")

@@ -61,7 +61,8 @@ def epic_case() -> widgets.HTML:
         "Michigan's AI committee paused the alert: COVID-19 had changed the link between "
         "fever and sepsis (Finlayson et al. 2021, <i>NEJM</i> 385:283). Nobody had "
         "changed the model; the world around it had moved.")
-    box = plain_html(f'<div style="border-left:4px solid #D55E00;padding:6px 12px;max-width:60em;'
+    box = plain_html(
+        f'<div style="border-left:4px solid #D55E00;padding:6px 12px;max-width:60em;'
         f'font-size:14px;line-height:1.45;background:#fbf4ee">{body}</div>', "tk-case")
     return box
 

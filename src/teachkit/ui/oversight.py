@@ -72,7 +72,8 @@ def tessa_case() -> widgets.HTML:
     >>> "Tessa" in tessa_case().value
     True
     """
-    box = plain_html('<div style="border:1px solid #E69F00;border-left:6px solid #E69F00;'
+    box = plain_html(
+        '<div style="border:1px solid #E69F00;border-left:6px solid #E69F00;'
         'background:#FFF9EC;padding:8px 14px;max-width:60em;font-size:14px;line-height:1.45">'
         "<b>Case: the helpline that became a chatbot (NEDA, 2023)</b><br>"
         "The US National Eating Disorders Association ran a helpline used by about "
@@ -398,7 +399,7 @@ class AuditView(View, widgets.VBox):
         self.result = None
         super().__init__(banner=banner, children=[
             plain_html('<div style="font-size:14px;font-weight:600;margin-top:8px">Audit '
-                         "log: who decided, on what, when</div>"),
+                       "log: who decided, on what, when</div>"),
             widgets.HBox([self._story, self._patient], layout=shared_layout()), self._log])
         self._story.observe(guarded(self.banner)(self._story_changed), names="value")
         self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")

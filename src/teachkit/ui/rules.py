@@ -94,7 +94,8 @@ def run_rules(deployment: Deployment) -> RulesResult:
 
 # -- static boxes ------------------------------------------------------------------------
 def _box(body: str, colour: str, background: str, cls: str) -> widgets.HTML:
-    box = plain_html(f'<div style="border-left:4px solid {colour};padding:6px 12px;max-width:60em;'
+    box = plain_html(
+        f'<div style="border-left:4px solid {colour};padding:6px 12px;max-width:60em;'
         f'font-size:14px;line-height:1.45;background:{background}">{body}</div>', cls)
     return box
 
