@@ -6,7 +6,13 @@ page, one by one, before it draws the page, so a lesson of 250 models waited sec
 ones that all said the same thing. Widgets laid out alike share one instance instead
 (ipywidgets allows it: a layout or style may be assigned to many widgets). Only layouts
 nobody changes after creation are shared: a widget that hides itself
-(``layout.display = "none"``) keeps its own.
+(``layout.display = "none"``) keeps its own (only :class:`~teachkit.ui._safety.Banner`
+does).
+
+A widget also gets its CSS classes when it is made (``_dom_classes=(...)``, the trait
+``add_class`` sets), not by ``add_class`` afterwards: each later change is one more
+message for Voila to decode and the page to apply (lesson 01 sent 147 messages while it
+ran, 80 with both; ``benchmarks/bench_messages.py``).
 
 Examples
 --------
