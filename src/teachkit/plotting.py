@@ -397,11 +397,11 @@ def blitted_png(fig) -> bytes:
 
     ``fig`` holds a matplotlib ``figure``, a ``_background`` (None until the first call,
     and set back to None whenever anything but the animated marks changes) and an
-    ``_animated()`` generator of the marks drawn on every update; where it also has a
-    ``_background_key()`` (what the background shows), backgrounds are shared by the
-    figures of the process (:data:`_BACKGROUNDS`). Redrawing only those
+    ``_animated()`` generator of the marks drawn on every update. Redrawing only those
     and encoding with light compression takes a few milliseconds where a full draw takes
-    tens (:class:`ConsequenceFigure`, :class:`teachkit.ui.privacy.PrivacyFigure`).
+    tens (:class:`ConsequenceFigure`, :class:`teachkit.ui.privacy.PrivacyFigure`). A
+    figure that also has a ``_background_key()`` (what its background shows) shares its
+    backgrounds with the figures of the process (:data:`_BACKGROUNDS`).
     """
     canvas = fig.figure.canvas
     if fig._background is None:
