@@ -5,7 +5,7 @@
 #   make room TRAINEES=30 LESSON=01   serve the network, a kernel preheated per trainee,
 #                                     forked from one warm parent where it works
 #   sudo make hub                     JupyterHub: each trainee logs in to the lessons
-.PHONY: serve test setup lint bench bench-room room hub data
+.PHONY: serve test setup lint bench bench-room bench-preheat room hub data
 
 TRAINEES ?= 30
 LESSON ?= 00
@@ -47,6 +47,14 @@ bench-room:
 	nice .venv/bin/python benchmarks/bench_room.py --trainees 30 60 --runs $(BENCH_RUNS) \
 		--json test-artifacts/bench_room.json
 	nice .venv/bin/python benchmarks/bench_fork_kernel.py --kernels 5 --runs 3
+
+# Issue 19's preheat figure alone: 30 trainees, forked kernels (preheat wall, its CPU by
+# part: Voila / kernels / warm parent), then each lesson's kernel messages (~5-10 min).
+bench-preheat:
+	@scripts/setup.sh
+	nice .venv/bin/python benchmarks/bench_room.py --trainees 30 --modes fork --runs 1 \
+		--moves 10 --json test-artifacts/bench_preheat.json
+	nice .venv/bin/python benchmarks/bench_messages.py
 
 # Regenerate the committed synthetic cohort and its data card.
 data:

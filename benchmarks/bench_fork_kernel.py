@@ -9,6 +9,9 @@ own), it starts ``--kernels`` kernels together, as a pool does, runs lesson 01 i
 
 - the first model choice (``lab.panel.rows["model"].value = "logistic"``);
 - ``--moves`` threshold moves, each from setting the value to the dashboard redrawn;
+- the kernel's CPU for each (all its threads): the first model choice, moves to a
+  threshold not yet shown (first visits: the first 4 of every 8) and moves back to
+  one shown before (revisits: the figure's kept picture);
 - the minor page faults of each (a forked child's first writes to pages it shares with
   the parent are copy-on-write faults);
 
@@ -40,10 +43,12 @@ KINDS = {"fork": "teachkit-fork", "plain": "local-provisioner"}
 #: Run in the kernel after the lesson: times measured there, as one JSON line.
 PROBE = r'''
 import json as _json, os as _os, resource as _resource, time as _time
-_faults = []
+_faults, _cpu = [], []
 def _ms(set_value):
     before = _resource.getrusage(_resource.RUSAGE_SELF).ru_minflt
+    cpu = _time.process_time()
     start = _time.perf_counter(); set_value(); took = (_time.perf_counter() - start) * 1000
+    _cpu.append((_time.process_time() - cpu) * 1000)
     _faults.append(_resource.getrusage(_resource.RUSAGE_SELF).ru_minflt - before)
     return took
 _rows = lab.panel.rows
@@ -54,6 +59,7 @@ for _i in range(MOVES):
     _moves.append(_ms(lambda: setattr(_rows["threshold"], "value", _value)))
 _out["moves_ms"] = _moves
 _out["faults"] = _faults  # minor page faults (copy-on-write among them) per change
+_out["cpu_ms"] = _cpu  # the kernel's CPU per change (all its threads)
 _out["threads"] = len(_os.listdir("/proc/self/task"))
 try:
     from threadpoolctl import threadpool_info
@@ -148,6 +154,13 @@ def main(argv=None) -> int:
               f"a move p50 {statistics.median(f for r in rs for f in r['faults'][1:]):.0f}; "
               f"threads {sorted({r['threads'] for r in rs})}, pools "
               f"{sorted({p for r in rs for p in r['pools']})}")
+        first = [c for r in rs for i, c in enumerate(r["cpu_ms"][1:]) if (i // 4) % 2 == 0]
+        again = [c for r in rs for i, c in enumerate(r["cpu_ms"][1:]) if (i // 4) % 2 == 1]
+        print(f"         kernel CPU: first model choice p50 "
+              f"{statistics.median(r['cpu_ms'][0] for r in rs):.0f} ms; a move to a new "
+              f"threshold p50 {statistics.median(first):.0f} ms"
+              + (f", back to one shown before p50 {statistics.median(again):.0f} ms"
+                 if again else ""))
     return 0
 
 

@@ -61,6 +61,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from harness import (  # noqa: E402
     VoilaServer,
+    cmdline,
     cpu_seconds,
     descendants,
     pss_mb,
@@ -299,6 +300,18 @@ def machine_busy() -> tuple[float, float]:
     return sum(fields) - idle, sum(fields)
 
 
+def cpu_split(server: int, kernels: set[int]) -> dict[str, float]:
+    """CPU seconds of everything below ``teachkit serve`` (``server``), by part: the
+    kernels, the warm parent, Voila's server, and the rest (``teachkit serve`` itself)."""
+    split = {"voila": 0.0, "parent": 0.0, "kernels": 0.0, "other": 0.0}
+    for pid in [server, *descendants(server)]:
+        line = cmdline(pid)
+        part = ("kernels" if pid in kernels else "parent" if "teachkit.forking.parent" in line
+                else "voila" if " -m voila " in line else "other")
+        split[part] += cpu_seconds(pid)
+    return split
+
+
 def room(n: int, mode: str, args) -> dict:
     notebooks = len(list((ROOT / "notebooks").glob("*.ipynb")))
     plain = mode == "plain"
@@ -322,9 +335,11 @@ def room(n: int, mode: str, args) -> dict:
         if mode == "fork" and not forked:
             print("  WARNING: kernels were not forked (see the server log)", flush=True)
         pool_pids = set(server.kernel_pids())
+        preheat_split = cpu_split(voila, pool_pids)
         pool_pss = sum(pss_mb(p) for p in pool_pids)
         print(f"  pool ready in {warm:.0f} s ({len(pool_pids)} kernels, "
-              f"{pool_pss / 1000:.2f} GB PSS)", flush=True)
+              f"{pool_pss / 1000:.2f} GB PSS); preheat CPU: " + ", ".join(
+                  f"{k} {v:.1f} s" for k, v in preheat_split.items()), flush=True)
         cpu0, busy0 = tree_cpu(voila), machine_busy()
         marks: list[tuple[float, float]] = []
         start = time.perf_counter()
@@ -358,6 +373,7 @@ def room(n: int, mode: str, args) -> dict:
         "n": n, "mode": mode, "forked": forked, "load_at_start": load[0],
         "warm_up_s": warm if not plain else None,
         "preheat_cpu_s": preheat_cpu if not plain else None,
+        "preheat_cpu_split_s": preheat_split if not plain else None,
         "pool_kernels": len(pool_pids), "pool_pss_mb": pool_pss,
         "served": len(rendered),
         "all_rendered_s": max(rendered) if len(rendered) == n else None,

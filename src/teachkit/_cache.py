@@ -76,12 +76,20 @@ class Recent:
     def __len__(self) -> int:
         return len(self._values)
 
-    def get_or(self, key, compute):
-        """The value kept under ``key``, or ``compute()`` kept under it."""
-        if key in self._values:
-            return self._values[key]
-        value = compute()
+    def get(self, key, default=None):
+        """The value kept under ``key``, or ``default``."""
+        return self._values.get(key, default)
+
+    def put(self, key, value):
+        """Keep ``value`` under ``key`` (forgetting the oldest beyond ``size``); return it."""
+        self._values.pop(key, None)
         while len(self._values) >= self.size:
             self._values.pop(next(iter(self._values)))
         self._values[key] = value
         return value
+
+    def get_or(self, key, compute):
+        """The value kept under ``key``, or ``compute()`` kept under it."""
+        if key in self._values:
+            return self._values[key]
+        return self.put(key, compute())

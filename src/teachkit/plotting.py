@@ -172,6 +172,17 @@ def _axes_px(figure: Figure, x: float, y: float, w: float, h: float):
     return figure.add_axes((x / width, 1 - (y + h) / height, w / width, h / height))
 
 
+#: PNGs of the dashboard figures drawn in this process, by everything a picture shows
+#: (the figure's class and size, then its marks, groups and scale): shared by every
+#: figure of a kernel, and inherited by kernels forked from a warm parent that drew the
+#: lessons' resting dashboards (:func:`teachkit.forking.parent.warm_up`).
+_PNGS = Recent(64)
+#: Full draws of the dashboard figures without their changing marks (blitting
+#: backgrounds), by what they show (the class and size, groups and scale): a figure's
+#: first picture, or its first after a new group choice, costs ~0.4 s of CPU to draw.
+_BACKGROUNDS = Recent(16)
+
+
 class ConsequenceFigure:
     """The dashboard figure: who is flagged out of 1,000, and crises by group.
 
@@ -248,9 +259,8 @@ class ConsequenceFigure:
         # Marks that change with the levers are "animated": drawn over a cached
         # background (blitting), so an update redraws only them.
         self._background = None
-        # The PNGs of the last pictures drawn, by what they show: a lever that leaves
-        # the numbers as they are (or moves them back) draws nothing.
-        self._pngs = Recent(self.KEEP_PNGS)
+        # The figure's class and size: part of every key of the process's PNGs.
+        self._size = (type(self).__name__, width, height, dpi)
         self._shows = None
         self._attribute = None
         self._bars = None
@@ -361,18 +371,21 @@ class ConsequenceFigure:
             yield self._ticks
         yield self._counts_text
 
-    #: Pictures kept, by what they show (about 30 kB each).
-    KEEP_PNGS = 16
+    def _background_key(self):
+        """What the background shows: size, groups, baseline or not, scale."""
+        return (self._size, self._drawn, self.ax_bars.get_xlim())
 
     def to_png(self) -> bytes:
         """The figure as PNG bytes: the cached background, with the changed marks on top.
 
         The same picture again (the same numbers, groups and scale: a lever that moves
-        no number, or a lever moved back) is the PNG already drawn, not drawn again.
+        no number, or a lever moved back), drawn by this figure or another of the same
+        size in this process (:data:`_PNGS`, last 64, about 30 kB each), is the PNG
+        already drawn, not drawn again.
         """
         if self._shows is None:
             return blitted_png(self)
-        return self._pngs.get_or(self._shows, lambda: blitted_png(self))
+        return _PNGS.get_or((self._size, self._shows), lambda: blitted_png(self))
 
     def save(self, path) -> None:
         """Write the whole figure to a file (PNG, SVG or PDF by the suffix)."""
@@ -386,13 +399,23 @@ def blitted_png(fig) -> bytes:
     and set back to None whenever anything but the animated marks changes) and an
     ``_animated()`` generator of the marks drawn on every update. Redrawing only those
     and encoding with light compression takes a few milliseconds where a full draw takes
-    tens (:class:`ConsequenceFigure`, :class:`teachkit.ui.privacy.PrivacyFigure`).
+    tens (:class:`ConsequenceFigure`, :class:`teachkit.ui.privacy.PrivacyFigure`). A
+    figure that also has a ``_background_key()`` (what its background shows) shares its
+    backgrounds with the figures of the process (:data:`_BACKGROUNDS`).
     """
     canvas = fig.figure.canvas
     if fig._background is None:
-        canvas.draw()  # everything but the animated marks
-        fig._background = canvas.copy_from_bbox(fig.figure.bbox)
-        fig._text_px = smallest_text_px(fig.figure)  # the text changes only with it
+        key = fig._background_key() if hasattr(fig, "_background_key") else None
+        drawn = None if key is None else _BACKGROUNDS.get(key)
+        if drawn is None:
+            canvas.draw()  # everything but the animated marks
+            # the text changes only with the background
+            drawn = canvas.copy_from_bbox(fig.figure.bbox), smallest_text_px(fig.figure)
+            if key is not None:
+                _BACKGROUNDS.put(key, drawn)
+        else:  # the same background, drawn by another figure of this process
+            canvas.restore_region(drawn[0])
+        fig._background, fig._text_px = drawn
     else:
         canvas.restore_region(fig._background)
     for artist in fig._animated():

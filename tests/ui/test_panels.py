@@ -3,6 +3,7 @@
 import html
 import json
 
+import ipywidgets as widgets
 import pytest
 
 from teachkit.pipeline import Settings, simulate
@@ -240,3 +241,28 @@ def test_reflection_prompt_is_a_heading_and_notes_meet_contrast(tmp_path):
     box.name = "Ada"
     box.text = "A first thought."
     assert "Saved for Ada" in box._status.value and "#00704A" in box._status.value
+
+
+@pytest.mark.parametrize("lab", [TriageLab, Tour])
+def test_a_lab_sends_no_class_or_layout_after_its_widgets_opened(lab, monkeypatch):
+    """Every update message a kernel sends while a lesson runs is one more for Voila to
+    decode and the page to apply: CSS classes and layouts go out with each widget's
+    first message (benchmarks/bench_messages.py counts them per lesson)."""
+    sent = []
+    send_state = widgets.Widget.send_state
+    monkeypatch.setattr(widgets.Widget, "send_state", lambda self, key=None: (
+        sent.append((type(self).__name__, key)), send_state(self, key))[1])
+    built = lab()
+    assert sent, "the lab's first run fills its widgets after they opened"
+    assert not [(kind, key) for kind, key in sent
+                if kind == "Layout" or key in ("_dom_classes", "layout")]
+    shown = _descendants(built)
+    layouts = {id(w.layout) for w in shown}
+    assert len(layouts) <= len(shown) // 2, "widgets laid out alike share one Layout"
+
+
+def _descendants(box) -> list:
+    out = [box]
+    for child in getattr(box, "children", ()):
+        out += _descendants(child)
+    return out

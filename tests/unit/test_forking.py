@@ -105,6 +105,13 @@ def test_a_forked_kernel_is_an_ordinary_warm_ipykernel(kernels):
     assert run(kc, "import sys; print('sklearn.ensemble' in sys.modules)") == "True"
     assert run(kc, "from teachkit import models; print(len(models._SCORE_CACHE) >= 3)") \
         == "True", "the models the parent trained are the kernel's from the start"
+    # and lesson 01's figure at rest: its lab draws no whole figure, nor at a lever move
+    assert run(kc, "from matplotlib.backends.backend_agg import FigureCanvasAgg as C\n"
+                   "draws = []; draw = C.draw\n"
+                   "C.draw = lambda canvas: (draws.append(canvas), draw(canvas))[1]\n"
+                   "from teachkit.ui import TriageLab\n"
+                   "lab = TriageLab(); lab.panel.rows['threshold'].value = 0.02\n"
+                   "C.draw = draw; print(lab.dashboard.updates, len(draws))") == "2 0"
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     assert "ipykernel_launcher -f" in cmdline and km.connection_file in cmdline
     # widgets talk to the page: the comm target is registered in the child

@@ -52,8 +52,10 @@ def warm_up() -> list[str]:
     """Import what every lesson kernel imports and build what lesson 01 builds: the
     lesson cohort and each triage model, through the functions the lessons call
     (:func:`teachkit.pipeline.simulate` on its default settings, which caches the cohort
-    and the trained models' scores). Returns what was warmed; a teachkit failure is
-    returned as a note, not raised (the imports alone are most of the gain)."""
+    and the trained models' scores), and the triage labs' figures at rest
+    (:func:`teachkit.ui.apps.draw_resting_figures`: no widget is built). Returns what
+    was warmed; a teachkit failure is returned as a note, not raised (the imports alone
+    are most of the gain)."""
     warmed = []
     import ipykernel.ipkernel  # noqa: F401 - the kernel's own stack (IPython, zmq, tornado)
     import ipykernel.kernelapp  # noqa: F401
@@ -71,6 +73,9 @@ def warm_up() -> list[str]:
         for kind in MODEL.constraint.values:
             simulate(Settings(model=kind))
         warmed.append(f"models ({', '.join(MODEL.constraint.values)})")
+        from teachkit.ui.apps import draw_resting_figures
+
+        warmed.append(f"resting figures ({draw_resting_figures()})")
     except Exception as exc:  # noqa: BLE001 - reported by the caller, kernels still fork
         warmed.append(f"teachkit warm-up failed: {type(exc).__name__}: {exc}")
     # Fonts and the Agg renderer, which every figure needs, loaded once.

@@ -6,7 +6,13 @@ page, one by one, before it draws the page, so a lesson of 250 models waited sec
 ones that all said the same thing. Widgets laid out alike share one instance instead
 (ipywidgets allows it: a layout or style may be assigned to many widgets). Only layouts
 nobody changes after creation are shared: a widget that hides itself
-(``layout.display = "none"``) keeps its own.
+(``layout.display = "none"``) keeps its own (only :class:`~teachkit.ui._safety.Banner`
+does).
+
+A widget also gets its CSS classes when it is made (``_dom_classes=(...)``, the trait
+``add_class`` sets), not by ``add_class`` afterwards: each later change is one more
+message for Voila to decode and the page to apply (lesson 01 sent 147 messages while it
+ran, 80 with both; ``benchmarks/bench_messages.py``).
 
 Examples
 --------
@@ -45,11 +51,11 @@ def shared_style(widget: type, **traits) -> widgets.Widget:
     return _shared(widget.class_traits()["style"].klass, **traits)
 
 
-def plain_html(value: str = "", *classes: str) -> widgets.HTML:
+def plain_html(value: str = "", *classes: str, **traits) -> widgets.HTML:
     """An HTML widget with the shared default layout and style (one model, not three),
-    and these CSS classes. Its layout must not be changed: make an ordinary
-    ``widgets.HTML`` for one that hides itself."""
-    out = widgets.HTML(value, layout=shared_layout(), style=shared_style(widgets.HTML))
-    for name in classes:
-        out.add_class(name)
-    return out
+    these CSS classes and other ``traits`` (all set before its model opens: no update
+    message follows). Its layout must not be changed: make an ordinary ``widgets.HTML``
+    for one that hides itself."""
+    traits.setdefault("layout", shared_layout())
+    traits.setdefault("style", shared_style(widgets.HTML))
+    return widgets.HTML(value, _dom_classes=classes, **traits)

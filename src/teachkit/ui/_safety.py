@@ -40,9 +40,8 @@ class Banner(widgets.VBox):
         self._message = plain_html()
         self._details: widgets.Output | None = None
         self._accordion: widgets.Accordion | None = None
-        super().__init__([self._message])
-        self.add_class("tk-banner")
-        self.layout.display = "none"
+        super().__init__([self._message], _dom_classes=("tk-banner",),
+                         layout=widgets.Layout(display="none"))
         self.message = ""
 
     def _details_area(self) -> widgets.Output:

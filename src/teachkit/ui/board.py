@@ -44,6 +44,7 @@ from ..board.store import Board, BoardStore, default_board_store
 from ..levers import REGISTRY
 from ..stages import Deployment
 from ..text import per_1000
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 from .apps import synthetic_notice
 from .dashboard import Dashboard
@@ -74,10 +75,9 @@ def tessa_case() -> widgets.HTML:
         "traffic surge and bad actors; the cause was never publicly resolved (KFF Health "
         "News / NPR; Business Insider, May 2023). Who should have been in the room before "
         "the switch, and who could have stopped it?")
-    box = widgets.HTML(
+    box = plain_html(
         f'<div style="border-left:4px solid #D55E00;padding:6px 12px;max-width:60em;'
-        f'font-size:14px;line-height:1.45;background:#fbf4ee">{body}</div>')
-    box.add_class("tk-case")
+        f'font-size:14px;line-height:1.45;background:#fbf4ee">{body}</div>', "tk-case")
     return box
 
 
@@ -253,14 +253,14 @@ class BoardLab(widgets.VBox):
 
         self._role = widgets.Dropdown(options=[(r.title, r.name) for r in ROLES.values()],
                                       value=get_role(role).name, description="Your role",
-                                      style={"description_width": "initial"})
-        self._role.add_class("tk-board-role")
-        self._card = widgets.HTML()
+                                      style={"description_width": "initial"},
+                                      _dom_classes=("tk-board-role",), layout=shared_layout())
+        self._card = plain_html()
         self._codesign = widgets.Dropdown(
             options=[(CODESIGN_LABELS[k], k) for k in CODESIGN_LEVELS],
             value=check_codesign(codesign), description="Co-design level",
-            style={"description_width": "initial"}, layout=widgets.Layout(width="560px"))
-        self._codesign.add_class("tk-board-codesign")
+            style={"description_width": "initial"}, layout=shared_layout(width="560px"),
+            _dom_classes=("tk-board-codesign",))
         self.dashboard = Dashboard(attribute="ethnicity", banner=self.banner)
         self.panel = LeverPanel(PIPELINE_LEVERS, settings=Deployment(BOARD_STAGES,
                                                                      model="logistic"),
@@ -268,45 +268,40 @@ class BoardLab(widgets.VBox):
         self._chatbot = widgets.Dropdown(
             options=[(CHATBOT_LABELS[a], a) for a in CHATBOT_ARMS], value="off",
             description="Chatbot arm", style={"description_width": "initial"},
-            layout=widgets.Layout(width="460px"))
-        self._chatbot.add_class("tk-board-chatbot")
-        self._closed_note = widgets.HTML()
+            layout=shared_layout(width="460px"), _dom_classes=("tk-board-chatbot",))
+        self._closed_note = plain_html()
         self._note = widgets.Text(description="Why (optional)", placeholder="One line for "
                                   "the board", style={"description_width": "initial"},
-                                  layout=widgets.Layout(width="560px"))
+                                  layout=shared_layout(width="560px"))
         self._propose = widgets.Button(description="Propose", button_style="primary",
                                        tooltip="Run this deployment and put it before "
-                                       "the board")
-        self._propose.add_class("tk-board-propose")
-        self._mine = widgets.HTML()
-        self._mine.add_class("tk-board-consequences")
-        self._table = widgets.HTML()
-        self._table.add_class("tk-board-table")
+                                       "the board", _dom_classes=("tk-board-propose",),
+                                       layout=shared_layout())
+        self._mine = plain_html("", "tk-board-consequences")
+        self._table = plain_html("", "tk-board-table")
         # together
         self._name = widgets.Text(description="Your name", placeholder="Your name or seat",
-                                  style={"description_width": "initial"})
-        self._name.add_class("tk-board-name")
+                                  style={"description_width": "initial"},
+                                  _dom_classes=("tk-board-name",), layout=shared_layout())
         self._code = widgets.Text(description="Board code", placeholder="e.g. K7QM2P",
-                                  style={"description_width": "initial"})
-        self._code.add_class("tk-board-code")
+                                  style={"description_width": "initial"},
+                                  _dom_classes=("tk-board-code",), layout=shared_layout())
         self._join = widgets.Button(description="Join board",
-                                    tooltip="Join the board with this code")
-        self._join.add_class("tk-board-join")
+                                    tooltip="Join the board with this code",
+                                    _dom_classes=("tk-board-join",), layout=shared_layout())
         self._new = widgets.Button(description="Start a new board",
-                                   tooltip="Make a board and show its code to read out")
-        self._new.add_class("tk-board-new")
-        self._joined = widgets.HTML()
-        self._joined.add_class("tk-board-joined")
+                                   tooltip="Make a board and show its code to read out",
+                                   _dom_classes=("tk-board-new",), layout=shared_layout())
+        self._joined = plain_html("", "tk-board-joined")
         self._vote_choice = widgets.Dropdown(options=[], description="Your vote",
-                                             style={"description_width": "initial"})
-        self._vote_choice.add_class("tk-board-vote-choice")
+                                             style={"description_width": "initial"},
+                                             _dom_classes=("tk-board-vote-choice",),
+                                             layout=shared_layout())
         self._vote = widgets.Button(description="Vote", tooltip="Vote for this proposal "
-                                    "(a new vote replaces your old one)")
-        self._vote.add_class("tk-board-vote")
-        self._wishes = widgets.HTML()
-        self._wishes.add_class("tk-board-wishes")
-        self._state = widgets.HTML(layout=widgets.Layout(display="none"))
-        self._state.add_class("tk-board-state")
+                                    "(a new vote replaces your old one)",
+                                    _dom_classes=("tk-board-vote",), layout=shared_layout())
+        self._wishes = plain_html("", "tk-board-wishes")
+        self._state = plain_html("", "tk-board-state", layout=shared_layout(display="none"))
 
         self._role.observe(guard(lambda _: (self._show(), self._preview())), names="value")
         self._chatbot.observe(guard(lambda _: self._preview()), names="value")
@@ -317,21 +312,22 @@ class BoardLab(widgets.VBox):
         self._vote.on_click(guard(lambda _: self.vote()))
 
         together = widgets.VBox([
-            widgets.HTML("<h3 style='margin:8px 0 2px 0'>Together: one board for the "
-                         "room</h3><p style='font-size:13px;margin:0'>One person starts a "
-                         "board and reads its code out; everyone joins with the code, "
-                         "their name and their role. Proposals and votes appear on every "
-                         "screen within a second or two.</p>"),
-            widgets.HBox([self._name, self._code]), widgets.HBox([self._join, self._new]),
-            self._joined, widgets.HBox([self._vote_choice, self._vote]), self._wishes])
+            plain_html("<h3 style='margin:8px 0 2px 0'>Together: one board for the "
+                       "room</h3><p style='font-size:13px;margin:0'>One person starts a "
+                       "board and reads its code out; everyone joins with the code, "
+                       "their name and their role. Proposals and votes appear on every "
+                       "screen within a second or two.</p>"),
+            widgets.HBox([self._name, self._code], layout=shared_layout()),
+            widgets.HBox([self._join, self._new], layout=shared_layout()), self._joined,
+            widgets.HBox([self._vote_choice, self._vote], layout=shared_layout()), self._wishes],
+            layout=shared_layout())
         super().__init__([
             synthetic_notice(), self.banner,
-            widgets.HBox([self._role]), self._card, self._codesign,
-            widgets.HTML("<h3 style='margin:8px 0 2px 0'>Your proposal</h3>"),
+            widgets.HBox([self._role], layout=shared_layout()), self._card, self._codesign,
+            plain_html("<h3 style='margin:8px 0 2px 0'>Your proposal</h3>"),
             self.panel, self._chatbot, self._closed_note, self._mine, self.dashboard,
-            self._note, self._propose, self._table, together, self._state])
-        self.add_class("tk-app")
-        self.add_class("tk-board")
+            self._note, self._propose, self._table, together, self._state],
+            _dom_classes=("tk-app", "tk-board"), layout=shared_layout())
         start = trainee if trainee is not None else trainee_from_environment()
         if start:
             self._name.value = start

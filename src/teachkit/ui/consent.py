@@ -27,6 +27,7 @@ from ..consent import (
 )
 from ..palette import OKABE_ITO, OUTCOME_COLOURS
 from ..text import percent
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 from .apps import Lab
 from .views import HTMLView, View
@@ -258,11 +259,10 @@ class LedgerViewer(View, widgets.VBox):
         self.settings = settings or ConsentSettings()
         self.patient = widgets.BoundedIntText(
             value=ledger_patient(), min=1, max=self.settings.n, description="Patient number",
-            style={"description_width": "initial"}, layout=widgets.Layout(width="220px"))
-        self.patient.add_class("tk-ledger-patient")
-        self.table = widgets.HTML()
-        self.table.add_class("tk-ledger-view")
-        intro = widgets.HTML(
+            style={"description_width": "initial"}, layout=shared_layout(width="220px"),
+            _dom_classes=("tk-ledger-patient",))
+        self.table = plain_html("", "tk-ledger-view")
+        intro = plain_html(
             '<div style="font-size:14px;margin-top:8px"><b>Open a consent ledger.</b> '
             "What one synthetic patient agreed to, when, and what was done with their "
             f"record. Patient {ledger_patient():,} said no to model training.</div>")

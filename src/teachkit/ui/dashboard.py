@@ -17,6 +17,7 @@ from ..palette import OKABE_ITO, OUTCOME_COLOURS
 from ..pipeline import RunResult
 from ..plotting import ATTRIBUTE_TITLES, ConsequenceFigure
 from ..text import per_1000, whole_counts
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 from .views import GroupTable
 
@@ -59,8 +60,7 @@ def headline_html(result: RunResult, baseline_name: str = "usual rule") -> str:
 def alt_widget() -> widgets.HTML:
     """A hidden element holding a figure's words; the page makes them the image's alt
     text (ipywidgets' Image has no alt, and a tooltip on it breaks its view)."""
-    alt = widgets.HTML(layout=widgets.Layout(display="none"))
-    alt.add_class("tk-figure-alt")
+    alt = plain_html("", "tk-figure-alt", layout=shared_layout(display="none"))
     return alt
 
 
@@ -109,26 +109,22 @@ class BaseDashboard(widgets.VBox):
         self.figure = self.make_figure()
         self.updates = 0
         self.result = None
-        self._headline = widgets.HTML()
-        self._headline.add_class("tk-headline")
-        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self._image.add_class("tk-figure")
+        self._headline = plain_html("", "tk-headline")
+        self._image = widgets.Image(format="png", layout=shared_layout(max_width="100%"),
+                                    _dom_classes=("tk-figure",))
         self._alt = alt_widget()
         self._table = GroupTable()  # the bars in words, beside them (issue 14)
         self._group = widgets.Dropdown(
             options=self.group_options(), value=attribute, description="Compare groups by",
-            style={"description_width": "initial"},
-        )
-        self._group.add_class("tk-group")
+            style={"description_width": "initial"}, _dom_classes=("tk-group",),
+            layout=shared_layout())
         self._group.observe(guarded(self.banner)(self._group_changed), names="value")
-        self._sentence = widgets.HTML()
-        self._sentence.add_class("tk-sentence")
-        self._state = widgets.HTML(layout=widgets.Layout(display="none"))
-        self._state.add_class("tk-state")
+        self._sentence = plain_html("", "tk-sentence")
+        self._state = plain_html("", "tk-state", layout=shared_layout(display="none"))
         self.views = {view.name: view for view in views}
         super().__init__((self._headline, self._group, self._image, self._alt, self._table,
-                          self._sentence, *self.views.values(), self._state))
-        self.add_class("tk-dashboard")
+                          self._sentence, *self.views.values(), self._state),
+                         _dom_classes=("tk-dashboard",), layout=shared_layout())
 
     @property
     def attribute(self) -> str:

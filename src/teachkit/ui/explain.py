@@ -32,6 +32,7 @@ from ..levers import get_spec
 from ..levers.explain import EXPLAIN_LEVERS
 from ..palette import OKABE_ITO
 from ..text import per_1000
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 from .apps import Lab
 from .panel import LeverPanel
@@ -58,7 +59,7 @@ def scaffold_case() -> widgets.HTML:
     >>> "Slack" in scaffold_case().value
     True
     """
-    box = widgets.HTML(
+    box = plain_html(
         '<div style="border:1px solid #E69F00;border-left:6px solid #E69F00;'
         'background:#FFF9EC;padding:8px 14px;max-width:60em;font-size:14px;line-height:1.45">'
         "<b>Case: a biased model with a clean explanation</b><br>"
@@ -72,8 +73,7 @@ def scaffold_case() -> widgets.HTML:
         "if an explanation can look clean while the outcomes by group are not, what must "
         "you check before you trust it?<div style=\"font-size:12px;color:#555;"
         'margin-top:4px">Sources: Science 366:447 (2019); Slack et al., AIES 2020 '
-        "(DOMAIN.md, DOMAIN-05-08.md).</div></div>")
-    box.add_class("tk-case")
+        "(DOMAIN.md, DOMAIN-05-08.md).</div></div>", "tk-case")
     return box
 
 
@@ -262,21 +262,17 @@ class PatientExplanationView(View, widgets.VBox):
         self._patient = widgets.BoundedIntText(value=1, min=1, max=1,
                                                description="Explain patient",
                                                style={"description_width": "initial"},
-                                               layout=widgets.Layout(width="230px"))
-        self._patient.add_class("tk-explain-patient")
-        self._explanation = widgets.HTML()
-        self._explanation.add_class("tk-explanation-view")
-        self._counterfactual = widgets.HTML()
-        self._counterfactual.add_class("tk-counterfactual")
-        self._letter = widgets.HTML()
-        self._letter.add_class("tk-letter")
-        self._estate = widgets.HTML(layout=widgets.Layout(display="none"))
-        self._estate.add_class("tk-explain-state")
+                                               layout=shared_layout(width="230px"),
+                                               _dom_classes=("tk-explain-patient",))
+        self._explanation = plain_html("", "tk-explanation-view")
+        self._counterfactual = plain_html("", "tk-counterfactual")
+        self._letter = plain_html("", "tk-letter")
+        self._estate = plain_html("", "tk-explain-state", layout=shared_layout(display="none"))
         self.result, self._current, self._attribute = None, None, "ethnicity"
         self._syncing = False
         super().__init__(banner=banner, children=[
-            widgets.HTML('<div style="font-size:14px;font-weight:600;margin-top:8px">'
-                         "One patient's explanation</div>"),
+            plain_html('<div style="font-size:14px;font-weight:600;margin-top:8px">'
+                       "One patient's explanation</div>"),
             self._patient, self._explanation, self._counterfactual, self._letter,
             self._estate])
         self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")

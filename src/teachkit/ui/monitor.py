@@ -21,6 +21,7 @@ from ..monitor.deployment import time_axis_key
 from ..monitor.monitors import psi_false_alarm_rate
 from ..monitor.timeline import TRAINING_MONTHS
 from ..text import per_1000
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner
 from .apps import Lab
 from .dashboard import Dashboard, alt_html, alt_widget
@@ -61,10 +62,9 @@ def epic_case() -> widgets.HTML:
         "Michigan's AI committee paused the alert: COVID-19 had changed the link between "
         "fever and sepsis (Finlayson et al. 2021, <i>NEJM</i> 385:283). Nobody had "
         "changed the model; the world around it had moved.")
-    box = widgets.HTML(
+    box = plain_html(
         f'<div style="border-left:4px solid #D55E00;padding:6px 12px;max-width:60em;'
-        f'font-size:14px;line-height:1.45;background:#fbf4ee">{body}</div>')
-    box.add_class("tk-case")
+        f'font-size:14px;line-height:1.45;background:#fbf4ee">{body}</div>', "tk-case")
     return box
 
 
@@ -190,8 +190,8 @@ class SeriesView(View, widgets.VBox):
     name, css, stages = "monitor_series", "tk-monitor-series", ("monitor",)
 
     def __init__(self, *, banner: Banner | None = None):
-        self._series = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self._series.add_class("tk-monitor-figure")
+        self._series = widgets.Image(format="png", layout=shared_layout(max_width="100%"),
+                                     _dom_classes=("tk-monitor-figure",))
         self._series_alt = alt_widget()  # the page makes its words the image's alt text
         super().__init__(banner=banner, children=[self._series, self._series_alt])
 
@@ -217,16 +217,11 @@ class MonitorTextView(View, widgets.VBox):
     name, css, stages = "monitor_text", "tk-monitor-text", ("monitor",)
 
     def __init__(self, *, banner: Banner | None = None):
-        self._changed = widgets.HTML()
-        self._changed.add_class("tk-monitor-sentences")
-        self._card = widgets.HTML()
-        self._card.add_class("tk-monitor-card")
-        self._log = widgets.HTML()
-        self._log.add_class("tk-monitor-log")
-        self._years = widgets.HTML()
-        self._years.add_class("tk-monitor-years")
-        self._mstate = widgets.HTML(layout=widgets.Layout(display="none"))
-        self._mstate.add_class("tk-monitor-state")
+        self._changed = plain_html("", "tk-monitor-sentences")
+        self._card = plain_html("", "tk-monitor-card")
+        self._log = plain_html("", "tk-monitor-log")
+        self._years = plain_html("", "tk-monitor-years")
+        self._mstate = plain_html("", "tk-monitor-state", layout=shared_layout(display="none"))
         super().__init__(banner=banner, children=[self._changed, self._card, self._log,
                                                   self._years, self._mstate])
 

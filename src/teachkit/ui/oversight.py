@@ -28,6 +28,7 @@ from ..oversight import (
 )
 from ..palette import OKABE_ITO, OUTCOME_COLOURS
 from ..text import per_1000, percent, whole_counts
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 from .apps import Lab
 from .dashboard import CARD_HTML, Dashboard
@@ -71,7 +72,7 @@ def tessa_case() -> widgets.HTML:
     >>> "Tessa" in tessa_case().value
     True
     """
-    box = widgets.HTML(
+    box = plain_html(
         '<div style="border:1px solid #E69F00;border-left:6px solid #E69F00;'
         'background:#FFF9EC;padding:8px 14px;max-width:60em;font-size:14px;line-height:1.45">'
         "<b>Case: the helpline that became a chatbot (NEDA, 2023)</b><br>"
@@ -88,9 +89,7 @@ def tessa_case() -> widgets.HTML:
         "catch a harmful answer, and who answers for it: NEDA, the vendor or the "
         "researchers?<div style=\"font-size:12px;color:#555;margin-top:4px\">Sources: "
         "KFF Health News / NPR; Business Insider (May 2023); WIRED; NBC (DOMAIN.md, "
-        "scenario 5). Secondary reporting.</div></div>"
-    )
-    box.add_class("tk-case")
+        "scenario 5). Secondary reporting.</div></div>", "tk-case")
     return box
 
 
@@ -389,20 +388,19 @@ class AuditView(View, widgets.VBox):
     def __init__(self, *, banner: Banner | None = None):
         self._story = widgets.Dropdown(description="Open the audit log of",
                                        style={"description_width": "initial"},
-                                       layout=widgets.Layout(width="430px"))
-        self._story.add_class("tk-audit-story")
+                                       layout=shared_layout(width="430px"),
+                                       _dom_classes=("tk-audit-story",))
         self._patient = widgets.BoundedIntText(value=1, min=1, max=1, description="patient",
-                                               layout=widgets.Layout(width="190px"))
-        self._patient.add_class("tk-audit-patient")
-        self._log = widgets.HTML()
-        self._log.add_class("tk-audit-view")
+                                               layout=shared_layout(width="190px"),
+                                               _dom_classes=("tk-audit-patient",))
+        self._log = plain_html("", "tk-audit-view")
         self._examples: dict[str, int] = {}
         self._syncing = False
         self.result = None
         super().__init__(banner=banner, children=[
-            widgets.HTML('<div style="font-size:14px;font-weight:600;margin-top:8px">Audit '
-                         "log: who decided, on what, when</div>"),
-            widgets.HBox([self._story, self._patient]), self._log])
+            plain_html('<div style="font-size:14px;font-weight:600;margin-top:8px">Audit '
+                       "log: who decided, on what, when</div>"),
+            widgets.HBox([self._story, self._patient], layout=shared_layout()), self._log])
         self._story.observe(guarded(self.banner)(self._story_changed), names="value")
         self._patient.observe(guarded(self.banner)(self._patient_changed), names="value")
 

@@ -15,7 +15,7 @@ from ..glossary import glossary_html
 from ..levers import get_spec
 from ..pipeline import RunResult, Settings
 from ..stages import run as run_deployment
-from ._layouts import plain_html
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 from .rows import LeverRow
 
@@ -112,8 +112,8 @@ class LeverPanel(widgets.VBox):
                     text if text.lstrip().startswith("<") else heading_html(text, level=4)))
             children.append(row)
         children.append(self._status)
-        super().__init__(([self.banner] if own_banner else []) + children)
-        self.add_class("tk-panel")
+        super().__init__(([self.banner] if own_banner else []) + children,
+                         _dom_classes=("tk-panel",), layout=shared_layout())
         self.result: RunResult | None = None
         self._sync_rows()
 

@@ -21,7 +21,7 @@ import ipywidgets as widgets
 
 from .._validation import TeachkitError
 from ..reflections import ReflectionStore, default_store, trainee_identity
-from ._layouts import plain_html
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 
 __all__ = ["ReflectionBox", "trainee_from_environment"]
@@ -68,20 +68,18 @@ class ReflectionBox(widgets.VBox):
             placeholder="Your name or seat number",
             description="Your name",
             continuous_update=False,
-            style={"description_width": "initial"},
-        )
-        self._name.add_class("tk-reflection-name")
+            style={"description_width": "initial"}, _dom_classes=("tk-reflection-name",),
+            layout=shared_layout())
         self._text = widgets.Textarea(
             placeholder="Write your thoughts here. They are saved as you type.",
             continuous_update=True,
-            layout=widgets.Layout(width="100%", max_width="60em", height="140px"),
-        )
-        self._text.add_class("tk-reflection-text")
+            layout=shared_layout(width="100%", max_width="60em", height="140px"),
+            _dom_classes=("tk-reflection-text",))
         self._status = plain_html("", "tk-reflection-status")
         self._name.observe(guarded(self.banner)(self._name_changed), names="value")
         self._text.observe(guarded(self.banner)(self._text_changed), names="value")
-        super().__init__([self._prompt, self._name, self._text, self._status, self.banner])
-        self.add_class("tk-reflection")
+        super().__init__([self._prompt, self._name, self._text, self._status, self.banner],
+                         _dom_classes=("tk-reflection",), layout=shared_layout())
         self.trainee = ""
         self.saved = True  # False while the box holds text not on disk
         self._revision: int | None = None

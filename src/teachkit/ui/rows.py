@@ -110,14 +110,12 @@ class LeverRow(widgets.HBox):
         self._reset = widgets.Button(
             description="Reset", tooltip=f"Back to the starting value: {spec.display(spec.rest)}",
             layout=shared_layout(width="70px"), style=shared_style(widgets.Button),
-        )
-        self._reset.add_class(f"tk-reset-{spec.name}")
+            _dom_classes=(f"tk-reset-{spec.name}",))
         self._reset.on_click(lambda _: setattr(self, "value", spec.rest))
         self._control.observe(self._changed, names="value")
         super().__init__([self._label, self._control, self._reset],
-                         layout=shared_layout(align_items="center", flex_flow="row wrap"))
-        self.add_class("tk-lever")
-        self.add_class(f"tk-lever-{spec.name}")
+                         layout=shared_layout(align_items="center", flex_flow="row wrap"),
+                         _dom_classes=("tk-lever", f"tk-lever-{spec.name}"))
 
     def _changed(self, change):
         if self._on_change is not None:

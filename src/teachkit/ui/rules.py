@@ -32,6 +32,7 @@ from ..rules.modelcard import model_card
 from ..rules.saved import DeploymentStore
 from ..rules.timeline import AI_ACT_TIMELINE
 from ..stages import Deployment, run_all
+from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 from .apps import Lab
 from .reflection import trainee_from_environment
@@ -93,10 +94,9 @@ def run_rules(deployment: Deployment) -> RulesResult:
 
 # -- static boxes ------------------------------------------------------------------------
 def _box(body: str, colour: str, background: str, cls: str) -> widgets.HTML:
-    box = widgets.HTML(
+    box = plain_html(
         f'<div style="border-left:4px solid {colour};padding:6px 12px;max-width:60em;'
-        f'font-size:14px;line-height:1.45;background:{background}">{body}</div>')
-    box.add_class(cls)
+        f'font-size:14px;line-height:1.45;background:{background}">{body}</div>', cls)
     return box
 
 
@@ -202,8 +202,7 @@ class ModelCardView(_OnRules, View, widgets.Accordion):
     name, css = "model_card", "tk-model-card-view"
 
     def __init__(self, *, banner: Banner | None = None):
-        self._card = widgets.HTML()
-        self._card.add_class("tk-model-card")
+        self._card = plain_html("", "tk-model-card")
         super().__init__(banner=banner, children=[self._card],
                          titles=("The model card (Mitchell et al. 2019)",))
 
@@ -224,10 +223,9 @@ class DossierView(_OnRules, View, widgets.VBox):
     def __init__(self, *, banner: Banner | None = None):
         self._make = widgets.Button(description="Make my dossier (HTML and PDF)",
                                     button_style="info",
-                                    layout=widgets.Layout(width="auto"))
-        self._make.add_class("tk-dossier-make")
-        self._links = widgets.HTML()
-        self._links.add_class("tk-dossier-links")
+                                    layout=shared_layout(width="auto"),
+                                    _dom_classes=("tk-dossier-make",))
+        self._links = plain_html("", "tk-dossier-links")
         self.dossier, self.result = None, None
         super().__init__(banner=banner, children=[self._make, self._links])
         self._make.on_click(guarded(self.banner)(lambda _: self.make_dossier()))
@@ -310,10 +308,9 @@ class RulesLab(Lab):
         self.trainee = ""
         self._name = widgets.Text(placeholder="Your name or seat number",
                                   description="Your name", continuous_update=False,
-                                  style={"description_width": "initial"})
-        self._name.add_class("tk-deployment-name")
-        self._saved = widgets.HTML()
-        self._saved.add_class("tk-deployment-status")
+                                  style={"description_width": "initial"},
+                                  _dom_classes=("tk-deployment-name",), layout=shared_layout())
+        self._saved = plain_html("", "tk-deployment-status")
         start = trainee if trainee is not None else trainee_from_environment()
         saved = self._load(start) if start else None
         self.trainee = start.strip() if start else ""
@@ -326,7 +323,7 @@ class RulesLab(Lab):
 
     def header(self) -> tuple:
         """Who the deployment is saved for, above the levers."""
-        return (widgets.HBox([self._name, self._saved]),)
+        return (widgets.HBox([self._name, self._saved], layout=shared_layout()),)
 
     def _say(self, message: str, colour: str = "#555") -> None:
         self._saved.value = (f'<span style="color:{colour};font-size:12px">'

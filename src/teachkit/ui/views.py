@@ -24,6 +24,7 @@ from ..levers import REGISTRY
 from ..pipeline import RunResult
 from ..plotting import ATTRIBUTE_TITLES
 from ..text import whole
+from ._layouts import shared_layout, shared_style
 from ._safety import Banner
 
 __all__ = ["View", "HTMLView", "VIEWS", "all_views", "register_view", "GroupTable",
@@ -90,10 +91,11 @@ class View:
     def __init__(self, *, banner: Banner | None = None, **kwargs):
         self.banner = banner or Banner()
         if self.hidden:
-            kwargs.setdefault("layout", widgets.Layout(display="none"))
+            kwargs.setdefault("layout", shared_layout(display="none"))
+        kwargs.setdefault("layout", shared_layout())  # nobody changes a view's layout
+        if self.css:  # set before the model opens: no update message follows
+            kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), self.css)
         super().__init__(**kwargs)
-        if self.css:
-            self.add_class(self.css)
 
     def update(self, result, attribute: str) -> None:
         """Show ``result`` (the lab's run), by ``attribute`` where it shows groups."""
@@ -128,8 +130,8 @@ class Paragraph(widgets.HTML):
 
     def __init__(self, text: str):
         super().__init__(f'<p style="font-size:15px;max-width:60em;line-height:1.4">'
-                         f"{html.escape(text)}</p>")
-        self.add_class("tk-prose")
+                         f"{html.escape(text)}</p>", _dom_classes=("tk-prose",),
+                         layout=shared_layout(), style=shared_style(widgets.HTML))
 
 
 def settings_call(settings) -> str:
@@ -273,8 +275,8 @@ class GroupTable(widgets.HTML):
     """
 
     def __init__(self):
-        super().__init__()
-        self.add_class("tk-group-table-view")
+        super().__init__(_dom_classes=("tk-group-table-view",), layout=shared_layout(),
+                         style=shared_style(widgets.HTML))
 
     def show_figure(self, figure, *, baseline_name: str = "starting point") -> None:
         """Show the numbers ``figure`` draws now."""
