@@ -128,14 +128,36 @@ def _extension_files(page_config: dict) -> list[str]:
     return out
 
 
-def prefetch_urls(page_config: dict, base_url: str = "/") -> list[str]:
-    """What the landing page fetches ahead: Voila's JavaScript under the cached route,
-    then the widget extensions' (empty when :func:`install` has not run)."""
+def _template_files(voila_configuration, base: str) -> list[str]:
+    """The lesson template's own script and stylesheets (Voila's "lab" template: its
+    style bundle, ``index.css`` and the theme's), at the addresses the page gives them
+    (``?v=<hash>``, which Voila's handler serves cacheable for ten years)."""
+    template = getattr(voila_configuration, "template", None)
+    theme = getattr(voila_configuration, "theme", "light")
+    if not template:
+        return []
+    try:
+        from voila.utils import make_url
+
+        return [make_url(template, base, name)
+                for name in ("static/voila-style.js", "static/index.css",
+                             f"static/theme-{theme}.css")]
+    except Exception as exc:  # noqa: BLE001 - fetching ahead is an optimisation only
+        _LOG.info("teachkit: the template's files are not fetched ahead (%r)", exc)
+        return []
+
+
+def prefetch_urls(page_config: dict, base_url: str = "/",
+                  voila_configuration=None) -> list[str]:
+    """What the landing page fetches ahead: the lesson template's script and styles,
+    Voila's JavaScript under the cached route, then the widget extensions' (empty when
+    :func:`install` has not run)."""
     token = _STATE["token"]
     if not token:
         return []
     base = base_url if base_url.endswith("/") else base_url + "/"
-    return ([f"{base}voila/static/tk-{token}/{name}" for name in _STATE["static"]]
+    return (_template_files(voila_configuration, base)
+            + [f"{base}voila/static/tk-{token}/{name}" for name in _STATE["static"]]
             + [base + url for url in _extension_files(page_config)])
 
 
@@ -152,7 +174,8 @@ def page_config_hook(page_config: dict, *, base_url: str = "/", notebook_path=No
         base = base_url if base_url.endswith("/") else base_url + "/"
         page_config["fullStaticUrl"] = f"{base}voila/static/tk-{token}"
         if "teachkitLessons" in page_config:  # the landing page
-            page_config["teachkitPrefetch"] = prefetch_urls(page_config, base)
+            page_config["teachkitPrefetch"] = prefetch_urls(
+                page_config, base, kwargs.get("voila_configuration"))
     return page_config
 
 
