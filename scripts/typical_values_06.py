@@ -6,13 +6,19 @@ The twin of ``scripts/typical_values.py`` for lesson 06 (a file of its own): run
 (per number: every seed's value, the median and the 10th-90th percentiles). About two
 minutes.
 
+With ``--calibrate-shock`` it first prints what the shock's calibration rule
+(:func:`teachkit.monitor.calibration.calibrate_shock_weight`) finds now, beside
+:data:`teachkit.monitor.events.SHOCK_SEVERITY_WEIGHT`, and stops (exit 1) if they differ:
+put the weight it prints into ``events.py``, then run the script again.
+
 Usage::
 
-    PYTHONPATH=src .venv/bin/python scripts/typical_values_06.py
+    PYTHONPATH=src .venv/bin/python scripts/typical_values_06.py [--calibrate-shock]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -25,7 +31,24 @@ from teachkit.story_numbers import SEEDS
 OUT = Path(__file__).resolve().parents[1] / "data" / "synthetic" / "typical_values_06.json"
 
 
+def calibrate_shock() -> bool:
+    """Print the shock's calibrated weight; whether events.py already holds it."""
+    from teachkit.monitor.calibration import WONG_ALERTS_RISE, calibrate_shock_weight
+    from teachkit.monitor.events import SHOCK_SEVERITY_WEIGHT
+
+    weight, rise = calibrate_shock_weight()
+    print(f"shock: weight {weight:.2f} gives a median alert rise of {100 * rise:.1f} % "
+          f"(Wong et al. 2021: {100 * WONG_ALERTS_RISE:.0f} %); events.py holds "
+          f"{SHOCK_SEVERITY_WEIGHT:.2f}", file=sys.stderr)
+    return weight == SHOCK_SEVERITY_WEIGHT
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description="Lesson 06's typical values.")
+    parser.add_argument("--calibrate-shock", action="store_true",
+                        help="first re-run the shock's calibration and check events.py")
+    if parser.parse_args().calibrate_shock and not calibrate_shock():
+        return 1
     per_seed = []
     for i, seed in enumerate(SEEDS):
         print(f"lesson 06: seed {seed} ({i + 1}/{len(SEEDS)})", file=sys.stderr)

@@ -37,9 +37,15 @@ def test_every_lesson_is_listed():
         assert f"notebooks/{notebook.name}" in README, f"{notebook.name} is not in the README"
 
 
-def test_the_screenshot_exists():
+def test_the_screenshot_exists_and_a_script_makes_it():
+    import runpy
+
+    shots = runpy.run_path(str(ROOT / "scripts" / "screenshots.py"))["SHOTS"]
+    assert "scripts/screenshots.py" in README
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         assert (ROOT / image).is_file(), f"README shows a missing image: {image}"
+        if image.startswith("docs/images/"):
+            assert Path(image).stem in shots, f"scripts/screenshots.py does not make {image}"
 
 
 # -- the README's lever tables, checked field by field against the specs ---------------

@@ -3,10 +3,11 @@
 #
 # The practice's model was trained on a year of synthetic patients and goes live. Then
 # 36 months pass: **1,000 patients a month**, drawn from the same synthetic clinic and
-# seed. A crisis is known only **90 days** after screening. `run_monitor` runs the 36
-# months with the drift events, monitors and update policy of a `MonitorSettings`;
-# `result.months` has one row per month, `result.period(first, last)` sums a range of
-# months, `result.totals()` the whole 36.
+# seed. A crisis counts if it happens within a year of screening, so it is known only
+# **12 months** after screening. `run_monitor` runs the 36 months with the drift
+# events, monitors and update policy of a `MonitorSettings`; `result.months` has one row
+# per month, `result.period(first, last)` sums a range of months, `result.totals()` the
+# whole 36.
 #
 # Set each variable, then run the check under it; `q1.hint()` gives a hint.
 #

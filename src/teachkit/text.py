@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["per_1000", "whole", "whole_counts", "describe_run", "describe_change",
+__all__ = ["per_1000", "whole", "whole_counts", "more_fewer", "describe_run",
+           "describe_change", "describe_unchanged",
            "describe_cohort", "describe_programme", "describe_equal_score",
            "describe_group_change",
            "describe_base_rates", "percent", "SYNTHETIC_NOTICE", "BASELINE_NAMES",
@@ -107,7 +108,19 @@ def whole_counts(row) -> dict:
     return out
 
 
-def _more_fewer(delta: float, noun_plural: str, *, more="more", fewer="fewer") -> str:
+def more_fewer(delta: float, noun_plural: str, *, more="more", fewer="fewer") -> str:
+    """A change in people per 1,000 as a phrase: "3 more crises missed".
+
+    ``delta`` is rounded to whole people (:func:`whole`); 0 reads "the same number of
+    ...", and one person takes the singular.
+
+    Examples
+    --------
+    >>> more_fewer(2.6, "crises caught"), more_fewer(-1, "needless escalations")
+    ('3 more crises caught', '1 fewer needless escalation')
+    >>> more_fewer(0.4, "crises missed")
+    'the same number of crises missed'
+    """
     delta = whole(delta)
     if delta == 0:
         return f"the same number of {noun_plural}"
@@ -140,6 +153,38 @@ def describe_run(now) -> str:
     )
 
 
+#: The numbers of a run a change sentence compares (per 1,000 patients).
+_COMPARED = ("flagged", "caught", "missed", "needless")
+
+
+def describe_unchanged(now, before, *, baseline_name: str) -> str | None:
+    """The sentence every lesson opens with when no whole person per 1,000 changed;
+    None when one did (then say what changed).
+
+    A change smaller than one person per 1,000 is still said, never hidden: "Less than
+    1 in 1,000 patients changes"; "No change" only when nothing moved at all. ``now`` and
+    ``before`` are rows of ``ConsequenceFrame.overall`` (per 1,000, not yet rounded).
+
+    Examples
+    --------
+    >>> before = {"flagged": 187.0, "caught": 14.0, "missed": 6.0, "needless": 173.0}
+    >>> describe_unchanged(dict(before), before, baseline_name="the usual rule")
+    'No change against the usual rule.'
+    >>> describe_unchanged(dict(before, flagged=187.2, needless=173.2), before,
+    ...                    baseline_name="the usual rule")
+    'Less than 1 in 1,000 patients changes against the usual rule.'
+    >>> describe_unchanged(dict(before, flagged=190.0, needless=176.0), before,
+    ...                    baseline_name="the usual rule") is None
+    True
+    """
+    rounded_now, rounded_before = whole_counts(now), whole_counts(before)
+    if any(rounded_now[k] != rounded_before[k] for k in _COMPARED):
+        return None
+    if any(abs(float(now[k]) - float(before[k])) > 1e-9 for k in _COMPARED):
+        return f"Less than 1 in 1,000 patients changes against {baseline_name}."
+    return f"No change against {baseline_name}."
+
+
 def describe_change(now, before, *, baseline_name: str = "the usual rule") -> str:
     """The change against the baseline, per 1,000 patients, in plain language.
 
@@ -153,22 +198,18 @@ def describe_change(now, before, *, baseline_name: str = "the usual rule") -> st
     (15 of 20), 1 fewer crisis missed, and 68 fewer needless escalations. 120 are
     flagged (the usual rule: 187).
     """
-    moved = any(abs(float(now[k]) - float(before[k])) > 1e-9
-                for k in ("flagged", "caught", "missed", "needless"))
+    unchanged = describe_unchanged(now, before, baseline_name=baseline_name)
     now, before = whole_counts(now), whole_counts(before)
+    if unchanged:
+        return f"{unchanged} {describe_run(now)}"
     caught = now["caught"] - before["caught"]
     missed = now["missed"] - before["missed"]
     needless = now["needless"] - before["needless"]
-    if all(d == 0 for d in (caught, missed, needless, now["flagged"] - before["flagged"])):
-        if moved:  # a change smaller than one person per 1,000 is still said, not hidden
-            return (f"Less than 1 in 1,000 patients changes against {baseline_name}. "
-                    + describe_run(now))
-        return (f"No change against {baseline_name}. " + describe_run(now))
     return (
         f"Compared with {baseline_name}, out of every 1,000 patients: "
-        f"{_more_fewer(caught, 'crises caught')} ({per_1000(now['caught'])} of "
-        f"{per_1000(now['crises'])}), {_more_fewer(missed, 'crises missed')}, and "
-        f"{_more_fewer(needless, 'needless escalations')}. {per_1000(now['flagged'])} are "
+        f"{more_fewer(caught, 'crises caught')} ({per_1000(now['caught'])} of "
+        f"{per_1000(now['crises'])}), {more_fewer(missed, 'crises missed')}, and "
+        f"{more_fewer(needless, 'needless escalations')}. {per_1000(now['flagged'])} are "
         f"flagged ({baseline_name}: {per_1000(before['flagged'])})."
     )
 

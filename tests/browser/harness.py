@@ -699,8 +699,8 @@ def element_screenshot(page, selector: str, name: str) -> Path:
               let bottom = r.bottom, right = r.right;
               for (const d of el.querySelectorAll('*')) {
                 const b = d.getBoundingClientRect();
-                if (b.width && b.height) { bottom = Math.max(bottom, b.bottom);
-                                           right = Math.max(right, b.right); } }
+                if (b.width && b.height && d.checkVisibility()) {  // not in a closed <details>
+                  bottom = Math.max(bottom, b.bottom); right = Math.max(right, b.right); } }
               return {x: r.left, y: r.top + window.scrollY, width: right - r.left,
                       height: bottom - r.top}; }""", selector)
         box = {k: max(0, v) for k, v in box.items()}

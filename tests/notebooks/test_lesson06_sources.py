@@ -10,6 +10,7 @@ import pytest
 
 from teachkit.cohort import COHORT_SETTINGS
 from teachkit.monitor import MonitorSettings
+from teachkit.monitor.calibration import WONG_ALERTS_RISE
 from teachkit.monitor.events import SHOCK_CENSUS
 from teachkit.monitor.monitors import LABEL_DELAY
 
@@ -69,10 +70,19 @@ def test_coding_shock_pipeline(text):
             f"{100 * m('shock_alert_share'):.1f} %**") in text
     low, high = spread("shock_alerts_change")
     assert (f"total alerts by **{100 * m('shock_alerts_change'):.0f} %** ({100 * low:.0f} % "
-            f"to {100 * high:.0f} % across the practices; more than in Wong's") in text
-    assert m("shock_alerts_change") > 0.43
+            f"to {100 * high:.0f} % across the practices; Wong: "
+            f"{100 * WONG_ALERTS_RISE:.0f} %)") in text
+    assert "total alerts rose 43 % (Wong et al. 2021)" in text and WONG_ALERTS_RISE == 0.43
+    # the severity weight is fitted to Wong's rise (monitor.calibration), and says so
+    assert abs(m("shock_alerts_change") - WONG_ALERTS_RISE) <= 0.03
+    assert "how much sicker is an assumption (A)" in text
     assert (f"(**{m('shock_auc'):.2f}** against **{m('rest_auc_shock_months'):.2f}**)"
             in text)
+    assert ("passes 0.10 (a shift) in the first shock month, so the input monitor raises "
+            "an alarm at the end of that same month" in text
+            and spread("shock_input_lag") == (0, 0))  # in every practice
+    assert (f"the PSI peaks at **{m('shock_psi'):.2f}**, the edge of a large shift" in text
+            and 0.2 <= m("shock_psi") < 0.3)
     assert (f"from **{m('rest_alerts_per_month'):.0f} to "
             f"{m('pipeline_alerts_per_month'):.0f} a month**") in text
     assert (f"from **{m('rest_missed'):.0f} to {m('pipeline_missed'):.0f}**" in text

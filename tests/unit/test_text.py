@@ -11,6 +11,7 @@ from teachkit.text import (
     SYNTHETIC_NOTICE,
     describe_change,
     describe_run,
+    describe_unchanged,
     per_1000,
     whole_counts,
 )
@@ -105,6 +106,34 @@ def test_describe_change_names_the_baseline():
 def test_no_change_says_so():
     sentence = describe_change(dict(BEFORE), BEFORE)
     assert sentence == "No change against the usual rule. " + describe_run(BEFORE)
+
+
+@pytest.mark.parametrize(("now", "opener"), [
+    (dict(BEFORE), "No change against {b}."),
+    (dict(BEFORE, caught=14.2, missed=5.8, flagged=187.2),
+     "Less than 1 in 1,000 patients changes against {b}."),
+    (dict(BEFORE, flagged=187.4, needless=173.4),
+     "Less than 1 in 1,000 patients changes against {b}."),
+])
+def test_every_lesson_opens_an_unchanged_run_with_one_sentence(now, opener):
+    # lessons 01-03, 05-06 (describe_change) and lesson 04 (describe_oversight) say the
+    # same words for the same rows: a change under one person is said, never "No change"
+    from teachkit.oversight.sentences import describe_oversight
+
+    expected = opener.format(b="the model acting alone")
+    assert describe_unchanged(now, BEFORE, baseline_name="the model acting alone") \
+        == expected
+    assert describe_change(now, BEFORE, baseline_name="the model acting alone") \
+        .startswith(expected + " Out of every 1,000 patients, ")
+    decided = {"human": 50.0, "model": 0.0, "nobody": 10.0}
+    assert describe_oversight(now, BEFORE, decided, baseline_name="the model acting alone") \
+        .startswith(expected + " Out of every 1,000 patients, 14 of the 20 crises")
+
+
+def test_a_visible_change_has_no_unchanged_sentence():
+    now = dict(BEFORE, flagged=188.0, needless=174.0)
+    assert describe_unchanged(now, BEFORE, baseline_name="x") is None
+    assert describe_change(now, BEFORE, baseline_name="x").startswith("Compared with x")
 
 
 def test_a_change_under_half_a_person_reads_as_the_same_number():

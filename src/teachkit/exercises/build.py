@@ -145,7 +145,7 @@ def verify(lesson: Lesson, variant: str, nb) -> list[str]:
         from ..grading.run import read_notebook
 
         _, cells, _ = read_notebook(path)
-        report = run._run_sandboxed(None, cells)
+        report = run.run_sandboxed(None, cells)
         result = judge_report(lesson, report, run.spec, trainee=variant,
                               notebook=path.name, sha256="")
     problems = []

@@ -157,7 +157,7 @@ class GradingRun:
         if lesson_id is not None and lesson_id != self.lesson.id:
             return static("wrong lesson", f"{name} is a notebook of lesson {lesson_id}, not "
                                           f"of lesson {self.lesson.id}.")
-        report = self._run_sandboxed(sub, cells)
+        report = self.run_sandboxed(sub, cells)
         result = judge_report(self.lesson, report, self.spec, trainee=sub.trainee,
                               notebook=name, sha256=sha)
         if name != self.lesson.notebook:
@@ -165,7 +165,24 @@ class GradingRun:
                                 f"{self.lesson.notebook!r}); it was graded all the same.")
         return result
 
-    def _run_sandboxed(self, sub: Submission, cells: list[str]) -> dict:
+    def run_sandboxed(self, sub: Submission | None, cells: list[str]) -> dict:
+        """Run a notebook's code ``cells`` in the grading sandbox; return the driver's
+        report.
+
+        The cells run in a fresh interpreter (``teachkit.grading._driver``) with this
+        run's prelude, limits, hidden paths and sandbox mode, in a scratch directory
+        removed afterwards (kept if ``TEACHKIT_KEEP_SCRATCH`` is set). :meth:`grade`
+        calls it for each submission; :func:`teachkit.exercises.build.verify` for a
+        built notebook. ``sub`` is the submission the cells come from (None for a built
+        notebook); the run itself does not read it.
+
+        Returns
+        -------
+        dict
+            The driver's report (``cells`` and each problem's outcome), or
+            ``{"cells": [], "notebook_timed_out": True, ...}`` past the hard timeout, or
+            ``{"cells": [], "startup_error": ...}`` if the driver gave no report.
+        """
         work = Path(tempfile.mkdtemp(prefix="teachkit-grade-"))
         try:
             job = {

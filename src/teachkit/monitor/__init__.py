@@ -5,6 +5,7 @@ Modules:
 - :mod:`.timeline`: the time axis (a training year, 36 monthly intakes from one pool
   of synthetic patients), the local and vendor models;
 - :mod:`.events`: the drift events and their sourced stories;
+- :mod:`.calibration`: the shock's severity weight fitted to Wong et al. 2021's alerts;
 - :mod:`.monitors`: PSI, KS, AUC, observed / expected and a CUSUM;
 - :mod:`.run`: the 36 months with monitors and an update policy;
 - :mod:`.log`: the monitoring log and incidents (EU AI Act Arts. 72-73);

@@ -28,7 +28,8 @@ import numpy as np
 
 __all__ = ["CASE_MIX_WEIGHT", "BASE_RATE_FALL", "CODING_EXTRA", "SHOCK_MONTHS",
            "SHOCK_CENSUS", "SHOCK_SEVERITY_WEIGHT", "EVENT_STORIES", "EVENT_SOURCES",
-           "selection_weights", "intake_size", "surviving_share", "active"]
+           "selection_weights", "weighted_choice", "intake_size", "surviving_share",
+           "active"]
 
 #: Limited-English patients' chance of being in an intake, relative (A: a clinic for a
 #: limited-English community joins).
@@ -44,10 +45,13 @@ CODING_EXTRA = 0.01
 #: al. 2021: census down 35 %).
 SHOCK_MONTHS = 3
 SHOCK_CENSUS = 0.65
-#: Selection weight exp(w * severity) in shock months (A: fitted on the calibrated cohort
-#: so that total alerts typically rise about 43 % with 35 % fewer patients, as in Wong et
-#: al. 2021).
-SHOCK_SEVERITY_WEIGHT = 1.1
+#: Selection weight exp(w * severity) in shock months (A: how much sicker the patients
+#: who still come are). Fitted by the rule of :func:`teachkit.monitor.calibration.
+#: calibrate_shock_weight`: the weight (grid step 0.01) at which the median rise in total
+#: alerts over the 20 seeds is closest to Wong et al. 2021's 43 % with 35 % fewer
+#: patients. Its answer: 0.85, median rise 42.5 % (``scripts/typical_values_06.py
+#: --calibrate-shock``; the weight 1.1 used before gave 60 %).
+SHOCK_SEVERITY_WEIGHT = 0.85
 
 EVENT_STORIES = {
     "drift_case_mix": "a clinic for a limited-English community joined",
@@ -78,14 +82,50 @@ def active(start: int, month: int, *, months: int | None = None) -> bool:
     return months is None or month < start + months
 
 
-def selection_weights(month: int, deployment, *, limited_english, severity) -> np.ndarray:
-    """Each candidate's weight of being in ``month``'s intake (1 with no event)."""
+def selection_weights(month: int, deployment, *, limited_english, severity,
+                      shock_weight: float = SHOCK_SEVERITY_WEIGHT) -> np.ndarray:
+    """Each candidate's weight of being in ``month``'s intake (1 with no event).
+
+    ``shock_weight`` is the shock's ``w`` in exp(w * severity) (:data:`SHOCK_SEVERITY_WEIGHT`;
+    :func:`teachkit.monitor.calibration.calibrate_shock_weight` tries others).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> d = SimpleNamespace(drift_case_mix=0, drift_shock=12)
+    >>> sev = np.array([-1.0, 0.0, 1.0])
+    >>> selection_weights(11, d, limited_english=None, severity=sev).tolist()
+    [1.0, 1.0, 1.0]
+    >>> selection_weights(12, d, limited_english=None, severity=sev,
+    ...                   shock_weight=np.log(2)).round(3).tolist()
+    [0.5, 1.0, 2.0]
+    """
     w = np.ones(len(severity))
     if active(deployment.drift_case_mix, month):
         w = w * np.where(limited_english, CASE_MIX_WEIGHT, 1.0)
     if active(deployment.drift_shock, month, months=SHOCK_MONTHS):
-        w = w * np.exp(SHOCK_SEVERITY_WEIGHT * (severity - severity.mean()))
+        w = w * np.exp(shock_weight * (severity - severity.mean()))
     return w
+
+
+def weighted_choice(keys: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Which ``size`` of the candidates are drawn, with chances in proportion to
+    ``weights`` (Efraimidis-Spirakis: the largest ``keys ** (1 / weights)``, one uniform
+    key per candidate), as sorted positions.
+
+    With equal weights it is a plain random sample, and the same keys draw nested
+    samples: the ``size`` drawn are among the ``size + 1`` drawn.
+
+    Examples
+    --------
+    >>> keys = np.array([0.9, 0.1, 0.5, 0.7])
+    >>> weighted_choice(keys, np.ones(4), 2).tolist()
+    [0, 3]
+    >>> weighted_choice(keys, np.array([1.0, 100.0, 1.0, 1.0]), 2).tolist()
+    [0, 1]
+    """
+    ranked = np.log(keys) / weights
+    return np.sort(np.argpartition(-ranked, size - 1)[:size])
 
 
 def intake_size(month: int, deployment) -> int:

@@ -27,11 +27,20 @@ import numpy as np
 import pandas as pd
 
 from ..models import FEATURES
-from .events import CODING_EXTRA, active, intake_size, selection_weights, surviving_share
+from .events import (
+    CODING_EXTRA,
+    SHOCK_SEVERITY_WEIGHT,
+    active,
+    intake_size,
+    selection_weights,
+    surviving_share,
+    weighted_choice,
+)
 from .monitors import LABEL_DELAY, PSI_AMBER, Cusum, PsiReference, auc, ks_pvalue, psi_light
 from .timeline import MISSING_COLUMN, MONTHS, LinearModel, Pool, fit_model
 
-__all__ = ["Timeline", "simulate_months", "RECALIBRATION_WINDOW", "REFIT_MONTHS"]
+__all__ = ["Timeline", "simulate_months", "draw_intake", "RECALIBRATION_WINDOW",
+           "REFIT_MONTHS"]
 
 #: The PSI lights in words, not colour names (issue 14): what the level means.
 _PSI_WORDS = {"amber": "PSI 0.10 or more: a shift", "red": "PSI 0.25 or more: a large shift"}
@@ -76,14 +85,15 @@ class Timeline:
     monitoring: str = "none"
 
 
-def _intake(p: Pool, month: int, events) -> np.ndarray:
+def draw_intake(p: Pool, month: int, events, *,
+                shock_weight: float = SHOCK_SEVERITY_WEIGHT) -> np.ndarray:
+    """The pool rows of ``month``'s intake: :func:`.events.intake_size` of the month's
+    candidates, drawn with the drift events' :func:`.events.selection_weights`
+    (``shock_weight``: the shock's, :mod:`.calibration` tries others)."""
     rows = p.month_rows(month)
     w = selection_weights(month, events, limited_english=p.limited_english[rows],
-                          severity=p.severity[rows])
-    size = intake_size(month, events)
-    keys = np.log(p.keys[rows]) / w  # Efraimidis-Spirakis: the largest u ** (1 / w)
-    chosen = rows[np.argpartition(-keys, size - 1)[:size]]
-    return np.sort(chosen)
+                          severity=p.severity[rows], shock_weight=shock_weight)
+    return rows[weighted_choice(p.keys[rows], w, intake_size(month, events))]
 
 
 def _decide(policy: str, *, labelled: bool) -> str:
@@ -121,7 +131,7 @@ def simulate_months(p: Pool, model: LinearModel, events, *, threshold: float,
     since = 1  # first month scored by the model now in use (the CUSUM counts from it)
     by_month = {}
     for month in range(1, MONTHS + 1):
-        rows = _intake(p, month, events)
+        rows = draw_intake(p, month, events)
         X = p.X[rows]
         if active(events.drift_pipeline, month):
             X = X.copy()

@@ -30,9 +30,11 @@ SCENARIOS = {
 }
 
 
-def _lag(result, start: int) -> float:
-    """Months from ``start`` to the first alarm after it (NaN: none in 36 months)."""
-    later = [a["month"] for a in result.timeline.alarms if a["month"] >= start]
+def _lag(result, start: int, monitor: str = "") -> float:
+    """Months from ``start`` to the first alarm after it (NaN: none in 36 months); only
+    alarms whose monitor starts with ``monitor``, if given."""
+    later = [a["month"] for a in result.timeline.alarms
+             if a["month"] >= start and a["monitor"].startswith(monitor)]
     return float(later[0] - start) if later else float("nan")
 
 
@@ -71,6 +73,7 @@ def story_numbers_06(seed: int) -> dict[str, float]:
     out["shock_auc"] = runs["shock"].period(12, 14)["AUC"]
     out["rest_auc_shock_months"] = runs["rest"].period(12, 14)["AUC"]
     out["shock_psi"] = float(shock.loc[window, "psi"].max())
+    out["shock_input_lag"] = _lag(runs["shock"], 12, monitor="input")
     out["pipeline_psi"] = float(runs["pipeline"].months.loc[12:, "psi"].median())
     out["pipeline_lag"] = _lag(runs["pipeline"], 12)
     out["coding_lag"] = _label_lag(runs["coding"], 12)

@@ -6,7 +6,7 @@ The wording follows :mod:`teachkit.text` (per 1,000 patients, "urgent follow-up"
 
 from __future__ import annotations
 
-from ..text import _more_fewer, per_1000, whole, whole_counts
+from ..text import describe_unchanged, more_fewer, per_1000, whole, whole_counts
 
 __all__ = ["BASELINE_NAMES", "describe_oversight", "describe_deciders"]
 
@@ -57,6 +57,8 @@ def describe_oversight(now, before, decisions, *, baseline_name: str) -> str:
     queue was full or the flags were dropped).
     """
     who = describe_deciders(decisions)
+    unchanged = None if before is None else describe_unchanged(
+        now, before, baseline_name=baseline_name)
     now = whole_counts(now)  # whole people that add up, as every view shows them
     before = None if before is None else whole_counts(before)
     if before is None:
@@ -64,15 +66,15 @@ def describe_oversight(now, before, decisions, *, baseline_name: str) -> str:
                 f"follow-up: {per_1000(now['caught'])} of the {per_1000(now['crises'])} "
                 f"crises are caught, {per_1000(now['missed'])} missed, and "
                 f"{per_1000(now['needless'])} follow-ups are needless. {who}")
-    deltas = [now[k] - before[k] for k in ("caught", "missed", "needless", "flagged")]
-    if all(x == 0 for x in deltas):
-        return (f"No change against {baseline_name}: out of every 1,000 patients "
-                f"{per_1000(now['caught'])} of the {per_1000(now['crises'])} crises are "
-                f"caught and {per_1000(now['needless'])} follow-ups are needless. {who}")
+    if unchanged:
+        return (f"{unchanged} Out of every 1,000 patients, {per_1000(now['caught'])} of the "
+                f"{per_1000(now['crises'])} crises are caught and "
+                f"{per_1000(now['needless'])} follow-ups are needless. {who}")
+    deltas = [now[k] - before[k] for k in ("caught", "missed", "needless")]
     return (
         f"Compared with {baseline_name}, out of every 1,000 patients: "
-        f"{_more_fewer(deltas[0], 'crises caught')} ({per_1000(now['caught'])} of "
-        f"{per_1000(now['crises'])}), {_more_fewer(deltas[1], 'crises missed')} and "
-        f"{_more_fewer(deltas[2], 'needless escalations')}. {per_1000(now['flagged'])} get an "
+        f"{more_fewer(deltas[0], 'crises caught')} ({per_1000(now['caught'])} of "
+        f"{per_1000(now['crises'])}), {more_fewer(deltas[1], 'crises missed')} and "
+        f"{more_fewer(deltas[2], 'needless escalations')}. {per_1000(now['flagged'])} get an "
         f"urgent follow-up ({baseline_name}: {per_1000(before['flagged'])}). {who}"
     )
