@@ -46,8 +46,8 @@ _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{16,32})\.js$")
 #: Voila's bundle and its webpack chunks: voila.js, 4371.voila.js.
 _CHUNK = re.compile(r"^(\d+\.)?voila\.js$")
 
-#: Set by :func:`install` in the server's process: the route's hash and the files the
-#: landing page fetches ahead (relative to the server's base URL).
+#: Set by :func:`install` in the server's process: the route's hash, and the names of
+#: Voila's bundle and chunks the landing page fetches ahead under that route.
 _STATE: dict = {"token": None, "static": ()}
 
 
