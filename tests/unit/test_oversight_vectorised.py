@@ -1,6 +1,8 @@
-"""The oversight stage's tables by group: the bincount tallies give exactly the sums of
-the one-hot matrix product they replaced (kept here as the reference), on several seeds
-and set-ups, and on records with a missing group and plain (not categorical) columns."""
+"""Lesson 04/05's review queue on a lever value's first visit, made faster, gives the same
+numbers: the oversight stage's tables by group (bincount tallies against the one-hot
+matrix product they replaced, kept here as the reference, on several seeds and set-ups,
+and on records with a missing group and plain columns), and lesson 05's opt-out chances
+(against the per-patient loop they replaced)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pandas as pd
 import pytest
 
 from teachkit.consequences import GROUP_ATTRIBUTES
+from teachkit.levers.explain import DISCOMFORT_BY_AGE, DISCOMFORT_SEX_FACTOR, discomfort
 from teachkit.oversight import OversightSettings, run_oversight
 from teachkit.oversight.deployment import HUMAN, MODEL, _group_sums
 
@@ -62,3 +65,19 @@ def test_group_sums_skip_a_missing_group_and_take_plain_columns():
     assert list(index) == keys
     assert np.array_equal(sums, want_sums) and np.array_equal(patients, want_patients)
     assert patients.tolist() == [4, 1, 2, 2, 2]  # the patient without a sex: all only
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_opt_out_chances_equal_the_per_patient_loop(seed):
+    from teachkit.cohort import make_cohort
+
+    cohort = make_cohort(5_000, seed=seed)
+    sex = cohort["sex"].astype(str).to_numpy()
+    sex[:3] = ["other", "", "female"]  # a value with no factor keeps the base chance
+    ages, shares = zip(*DISCOMFORT_BY_AGE)
+    base = np.interp(cohort["age"].to_numpy(dtype=float), ages, shares)
+    factor = np.array([DISCOMFORT_SEX_FACTOR.get(str(s), 1.0) for s in sex])
+    want = np.clip(base * factor, 0.0, 1.0)
+    got = discomfort(cohort["age"].to_numpy(), sex)
+    assert np.array_equal(got, want)
+    assert len(set(np.round(got / base, 6))) == 3  # female, male, and neither
