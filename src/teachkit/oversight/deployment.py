@@ -409,8 +409,8 @@ def _group_codes(records: pd.DataFrame):
     for j, attribute in enumerate(attributes):
         col = records[attribute]
         cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype("category")
-        rows[:, j] = cat.cat.codes.to_numpy() + len(keys)
-        rows[cat.cat.codes.to_numpy() < 0, j] = -1
+        codes = cat.cat.codes.to_numpy()
+        rows[:, j] = np.where(codes < 0, -1, codes + len(keys))
         keys += [(attribute, g) for g in cat.cat.categories]
     rows[rows < 0] = len(keys)
     rows.setflags(write=False)
