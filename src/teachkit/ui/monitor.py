@@ -43,8 +43,9 @@ ASSUMPTIONS = (
     "10 % a year in the base-rate event; the coding change adds one recorded crisis per "
     "100 patients; the shock lasts three months; the CUSUM's limits (0.5 and 4 standard "
     "deviations) and the six labelled months a recalibration learns from are teaching "
-    "choices. The alert and census changes of the shock, the PSI lights and the Davis "
-    "2022 O:E figures are published.")
+    "choices; how much sicker the shock's patients are was fitted so that alerts rise by "
+    "Wong's 43 %. The shock's census fall (35 %) and alert rise, the PSI lights and the "
+    "Davis 2022 O:E figures are published.")
 
 
 def epic_case() -> widgets.HTML:
