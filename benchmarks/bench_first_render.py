@@ -10,6 +10,14 @@ For each lesson:
   Beside it, from the same runs: the page's load event, the widget models the page
   received and the kernel's bytes, and Chromium's own script,
   layout and style seconds (DevTools ``Performance.getMetrics``);
+- ``--from-landing``: the way a trainee comes, instead of a lesson opened directly in
+  a browser with an empty cache: the landing page (``teachkit serve``'s address) is
+  opened first, in a new browser profile, and left while it fetches the lesson pages'
+  JavaScript ahead (teachkit.page_assets; the seconds it took are printed), then the
+  lesson's link is clicked: from the click to the whole page ready in the new tab. (No
+  request routing in this mode: Playwright turns the HTTP cache off when any route is
+  set; a request off the machine fails the run instead.) Beside it, the requests the
+  lesson page still made to the server;
 - lever p95 (``--steps`` > 0): ArrowRight / ArrowLeft on the lesson's first slider
   lever that can be moved, from the keydown to the dashboard updated
   (``bench_lesson_levers.lever_latency``), p95 over the presses, median of
@@ -20,6 +28,7 @@ loads, as paired ratios (before / after on the same machine, close in time).
 
 Usage: .venv/bin/python benchmarks/bench_first_render.py [LESSON ...] [--runs 5]
        [--steps 40] [--lever-runs 3] [--profile] [--json FILE] [--before main]
+       [--from-landing]
 ``--before DIR_OR_REF`` compares first renders instead: two servers, this checkout's and
 one of another checkout (or git ref), renders alternating, paired ratios printed.
 ``--profile`` also prints, for the last run of each lesson, the page's JavaScript
@@ -46,6 +55,7 @@ from harness import (  # noqa: E402
     LESSONS,
     VoilaServer,
     chromium_missing_message,
+    is_loopback,
     launch_chromium,
     open_page,
 )
@@ -131,6 +141,63 @@ def render_once(browser, server, lesson: str, *, profile: bool = False,
             "sent": dict(frames.sent), **metrics, "top": top, "slider": slider}
 
 
+_FETCHED_JS = """() => performance.getEntriesByType('resource')
+  .filter(e => e.transferSize > 0 && e.initiatorType !== 'fetch').length"""
+_PREFETCHED_JS = """() => { const d = document.body.dataset;
+  return !d.prefetchTotal || parseInt(d.prefetched || '0', 10) >= parseInt(d.prefetchTotal, 10);
+}"""
+
+
+def render_from_landing(browser, server, lesson: str, *, timeout_s: float = 120.0) -> dict:
+    """Open the landing page in a new browser profile, let it fetch ahead, then click
+    ``lesson``'s link: the seconds from the click to the lesson page ready."""
+    waited = server.wait_pool_ready(timeout=300)
+    frames = FrameCounter()
+    # No route (it would turn the HTTP cache off): requests are watched instead.
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
+    leaving, errors = [], []
+
+    def watch(page):
+        page.on("request", lambda r: leaving.append(r.url) if not is_loopback(r.url)
+                else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    context.on("page", watch)
+    try:
+        landing = context.new_page()
+        start = time.perf_counter()
+        landing.goto(server.url + "/", wait_until="load", timeout=timeout_s * 1000)
+        landing.wait_for_function(_PREFETCHED_JS, timeout=timeout_s * 1000, polling=50)
+        prefetch_s = time.perf_counter() - start
+        prefetched = int(landing.evaluate("() => document.body.dataset.prefetchTotal || 0"))
+        load = load_average()
+        link = landing.locator(f'.tk-lesson[data-notebook="{LESSONS[lesson]}"] '
+                               "a.tk-lesson-link")
+        with context.expect_page(timeout=timeout_s * 1000) as opened:
+            start = time.perf_counter()
+            link.click()
+        page = opened.value
+        page.on("websocket", frames.attach)
+        page.wait_for_function(_READY_JS, timeout=timeout_s * 1000, polling=20)
+        total = time.perf_counter() - start
+        page.wait_for_load_state("load", timeout=timeout_s * 1000)
+        html_done, dcl, loaded = page.evaluate(_NAV_JS)
+        fetched = page.evaluate(_FETCHED_JS)
+        if leaving or errors:
+            raise RuntimeError(f"lesson {lesson}: requests off the machine {leaving}, "
+                               f"page errors {errors}")
+        page.close(run_before_unload=True)
+    finally:
+        context.close()
+    return {"lesson": lesson, "first_render_s": total, "html_s": html_done, "dcl_s": dcl,
+            "load_s": loaded, "pool_wait_s": waited, "load_average": load,
+            "prefetch_s": prefetch_s, "prefetched": prefetched,
+            "requests_to_server": fetched, "models": frames.models,
+            "received_kb": frames.received_bytes / 1024, "script_s": float("nan"),
+            "layout_s": float("nan"), "style_s": float("nan"), "top": [], "slider": None}
+
+
 def served(lessons, folder: Path, tree: Path = ROOT.parent) -> VoilaServer:
     """``teachkit serve`` with a pool of one preheated kernel for each of ``lessons``
     only (copied to ``folder``): the other lessons' kernels would only load the
@@ -142,7 +209,8 @@ def served(lessons, folder: Path, tree: Path = ROOT.parent) -> VoilaServer:
                        expected_kernels=len(lessons), env={"PYTHONPATH": str(tree / "src")})
 
 
-def paired_renders(browser, lessons, runs: int, before: str, timeout_s: float) -> dict:
+def paired_renders(browser, lessons, runs: int, before: str, timeout_s: float,
+                   render=render_once) -> dict:
     """First renders on two servers at once, ``before`` (a checkout folder, or a git ref
     of this repository, archived) and this checkout, alternating which goes first, so
     the machine's load falls on both alike. Returns, per lesson, both medians and the
@@ -168,9 +236,9 @@ def paired_renders(browser, lessons, runs: int, before: str, timeout_s: float) -
                         for name in order:
                             for other in servers.values():  # both quiet before each render
                                 other.wait_pool_ready(timeout=300)
-                            pair[name] = render_once(browser, servers[name], n,
-                                                     timeout_s=timeout_s)
-                    except PlaywrightError as exc:
+                            pair[name] = render(browser, servers[name], n,
+                                                timeout_s=timeout_s)
+                    except (PlaywrightError, RuntimeError) as exc:
                         print(f"  {n} pair {i + 1}: FAILED ({str(exc).splitlines()[0]})",
                               flush=True)
                         continue
@@ -203,6 +271,10 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="seconds a render may take before the run counts as failed")
     parser.add_argument("--json", default=None, help="also write every run here")
+    parser.add_argument("--from-landing", action="store_true",
+                        help="open each lesson from the landing page, as a trainee does, "
+                             "after it has fetched ahead (default: the lesson's address "
+                             "directly, in a browser with an empty cache)")
     parser.add_argument("--before", default=None, metavar="DIR_OR_REF",
                         help="compare: renders alternate between a server of this "
                              "checkout and one of DIR (a checkout) or REF (a git ref, e.g. "
@@ -227,7 +299,9 @@ def main(argv=None) -> int:
         with sync_playwright() as pw:
             browser = launch_chromium(pw)
             try:
-                out = paired_renders(browser, lessons, args.runs, args.before, args.timeout)
+                out = paired_renders(browser, lessons, args.runs, args.before, args.timeout,
+                                     render_from_landing if args.from_landing
+                                     else render_once)
             finally:
                 browser.close()
         if args.json:
@@ -246,14 +320,26 @@ def main(argv=None) -> int:
             for n in lessons:
                 for i in range(args.runs):
                     try:
-                        r = render_once(browser, server, n, timeout_s=args.timeout,
-                                        profile=args.profile and i == args.runs - 1)
-                    except PlaywrightError as exc:  # a busy machine: say so, go on
+                        if args.from_landing:
+                            r = render_from_landing(browser, server, n,
+                                                    timeout_s=args.timeout)
+                        else:
+                            r = render_once(browser, server, n, timeout_s=args.timeout,
+                                            profile=args.profile and i == args.runs - 1)
+                    except (PlaywrightError, RuntimeError) as exc:  # busy machine: go on
                         print(f"  {n} render {i + 1}: FAILED ({str(exc).splitlines()[0]}; "
                               f"load avg {load_average():.1f})", flush=True)
                         failed[n] += 1
                         continue
                     renders[n].append(r)
+                    if args.from_landing:
+                        print(f"  {n} from the landing page {i + 1}: "
+                              f"{r['first_render_s']:.2f} s (load event {r['load_s']:.2f} s,"
+                              f" {r['requests_to_server']} requests to the server; landing "
+                              f"page fetched {r['prefetched']} files ahead in "
+                              f"{r['prefetch_s']:.1f} s; load avg {r['load_average']:.1f})",
+                              flush=True)
+                        continue
                     print(f"  {n} render {i + 1}: {r['first_render_s']:.2f} s (load event "
                           f"{r['load_s']:.2f} s, {r['models']} models, "
                           f"{r['received_kb']:.0f} kB, script {r['script_s']:.2f} s, "

@@ -208,7 +208,10 @@ def discomfort(age, sex) -> np.ndarray:
     """
     ages, shares = zip(*DISCOMFORT_BY_AGE)
     base = np.interp(np.asarray(age, dtype=float), ages, shares)
-    factor = np.array([DISCOMFORT_SEX_FACTOR.get(str(s), 1.0) for s in np.asarray(sex)])
+    sex = np.asarray(sex).astype(str)
+    factor = np.ones(len(sex))
+    for name, value in DISCOMFORT_SEX_FACTOR.items():  # no loop over 60,000 patients
+        factor[sex == name] = value
     return np.clip(base * factor, 0.0, 1.0)
 
 

@@ -376,9 +376,8 @@ def _decision_tables(y, d: CaseDecisions, records: pd.DataFrame) -> pd.DataFrame
         "wrong_advice_followed": d.reviewed & ~d.ai_right & (d.wanted_act == d.flagged),
     }
     names = list(columns)
-    onehot, index = _group_matrix(records)
-    patients = onehot.sum(axis=0)
-    sums = onehot.T @ np.column_stack([columns[c] for c in names]).astype(float)
+    sums, patients, index = _group_sums(np.column_stack([columns[c] for c in names]),
+                                        records)
     with np.errstate(invalid="ignore", divide="ignore"):
         per = 1000 * sums / np.maximum(patients, 1)[:, None]
         hours = sums[:, names.index("reviewed")] * MINUTES_PER_REVIEW / 60
@@ -391,33 +390,54 @@ def _decision_tables(y, d: CaseDecisions, records: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-_GROUP_MATRICES: dict = {}
+_GROUP_CODES: dict = {}
 
 
-def _group_matrix(records: pd.DataFrame):
-    """A 0/1 matrix (patients x groups) with a first column for all patients, and the
-    matching (attribute, group) index; kept for the last few records (by identity:
-    records are cached and never changed in place)."""
+def _group_codes(records: pd.DataFrame):
+    """Every patient's group under each attribute, as one matrix (patients x
+    attributes) of row numbers of the (attribute, group) index, which starts with a row
+    for all patients (a patient with no group under an attribute gets one row past the
+    end); and that index. Kept for the last few records (by identity: records are
+    cached and never changed in place)."""
     key = id(records)
-    hit = _GROUP_MATRICES.get(key)
+    hit = _GROUP_CODES.get(key)
     if hit is not None and hit[0] is records:
         return hit[1], hit[2]
-    groups = records[[a for a in GROUP_ATTRIBUTES if a in records.columns]]
-    n = len(groups)
-    blocks, keys = [np.ones((n, 1))], [("all", "all patients")]
-    for attribute in groups.columns:
-        col = groups[attribute]
+    attributes = [a for a in GROUP_ATTRIBUTES if a in records.columns]
+    keys = [("all", "all patients")]
+    rows = np.empty((len(records), len(attributes)), dtype=np.int64)
+    for j, attribute in enumerate(attributes):
+        col = records[attribute]
         cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype("category")
-        levels = list(cat.cat.categories)
         codes = cat.cat.codes.to_numpy()
-        blocks.append((codes[:, None] == np.arange(len(levels))[None, :]).astype(float))
-        keys += [(attribute, g) for g in levels]
-    matrix = np.hstack(blocks)
+        rows[:, j] = np.where(codes < 0, -1, codes + len(keys))
+        keys += [(attribute, g) for g in cat.cat.categories]
+    rows[rows < 0] = len(keys)
+    rows.setflags(write=False)
     index = pd.MultiIndex.from_tuples(keys, names=["attribute", "group"])
-    while len(_GROUP_MATRICES) >= 4:
-        _GROUP_MATRICES.pop(next(iter(_GROUP_MATRICES)))
-    _GROUP_MATRICES[key] = (records, matrix, index)
-    return matrix, index
+    while len(_GROUP_CODES) >= 4:
+        _GROUP_CODES.pop(next(iter(_GROUP_CODES)))
+    _GROUP_CODES[key] = (records, rows, index)
+    return rows, index
+
+
+def _group_sums(columns: np.ndarray, records: pd.DataFrame):
+    """Column sums of ``columns`` (patients x measures, bool) over all patients and
+    over each group of each attribute (the rows of :func:`_group_codes`' index), as
+    floats, and the patients in each: one ``bincount`` per measure instead of a
+    patients x groups matrix product (the same integer counts; a lever's first visit
+    rebuilt that matrix, about 0.2 s, for every new set of records)."""
+    columns = np.asarray(columns, dtype=bool)
+    rows, index = _group_codes(records)
+    size = len(index) + 1  # the last bin: patients without a group
+    patients = np.bincount(rows.ravel(), minlength=size)[:-1].astype(float)
+    patients[0] = len(columns)
+    sums = np.empty((len(index), columns.shape[1]))
+    for j in range(columns.shape[1]):
+        picked = columns[:, j]
+        sums[:, j] = np.bincount(rows[picked].ravel(), minlength=size)[:-1]
+        sums[0, j] = np.count_nonzero(picked)
+    return sums, patients, index
 
 
 def _workload(y, d: CaseDecisions, scores) -> dict:

@@ -1,13 +1,24 @@
 # Voila's configuration for `teachkit serve` (found through JUPYTER_CONFIG_PATH, which
 # teachkit.cli.serve_environment sets): the landing page lists each lesson with its
 # length and learning objectives, read from the notebooks, and MathJax stays local
-# (teachkit.room.page_config_hook).
+# (teachkit.room.page_config_hook); the lesson pages' JavaScript is served cacheable
+# and the landing page fetches it ahead (teachkit.page_assets).
 import os
 
-from teachkit.room import page_config_hook
+from teachkit.page_assets import page_config_hook
 
 c = get_config()  # noqa: F821 - traitlets provides get_config in a config file
 c.VoilaConfiguration.page_config_hook = page_config_hook
+try:
+    from voila.app import Voila
+
+    from teachkit.page_assets import install as _cache_page_assets
+
+    _cache_page_assets(Voila)
+except Exception as exc:  # noqa: BLE001 - the lessons must still be served
+    import sys
+
+    print(f"teachkit: lesson pages' JavaScript is not cached: {exc!r}", file=sys.stderr)
 # The room's token comes in the environment, never on a command line, and leaves it
 # here, so the kernels Voila starts do not inherit it.
 if os.environ.get("TEACHKIT_VOILA_TOKEN"):
