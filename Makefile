@@ -56,6 +56,6 @@ bench-preheat:
 		--moves 10 --json test-artifacts/bench_preheat.json
 	nice .venv/bin/python benchmarks/bench_messages.py
 
-# Regenerate the committed synthetic cohort and its data card.
+# Regenerate the committed cohort sample, the full cohort (gitignored) and the data card.
 data:
 	.venv/bin/python scripts/make_data.py
