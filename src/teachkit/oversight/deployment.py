@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stages as _stages
+from .._cache import Recent
 from .._validation import TeachkitError
 from ..consequences import GROUP_ATTRIBUTES, ConsequenceFrame
 from ..levers import REGISTRY, bound_to, call_bound
@@ -390,7 +391,8 @@ def _decision_tables(y, d: CaseDecisions, records: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-_GROUP_CODES: dict = {}
+#: The last few records' group codes, by identity (see :func:`_group_codes`).
+_GROUP_CODES = Recent(4)
 
 
 def _group_codes(records: pd.DataFrame):
@@ -399,8 +401,7 @@ def _group_codes(records: pd.DataFrame):
     for all patients (a patient with no group under an attribute gets one row past the
     end); and that index. Kept for the last few records (by identity: records are
     cached and never changed in place)."""
-    key = id(records)
-    hit = _GROUP_CODES.get(key)
+    hit = _GROUP_CODES.get(id(records))
     if hit is not None and hit[0] is records:
         return hit[1], hit[2]
     attributes = [a for a in GROUP_ATTRIBUTES if a in records.columns]
@@ -415,9 +416,7 @@ def _group_codes(records: pd.DataFrame):
     rows[rows < 0] = len(keys)
     rows.setflags(write=False)
     index = pd.MultiIndex.from_tuples(keys, names=["attribute", "group"])
-    while len(_GROUP_CODES) >= 4:
-        _GROUP_CODES.pop(next(iter(_GROUP_CODES)))
-    _GROUP_CODES[key] = (records, rows, index)
+    _GROUP_CODES.put(id(records), (records, rows, index))
     return rows, index
 
 
