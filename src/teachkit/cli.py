@@ -106,13 +106,14 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
         f"--MappingKernelManager.cull_interval={cull_interval(cull_idle_seconds)}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
         "--MappingKernelManager.cull_connected=False",
+        # teachkit's kernel manager: a kernel still starting is never culled, the pages'
+        # templates are compiled once, not once per preheated kernel, and a room's pools
+        # are refilled small (teachkit.kernel_pool).
+        "--VoilaConfiguration.multi_kernel_manager_class="
+        "teachkit.kernel_pool.RoomKernelManager",
     ]
     if pool_size > 0 or any((pools or {}).values()):
-        # teachkit's kernel manager: the pages' templates compiled once, not once per
-        # preheated kernel, and a room's pools refilled small (teachkit.kernel_pool).
-        cmd += ["--preheat_kernel=True", f"--pool_size={max(pool_size, 0)}",
-                "--VoilaConfiguration.multi_kernel_manager_class="
-                "teachkit.kernel_pool.RoomKernelManager"]
+        cmd += ["--preheat_kernel=True", f"--pool_size={max(pool_size, 0)}"]
         if pools and any(n != pool_size for n in pools.values()):
             config = {"default": {"pool_size": max(pool_size, 0)}}
             config.update({name: {"pool_size": n} for name, n in pools.items()})

@@ -1,4 +1,5 @@
-"""The kernel manager of a workshop room: a pool sized to the room, refilled small.
+"""The kernel manager of teachkit's server: a room's pool refilled small, no culling of a
+kernel still starting.
 
 Voila refills a lesson's pool of preheated kernels to its full size each time a page
 takes one. With a pool of 30 for a room of 30, the room's arrival then starts 30 new
@@ -12,6 +13,11 @@ this class with its pooling (``VoilaConfiguration.multi_kernel_manager_class``);
 first kernel start happens after Voila has queued every initial pool, so lowering the
 pool sizes then changes only the refills.
 
+It never culls a kernel that is still starting. Jupyter Server records a kernel's
+``last_activity`` only after its start returns, one turn of the event loop after the
+kernel is listed; a look for idle kernels in that turn raised ``TraitError`` (the trait
+is still None) and wrote a traceback to the server's log (seen in CI, 2026-12-01).
+
 It also makes the server's Voila exporters share their compiled page templates
 (:mod:`teachkit.template_cache`: Voila compiles them again for every preheated kernel),
 and starts the warm parent of forked kernels as the server starts, not at the first
@@ -23,7 +29,7 @@ from __future__ import annotations
 import os
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Dict
+from traitlets import Dict, TraitError
 
 __all__ = ["RoomKernelManager"]
 
@@ -77,6 +83,18 @@ class RoomKernelManager(AsyncMappingKernelManager):
         self.kernel_pools_config = trimmed
         self.log.info("teachkit: after the room's pools, refill %s",
                       ", ".join(f"{n} to {s}" for n, s in self.refill_to.items()))
+
+    async def cull_kernel_if_idle(self, kernel_id: str):
+        """Jupyter Server's idle check, skipping a kernel whose start has not yet
+        recorded its ``last_activity`` (it is starting, so it is not idle)."""
+        kernel = self._kernels.get(kernel_id)
+        if kernel is not None:
+            try:
+                if kernel.last_activity is None:  # a trait that allows None, one day
+                    return None
+            except TraitError:  # not set yet, and None is not a datetime
+                return None
+        return await super().cull_kernel_if_idle(kernel_id)
 
     async def start_kernel(self, *args, **kwargs):
         self.trim_pools()

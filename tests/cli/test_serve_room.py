@@ -4,8 +4,10 @@ capped, a token off loopback, the landing page's lesson list (no server needed).
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import shlex
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -163,3 +165,30 @@ def test_page_config_hook_lists_lessons_on_folder_pages_and_keeps_mathjax_local(
     assert folder["teachkitLessons"][0]["path"] == "notebooks/00_orientation.ipynb"
     page = page_config_hook({}, settings={}, notebook_path="notebooks/01.ipynb")
     assert "teachkitLessons" not in page and page["fullMathjaxUrl"] is None
+
+
+def test_a_kernel_still_starting_is_never_culled():
+    """Jupyter Server lists a kernel one event-loop turn before it records the kernel's
+    last activity; a look for idle kernels in that turn raised TraitError (CI log)."""
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+    from traitlets import TraitError
+
+    km = RoomKernelManager(cull_idle_timeout=1)
+    starting = ServerKernelManager(kernel_name="python3")
+    with pytest.raises(TraitError):  # the state the guard is for
+        starting.last_activity
+    km._kernels["starting"] = starting
+    asyncio.run(km.cull_kernel_if_idle("starting"))  # no TraitError
+    assert "starting" in km._kernels
+
+    # An idle kernel is still culled: the guard skips only kernels still starting.
+    shut = []
+
+    async def shutdown(kernel_id, now=False, restart=False):
+        shut.append(kernel_id)
+
+    km.shutdown_kernel = shutdown
+    starting.last_activity = datetime.now(timezone.utc) - timedelta(seconds=60)
+    starting.execution_state = "idle"
+    asyncio.run(km.cull_kernel_if_idle("starting"))
+    assert shut == ["starting"]
