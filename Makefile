@@ -14,9 +14,11 @@ serve:
 	@scripts/setup.sh
 	.venv/bin/teachkit serve
 
+# Two workers (pytest-xdist): each test file is one unit of work, and the tests that
+# start a server or a browser stay together in one (tests/conftest.py).
 test:
 	@scripts/setup.sh browser
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n 2 --dist loadgroup
 
 setup:
 	@scripts/setup.sh browser
