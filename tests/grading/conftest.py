@@ -15,9 +15,15 @@ from teachkit.grading import Limits, grade_folder
 collect_ignore_glob = ["submissions/*"]
 
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
-#: Short limits keep the suite quick (the "loop ignoring interrupt" notebook runs to the
-#: notebook limit), yet leave a loaded 2-core machine time to import the lesson.
+#: Short limits keep the suite quick, yet leave a loaded 2-core machine time to run the
+#: whole lesson (the "correct", "wrong" and cheating notebooks) and each cell of it.
 TEST_LIMITS = Limits(cell_timeout=15, notebook_timeout=45, memory_mb=3072)
+#: The notebook that ignores interrupts runs until the notebook limit kills it, whatever
+#: that limit is: it is graded first, alone, under a limit of a few seconds (the grader's
+#: own option; Limits' defaults are tested in test_sandbox_limits.py), then the class,
+#: resumed in the same output folder, keeps its result (a run is resumable).
+RUNAWAYS = ("loop_ignoring_interrupt",)
+RUNAWAY_LIMITS = Limits(cell_timeout=3, notebook_timeout=12, memory_mb=3072)
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +34,11 @@ def hostile_run(tmp_path_factory):
     write_not_a_notebook(folder)
     write_runtime_submissions(folder)
     out = base / "graded"
+    runaways = base / "runaways"
+    for trainee in RUNAWAYS:
+        shutil.copytree(folder / trainee, runaways / trainee)
+    grade_folder(runaways, lesson="01", out=out, jobs=2, limits=RUNAWAY_LIMITS,
+                 progress=False, log=lambda msg: None)
     results, out = grade_folder(folder, lesson="01", out=out, jobs=2, limits=TEST_LIMITS,
                                 progress=False, log=lambda msg: None)
     with open(out / "gradebook.csv", newline="", encoding="utf-8") as fh:

@@ -253,23 +253,26 @@ def make():
     starter = nbformat.read(ROOT / "exercises" / NOTEBOOK, as_version=4)
     lesson00 = nbformat.read(ROOT / "exercises" / "00-orientation.ipynb", as_version=4)
     solved.metadata.teachkit["variant"] = starter.metadata.teachkit["variant"]
+    # Only the submissions whose point is the lesson's own code (right, wrong, cheating
+    # around it) run the whole lesson; a submission whose point is one hostile cell is
+    # the right answers as literals plus that cell (_light), so it grades in seconds.
     notebooks = {
         "correct": solved,
         "wrong": _insert(starter, WRONG_ANSWERS, after=len(starter.cells)),
-        "raises": _insert(solved, "total = 1 / 0"),
-        "infinite_loop": _insert(solved, "while True:\n    pass"),
-        "loop_ignoring_interrupt": _insert(solved, "import signal\n"
-                                           "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                                           "while True:\n    pass"),
-        "memory_hog": _insert(solved, "hog = bytearray(6 * 1024**3)  # 6 GiB"),
-        "network": _insert(solved, "import urllib.request\n"
-                           "urllib.request.urlopen('http://1.1.1.1/', timeout=5).read()"),
+        "raises": _light(solved, "total = 1 / 0"),
+        "infinite_loop": _light(solved, "while True:\n    pass"),
+        "loop_ignoring_interrupt": _light(solved, "import signal\n"
+                                          "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                          "while True:\n    pass"),
+        "memory_hog": _light(solved, "hog = bytearray(6 * 1024**3)  # 6 GiB"),
+        "network": _light(solved, "import urllib.request\n"
+                          "urllib.request.urlopen('http://1.1.1.1/', timeout=5).read()"),
         "reads_solutions": _insert(starter, READ_SOLUTIONS, after=len(starter.cells)),
         "monkeypatches_checker": _insert(_insert(starter, WRONG_ANSWERS, len(starter.cells)),
                                          CHEAT, after=len(starter.cells) + 1),
         "overwrites_results": _insert(_insert(starter, WRONG_ANSWERS, len(starter.cells)),
                                       FORGE, after=len(starter.cells) + 1),
-        "exits": _insert(solved, "import os\nos._exit(3)", after=len(solved.cells)),
+        "exits": _light(solved, "import os\nos._exit(3)"),
         "wrong_lesson": lesson00,
         "bad_answers": _light(solved, BAD_ANSWERS),
         "deep_record": _light(solved, DEEP_RECORD),
@@ -284,7 +287,7 @@ def make():
         (HERE / trainee).mkdir(parents=True)
         nbformat.write(nb, HERE / trainee / NOTEBOOK)
     (HERE / "renamed").mkdir()
-    nbformat.write(solved, HERE / "renamed" / "Untitled (1) copy.ipynb")
+    nbformat.write(_light(solved), HERE / "renamed" / "Untitled (1) copy.ipynb")
     (HERE / "ruff.toml").write_text(RUFF_TOML)
     # "not_a_notebook" is written by write_not_a_notebook() when the tests copy the
     # folder: a committed .ipynb that is not JSON would trip every notebook tool.

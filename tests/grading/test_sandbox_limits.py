@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from teachkit.grading._cgroup import SubmissionCgroup, cgroup_support
+from teachkit.grading.cli import add_commands
 from teachkit.grading.sandbox import Limits, SandboxPlan, limits_note
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
 VERSION, WHY = cgroup_support()
 
 #: Joins the cgroup as the sandbox does, then starts children that each hold 100 MiB.
@@ -81,3 +85,18 @@ def test_the_allow_list_holds_no_checkout_and_nothing_writable_but_its_own(tmp_p
     for stub in stubs:
         text = open(stub, encoding="utf-8").read()
         assert "GradingView(" in text and "_facts" not in text and "def " not in text
+
+
+def test_the_default_limits_are_the_documented_ones():
+    """The suite grades under shorter limits (tests/grading/conftest.py); an instructor
+    who sets none gets these: Limits' own and `teachkit grade`'s, as docs/grading.md
+    gives them."""
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers())
+    args = parser.parse_args(["grade", "class-01"])
+    assert (Limits().cell_timeout, Limits().notebook_timeout) == (60, 300)
+    assert (args.cell_timeout, args.timeout, args.memory) == (60, 300, 3072)
+    docs = (ROOT / "docs" / "grading.md").read_text(encoding="utf-8")
+    for option in ("--cell-timeout 60` | 60 s", "--timeout 300` | 300 s",
+                   "--memory 3072` | 3072 MiB"):
+        assert option in docs, option
