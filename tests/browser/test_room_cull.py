@@ -3,8 +3,10 @@
 Voila's pool keeps kernels that have run their lesson and wait, idle, for a trainee;
 ``teachkit serve --cull-idle S`` culls kernels idle for S seconds. Voila's
 ``cull_kernel_if_idle`` is meant to skip pool kernels (suspected once of not doing so).
-Here, with a 3-second timeout looked at every second, the pool's kernels outlive many
-looks while a kernel taken by a page and left alone is culled, so culling is on.
+Here, with a 2-second idle timeout and a look every second (``cull_interval``'s
+shortest), the pool's kernels, idle from the start, outlive a few looks past their
+timeout (one look would cull them), while a kernel taken by a page and left alone is
+culled, so culling is on.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from harness import VoilaServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CULL_S = 3
+CULL_S = 2
 
 
 def test_a_preheated_kernel_is_never_culled_but_a_left_one_is():
@@ -26,7 +28,7 @@ def test_a_preheated_kernel_is_never_culled_but_a_left_one_is():
                      extra_args=("--trainees", "2", "--lesson", "00")) as server:
         pool = set(server.kernel_pids())
         assert len(pool) == 2, server.log_tail()
-        time.sleep(4 * CULL_S)  # a dozen looks for idle kernels
+        time.sleep(3 * CULL_S)  # six looks, four of them past the idle timeout
         assert set(server.kernel_pids()) == pool, (
             "a preheated kernel was culled:\n" + server.log_tail())
 
