@@ -22,7 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Test files (relative to the checkout) that start a server, a browser or a hub.
-SERVERS = ("tests/browser/", "tests/hub/", "tests/cli/test_serve_")
+SERVERS = ("tests/browser/", "tests/hub/", "tests/cli/test_serve_fork.py",
+           "tests/cli/test_serve_process.py", "tests/cli/test_serve_token.py")
 SERVERS_GROUP = "servers"
 _STARTED = pytest.StashKey[float]()
 

@@ -17,6 +17,7 @@ import pwd
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,9 @@ class Trainee:
 
 @pytest.fixture(scope="module")
 def trainees(hub):
-    return Trainee(hub, "trainee-a"), Trainee(hub, "trainee-b")
+    """Two trainees who log in together, as a room does (their servers start at once)."""
+    with ThreadPoolExecutor(2) as pool:
+        return tuple(pool.map(lambda name: Trainee(hub, name), ("trainee-a", "trainee-b")))
 
 
 def _refused(reply: requests.Response) -> bool:
