@@ -7,8 +7,9 @@ at a time in one worker, as they did before the suite was split: one Voila serve
 one Chromium for the session (tests/browser/conftest.py), the JupyterHub, the
 ``teachkit serve`` processes. The other worker takes the remaining files meanwhile.
 
-Run without ``-n`` (a single file, ``python -m pytest tests/unit/test_x.py``), nothing
-here applies.
+Run without ``-n`` (a single file, ``python -m pytest tests/unit/test_x.py``), no
+group is set. Either way, the off-machine requests the browser tests' pages attempted
+are reported at the end, from the file the process that opened the pages wrote.
 """
 
 from __future__ import annotations
