@@ -14,11 +14,9 @@ serve:
 	@scripts/setup.sh
 	.venv/bin/teachkit serve
 
-# Two workers (pytest-xdist): each test file is one unit of work, and the tests that
-# start a server or a browser stay together in one (tests/conftest.py).
 test:
 	@scripts/setup.sh browser
-	.venv/bin/python -m pytest -n 2 --dist loadgroup
+	.venv/bin/python -m pytest
 
 setup:
 	@scripts/setup.sh browser

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import pytest
 from harness import (
-    BLOCKED_REPORT,
+    ROOT,
     VoilaServer,
     chromium_missing_message,
     goto_lesson,
@@ -102,16 +102,21 @@ def any_lesson(request):
     return request.param, request.getfixturevalue(f"lesson{request.param}")
 
 
-def pytest_sessionfinish(session):
-    """Write the off-machine requests the pages attempted (all were aborted) to
-    test-artifacts/blocked-requests.json; tests/conftest.py reports them (under
-    pytest-xdist, this runs in the worker that opened the pages)."""
+def pytest_terminal_summary(terminalreporter):
+    """Report the off-machine requests the pages attempted (all were aborted)."""
     if not _PAGES:
         return
     attempts = defaultdict(set)
     for lesson, rec in _PAGES:
         for url in rec.blocked:
             attempts[url].add(lesson)
-    BLOCKED_REPORT.parent.mkdir(parents=True, exist_ok=True)
-    BLOCKED_REPORT.write_text(json.dumps({u: sorted(ls) for u, ls in sorted(attempts.items())},
-                                         indent=2) + "\n")
+    out = ROOT / "test-artifacts" / "blocked-requests.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({u: sorted(ls) for u, ls in sorted(attempts.items())},
+                              indent=2) + "\n")
+    terminalreporter.section("browser: off-machine requests attempted (all aborted)")
+    if not attempts:
+        terminalreporter.write_line("none")
+    for url, lessons in sorted(attempts.items()):
+        terminalreporter.write_line(f"{url}  (lessons {', '.join(sorted(lessons))})")
+    terminalreporter.write_line(f"(also written to {out.relative_to(ROOT)})")

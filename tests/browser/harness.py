@@ -38,8 +38,6 @@ from teachkit.lessons import find_lessons
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("TEACHKIT_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-#: The off-machine requests the pages attempted (tests/conftest.py reports this file).
-BLOCKED_REPORT = ROOT / "test-artifacts" / "blocked-requests.json"
 #: Every lesson notebook the server preheats, by number, read from notebooks/ (a new
 #: lesson is found there, not added here).
 LESSONS = {lesson.number: lesson.name for lesson in find_lessons(ROOT / "notebooks")}
