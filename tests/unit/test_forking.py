@@ -112,6 +112,14 @@ def test_a_forked_kernel_is_an_ordinary_warm_ipykernel(kernels):
                    "from teachkit.ui import TriageLab\n"
                    "lab = TriageLab(); lab.panel.rows['threshold'].value = 0.02\n"
                    "C.draw = draw; print(lab.dashboard.updates, len(draws))") == "2 0"
+    # nor did its start import the kernel's own modules (the debugger, IPython's history):
+    # the parent froze every object it had (gc.freeze), so a module the child imported
+    # itself is the only kind whose namespace is in one of the collector's generations
+    assert run(kc, "import gc, sys\nlive = {id(o) for o in gc.get_objects()}\n"
+                   "print([n for n in ('debugpy', 'IPython.core.history', 'sqlite3', "
+                   "'tornado.queues', 'pdb') if id(vars(sys.modules[n])) in live])") == "[]"
+    reply = kc.kernel_info(reply=True, timeout=60)["content"]
+    assert "debugger" in reply["supported_features"], "the debugger works, as usual"
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     assert "ipykernel_launcher -f" in cmdline and km.connection_file in cmdline
     # widgets talk to the page: the comm target is registered in the child
