@@ -7,7 +7,7 @@ import ast
 import asyncio
 import json
 import shlex
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -176,7 +176,7 @@ def test_a_kernel_still_starting_is_never_culled():
     km = RoomKernelManager(cull_idle_timeout=1)
     starting = ServerKernelManager(kernel_name="python3")
     with pytest.raises(TraitError):  # the state the guard is for
-        starting.last_activity
+        _ = starting.last_activity
     km._kernels["starting"] = starting
     asyncio.run(km.cull_kernel_if_idle("starting"))  # no TraitError
     assert "starting" in km._kernels
@@ -188,7 +188,7 @@ def test_a_kernel_still_starting_is_never_culled():
         shut.append(kernel_id)
 
     km.shutdown_kernel = shutdown
-    starting.last_activity = datetime.now(timezone.utc) - timedelta(seconds=60)
+    starting.last_activity = datetime.now(UTC) - timedelta(seconds=60)
     starting.execution_state = "idle"
     asyncio.run(km.cull_kernel_if_idle("starting"))
     assert shut == ["starting"]
