@@ -253,6 +253,22 @@ def _die_with_parent(parent: int):
     return preexec
 
 
+def _start_warm_parent(env: dict) -> tuple[subprocess.Popen | None, tuple[int, ...]]:
+    """Start the warm parent of forked kernels before Voila, which then adopts it
+    (``env`` gets :data:`teachkit.forking.provisioner.HANDOFF_ENV`): its warm-up runs
+    while Voila imports and starts, not after. Returns it and the pipe ends Voila must
+    inherit; ``(None, ())`` when it cannot start (Voila then starts its own)."""
+    from .forking.provisioner import HANDOFF_ENV, handed_fds, start_parent
+
+    try:
+        parent, spec = start_parent(env)
+    except OSError as exc:
+        print(f"teachkit: the warm parent starts with Voila ({exc})", flush=True)
+        return None, ()
+    env[HANDOFF_ENV] = spec
+    return parent, handed_fds(spec)
+
+
 def _serve(args) -> int:
     from .lessons import find_lessons
     from .room import lan_address, make_token, needs_token, pool_sizes, room_plan
@@ -325,8 +341,14 @@ def _serve(args) -> int:
     if args.dry_run:
         print(shlex.join(cmd))
         return 0
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True,
-                            preexec_fn=_die_with_parent(os.getpid()))
+    parent, pass_fds = (_start_warm_parent(env) if fork else (None, ()))
+    try:
+        proc = subprocess.Popen(cmd, env=env, start_new_session=True, pass_fds=pass_fds,
+                                preexec_fn=_die_with_parent(os.getpid()))
+    finally:
+        if parent is not None:  # Voila holds the pipes now: its end is the parent's end
+            parent.stdin.close()
+            parent.stdout.close()
 
     def _stop(signum, frame):  # systemd, `kill`, a CI timeout: stop like Ctrl+C
         raise KeyboardInterrupt
@@ -342,6 +364,13 @@ def _serve(args) -> int:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         return 0
+    finally:
+        if parent is not None:  # gone with Voila's end of its pipe; reaped here
+            try:
+                parent.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                parent.kill()
+                parent.wait()
     if code:
         raise TeachkitError(f"Voila stopped with exit code {code} (its messages are "
                             "above).")
