@@ -44,6 +44,13 @@ def kernels(tmp_path_factory):
         value="teachkit.forking.provisioner:ForkingProvisioner")
     folder = tmp_path_factory.mktemp("forked")
     started = []
+    # As under ``teachkit serve``: the parent is started first and handed over through
+    # the environment (the process adopts it at its first kernel).
+    parent, spec = fp.start_parent(dict(os.environ))
+    request, reply = os.dup(parent.stdin.fileno()), os.dup(parent.stdout.fileno())
+    parent.stdin.close()
+    parent.stdout.close()
+    os.environ[fp.HANDOFF_ENV] = f"{parent.pid}:{request}:{reply}"
 
     def start(name: str, **env):
         km = KernelManager(kernel_name="python3", transport="ipc",
@@ -64,8 +71,9 @@ def kernels(tmp_path_factory):
     server = fp.ForkServer._shared
     if server is not None and server.proc is not None:
         server.proc.stdin.close()
-        server.proc.wait(timeout=30)
         fp.ForkServer._shared = None
+    parent.wait(timeout=30)  # its stdin closed: it ends its children and exits
+    os.environ.pop(fp.HANDOFF_ENV, None)
 
 
 def run(kc, code: str) -> str:
@@ -97,6 +105,9 @@ def test_a_forked_kernel_is_an_ordinary_warm_ipykernel(kernels):
     km, kc = kernels("a")
     assert isinstance(km.provisioner, fp.ForkingProvisioner) and km.provisioner.forked
     server = fp.ForkServer._shared
+    assert isinstance(server.proc, fp.HandedParent), "the parent handed over is used"
+    assert fp.HANDOFF_ENV not in os.environ and \
+        run(kc, f"import os; print(os.environ.get({fp.HANDOFF_ENV!r}))") == "None"
     pid = km.provisioner.pid
     assert os.getpgid(pid) == pid, "a kernel leads its own process group, as usual"
     assert f"{pid}" in run(kc, "import os; print(os.getpid())")
@@ -284,3 +295,21 @@ def test_set_cmdline_keeps_within_the_original_space():
                          text=True, timeout=60, env=dict(os.environ)).stdout.split()
     assert out[0] == "True"
     assert int(out[1]) <= len(sys.executable) + len(script) + len(pad) + 8
+
+
+def test_the_parents_environment_holds_no_secret_and_a_bad_handoff_is_refused(tmp_path):
+    env = {"PATH": "/usr/bin", "TEACHKIT_VOILA_TOKEN": "room", "JPY_PARENT_PID": "1",
+           "TEACHKIT_INSTRUCTOR_TOKEN": "key", fp.HANDOFF_ENV: "1:2:3", "OMP_NUM_THREADS": "4"}
+    cmd, parent_env = fp.parent_command(env, 4321)
+    assert cmd[1:5] == ["-m", "teachkit.forking.parent", "--server-pid", "4321"]
+    assert parent_env["PATH"] == "/usr/bin" and parent_env["OMP_NUM_THREADS"] == "1"
+    assert not {"TEACHKIT_VOILA_TOKEN", "TEACHKIT_INSTRUCTOR_TOKEN", "JPY_PARENT_PID",
+                fp.HANDOFF_ENV} & set(parent_env)
+    closed = os.open(tmp_path / "f", os.O_CREAT | os.O_WRONLY)
+    os.close(closed)
+    for spec in ("", "12", "a:b:c", f"{os.getpid()}:{closed}:{closed}", "999999999:0:1"):
+        with pytest.raises(ValueError, match=fp.HANDOFF_ENV):
+            fp.HandedParent.from_spec(spec)
+    server = fp.ForkServer({}, adopt="not:a:parent")  # falls back, with the reason
+    with pytest.raises(fp.ForkUnavailable, match="pid:fd:fd"):
+        server.ready.result(timeout=1)

@@ -181,7 +181,8 @@ def handed_fds(spec: str) -> tuple[int, int]:
 
 class HandedParent:
     """A Popen-like handle on a warm parent started by ``teachkit serve`` and handed to
-    this server (not this process's child: its end is the end of its replies)."""
+    this server (not this process's child: its end is the end of its replies, and its
+    exit code is never known here)."""
 
     returncode = None
 
@@ -210,6 +211,10 @@ class HandedParent:
             raise ValueError(f"{HANDOFF_ENV} must be pid:fd:fd of the warm parent "
                              f"teachkit serve started; got {spec!r} ({exc})") from None
         return cls(pid, request_fd, reply_fd)
+
+    def poll(self) -> None:
+        """None: its exit code is ``teachkit serve``'s to read."""
+        return self.returncode
 
     def wait(self, timeout: float | None = None) -> None:
         return self.returncode
