@@ -32,7 +32,7 @@ from ._validation import TeachkitError
 from .reflections import default_data_dir
 from .room import refill_size
 
-__all__ = ["main", "build_parser", "voila_command"]
+__all__ = ["main", "build_parser", "voila_command", "drop_server_path"]
 
 DEFAULT_PORT = 8866
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -143,6 +143,32 @@ JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"
 #: Jupyter config folder shipped with the package: Voila's landing-page hook (voila.py)
 #: and a trainee's server config under JupyterHub (jupyter_server_config.py).
 JUPYTER_CONFIG = JUPYTER_DATA / "config"
+#: First on the Voila server's PYTHONPATH (and only the server's: its config takes it off
+#: before any kernel starts): modules the server imports but never uses, left out.
+SERVER_PATH = JUPYTER_DATA / "server_path"
+
+
+def drop_server_path(env) -> None:
+    """Take :data:`SERVER_PATH` off ``env``'s PYTHONPATH, in place (an environment for
+    a kernel or the warm parent, not the server).
+
+    Examples
+    --------
+    >>> env = {"PYTHONPATH": f"{SERVER_PATH}{os.pathsep}/opt/lib"}
+    >>> drop_server_path(env); env
+    {'PYTHONPATH': '/opt/lib'}
+    >>> env = {"PYTHONPATH": str(SERVER_PATH)}
+    >>> drop_server_path(env); env
+    {}
+    """
+    parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    kept = [p for p in parts if Path(p) != SERVER_PATH]
+    if kept == parts:
+        return
+    if kept:
+        env["PYTHONPATH"] = os.pathsep.join(kept)
+    else:
+        env.pop("PYTHONPATH", None)
 
 
 def serve_environment(data_dir: Path, *, token: str | None = None,
@@ -166,6 +192,8 @@ def serve_environment(data_dir: Path, *, token: str | None = None,
         env["TEACHKIT_INSTRUCTOR_TOKEN"] = instructor
     return dict(
         env,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(SERVER_PATH),
+                                                 os.environ.get("PYTHONPATH", "")])),
         TEACHKIT_HOME=str(data_dir),
         JUPYTER_PATH=":".join(paths),
         JUPYTER_CONFIG_PATH=":".join(config),
@@ -260,8 +288,10 @@ def _start_warm_parent(env: dict) -> tuple[subprocess.Popen | None, tuple[int, .
     inherit; ``(None, ())`` when it cannot start (Voila then starts its own)."""
     from .forking.provisioner import HANDOFF_ENV, handed_fds, start_parent
 
+    parent_env = dict(env)
+    drop_server_path(parent_env)  # the children have the parent's sys.path
     try:
-        parent, spec = start_parent(env)
+        parent, spec = start_parent(parent_env)
     except OSError as exc:
         print(f"teachkit: the warm parent starts with Voila ({exc})", flush=True)
         return None, ()
