@@ -195,8 +195,12 @@ def _become_kernel(request: dict, parent: int) -> None:
     app.start()
 
 
-def _fork(request: dict, channels: tuple[int, int]) -> int:
-    """Fork a child for ``request``; return its pid once it leads its own session."""
+def _fork(request: dict, channels: tuple[int, ...]) -> tuple[int, int]:
+    """Fork a child for ``request``; return its pid and the read end of a pipe that
+    gets one byte once the child leads its own session (EOF if it died first).
+
+    ``channels``: the parent's descriptors, which the child closes. The parent does not
+    wait for the byte here: it forks the next request meanwhile (:func:`serve`)."""
     ready_r, ready_w = os.pipe()
     parent = os.getpid()
     pid = os.fork()
@@ -229,15 +233,28 @@ def _fork(request: dict, channels: tuple[int, int]) -> int:
             finally:
                 os._exit(code)
     os.close(ready_w)
+    return pid, ready_r
+
+
+def _started(out: int, ready: int, request_id, pid: int) -> bool:
+    """Report a child whose ready pipe is readable: its pid once it leads its own
+    session, or an error if it died before. Returns whether it started."""
     try:
-        if not os.read(ready_r, 1):
-            raise OSError("the child died before it started")
+        started = bool(os.read(ready, 1))
+    except OSError:
+        started = False
     finally:
-        os.close(ready_r)
-    return pid
+        os.close(ready)
+    if started:
+        _write(out, {"id": request_id, "pid": pid})
+    else:
+        _write(out, {"id": request_id, "error": "OSError: the child died before it started"})
+    return started
 
 
-def _reap(out: int, children: set[int]) -> None:
+def _reap(out: int, children: set[int], held: dict[int, int | None]) -> None:
+    """Reap exited children and report them; a child whose start is not yet reported
+    (a key of ``held``) has its exit held there until it is."""
     while children:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -246,7 +263,11 @@ def _reap(out: int, children: set[int]) -> None:
         if pid == 0:
             return
         children.discard(pid)
-        _write(out, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+        code = os.waitstatus_to_exitcode(status)
+        if pid in held:
+            held[pid] = code
+        else:
+            _write(out, {"exited": pid, "code": code})
 
 
 def serve(inp: int, out: int) -> int:
@@ -271,11 +292,25 @@ def serve(inp: int, out: int) -> int:
     _write(out, {"ready": True, "seconds": round(time.perf_counter() - start, 2),
                  "warm": warmed, "pid": os.getpid()})
     children: set[int] = set()
+    starting: dict[int, tuple] = {}  # ready pipe -> (request id, pid): forked, not yet
     buffer = b""
     while True:
-        readable, _, _ = select.select([inp], [], [], 0.25)
-        _reap(out, children)
-        if not readable:
+        readable, _, _ = select.select([inp, *starting], [], [], 0.25)
+        held: dict[int, int | None] = {pid: None for _, pid in starting.values()}
+        _reap(out, children, held)
+        for ready in [fd for fd in readable if fd in starting]:
+            request_id, pid = starting.pop(ready)
+            _started(out, ready, request_id, pid)
+            held.pop(pid, None)
+        for pid, code in held.items():  # exited after its start was reported
+            if code is not None and pid not in {p for _, p in starting.values()}:
+                _write(out, {"exited": pid, "code": code})
+        for ready, (request_id, pid) in list(starting.items()):
+            if held.get(pid) is not None:  # died before its byte: report it now
+                starting.pop(ready)
+                _started(out, ready, request_id, pid)
+                _write(out, {"exited": pid, "code": held[pid]})
+        if inp not in readable:
             continue
         chunk = os.read(inp, 1 << 16)
         if not chunk:
@@ -286,13 +321,15 @@ def serve(inp: int, out: int) -> int:
             request = None
             try:
                 request = json.loads(line)
-                pid = _fork(request, (inp, out))
+                pid, ready = _fork(request, (inp, out, *starting))
             except Exception as exc:  # noqa: BLE001 - reported to the provisioner
                 _write(out, {"id": request.get("id") if isinstance(request, dict) else None,
                              "error": f"{type(exc).__name__}: {exc}"})
                 continue
             children.add(pid)
-            _write(out, {"id": request["id"], "pid": pid})
+            starting[ready] = (request["id"], pid)
+    for ready in starting:
+        os.close(ready)
     for pid in list(children):  # the server is gone: so are its kernels
         try:
             os.kill(pid, signal.SIGTERM)

@@ -240,6 +240,7 @@ class ForkServer:
         self._exits: dict[int, int] = {}
         self._next_id = 0
         self._write_lock = threading.Lock()
+        self._send_lock = threading.Lock()
         if adopt is not None:
             try:
                 self.proc = HandedParent.from_spec(adopt)
@@ -316,6 +317,11 @@ class ForkServer:
             child._set_exited(-signal.SIGKILL)
         self._children.clear()
 
+    def _send(self, line: bytes) -> None:
+        with self._send_lock:
+            self.proc.stdin.write(line)
+            self.proc.stdin.flush()
+
     async def fork(self, argv: list[str], *, env: dict[str, str], cwd: str) -> ForkedProcess:
         """A kernel forked from the warm parent, running ipykernel with ``argv``.
 
@@ -332,14 +338,17 @@ class ForkServer:
         future: Future = Future()
         with self._write_lock:
             self._next_id += 1
-            request = {"id": self._next_id, "argv": argv, "env": env, "cwd": cwd}
-            self._pending[self._next_id] = future
-            try:
-                self.proc.stdin.write((json.dumps(request) + "\n").encode())
-                self.proc.stdin.flush()
-            except (OSError, ValueError) as exc:
-                self._pending.pop(self._next_id, None)
-                raise ForkUnavailable(f"the warm parent is gone ({exc})") from None
+            request_id = self._next_id
+            self._pending[request_id] = future
+        line = (json.dumps({"id": request_id, "argv": argv, "env": env, "cwd": cwd})
+                + "\n").encode()
+        try:
+            # Off the event loop: a pool's requests can fill the pipe while the parent
+            # forks, and the server's one thread must not wait for it.
+            await asyncio.to_thread(self._send, line)
+        except (OSError, ValueError) as exc:
+            self._pending.pop(request_id, None)
+            raise ForkUnavailable(f"the warm parent is gone ({exc})") from None
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), FORK_TIMEOUT)
         except TimeoutError:
