@@ -87,6 +87,27 @@ class SharedBytecodeCache(BytecodeCache):
 SHARED = SharedBytecodeCache()
 
 
+def _wrap_voila_exporter(attribute: str, wrap, log, otherwise: str) -> bool:
+    """Replace ``VoilaExporter.<attribute>`` by ``wrap(original)`` (once: idempotent).
+    Returns False, and logs ``otherwise``, where Voila is missing or has changed."""
+    try:
+        from voila.exporter import VoilaExporter
+    except ImportError as exc:
+        log.info("teachkit: %s (%s)", otherwise, exc)
+        return False
+    original = getattr(VoilaExporter, attribute, None)
+    if original is None:
+        log.warning("teachkit: this Voila's exporter has no %s: %s", attribute, otherwise)
+        return False
+    if getattr(original, "_teachkit_shared", False):
+        return True
+    wrapper = wrap(original)
+    wrapper._teachkit_shared = True
+    wrapper.__wrapped__ = original
+    setattr(VoilaExporter, attribute, wrapper)
+    return True
+
+
 def share_compiled_templates(log=_LOG) -> bool:
     """Make every Voila exporter made from now on in this process share :data:`SHARED`.
 
@@ -94,29 +115,18 @@ def share_compiled_templates(log=_LOG) -> bool:
     exporter's Jinja environment) to set the environment's ``bytecode_cache``. Idempotent;
     returns False, and logs why, where Voila is missing or has changed.
     """
-    try:
-        from voila.exporter import VoilaExporter
-    except ImportError as exc:
-        log.info("teachkit: templates are compiled per page (%s)", exc)
-        return False
-    create = getattr(VoilaExporter, "_create_environment", None)
-    if create is None:
-        log.warning("teachkit: this Voila's exporter has no _create_environment: "
-                    "templates are compiled per page")
-        return False
-    if getattr(create, "_teachkit_shared", False):
-        return True
 
-    def _create_environment(self):
-        environment = create(self)
-        if environment.bytecode_cache is None:
-            environment.bytecode_cache = SHARED
-        return environment
+    def wrap(create):
+        def _create_environment(self):
+            environment = create(self)
+            if environment.bytecode_cache is None:
+                environment.bytecode_cache = SHARED
+            return environment
 
-    _create_environment._teachkit_shared = True
-    _create_environment.__wrapped__ = create
-    VoilaExporter._create_environment = _create_environment
-    return True
+        return _create_environment
+
+    return _wrap_voila_exporter("_create_environment", wrap, log,
+                                "templates are compiled per page")
 
 
 #: Markdown cells rendered to HTML in this server process (a few lessons' text).
@@ -135,27 +145,15 @@ def share_rendered_markdown(log=_LOG) -> bool:
     Wraps ``VoilaExporter.markdown2html`` (the template filter that renders a markdown
     cell). Idempotent; returns False, and logs why, where Voila is missing or has changed.
     """
-    try:
-        from voila.exporter import VoilaExporter
-    except ImportError as exc:
-        log.info("teachkit: markdown is rendered per page (%s)", exc)
-        return False
-    render = getattr(VoilaExporter, "markdown2html", None)
-    if render is None:
-        log.warning("teachkit: this Voila's exporter has no markdown2html: markdown is "
-                    "rendered per page")
-        return False
-    if getattr(render, "_teachkit_shared", False):
-        return True
 
-    @pass_context
-    def markdown2html(self, context, source):
-        if not isinstance(source, str) or not _shareable(context.get("cell"), source):
-            return render(self, context, source)
-        key = (self.markdown_renderer_class, self.anchor_link_text, source)
-        return RENDERED.get_or(key, lambda: render(self, context, source))
+    def wrap(render):
+        @pass_context
+        def markdown2html(self, context, source):
+            if not isinstance(source, str) or not _shareable(context.get("cell"), source):
+                return render(self, context, source)
+            key = (self.markdown_renderer_class, self.anchor_link_text, source)
+            return RENDERED.get_or(key, lambda: render(self, context, source))
 
-    markdown2html._teachkit_shared = True
-    markdown2html.__wrapped__ = render
-    VoilaExporter.markdown2html = markdown2html
-    return True
+        return markdown2html
+
+    return _wrap_voila_exporter("markdown2html", wrap, log, "markdown is rendered per page")

@@ -3,8 +3,10 @@
 :class:`ForkingProvisioner` is jupyter_client's
 :class:`~jupyter_client.provisioning.LocalProvisioner` with one change: instead of
 ``Popen(python -m ipykernel_launcher -f FILE)``, it asks the server's warm parent
-(:mod:`teachkit.forking.parent`, started at the first kernel and shared by all) for a
-child that runs that same command's kernel. Everything else (the connection file, its
+(:mod:`teachkit.forking.parent`, shared by all its kernels) for a child that runs that
+same command's kernel. ``teachkit serve`` starts the parent before Voila and hands it
+over (:data:`HANDOFF_ENV`), so its warm-up runs while Voila starts; a server not started
+so starts its own at the first kernel. Everything else (the connection file, its
 ports or ipc sockets, interrupt by SIGINT to the kernel's group, shutdown, kill,
 culling, clean-up) is LocalProvisioner's, applied to :class:`ForkedProcess`, a
 Popen-like handle on the child.
