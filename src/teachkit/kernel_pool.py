@@ -29,8 +29,8 @@ cProfile of Voila while a room of 30 preheated, ~8,600 kernel messages):
 - Jupyter Server decodes every IOPub message again to record the kernel's activity,
   parsing the dates of its header, parent header and metadata with dateutil (12 % of
   Voila's busy time). Activity needs only the message types and, for a status message,
-  its state: :meth:`RoomKernelManager.start_watching_activity` reads those with
-  ``json.loads`` after the same signature check, and records the same things.
+  its state: :meth:`RoomKernelManager.start_watching_activity` reads those (no date
+  parsing) after the same signature check, and records the same things.
 - The server's logger is at DEBUG, with its handler filtering at INFO (traitlets'
   logging config): every ``log.debug`` of nbclient and the activity watcher built a
   record nobody printed (13,000 records, 5 %). The logger is raised to the lowest level

@@ -184,6 +184,45 @@ def test_a_kernel_that_exits_leaves_the_parent_and_the_others_serving(kernels):
     assert run(late, "print(6 * 7)") == "42"
 
 
+def test_kernels_asked_for_at_once_each_get_their_own_child(kernels, tmp_path):
+    """A pool asks for its kernels together: the parent forks each while the others
+    set up, and each request gets its own child."""
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    kernels("first")  # the parent is warm (and handed over) before the pool asks
+
+    async def pool(n: int) -> list[str]:
+        managers = []
+        for i in range(n):
+            km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                                    connection_file=str(tmp_path / f"pool-{i}.json"))
+            km.kernel_spec.metadata["kernel_provisioner"] = {"provisioner_name": ENTRY_POINT}
+            managers.append(km)
+        await asyncio.gather(*(km.start_kernel(env=dict(os.environ), cwd=str(tmp_path))
+                               for km in managers))
+        try:
+            pids = []
+            for km in managers:
+                kc = km.client()
+                kc.start_channels()
+                await kc.wait_for_ready(timeout=120)
+                reply = await kc.execute("import os; print(os.getpid())", reply=True,
+                                         timeout=60)
+                assert reply["content"]["status"] == "ok"
+                pids.append(km.provisioner.pid)
+                kc.stop_channels()
+            assert all(km.provisioner.forked for km in managers)
+            assert set(pids) <= children_of(fp.ForkServer._shared.pid)
+            return pids
+        finally:
+            await asyncio.gather(*(km.shutdown_kernel(now=True) for km in managers))
+
+    pids = asyncio.run(pool(4))
+    assert len(set(pids)) == 4, "a child per request"
+
+
 def test_reflections_go_where_each_kernels_environment_says(kernels, tmp_path):
     homes = {name: tmp_path / name for name in ("ana", "ben")}
     code = ("from teachkit.reflections import default_store\n"

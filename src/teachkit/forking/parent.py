@@ -298,18 +298,13 @@ def serve(inp: int, out: int) -> int:
         readable, _, _ = select.select([inp, *starting], [], [], 0.25)
         held: dict[int, int | None] = {pid: None for _, pid in starting.values()}
         _reap(out, children, held)
-        for ready in [fd for fd in readable if fd in starting]:
-            request_id, pid = starting.pop(ready)
-            _started(out, ready, request_id, pid)
-            held.pop(pid, None)
-        for pid, code in held.items():  # exited after its start was reported
-            if code is not None and pid not in {p for _, p in starting.values()}:
-                _write(out, {"exited": pid, "code": code})
         for ready, (request_id, pid) in list(starting.items()):
-            if held.get(pid) is not None:  # died before its byte: report it now
-                starting.pop(ready)
+            if ready in readable or held[pid] is not None:  # its byte, or EOF, is there
+                del starting[ready]
                 _started(out, ready, request_id, pid)
-                _write(out, {"exited": pid, "code": held[pid]})
+        for pid, code in held.items():  # an exit, reported after the start it ended
+            if code is not None:
+                _write(out, {"exited": pid, "code": code})
         if inp not in readable:
             continue
         chunk = os.read(inp, 1 << 16)
