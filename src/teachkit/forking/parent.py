@@ -7,7 +7,8 @@ and events on stdout (its stdout is then pointed at stderr, which children inher
 
 Events it writes:
 
-- ``{"ready": true, "seconds": s, "warm": [...], "notes": [...]}`` once warm, or
+- ``{"ready": true, "seconds": s, "warm": [...], "notes": [...]}`` once warm (``s``
+  since the process started), or
   ``{"ready": false, "reason": "..."}`` when it cannot fork safely (it then exits);
 - ``{"id": n, "pid": p}`` for a request ``{"id": n, "argv": [...], "env": {...},
   "cwd": "..."}`` (the child has made its own session when this is written), or
@@ -270,6 +271,17 @@ def _reap(out: int, children: set[int], held: dict[int, int | None]) -> None:
             _write(out, {"exited": pid, "code": code})
 
 
+def _age(otherwise: float) -> float:
+    """Seconds since this process started (``python -m`` imported teachkit, numpy
+    among it, before any of this module ran), or ``otherwise`` where /proc cannot say."""
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
+            started = int(stat.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+            return float(uptime.read().split()[0]) - started
+    except (OSError, IndexError, ValueError):
+        return otherwise
+
+
 def serve(inp: int, out: int) -> int:
     """Warm up, then fork a kernel per request line on ``inp`` until it closes."""
     start = time.perf_counter()
@@ -289,7 +301,7 @@ def serve(inp: int, out: int) -> int:
                                                 f"threads ({', '.join(threads)}) and "
                                                 f"{sockets} sockets: forking is unsafe"})
         return 1
-    _write(out, {"ready": True, "seconds": round(time.perf_counter() - start, 2),
+    _write(out, {"ready": True, "seconds": round(_age(time.perf_counter() - start), 2),
                  "warm": warmed, "pid": os.getpid()})
     children: set[int] = set()
     starting: dict[int, tuple] = {}  # ready pipe -> (request id, pid): forked, not yet
