@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
@@ -219,7 +220,9 @@ def test_kernels_asked_for_at_once_each_get_their_own_child(kernels, tmp_path):
         finally:
             await asyncio.gather(*(km.shutdown_kernel(now=True) for km in managers))
 
-    pids = asyncio.run(pool(4))
+    # in a thread of its own: the whole suite holds an event loop in this thread
+    with ThreadPoolExecutor(1) as thread:
+        pids = thread.submit(lambda: asyncio.run(pool(4))).result()
     assert len(set(pids)) == 4, "a child per request"
 
 

@@ -112,9 +112,10 @@ def test_a_lessons_markdown_is_rendered_once_for_all_its_pages(monkeypatch):
         def file_exists(self, path):
             return False
 
-    def export(notebook):
-        return voila_exporter.VoilaExporter(template_name="lab", contents_manager=NoFiles()
-                                            ).from_notebook_node(notebook)[0]
+    def export(notebook):  # Voila's templates are async: rendered in a thread of its own
+        exporter = voila_exporter.VoilaExporter(template_name="lab", contents_manager=NoFiles())
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(lambda: exporter.from_notebook_node(notebook)[0]).result()
 
     pages = [export(nb) for _ in range(3)]
     assert pages[0] == pages[1] == pages[2] and "<strong>8 in 1,000</strong>" in pages[0]
