@@ -20,8 +20,8 @@ is still None) and wrote a traceback to the server's log (seen in CI, 2026-12-01
 
 It also makes the server's Voila exporters share their compiled page templates and
 rendered lesson text (:mod:`teachkit.template_cache`: Voila made them again for every
-preheated kernel), and starts the warm parent of forked kernels as the server starts,
-not at the first kernel.
+preheated kernel), and takes over the warm parent of forked kernels as the server
+starts (``teachkit serve`` started it before the server), not at the first kernel.
 
 Two costs per kernel message, on the one core of the server's event loop (issue 19,
 cProfile of Voila while a room of 30 preheated, ~8,600 kernel messages):
@@ -114,9 +114,10 @@ class RoomKernelManager(AsyncMappingKernelManager):
         self.start_warm_parent()
 
     def start_warm_parent(self) -> bool:
-        """Start the warm parent of forked kernels now, if kernels are forked: its
-        warm-up (imports, cohort, models: seconds of CPU) then overlaps the server's own
-        start instead of waiting for the first kernel. Returns whether it was started."""
+        """Take over the warm parent ``teachkit serve`` started before this server, or
+        start one now, if kernels are forked: its warm-up (imports, cohort, models:
+        seconds of CPU) then overlaps the server's own start instead of waiting for the
+        first kernel. Returns whether kernels are forked."""
         from jupyter_client.provisioning import KernelProvisionerFactory
 
         from .forking import ENTRY_POINT
