@@ -18,12 +18,14 @@ SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 #: Short limits keep the suite quick, yet leave a loaded 2-core machine time to run the
 #: whole lesson (the "correct", "wrong" and cheating notebooks) and each cell of it.
 TEST_LIMITS = Limits(cell_timeout=15, notebook_timeout=45, memory_mb=3072)
-#: The notebook that ignores interrupts runs until the notebook limit kills it, whatever
-#: that limit is: it is graded first, alone, under a limit of a few seconds (the grader's
-#: own option; Limits' defaults are tested in test_sandbox_limits.py), then the class,
-#: resumed in the same output folder, keeps its result (a run is resumable).
-RUNAWAYS = ("loop_ignoring_interrupt",)
-RUNAWAY_LIMITS = Limits(cell_timeout=3, notebook_timeout=12, memory_mb=3072)
+#: The notebooks that run away spend their limit, whatever it is: one ignores interrupts
+#: (stopped at the notebook limit), one loops in a cell (interrupted at the cell limit),
+#: one answers with a function that never returns (each call stopped at its share of the
+#: cell limit). They are graded first under short limits (the grader's own option;
+#: the defaults are tested in test_sandbox_limits.py), then the class, resumed in the
+#: same output folder, keeps their results (a run is resumable).
+RUNAWAYS = ("loop_ignoring_interrupt", "infinite_loop", "bad_answers")
+RUNAWAY_LIMITS = Limits(cell_timeout=6, notebook_timeout=20, memory_mb=3072)
 
 
 @pytest.fixture(scope="module")
