@@ -262,6 +262,7 @@ class ConsequenceFigure:
         # The figure's class and size: part of every key of the process's PNGs.
         self._size = (type(self).__name__, width, height, dpi)
         self._shows = None
+        self._grid_shows = None
         self._attribute = None
         self._bars = None
         self._ticks = None
@@ -313,7 +314,6 @@ class ConsequenceFigure:
     def update(self, frame, attribute: str = "ethnicity") -> None:
         """Show ``frame`` (a ConsequenceFrame), with groups of ``attribute`` on the right."""
         self.counts = icon_counts(frame.overall.iloc[0])
-        self._image.set_data(grid_image(self.counts, cell=self.CELL))
         self._counts_text.set_text(
             f"out of 1,000: {self.counts['caught']} caught, {self.counts['missed']} missed,\n"
             f"{self.counts['needless']} needless escalations")
@@ -363,7 +363,15 @@ class ConsequenceFigure:
                 + f", {self.counts.get('clear', 0)} not flagged and no crisis. Bars: crises "
                 f"per 1,000 patients of each group, by {title}: {groups}.")
 
+    def _sync_grid(self) -> None:
+        """The grid's pixels for the counts on show (made only when the figure is drawn:
+        a picture kept for these numbers needs none)."""
+        if self.counts and self._grid_shows != self.counts:
+            self._image.set_data(grid_image(self.counts, cell=self.CELL))
+            self._grid_shows = dict(self.counts)
+
     def _animated(self):
+        self._sync_grid()
         yield self._image
         if self._bars is not None:
             yield from self._bars[0]
@@ -387,8 +395,15 @@ class ConsequenceFigure:
             return blitted_png(self)
         return _PNGS.get_or((self._size, self._shows), lambda: blitted_png(self))
 
+    def keep_png(self) -> bytes:
+        """:meth:`to_png`, kept for good in this process's pictures (:data:`_PNGS`), for
+        this figure and every figure of the same size that shows the same numbers, here
+        and in every process forked from this one afterwards."""
+        return _PNGS.keep((self._size, self._shows), self.to_png())
+
     def save(self, path) -> None:
         """Write the whole figure to a file (PNG, SVG or PDF by the suffix)."""
+        self._sync_grid()
         self.figure.savefig(path, dpi=self.figure.dpi, facecolor="white")
 
 
