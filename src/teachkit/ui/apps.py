@@ -448,9 +448,11 @@ def threshold_steps() -> list[float]:
             for k in range(int(round((high - low) / step)) + 1)]
 
 
-def prepare_lever_states(lab: type = TriageLab, models=PREPARED_MODELS) -> int:
-    """Run and draw every state lesson 01's threshold lever reaches with ``models``, and
-    keep each run (:func:`teachkit.stages.prepare_run`) and picture
+def prepare_lever_states(lab: type = TriageLab, models=PREPARED_MODELS,
+                         thresholds=None) -> int:
+    """Run and draw every state lesson 01's threshold lever reaches with ``models``
+    (``thresholds``: default :func:`threshold_steps`), and keep each run
+    (:func:`teachkit.stages.prepare_run`) and picture
     (:meth:`teachkit.plotting.ConsequenceFigure.keep_png`) for good; return how many.
 
     The warm parent of forked kernels calls it (through :func:`draw_resting_figures`)
@@ -460,11 +462,12 @@ def prepare_lever_states(lab: type = TriageLab, models=PREPARED_MODELS) -> int:
     any other state (another lever moved, another group chosen) is computed as before.
     """
     base = lab.SETTINGS if lab.SETTINGS is not None else Settings()
+    thresholds = threshold_steps() if thresholds is None else list(thresholds)
     figure = None
     for model in models:
-        for threshold in threshold_steps():
+        for threshold in thresholds:
             settings = base.replace(model=model, threshold=threshold)
             prepare_run(settings)
             figure = _show_once(lab, settings, figure)
             figure.keep_png()
-    return len(models) * len(threshold_steps())
+    return len(models) * len(thresholds)
