@@ -149,6 +149,11 @@ def _split_child(moves: int) -> dict:
     return {"first_model_ms": first_ms, "moves": rows}
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def _in_child(function, *args) -> dict:
     """``function(*args)`` in a forked child of this process, its JSON result."""
     read, write = os.pipe()
@@ -176,16 +181,33 @@ def _in_child(function, *args) -> dict:
 
 
 def split(runs: int, moves: int) -> dict:
+    import teachkit.ui.apps as apps
     from teachkit.forking.parent import WARM_ENV, warm_up
 
     os.environ.update(WARM_ENV)
+    prepared = {}
+    prepare = apps.prepare_lever_states
+
+    def measured_prepare(*args, **kwargs):  # what preparing costs the parent
+        rss, cpu = _rss_mb(), time.process_time()
+        count = prepare(*args, **kwargs)
+        prepared.update(states=count, cpu_s=time.process_time() - cpu,
+                        rss_mb=_rss_mb() - rss)
+        return count
+
+    apps.prepare_lever_states = measured_prepare
     cpu = time.process_time()
     warmed = warm_up()
     warm_s = time.process_time() - cpu
     print(f"warm parent state: {', '.join(warmed)} ({warm_s:.1f} CPU-s)", flush=True)
+    if prepared:
+        print(f"  of which lever states prepared: {prepared['states']} in "
+              f"{prepared['cpu_s']:.1f} CPU-s, +{prepared['rss_mb']:.0f} MB RSS (shared "
+              "with every kernel forked after)", flush=True)
     results = [_in_child(_split_child, moves) for _ in range(runs)]
     rows = [row for r in results for row in r["moves"]]
-    summary = {"warm_parent_cpu_s": warm_s, "runs": runs, "moves": len(rows),
+    summary = {"warm_parent_cpu_s": warm_s, "prepared": prepared, "runs": runs,
+               "moves": len(rows),
                "first_model_ms": statistics.median(r["first_model_ms"] for r in results)}
     for label, subset in (("all", rows), ("drawn", [r for r in rows if r["drawn"]]),
                           ("kept", [r for r in rows if not r["drawn"]])):

@@ -44,6 +44,7 @@ import pandas as pd
 from ._cache import Recent
 from ._validation import TeachkitError
 from .levers import OWNERS, REGISTRY, LeverSpec, families
+from .levers.triage import TRIAGE_LEVERS
 from .pipeline import Settings, simulate
 
 __all__ = ["Stage", "STAGES", "Deployment", "register_stage", "get_stage", "all_stages",
@@ -342,8 +343,14 @@ def run(deployment: Deployment | Settings, *, with_baseline: bool = True):
     'the same model trained on every record'
     """
     if isinstance(deployment, Settings):
-        return _RUNS.get_or((deployment, with_baseline),
-                            lambda: simulate(deployment, with_baseline=with_baseline))
+        key = (deployment, with_baseline)
+        found = _RUNS.get(key)
+        if found is not None:
+            return found
+        result = simulate(deployment, with_baseline=with_baseline)
+        if set(deployment.changed_levers()) <= _TRIAGE_LEVERS:
+            _RUNS.put(key, result)
+        return result
     runners = [get_stage(s) for s in deployment.stages if get_stage(s).run is not None]
     if not runners:
         return simulate(deployment, with_baseline=with_baseline)
@@ -354,8 +361,11 @@ def run(deployment: Deployment | Settings, *, with_baseline: bool = True):
 #: the run, the cohort's arguments among them) and whether the baseline is attached: a
 #: lever moved back is a lookup, and so is any state the warm parent of forked kernels
 #: prepared before it forked (:func:`prepare_run`). A run is never changed after it is
-#: made (its flags are read-only), so one object can be shown again.
-_RUNS = Recent(32)
+#: made (its flags are read-only), so one object can be shown again. Only runs whose
+#: levers other than the triage ones are at rest are kept (a few hundred kB each: they
+#: share the cohort's records), never a bias lever's (each holds records of its own).
+_RUNS = Recent(8)
+_TRIAGE_LEVERS = frozenset(spec.name for spec in TRIAGE_LEVERS)
 
 
 def prepare_run(settings: Settings, *, with_baseline: bool = True):

@@ -106,3 +106,5 @@ def test_a_triage_run_is_kept_by_its_settings_and_never_given_to_others(monkeypa
     assert first.consequences.overall.equals(fresh.consequences.overall)
     assert first.consequences.by_group.equals(fresh.consequences.by_group)
     assert not first.flagged.flags.writeable  # nobody can change a run that is shown again
+    biased = settings.replace(underreport=0.5)  # records of its own: several MB, not kept
+    assert run(biased) is not run(biased) and len(stages._RUNS) == 3
