@@ -186,22 +186,28 @@ def split(runs: int, moves: int) -> dict:
 
     os.environ.update(WARM_ENV)
     prepared = {}
-    prepare = apps.prepare_lever_states
+    prepare = getattr(apps, "prepare_lever_states", None)  # None: code before issue 19's
 
     def measured_prepare(*args, **kwargs):  # what preparing costs the parent
+        from teachkit import plotting
+
         rss, cpu = _rss_mb(), time.process_time()
         count = prepare(*args, **kwargs)
+        pictures = plotting._PNGS._kept.values()
         prepared.update(states=count, cpu_s=time.process_time() - cpu,
-                        rss_mb=_rss_mb() - rss)
+                        rss_mb=_rss_mb() - rss, pictures=len(pictures),
+                        png_mb=sum(map(len, pictures)) / 2**20)
         return count
 
-    apps.prepare_lever_states = measured_prepare
+    if prepare is not None:
+        apps.prepare_lever_states = measured_prepare
     cpu = time.process_time()
     warmed = warm_up()
     warm_s = time.process_time() - cpu
     print(f"warm parent state: {', '.join(warmed)} ({warm_s:.1f} CPU-s)", flush=True)
     if prepared:
-        print(f"  of which lever states prepared: {prepared['states']} in "
+        print(f"  of which lever states prepared: {prepared['states']} runs and "
+              f"{prepared['pictures']} distinct pictures ({prepared['png_mb']:.1f} MB) in "
               f"{prepared['cpu_s']:.1f} CPU-s, +{prepared['rss_mb']:.0f} MB RSS (shared "
               "with every kernel forked after)", flush=True)
     results = [_in_child(_split_child, moves) for _ in range(runs)]
