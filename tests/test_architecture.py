@@ -87,7 +87,6 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "teachkit"
 #: whose owners were told: each entry must still exist (delete it once mended), and no
 #: other may appear.
 KNOWN = {
-    ("teachkit.explain.stage", "_importance"),  # explain.attributions' memo of answers
     ("teachkit.ui.privacy", "_image"),          # ui.dashboard's figure widget
 }
 

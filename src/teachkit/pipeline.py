@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ._cache import IdentityCache
+from ._cache import IdentityCache, Recent
 from ._validation import Interval, Options, check_param, check_seed
 from .cohort import COHORT_SETTINGS, LESSON_CRISIS_RATES, make_cohort
 from .consequences import (
@@ -338,22 +338,21 @@ def _scores(settings: Settings, records: pd.DataFrame):
     if steps.reduction:
         key = ("reduction", _fingerprint(records, y_train, mask), settings.seed,
                settings.model == "records")
-        if key not in _REDUCTION_CACHE:
+        def reduce():
             from .mitigation import MITIGATION_ATTRIBUTE, reduction_scores
 
-            _REDUCTION_CACHE[key] = reduction_scores(
+            return reduction_scores(
                 records, y_train, records[MITIGATION_ATTRIBUTE], seed=settings.seed,
                 train_mask=mask, kind="records" if settings.model == "records" else "logistic")
-            while len(_REDUCTION_CACHE) > 8:
-                _REDUCTION_CACHE.pop(next(iter(_REDUCTION_CACHE)))
-        return _REDUCTION_CACHE[key], y_train, keep
+
+        return _REDUCTION_CACHE.get_or(key, reduce), y_train, keep
     key = _fingerprint(records, label, mask)
     scores = call_bound(bound_to(score_patients), settings, records, label=label,
                         seed=settings.seed, cache_key=key, train_mask=mask)
     return scores, y_train, keep
 
 
-_REDUCTION_CACHE: dict = {}
+_REDUCTION_CACHE = Recent(8)
 
 
 def simulate(settings: Settings | None = None, *, cohort: pd.DataFrame | None = None,

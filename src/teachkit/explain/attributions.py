@@ -150,12 +150,12 @@ class ExplainedModel:
     fold: np.ndarray
     models: tuple
     patient_ids: np.ndarray
-    _explainers: dict = field(default_factory=dict, repr=False)
-    _all: dict = field(default_factory=dict, repr=False)
-    _importance: dict = field(default_factory=dict, repr=False)
+    _explainers: Recent = field(default_factory=lambda: Recent(8), repr=False)
+    _all: Recent = field(default_factory=lambda: Recent(4), repr=False)
     #: Recent answers by patient: explanations (:meth:`explain`) and counterfactuals
-    #: (:func:`~teachkit.explain.counterfactual`); a lever that leaves the model and the
-    #: reference group as they are shows the same patient again without recomputing.
+    #: (:func:`~teachkit.explain.counterfactual`), and importance tables by group; a
+    #: lever that leaves the model and the reference group as they are shows the same
+    #: patient again without recomputing.
     _recent: Recent = field(default_factory=lambda: Recent(32), repr=False)
 
     def remembered(self, key, compute):
@@ -189,8 +189,9 @@ class ExplainedModel:
     def explainer(self, k: int, background: np.ndarray):
         """shap's explainer for fold model ``k`` against ``background`` (row mask)."""
         key = (k, np.packbits(background).tobytes())
-        if key in self._explainers:
-            return self._explainers[key]
+        return self._explainers.get_or(key, lambda: self._new_explainer(k, background))
+
+    def _new_explainer(self, k: int, background: np.ndarray):
         import shap  # lazily: only lesson 05 pays for it
 
         rows = np.flatnonzero(background)
@@ -205,9 +206,6 @@ class ExplainedModel:
                 rows, size=min(TREE_BACKGROUND, len(rows)), replace=False)
             explainer = shap.TreeExplainer(self.models[k], self.X[np.sort(pick)],
                                            feature_perturbation="interventional")
-        while len(self._explainers) >= 8:
-            self._explainers.pop(next(iter(self._explainers)))
-        self._explainers[key] = explainer
         return explainer
 
     def _shap(self, rows: np.ndarray, background: np.ndarray):
@@ -265,19 +263,16 @@ class ExplainedModel:
     def all_points(self, background: np.ndarray):
         """Points for every patient (a fixed sample of :data:`TREE_SAMPLE` for the tree
         model), cached per reference group: ``(rows, points)``."""
-        key = np.packbits(background).tobytes()
-        if key not in self._all:
+        def compute():
             n = len(self.X)
             rows = np.arange(n)
             if self.kind == "boosting" and n > TREE_SAMPLE:
                 rows = np.sort(np.random.default_rng([n, 43]).choice(n, TREE_SAMPLE,
                                                                      replace=False))
             phi, base, out = self._shap(rows, background)
-            points = to_points(phi, base, out, self.kind)[0]
-            while len(self._all) >= 4:
-                self._all.pop(next(iter(self._all)))
-            self._all[key] = (rows, points)
-        return self._all[key]
+            return rows, to_points(phi, base, out, self.kind)[0]
+
+        return self._all.get_or(np.packbits(background).tobytes(), compute)
 
 
 _FITTED: OrderedDict = OrderedDict()

@@ -146,14 +146,10 @@ class ExplainResult(RunResult):
     def importance(self, attribute: str = "ethnicity", top: int = 6) -> pd.DataFrame:
         """Mean absolute risk points of the ``top`` inputs, overall and by group."""
         background = self.background()
-        key = (np.packbits(background).tobytes(), attribute, top)
-        cache = self.explained._importance
-        if key not in cache:
-            while len(cache) >= 16:
-                cache.pop(next(iter(cache)))
-            cache[key] = importance_by_group(self.explained, background,
-                                             self.records[attribute], top=top)
-        return cache[key].copy()
+        key = ("importance", np.packbits(background).tobytes(), attribute, top)
+        table = self.explained.remembered(key, lambda: importance_by_group(
+            self.explained, background, self.records[attribute], top=top))
+        return table.copy()
 
     def sentence(self) -> str:
         from .sentences import describe_explain_run

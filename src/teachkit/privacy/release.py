@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._cache import Recent
 from .._validation import Interval, TeachkitError, check_param, check_seed
 from .._validation import check_cohort as _check_columns
 from ..cohort import AGE_BINS
@@ -202,7 +203,7 @@ class _Prepared:
         return counts[inverse.reshape(-1)]
 
 
-_PREPARED: dict[int, _Prepared] = {}
+_PREPARED = Recent(4)  # id(cohort) -> _Prepared (which holds the cohort)
 
 
 def prepare_cohort(cohort: pd.DataFrame, caller: str) -> _Prepared:
@@ -212,10 +213,7 @@ def prepare_cohort(cohort: pd.DataFrame, caller: str) -> _Prepared:
         return hit
     check_cohort(cohort, caller)
     prepared = _Prepared(cohort)
-    if len(_PREPARED) >= 4:
-        _PREPARED.pop(next(iter(_PREPARED)))
-    _PREPARED[id(cohort)] = prepared
-    return prepared
+    return _PREPARED.put(id(cohort), prepared)
 
 
 def check_cohort(cohort, caller: str) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._cache import Recent
 from .._validation import check_seed
 from ..text import percent
 from .attack import REGISTER_DETAILS, AttackResult, count_by_group, mark_attack, public_register
@@ -346,10 +347,11 @@ def run_release(release: Release | None = None, cohort: pd.DataFrame | None = No
 
         cohort = lesson_cohort()
     prepared = prepare_cohort(cohort, "run_release")
-    results = prepared.extra.setdefault("results", {})
+    results = prepared.extra.get("results") or prepared.extra.setdefault("results", Recent(64))
     key = (release, seed)
-    if key in results:
-        return results[key]
+    hit = results.get(key)
+    if hit is not None:
+        return hit
     levels, keep, sizes = anonymise(prepared, release, MAX_SUPPRESSED)
     table, rows = release_table(prepared, release, levels, keep, sizes, seed=seed)
     attack, register_size = _fast_attack(prepared, table, rows, levels, seed)
@@ -369,10 +371,7 @@ def run_release(release: Release | None = None, cohort: pd.DataFrame | None = No
         utility=utility,
         data_flow=data_flow(release, levels),
     )
-    if len(results) >= 64:
-        results.pop(next(iter(results)))
-    results[key] = result
-    return result
+    return results.put(key, result)
 
 
 # -- the release as a stage -------------------------------------------------------------
