@@ -316,7 +316,8 @@ def print_wire(w: dict) -> None:
           f"kernels), one trainee, medians of {w['runs']} run(s), per move: kernel "
           f"{w['kernel_ms']:.1f} ms CPU, Voila's server {w['voila_ms']:.1f} ms CPU "
           f"(warm parent {w['parent_ms']:.1f}); {w['frames']:.1f} frames, {w['kB']:.1f} kB "
-          f"to the page; latency {w['latency_ms']:.0f} ms (one trainee alone)")
+          f"to the page ({w['voila_ms'] / max(w['frames'], 1e-9):.1f} ms of the server's CPU "
+          f"a frame); latency {w['latency_ms']:.0f} ms (one trainee alone)")
     per_move = w["kernel_ms"] + w["voila_ms"] + w["parent_ms"]
     rate = ROOM["trainees"] / ROOM["interval_s"]
     busy = rate * per_move / 1000 / ROOM["cores"]
