@@ -175,7 +175,8 @@ def _axes_px(figure: Figure, x: float, y: float, w: float, h: float):
 #: PNGs of the dashboard figures drawn in this process, by everything a picture shows
 #: (the figure's class and size, then its marks, groups and scale): shared by every
 #: figure of a kernel, and inherited by kernels forked from a warm parent that drew the
-#: lessons' resting dashboards (:func:`teachkit.forking.parent.warm_up`).
+#: lessons' resting dashboards and kept lesson 01's lever states for good
+#: (:func:`teachkit.ui.apps.draw_resting_figures`, :meth:`ConsequenceFigure.keep_png`).
 _PNGS = Recent(64)
 #: Full draws of the dashboard figures without their changing marks (blitting
 #: backgrounds), by what they show (the class and size, groups and scale): a figure's
@@ -388,8 +389,8 @@ class ConsequenceFigure:
 
         The same picture again (the same numbers, groups and scale: a lever that moves
         no number, or a lever moved back), drawn by this figure or another of the same
-        size in this process (:data:`_PNGS`, last 64, about 30 kB each), is the PNG
-        already drawn, not drawn again.
+        size in this process (:data:`_PNGS`: the last 64, about 30 kB each, and those
+        kept for good), is the PNG already drawn, not drawn again.
         """
         if self._shows is None:
             return blitted_png(self)
