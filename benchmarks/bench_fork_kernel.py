@@ -12,6 +12,8 @@ own), it starts ``--kernels`` kernels together, as a pool does, runs lesson 01 i
 - the kernel's CPU for each (all its threads): the first model choice, moves to a
   threshold not yet shown (first visits: the first 4 of every 8) and moves back to
   one shown before (revisits: the figure's kept picture);
+- the kernel's CPU to be ready (a forked child's start; an ordinary kernel's imports)
+  and for the lesson;
 - the minor page faults of each (a forked child's first writes to pages it shares with
   the parent are copy-on-write faults);
 
@@ -86,6 +88,12 @@ async def _start(kind: str, folder: str):
     return km, kc, time.perf_counter() - start
 
 
+def _cpu(km) -> float:
+    """The kernel process's CPU seconds so far (all its threads)."""
+    fields = Path(f"/proc/{km.provisioner.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _lesson(km, kc):
     import nbformat
     from nbclient import NotebookClient
@@ -117,11 +125,17 @@ async def kind_run(kind: str, kernels: int, moves: int) -> list[dict]:
     KernelProvisionerFactory.instance().default_provisioner_name = KINDS[kind]
     folder = tempfile.mkdtemp(prefix="bench-fork-kernel-")
     started = await asyncio.gather(*(_start(kind, folder) for _ in range(kernels)))
+    # The kernel's own CPU: to ready (a forked child's start, an ordinary kernel's
+    # imports), then for the lesson (measured before the probe's moves).
+    started_cpu = [_cpu(km) for km, _, _ in started]
     ran = await asyncio.gather(*(_lesson(km, kc) for km, kc, _ in started))
+    cpus = [(before, _cpu(km)) for (km, _, _), before in zip(started, started_cpu)]
     probes = await asyncio.gather(*(_probe(client, nb, moves) for client, nb, _ in ran))
     results = []
-    for (km, kc, start_s), (_, _, lesson_s), probe in zip(started, ran, probes):
-        results.append({"kind": kind, "start_s": start_s, "lesson_s": lesson_s, **probe})
+    for (km, kc, start_s), (_, _, lesson_s), probe, cpu in zip(started, ran, probes,
+                                                               cpus):
+        results.append({"kind": kind, "start_s": start_s, "lesson_s": lesson_s,
+                        "start_cpu_s": cpu[0], "lesson_cpu_s": cpu[1] - cpu[0], **probe})
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
     shutil.rmtree(folder, ignore_errors=True)
@@ -154,6 +168,9 @@ def main(argv=None) -> int:
               f"a move p50 {statistics.median(f for r in rs for f in r['faults'][1:]):.0f}; "
               f"threads {sorted({r['threads'] for r in rs})}, pools "
               f"{sorted({p for r in rs for p in r['pools']})}")
+        print(f"         kernel CPU: start p50 "
+              f"{statistics.median(r['start_cpu_s'] for r in rs):.2f} s, lesson p50 "
+              f"{statistics.median(r['lesson_cpu_s'] for r in rs):.2f} s")
         first = [c for r in rs for i, c in enumerate(r["cpu_ms"][1:]) if (i // 4) % 2 == 0]
         again = [c for r in rs for i, c in enumerate(r["cpu_ms"][1:]) if (i // 4) % 2 == 1]
         print(f"         kernel CPU: first model choice p50 "

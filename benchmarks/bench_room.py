@@ -324,12 +324,13 @@ def room(n: int, mode: str, args) -> dict:
     print(f"\nbench_room: N = {n}, {mode}: starting teachkit serve "
           f"({'no pool' if plain else f'{expected} kernels to preheat'}); "
           f"load average {load[0]:.2f}", flush=True)
-    t0 = time.perf_counter()
+    t0, up0 = time.perf_counter(), _uptime()
     with VoilaServer(pool_size=pool, extra_args=extra, expected_kernels=expected,
                      startup_timeout=1800, cull_idle=3600) as server:
         wait_executed(server, expected, min_mb=0.0 if mode == "fork" else 120.0)
         warm = time.perf_counter() - t0
         voila = server.proc.pid
+        timeline = preheat_timeline(server, voila, up0)
         preheat_cpu = tree_cpu(voila)  # less at the mercy of the machine's load than warm
         forked = "kernels are forked from a warm parent" in server.log_tail(10**6)
         if mode == "fork" and not forked:
@@ -337,6 +338,8 @@ def room(n: int, mode: str, args) -> dict:
         pool_pids = set(server.kernel_pids())
         preheat_split = cpu_split(voila, pool_pids)
         pool_pss = sum(pss_mb(p) for p in pool_pids)
+        print("  timeline (s after teachkit serve started): " + ", ".join(
+            f"{k} {v:.1f}" for k, v in timeline.items() if v is not None), flush=True)
         print(f"  pool ready in {warm:.0f} s ({len(pool_pids)} kernels, "
               f"{pool_pss / 1000:.2f} GB PSS); preheat CPU: " + ", ".join(
                   f"{k} {v:.1f} s" for k, v in preheat_split.items()), flush=True)
@@ -374,6 +377,7 @@ def room(n: int, mode: str, args) -> dict:
         "warm_up_s": warm if not plain else None,
         "preheat_cpu_s": preheat_cpu if not plain else None,
         "preheat_cpu_split_s": preheat_split if not plain else None,
+        "preheat_timeline_s": timeline if not plain else None,
         "pool_kernels": len(pool_pids), "pool_pss_mb": pool_pss,
         "served": len(rendered),
         "all_rendered_s": max(rendered) if len(rendered) == n else None,
@@ -393,6 +397,38 @@ def room(n: int, mode: str, args) -> dict:
     }
     _print_room(result)
     return result
+
+
+def _uptime() -> float:
+    return float(Path("/proc/uptime").read_text().split()[0])
+
+
+def preheat_timeline(server, voila: int, up0: float) -> dict[str, float | None]:
+    """When the preheat's parts started, in seconds after ``teachkit serve`` (``up0``:
+    the machine's uptime then): Voila, the warm parent and when it was warm (issue 19:
+    the parent's warm-up and Voila's start run side by side), the first and the last
+    kernel of the pool."""
+    hz = os.sysconf("SC_CLK_TCK")
+
+    def started(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return int(fields[19]) / hz - up0
+
+    below = descendants(voila)
+    parent = next((p for p in below if "teachkit.forking.parent" in cmdline(p)), None)
+    server_pid = next((p for p in below if " -m voila " in cmdline(p)), None)
+    kernels = sorted(t for t in map(started, server.kernel_pids()) if t is not None)
+    warm = re.search(r"warm in ([0-9.]+) s", server.log_tail(10**6))
+    parent_start = started(parent) if parent else None
+    return {"voila": started(server_pid) if server_pid else None,
+            "parent": parent_start,
+            "parent warm": (parent_start + float(warm.group(1))
+                            if parent_start is not None and warm else None),
+            "first kernel": kernels[0] if kernels else None,
+            "last kernel": kernels[-1] if kernels else None}
 
 
 def _pss_or_zero(pid: int) -> float:

@@ -32,7 +32,7 @@ from ._validation import TeachkitError
 from .reflections import default_data_dir
 from .room import refill_size
 
-__all__ = ["main", "build_parser", "voila_command"]
+__all__ = ["main", "build_parser", "voila_command", "drop_server_path"]
 
 DEFAULT_PORT = 8866
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -143,6 +143,32 @@ JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"
 #: Jupyter config folder shipped with the package: Voila's landing-page hook (voila.py)
 #: and a trainee's server config under JupyterHub (jupyter_server_config.py).
 JUPYTER_CONFIG = JUPYTER_DATA / "config"
+#: First on the Voila server's PYTHONPATH (and only the server's: its config takes it off
+#: before any kernel starts): modules the server imports but never uses, left out.
+SERVER_PATH = JUPYTER_DATA / "server_path"
+
+
+def drop_server_path(env) -> None:
+    """Take :data:`SERVER_PATH` off ``env``'s PYTHONPATH, in place (an environment for
+    a kernel or the warm parent, not the server).
+
+    Examples
+    --------
+    >>> env = {"PYTHONPATH": f"{SERVER_PATH}{os.pathsep}/opt/lib"}
+    >>> drop_server_path(env); env
+    {'PYTHONPATH': '/opt/lib'}
+    >>> env = {"PYTHONPATH": str(SERVER_PATH)}
+    >>> drop_server_path(env); env
+    {}
+    """
+    parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    kept = [p for p in parts if Path(p) != SERVER_PATH]
+    if kept == parts:
+        return
+    if kept:
+        env["PYTHONPATH"] = os.pathsep.join(kept)
+    else:
+        env.pop("PYTHONPATH", None)
 
 
 def serve_environment(data_dir: Path, *, token: str | None = None,
@@ -166,6 +192,8 @@ def serve_environment(data_dir: Path, *, token: str | None = None,
         env["TEACHKIT_INSTRUCTOR_TOKEN"] = instructor
     return dict(
         env,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(SERVER_PATH),
+                                                 os.environ.get("PYTHONPATH", "")])),
         TEACHKIT_HOME=str(data_dir),
         JUPYTER_PATH=":".join(paths),
         JUPYTER_CONFIG_PATH=":".join(config),
@@ -253,6 +281,24 @@ def _die_with_parent(parent: int):
     return preexec
 
 
+def _start_warm_parent(env: dict) -> tuple[subprocess.Popen | None, tuple[int, ...]]:
+    """Start the warm parent of forked kernels before Voila, which then adopts it
+    (``env`` gets :data:`teachkit.forking.provisioner.HANDOFF_ENV`): its warm-up runs
+    while Voila imports and starts, not after. Returns it and the pipe ends Voila must
+    inherit; ``(None, ())`` when it cannot start (Voila then starts its own)."""
+    from .forking.provisioner import HANDOFF_ENV, handed_fds, start_parent
+
+    parent_env = dict(env)
+    drop_server_path(parent_env)  # the children have the parent's sys.path
+    try:
+        parent, spec = start_parent(parent_env)
+    except OSError as exc:
+        print(f"teachkit: the warm parent starts with Voila ({exc})", flush=True)
+        return None, ()
+    env[HANDOFF_ENV] = spec
+    return parent, handed_fds(spec)
+
+
 def _serve(args) -> int:
     from .lessons import find_lessons
     from .room import lan_address, make_token, needs_token, pool_sizes, room_plan
@@ -325,8 +371,14 @@ def _serve(args) -> int:
     if args.dry_run:
         print(shlex.join(cmd))
         return 0
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True,
-                            preexec_fn=_die_with_parent(os.getpid()))
+    parent, pass_fds = (_start_warm_parent(env) if fork else (None, ()))
+    try:
+        proc = subprocess.Popen(cmd, env=env, start_new_session=True, pass_fds=pass_fds,
+                                preexec_fn=_die_with_parent(os.getpid()))
+    finally:
+        if parent is not None:  # Voila holds the pipes now: its end is the parent's end
+            parent.stdin.close()
+            parent.stdout.close()
 
     def _stop(signum, frame):  # systemd, `kill`, a CI timeout: stop like Ctrl+C
         raise KeyboardInterrupt
@@ -342,6 +394,13 @@ def _serve(args) -> int:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         return 0
+    finally:
+        if parent is not None:  # gone with Voila's end of its pipe; reaped here
+            try:
+                parent.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                parent.kill()
+                parent.wait()
     if code:
         raise TeachkitError(f"Voila stopped with exit code {code} (its messages are "
                             "above).")

@@ -18,20 +18,76 @@ It never culls a kernel that is still starting. Jupyter Server records a kernel'
 kernel is listed; a look for idle kernels in that turn raised ``TraitError`` (the trait
 is still None) and wrote a traceback to the server's log (seen in CI, 2026-12-01).
 
-It also makes the server's Voila exporters share their compiled page templates
-(:mod:`teachkit.template_cache`: Voila compiles them again for every preheated kernel),
-and starts the warm parent of forked kernels as the server starts, not at the first
-kernel.
+It also makes the server's Voila exporters share their compiled page templates and
+rendered lesson text (:mod:`teachkit.template_cache`: Voila made them again for every
+preheated kernel), and takes over the warm parent of forked kernels as the server
+starts (``teachkit serve`` started it before the server), not at the first kernel.
+
+Two costs per kernel message, on the one core of the server's event loop (issue 19,
+cProfile of Voila while a room of 30 preheated, ~8,600 kernel messages):
+
+- Jupyter Server decodes every IOPub message again to record the kernel's activity,
+  parsing the dates of its header, parent header and metadata with dateutil (12 % of
+  Voila's busy time). Activity needs only the message types and, for a status message,
+  its state: :meth:`RoomKernelManager.start_watching_activity` reads those (no date
+  parsing) after the same signature check, and records the same things.
+- The server's logger is at DEBUG, with its handler filtering at INFO (traitlets'
+  logging config): every ``log.debug`` of nbclient and the activity watcher built a
+  record nobody printed (13,000 records, 5 %). The logger is raised to the lowest level
+  any of its handlers prints, so what is printed is unchanged.
 """
 
 from __future__ import annotations
 
+import hmac
+import logging
 import os
 
+from jupyter_client.session import Session
+from jupyter_client.utils import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Dict, TraitError
 
-__all__ = ["RoomKernelManager"]
+__all__ = ["RoomKernelManager", "activity_parts", "quiet_debug"]
+
+
+def quiet_debug(log) -> bool:
+    """Raise ``log``'s level to the lowest level its handlers print, so a debug call that
+    nothing would print builds no record; returns whether the level changed.
+
+    Examples
+    --------
+    >>> log = logging.getLogger("teachkit-doctest"); log.setLevel(logging.DEBUG)
+    >>> log.addHandler(logging.NullHandler(logging.INFO)); log.propagate = False
+    >>> quiet_debug(log), logging.getLevelName(log.level)
+    (True, 'INFO')
+    """
+    if not isinstance(log, logging.Logger) or not log.handlers or log.propagate:
+        return False
+    lowest = min(handler.level for handler in log.handlers)
+    if lowest <= log.level:
+        return False
+    log.setLevel(lowest)
+    return True
+
+
+def activity_parts(session: Session, msg_list: list) -> tuple[str, str | None, str | None] | None:
+    """(message type, parent's message type, a status message's execution state) of a
+    raw IOPub message, after the signature check ``Session.deserialize`` makes; None for
+    a message that is malformed or wrongly signed (Jupyter Server's watch would raise)."""
+    try:
+        _, parts = session.feed_identities(msg_list)
+        parts = [bytes(p) for p in parts[:5]]
+        if session.auth is not None and not hmac.compare_digest(parts[0],
+                                                                session.sign(parts[1:5])):
+            return None
+        header, parent = session.unpack(parts[1]), session.unpack(parts[2])
+        msg_type = header["msg_type"]
+        state = (session.unpack(parts[4]).get("execution_state") if msg_type == "status"
+                 else None)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return msg_type, (parent or {}).get("msg_type"), state
 
 
 class RoomKernelManager(AsyncMappingKernelManager):
@@ -50,15 +106,18 @@ class RoomKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        from .template_cache import share_compiled_templates
+        from .template_cache import share_compiled_templates, share_rendered_markdown
 
         share_compiled_templates(self.log)
+        share_rendered_markdown(self.log)
+        quiet_debug(self.log)
         self.start_warm_parent()
 
     def start_warm_parent(self) -> bool:
-        """Start the warm parent of forked kernels now, if kernels are forked: its
-        warm-up (imports, cohort, models: seconds of CPU) then overlaps the server's own
-        start instead of waiting for the first kernel. Returns whether it was started."""
+        """Take over the warm parent ``teachkit serve`` started before this server, or
+        start one now, if kernels are forked: its warm-up (imports, cohort, models:
+        seconds of CPU) then overlaps the server's own start instead of waiting for the
+        first kernel. Returns whether kernels are forked."""
         from jupyter_client.provisioning import KernelProvisionerFactory
 
         from .forking import ENTRY_POINT
@@ -95,6 +154,31 @@ class RoomKernelManager(AsyncMappingKernelManager):
             except TraitError:  # not set yet, and None is not a datetime
                 return None
         return await super().cull_kernel_if_idle(kernel_id)
+
+    def start_watching_activity(self, kernel_id):
+        """Jupyter Server's activity watch on a kernel's IOPub messages (the same
+        ``last_activity`` and ``execution_state``), reading only what it needs of each."""
+        kernel = self._kernels[kernel_id]
+        kernel.reason = ""
+        kernel.last_activity = utcnow()
+        kernel._activity_stream = kernel.connect_iopub()
+        session = Session(config=kernel.session.config, key=kernel.session.key)
+
+        def record_activity(msg_list):
+            parts = activity_parts(session, msg_list)
+            if parts is None:
+                return
+            msg_type, parent_msg_type, state = parts
+            if (self.track_message_type(msg_type) or self.track_message_type(parent_msg_type)
+                    or kernel.execution_state == "busy"):
+                self.last_kernel_activity = kernel.last_activity = utcnow()
+            if msg_type == "status" and state is not None:
+                if self.track_message_type(parent_msg_type):
+                    kernel.execution_state = state
+                elif kernel.execution_state == "starting" and state != "starting":
+                    kernel.execution_state = "idle"  # as Jupyter Server normalises it
+
+        kernel._activity_stream.on_recv(record_activity)
 
     async def start_kernel(self, *args, **kwargs):
         self.trim_pools()

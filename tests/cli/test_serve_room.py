@@ -202,3 +202,35 @@ def test_a_kernel_still_starting_is_never_culled():
     starting.execution_state = "idle"
     look()
     assert shut == ["starting"]
+
+
+def test_the_server_alone_leaves_out_the_slow_iri_parser(tmp_path):
+    """Voila's server starts with SERVER_PATH first on its path (jsonschema then leaves
+    out its "iri" checker and the parser it builds); its config takes the folder off
+    before any kernel starts, and the warm parent never gets it."""
+    import os
+    import subprocess
+    import sys
+
+    from teachkit.cli import SERVER_PATH, drop_server_path, serve_environment
+
+    env = serve_environment(tmp_path)
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(SERVER_PATH)
+    probe = ("import sys, jsonschema\n"
+             "print('rfc3987_syntax' in sys.modules, "
+             "'iri' in jsonschema.FormatChecker().checkers)")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.split()
+    assert out == ["False", "False"]
+    # Voila's config, as Voila runs it, takes the folder off its environment.
+    config = (ROOT / "src/teachkit/jupyter_data/config/voila.py").read_text()
+    script = ("import os, traitlets.config\n"
+              "get_config = traitlets.config.get_config\n"
+              f"exec(compile({config!r}, 'voila.py', 'exec'))\n"
+              "print(os.environ.get('PYTHONPATH', ''))")
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.strip().splitlines()
+    assert str(SERVER_PATH) not in out[-1]
+    kernel_env = dict(env)
+    drop_server_path(kernel_env)
+    assert str(SERVER_PATH) not in kernel_env.get("PYTHONPATH", "")

@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
@@ -44,6 +45,13 @@ def kernels(tmp_path_factory):
         value="teachkit.forking.provisioner:ForkingProvisioner")
     folder = tmp_path_factory.mktemp("forked")
     started = []
+    # As under ``teachkit serve``: the parent is started first and handed over through
+    # the environment (the process adopts it at its first kernel).
+    parent, spec = fp.start_parent(dict(os.environ))
+    request, reply = os.dup(parent.stdin.fileno()), os.dup(parent.stdout.fileno())
+    parent.stdin.close()
+    parent.stdout.close()
+    os.environ[fp.HANDOFF_ENV] = f"{parent.pid}:{request}:{reply}"
 
     def start(name: str, **env):
         km = KernelManager(kernel_name="python3", transport="ipc",
@@ -64,8 +72,9 @@ def kernels(tmp_path_factory):
     server = fp.ForkServer._shared
     if server is not None and server.proc is not None:
         server.proc.stdin.close()
-        server.proc.wait(timeout=30)
         fp.ForkServer._shared = None
+    parent.wait(timeout=30)  # its stdin closed: it ends its children and exits
+    os.environ.pop(fp.HANDOFF_ENV, None)
 
 
 def run(kc, code: str) -> str:
@@ -97,6 +106,9 @@ def test_a_forked_kernel_is_an_ordinary_warm_ipykernel(kernels):
     km, kc = kernels("a")
     assert isinstance(km.provisioner, fp.ForkingProvisioner) and km.provisioner.forked
     server = fp.ForkServer._shared
+    assert isinstance(server.proc, fp.HandedParent), "the parent handed over is used"
+    assert fp.HANDOFF_ENV not in os.environ and \
+        run(kc, f"import os; print(os.environ.get({fp.HANDOFF_ENV!r}))") == "None"
     pid = km.provisioner.pid
     assert os.getpgid(pid) == pid, "a kernel leads its own process group, as usual"
     assert f"{pid}" in run(kc, "import os; print(os.getpid())")
@@ -112,6 +124,14 @@ def test_a_forked_kernel_is_an_ordinary_warm_ipykernel(kernels):
                    "from teachkit.ui import TriageLab\n"
                    "lab = TriageLab(); lab.panel.rows['threshold'].value = 0.02\n"
                    "C.draw = draw; print(lab.dashboard.updates, len(draws))") == "2 0"
+    # nor did its start import the kernel's own modules (the debugger, IPython's history):
+    # the parent froze every object it had (gc.freeze), so a module the child imported
+    # itself is the only kind whose namespace is in one of the collector's generations
+    assert run(kc, "import gc, sys\nlive = {id(o) for o in gc.get_objects()}\n"
+                   "print([n for n in ('debugpy', 'IPython.core.history', 'sqlite3', "
+                   "'tornado.queues', 'pdb') if id(vars(sys.modules[n])) in live])") == "[]"
+    reply = kc.kernel_info(reply=True, timeout=60)["content"]
+    assert "debugger" in reply["supported_features"], "the debugger works, as usual"
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     assert "ipykernel_launcher -f" in cmdline and km.connection_file in cmdline
     # widgets talk to the page: the comm target is registered in the child
@@ -163,6 +183,47 @@ def test_a_kernel_that_exits_leaves_the_parent_and_the_others_serving(kernels):
     assert run(alive, "print(6 * 7)") == "42"
     _, late = kernels("after-crash")
     assert run(late, "print(6 * 7)") == "42"
+
+
+def test_kernels_asked_for_at_once_each_get_their_own_child(kernels, tmp_path):
+    """A pool asks for its kernels together: the parent forks each while the others
+    set up, and each request gets its own child."""
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    kernels("first")  # the parent is warm (and handed over) before the pool asks
+
+    async def pool(n: int) -> list[str]:
+        managers = []
+        for i in range(n):
+            km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                                    connection_file=str(tmp_path / f"pool-{i}.json"))
+            km.kernel_spec.metadata["kernel_provisioner"] = {"provisioner_name": ENTRY_POINT}
+            managers.append(km)
+        await asyncio.gather(*(km.start_kernel(env=dict(os.environ), cwd=str(tmp_path))
+                               for km in managers))
+        try:
+            pids = []
+            for km in managers:
+                kc = km.client()
+                kc.start_channels()
+                await kc.wait_for_ready(timeout=120)
+                reply = await kc.execute("import os; print(os.getpid())", reply=True,
+                                         timeout=60)
+                assert reply["content"]["status"] == "ok"
+                pids.append(km.provisioner.pid)
+                kc.stop_channels()
+            assert all(km.provisioner.forked for km in managers)
+            assert set(pids) <= children_of(fp.ForkServer._shared.pid)
+            return pids
+        finally:
+            await asyncio.gather(*(km.shutdown_kernel(now=True) for km in managers))
+
+    # in a thread of its own: the whole suite holds an event loop in this thread
+    with ThreadPoolExecutor(1) as thread:
+        pids = thread.submit(lambda: asyncio.run(pool(4))).result()
+    assert len(set(pids)) == 4, "a child per request"
 
 
 def test_reflections_go_where_each_kernels_environment_says(kernels, tmp_path):
@@ -276,3 +337,21 @@ def test_set_cmdline_keeps_within_the_original_space():
                          text=True, timeout=60, env=dict(os.environ)).stdout.split()
     assert out[0] == "True"
     assert int(out[1]) <= len(sys.executable) + len(script) + len(pad) + 8
+
+
+def test_the_parents_environment_holds_no_secret_and_a_bad_handoff_is_refused(tmp_path):
+    env = {"PATH": "/usr/bin", "TEACHKIT_VOILA_TOKEN": "room", "JPY_PARENT_PID": "1",
+           "TEACHKIT_INSTRUCTOR_TOKEN": "key", fp.HANDOFF_ENV: "1:2:3", "OMP_NUM_THREADS": "4"}
+    cmd, parent_env = fp.parent_command(env, 4321)
+    assert cmd[1:5] == ["-m", "teachkit.forking.parent", "--server-pid", "4321"]
+    assert parent_env["PATH"] == "/usr/bin" and parent_env["OMP_NUM_THREADS"] == "1"
+    assert not {"TEACHKIT_VOILA_TOKEN", "TEACHKIT_INSTRUCTOR_TOKEN", "JPY_PARENT_PID",
+                fp.HANDOFF_ENV} & set(parent_env)
+    closed = os.open(tmp_path / "f", os.O_CREAT | os.O_WRONLY)
+    os.close(closed)
+    for spec in ("", "12", "a:b:c", f"{os.getpid()}:{closed}:{closed}", "999999999:0:1"):
+        with pytest.raises(ValueError, match=fp.HANDOFF_ENV):
+            fp.HandedParent.from_spec(spec)
+    server = fp.ForkServer({}, adopt="not:a:parent")  # falls back, with the reason
+    with pytest.raises(fp.ForkUnavailable, match="pid:fd:fd"):
+        server.ready.result(timeout=1)

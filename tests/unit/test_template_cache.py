@@ -87,3 +87,66 @@ def test_the_room_kernel_manager_starts_the_warm_parent_only_for_forked_kernels(
     monkeypatch.setattr(factory, "default_provisioner_name", "teachkit-fork")
     RoomKernelManager()  # as Voila makes it, before its pools start any kernel
     assert len(started) == 1 and "PATH" in started[0]
+
+
+def test_a_lessons_markdown_is_rendered_once_for_all_its_pages(monkeypatch):
+    import voila.exporter as voila_exporter
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    render = voila_exporter.VoilaExporter.markdown2html
+    original = getattr(render, "__wrapped__", render)
+    calls = []
+
+    def counting(self, context, source):
+        calls.append(source)
+        return original(self, context, source)
+
+    counting.jinja_pass_arg = original.jinja_pass_arg  # jinja's pass_context mark
+    monkeypatch.setattr(voila_exporter.VoilaExporter, "markdown2html", counting)
+    monkeypatch.setattr(template_cache, "RENDERED", template_cache.Recent(16))
+    assert template_cache.share_rendered_markdown()
+    text = "## Who is in the cohort\n\nAbout **8 in 1,000** have a crisis, $x^2$."
+    image = "![a figure](figure.png)"
+    nb = new_notebook(cells=[new_markdown_cell(text), new_markdown_cell(image)])
+    class NoFiles:  # the server's contents manager: no image file here
+        def file_exists(self, path):
+            return False
+
+    def export(notebook):  # Voila's templates are async: rendered in a thread of its own
+        exporter = voila_exporter.VoilaExporter(template_name="lab", contents_manager=NoFiles())
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(lambda: exporter.from_notebook_node(notebook)[0]).result()
+
+    pages = [export(nb) for _ in range(3)]
+    assert pages[0] == pages[1] == pages[2] and "<strong>8 in 1,000</strong>" in pages[0]
+    assert calls.count(text) == 1, "the same text is rendered once for every page"
+    assert calls.count(image) == 3, "an image may change on disk: rendered every time"
+    # another source is another key: never the HTML of a different cell
+    other = new_notebook(cells=[new_markdown_cell(text.replace("8 in", "9 in"))])
+    page = export(other)
+    assert "<strong>9 in 1,000</strong>" in page and "8 in 1,000" not in page
+
+
+def test_the_activity_watch_reads_what_jupyter_servers_reads_and_refuses_bad_signatures():
+    from jupyter_client.session import Session
+
+    from teachkit.kernel_pool import activity_parts
+
+    session = Session(key=b"room-key")
+    request = session.msg("execute_request", {"code": "1"})
+    messages = [session.msg("status", {"execution_state": "busy"}, parent=request),
+                session.msg("stream", {"name": "stdout", "text": "x"}, parent=request),
+                session.msg("comm_msg", {"comm_id": "c", "data": {}}),
+                session.msg("status", {"execution_state": "idle"})]
+    for msg in messages:
+        raw = session.serialize(msg)
+        full = session.deserialize(session.feed_identities(raw)[1])  # Jupyter Server's way
+        assert activity_parts(session, raw) == (
+            full["header"]["msg_type"], full["parent_header"].get("msg_type"),
+            full["content"].get("execution_state") if full["msg_type"] == "status" else None)
+    raw = session.serialize(messages[0])
+    assert activity_parts(Session(key=b"another-key"), raw) is None, "wrongly signed"
+    assert activity_parts(session, raw[:3]) is None, "malformed"
+    tampered = list(raw)
+    tampered[-1] = b'{"execution_state": "idle"}'
+    assert activity_parts(session, tampered) is None, "content changed after signing"

@@ -7,7 +7,8 @@ and events on stdout (its stdout is then pointed at stderr, which children inher
 
 Events it writes:
 
-- ``{"ready": true, "seconds": s, "warm": [...], "notes": [...]}`` once warm, or
+- ``{"ready": true, "seconds": s, "warm": [...], "notes": [...]}`` once warm (``s``
+  since the process started), or
   ``{"ready": false, "reason": "..."}`` when it cannot fork safely (it then exits);
 - ``{"id": n, "pid": p}`` for a request ``{"id": n, "argv": [...], "env": {...},
   "cwd": "..."}`` (the child has made its own session when this is written), or
@@ -23,6 +24,7 @@ stdin closes, and its children die with it.
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import os
 import select
@@ -31,7 +33,7 @@ import sys
 import time
 import traceback
 
-__all__ = ["warm_up", "set_cmdline", "serve", "main"]
+__all__ = ["KERNEL_START_MODULES", "warm_up", "set_cmdline", "serve", "main"]
 
 #: Environment of the warm-up, given to the parent's process (``python -m`` imports
 #: teachkit, numpy among it, before this module runs): what a kernel would have set
@@ -44,7 +46,20 @@ WARM_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "JE_ARROW_MALLOC_CONF": "background_thread:false",
+    # debugpy (imported below) warns at import that frozen modules may hide breakpoints;
+    # ipykernel's own kernel spec sets this for the same reason.
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
+#: What an ipykernel's start imports beyond the lesson stack, found by listing the
+#: modules new in ``sys.modules`` after ``IPKernelApp.initialize`` in a warm parent: the
+#: debugger (debugpy: ~110 modules, 0.14 of a child's 0.18 CPU-s of start-up), IPython's
+#: pdb, completer and history (sqlite3), tornado's queues. Imported here, once, for all
+#: children; none starts a thread (the parent checks before it forks).
+KERNEL_START_MODULES = (
+    "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib",
+    "IPython.core.history", "sqlite3", "IPython.core.oinspect", "IPython.extensions.storemagic",
+    "IPython.utils.wildcard", "tornado.locks", "tornado.queues", "tornado.platform.asyncio",
+)
 PR_SET_PDEATHSIG = 1
 
 
@@ -62,6 +77,11 @@ def warm_up() -> list[str]:
     import ipywidgets  # noqa: F401
     import matplotlib
 
+    for name in KERNEL_START_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # debugpy is optional: a kernel without it has no debugger
+            continue
     warmed.append("imports")
     try:
         import teachkit.ui  # noqa: F401 - every lesson's panels (no widget is built here)
@@ -176,8 +196,12 @@ def _become_kernel(request: dict, parent: int) -> None:
     app.start()
 
 
-def _fork(request: dict, channels: tuple[int, int]) -> int:
-    """Fork a child for ``request``; return its pid once it leads its own session."""
+def _fork(request: dict, channels: tuple[int, ...]) -> tuple[int, int]:
+    """Fork a child for ``request``; return its pid and the read end of a pipe that
+    gets one byte once the child leads its own session (EOF if it died first).
+
+    ``channels``: the parent's descriptors, which the child closes. The parent does not
+    wait for the byte here: it forks the next request meanwhile (:func:`serve`)."""
     ready_r, ready_w = os.pipe()
     parent = os.getpid()
     pid = os.fork()
@@ -210,15 +234,28 @@ def _fork(request: dict, channels: tuple[int, int]) -> int:
             finally:
                 os._exit(code)
     os.close(ready_w)
+    return pid, ready_r
+
+
+def _started(out: int, ready: int, request_id, pid: int) -> bool:
+    """Report a child whose ready pipe is readable: its pid once it leads its own
+    session, or an error if it died before. Returns whether it started."""
     try:
-        if not os.read(ready_r, 1):
-            raise OSError("the child died before it started")
+        started = bool(os.read(ready, 1))
+    except OSError:
+        started = False
     finally:
-        os.close(ready_r)
-    return pid
+        os.close(ready)
+    if started:
+        _write(out, {"id": request_id, "pid": pid})
+    else:
+        _write(out, {"id": request_id, "error": "OSError: the child died before it started"})
+    return started
 
 
-def _reap(out: int, children: set[int]) -> None:
+def _reap(out: int, children: set[int], held: dict[int, int | None]) -> None:
+    """Reap exited children and report them; a child whose start is not yet reported
+    (a key of ``held``) has its exit held there until it is."""
     while children:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -227,7 +264,22 @@ def _reap(out: int, children: set[int]) -> None:
         if pid == 0:
             return
         children.discard(pid)
-        _write(out, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+        code = os.waitstatus_to_exitcode(status)
+        if pid in held:
+            held[pid] = code
+        else:
+            _write(out, {"exited": pid, "code": code})
+
+
+def _age(otherwise: float) -> float:
+    """Seconds since this process started (``python -m`` imported teachkit, numpy
+    among it, before any of this module ran), or ``otherwise`` where /proc cannot say."""
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
+            started = int(stat.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+            return float(uptime.read().split()[0]) - started
+    except (OSError, IndexError, ValueError):
+        return otherwise
 
 
 def serve(inp: int, out: int) -> int:
@@ -249,14 +301,23 @@ def serve(inp: int, out: int) -> int:
                                                 f"threads ({', '.join(threads)}) and "
                                                 f"{sockets} sockets: forking is unsafe"})
         return 1
-    _write(out, {"ready": True, "seconds": round(time.perf_counter() - start, 2),
+    _write(out, {"ready": True, "seconds": round(_age(time.perf_counter() - start), 2),
                  "warm": warmed, "pid": os.getpid()})
     children: set[int] = set()
+    starting: dict[int, tuple] = {}  # ready pipe -> (request id, pid): forked, not yet
     buffer = b""
     while True:
-        readable, _, _ = select.select([inp], [], [], 0.25)
-        _reap(out, children)
-        if not readable:
+        readable, _, _ = select.select([inp, *starting], [], [], 0.25)
+        held: dict[int, int | None] = {pid: None for _, pid in starting.values()}
+        _reap(out, children, held)
+        for ready, (request_id, pid) in list(starting.items()):
+            if ready in readable or held[pid] is not None:  # its byte, or EOF, is there
+                del starting[ready]
+                _started(out, ready, request_id, pid)
+        for pid, code in held.items():  # an exit, reported after the start it ended
+            if code is not None:
+                _write(out, {"exited": pid, "code": code})
+        if inp not in readable:
             continue
         chunk = os.read(inp, 1 << 16)
         if not chunk:
@@ -267,13 +328,15 @@ def serve(inp: int, out: int) -> int:
             request = None
             try:
                 request = json.loads(line)
-                pid = _fork(request, (inp, out))
+                pid, ready = _fork(request, (inp, out, *starting))
             except Exception as exc:  # noqa: BLE001 - reported to the provisioner
                 _write(out, {"id": request.get("id") if isinstance(request, dict) else None,
                              "error": f"{type(exc).__name__}: {exc}"})
                 continue
             children.add(pid)
-            _write(out, {"id": request["id"], "pid": pid})
+            starting[ready] = (request["id"], pid)
+    for ready in starting:
+        os.close(ready)
     for pid in list(children):  # the server is gone: so are its kernels
         try:
             os.kill(pid, signal.SIGTERM)

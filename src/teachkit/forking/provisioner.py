@@ -3,8 +3,10 @@
 :class:`ForkingProvisioner` is jupyter_client's
 :class:`~jupyter_client.provisioning.LocalProvisioner` with one change: instead of
 ``Popen(python -m ipykernel_launcher -f FILE)``, it asks the server's warm parent
-(:mod:`teachkit.forking.parent`, started at the first kernel and shared by all) for a
-child that runs that same command's kernel. Everything else (the connection file, its
+(:mod:`teachkit.forking.parent`, shared by all its kernels) for a child that runs that
+same command's kernel. ``teachkit serve`` starts the parent before Voila and hands it
+over (:data:`HANDOFF_ENV`), so its warm-up runs while Voila starts; a server not started
+so starts its own at the first kernel. Everything else (the connection file, its
 ports or ipc sockets, interrupt by SIGINT to the kernel's group, shutdown, kill,
 culling, clean-up) is LocalProvisioner's, applied to :class:`ForkedProcess`, a
 Popen-like handle on the child.
@@ -41,8 +43,9 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-__all__ = ["ForkServer", "ForkUnavailable", "ForkedProcess", "ForkingProvisioner",
-           "kernel_arguments"]
+__all__ = ["HANDOFF_ENV", "ForkServer", "ForkUnavailable", "ForkedProcess",
+           "ForkingProvisioner", "HandedParent", "kernel_arguments", "parent_command",
+           "start_parent"]
 
 #: Seconds the first kernel waits for the parent to warm up (imports, cohort, models;
 #: ~10-15 s on a busy 2-core machine) before ordinary kernels are used instead.
@@ -51,6 +54,13 @@ WARM_UP_TIMEOUT = 600.0
 FORK_TIMEOUT = 60.0
 #: Command-line space the parent reserves for its children's titles (``ps``).
 TITLE_SPACE = 600
+
+#: How ``teachkit serve`` hands the warm parent it started to Voila's process:
+#: ``"<pid>:<request fd>:<reply fd>"``, the two pipe ends inherited by Voila.
+HANDOFF_ENV = "TEACHKIT_FORK_PARENT"
+#: Variables of the server's environment the parent must not hold (its environment is
+#: readable in /proc by the kernels' user): the room's token and the facilitator's key.
+SECRETS = ("TEACHKIT_VOILA_TOKEN", "TEACHKIT_INSTRUCTOR_TOKEN")
 
 _SAID: set[str] = set()
 
@@ -127,18 +137,104 @@ class ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
+def parent_command(env: dict[str, str], server_pid: int) -> tuple[list[str], dict[str, str]]:
+    """The warm parent's command and environment, for a server of pid ``server_pid``
+    whose kernels get ``env``: without Jupyter's per-kernel variables and the room's
+    secrets, with :data:`~teachkit.forking.parent.WARM_ENV`."""
+    from .parent import WARM_ENV  # before any import: ``-m`` imports teachkit first
+
+    parent_env = {k: v for k, v in env.items()
+                  if not k.startswith("JPY_") and k not in SECRETS and k != HANDOFF_ENV}
+    parent_env.update({k: v for k, v in WARM_ENV.items() if k not in parent_env
+                       or k.endswith(("_THREADS", "_CONF"))})
+    cmd = [sys.executable, "-m", "teachkit.forking.parent",
+           "--server-pid", str(server_pid), "--room", "." * TITLE_SPACE]
+    return cmd, parent_env
+
+
+def start_parent(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """Start the warm parent now, for a server about to be started with ``env`` as this
+    process's child: its warm-up (imports, cohort, models) then runs while the server
+    starts instead of after. Returns the process and the value of :data:`HANDOFF_ENV`
+    for the server, which must inherit both pipe ends (``pass_fds``); close them here
+    once the server has started (:func:`handed_fds`).
+
+    Raises
+    ------
+    OSError
+        The parent could not be started (the server then starts its own).
+    """
+    cmd, parent_env = parent_command(env, os.getpid())
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env=parent_env, start_new_session=True)
+    return proc, f"{proc.pid}:{proc.stdin.fileno()}:{proc.stdout.fileno()}"
+
+
+def handed_fds(spec: str) -> tuple[int, int]:
+    """The two descriptors a :data:`HANDOFF_ENV` value names.
+
+    Examples
+    --------
+    >>> handed_fds("4321:5:7")
+    (5, 7)
+    """
+    return tuple(int(x) for x in spec.split(":")[1:3])
+
+
+class HandedParent:
+    """A Popen-like handle on a warm parent started by ``teachkit serve`` and handed to
+    this server (not this process's child: its end is the end of its replies, and its
+    exit code is never known here)."""
+
+    returncode = None
+
+    def __init__(self, pid: int, request_fd: int, reply_fd: int):
+        self.pid = pid
+        for fd in (request_fd, reply_fd):
+            os.set_inheritable(fd, False)  # no ordinary kernel inherits them
+        self.stdin = os.fdopen(request_fd, "wb")
+        self.stdout = os.fdopen(reply_fd, "rb")
+
+    @classmethod
+    def from_spec(cls, spec: str) -> HandedParent:
+        """From a :data:`HANDOFF_ENV` value.
+
+        Raises
+        ------
+        ValueError
+            The value is not ``pid:fd:fd`` of a live process and two open pipes.
+        """
+        try:
+            pid, request_fd, reply_fd = (int(x) for x in spec.split(":"))
+            os.kill(pid, 0)
+            for fd in (request_fd, reply_fd):
+                os.fstat(fd)
+        except (ValueError, OSError) as exc:
+            raise ValueError(f"{HANDOFF_ENV} must be pid:fd:fd of the warm parent "
+                             f"teachkit serve started; got {spec!r} ({exc})") from None
+        return cls(pid, request_fd, reply_fd)
+
+    def poll(self) -> None:
+        """None: its exit code is ``teachkit serve``'s to read."""
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> None:
+        return self.returncode
+
+
 class ForkServer:
     """The warm parent of one server's kernels, and the thread that reads its replies.
 
-    One per server process (:meth:`shared`). Started by the first kernel with that
-    kernel's environment; ``ready`` resolves when it is warm, or with the reason why
-    it cannot fork.
+    One per server process (:meth:`shared`). Handed over by ``teachkit serve``, which
+    starts it before the server (``adopt``: a :data:`HANDOFF_ENV` value), or else
+    started by the server's kernel manager with the kernels' environment; ``ready``
+    resolves when it is warm, or with the reason why it cannot fork.
     """
 
     _shared: ForkServer | None = None
     _lock = threading.Lock()
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], *, adopt: str | None = None):
         self.ready: Future = Future()
         self.warm_info: dict = {}
         self._pending: dict[int, Future] = {}
@@ -146,28 +242,37 @@ class ForkServer:
         self._exits: dict[int, int] = {}
         self._next_id = 0
         self._write_lock = threading.Lock()
-        from .parent import WARM_ENV  # before any import: ``-m`` imports teachkit first
-
-        parent_env = {k: v for k, v in env.items() if not k.startswith("JPY_")}
-        parent_env.update({k: v for k, v in WARM_ENV.items() if k not in parent_env
-                           or k.endswith(("_THREADS", "_CONF"))})
-        cmd = [sys.executable, "-m", "teachkit.forking.parent",
-               "--server-pid", str(os.getpid()), "--room", "." * TITLE_SPACE]
-        try:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         env=parent_env, start_new_session=True)
-        except OSError as exc:
-            self.proc = None
-            self.ready.set_exception(ForkUnavailable(f"the warm parent did not start: {exc}"))
-            return
+        self._send_lock = threading.Lock()
+        if adopt is not None:
+            try:
+                self.proc = HandedParent.from_spec(adopt)
+            except ValueError as exc:
+                self.proc = None
+                self.ready.set_exception(ForkUnavailable(str(exc)))
+                return
+        else:
+            cmd, parent_env = parent_command(env, os.getpid())
+            try:
+                self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, env=parent_env,
+                                             start_new_session=True)
+            except OSError as exc:
+                self.proc = None
+                self.ready.set_exception(ForkUnavailable(
+                    f"the warm parent did not start: {exc}"))
+                return
         threading.Thread(target=self._read, name="teachkit-fork-reader", daemon=True).start()
 
     @classmethod
     def shared(cls, env: dict[str, str]) -> ForkServer:
-        """This server's warm parent, started on first use with ``env``."""
+        """This server's warm parent: the one ``teachkit serve`` started and handed to
+        this process (:data:`HANDOFF_ENV`, taken out of the environment here, so no
+        kernel sees it), or else one started now with ``env``."""
         with cls._lock:
             if cls._shared is None:
-                cls._shared = cls(env)
+                handed = os.environ.pop(HANDOFF_ENV, None)
+                env.pop(HANDOFF_ENV, None)
+                cls._shared = cls(env, adopt=handed)
             return cls._shared
 
     @property
@@ -214,6 +319,11 @@ class ForkServer:
             child._set_exited(-signal.SIGKILL)
         self._children.clear()
 
+    def _send(self, line: bytes) -> None:
+        with self._send_lock:
+            self.proc.stdin.write(line)
+            self.proc.stdin.flush()
+
     async def fork(self, argv: list[str], *, env: dict[str, str], cwd: str) -> ForkedProcess:
         """A kernel forked from the warm parent, running ipykernel with ``argv``.
 
@@ -230,14 +340,17 @@ class ForkServer:
         future: Future = Future()
         with self._write_lock:
             self._next_id += 1
-            request = {"id": self._next_id, "argv": argv, "env": env, "cwd": cwd}
-            self._pending[self._next_id] = future
-            try:
-                self.proc.stdin.write((json.dumps(request) + "\n").encode())
-                self.proc.stdin.flush()
-            except (OSError, ValueError) as exc:
-                self._pending.pop(self._next_id, None)
-                raise ForkUnavailable(f"the warm parent is gone ({exc})") from None
+            request_id = self._next_id
+            self._pending[request_id] = future
+        line = (json.dumps({"id": request_id, "argv": argv, "env": env, "cwd": cwd})
+                + "\n").encode()
+        try:
+            # Off the event loop: a pool's requests can fill the pipe while the parent
+            # forks, and the server's one thread must not wait for it.
+            await asyncio.to_thread(self._send, line)
+        except (OSError, ValueError) as exc:
+            self._pending.pop(request_id, None)
+            raise ForkUnavailable(f"the warm parent is gone ({exc})") from None
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), FORK_TIMEOUT)
         except TimeoutError:

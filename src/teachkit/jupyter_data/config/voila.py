@@ -5,10 +5,14 @@
 # and the landing page fetches it ahead (teachkit.page_assets).
 import os
 
+from teachkit.cli import drop_server_path
 from teachkit.page_assets import page_config_hook
 
 c = get_config()  # noqa: F821 - traitlets provides get_config in a config file
 c.VoilaConfiguration.page_config_hook = page_config_hook
+# The server's own module path (teachkit.cli.SERVER_PATH: imports it never uses, left
+# out) comes off the environment here, before any kernel starts or inherits it.
+drop_server_path(os.environ)
 try:
     from voila.app import Voila
 
