@@ -182,9 +182,11 @@ def _in_child(function, *args) -> dict:
 
 def split(runs: int, moves: int) -> dict:
     import teachkit.ui.apps as apps
-    from teachkit.forking.parent import WARM_ENV, warm_up
+    from teachkit.forking import parent
 
-    os.environ.update(WARM_ENV)
+    os.environ.update(parent.WARM_ENV)
+    os.environ[getattr(parent, "PREPARE_ENV", "unused")] = "1"  # as for a room
+    warm_up = parent.warm_up
     prepared = {}
     prepare = getattr(apps, "prepare_lever_states", None)  # None: code before issue 19's
 

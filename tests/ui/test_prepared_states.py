@@ -110,3 +110,15 @@ def test_the_steps_prepared_are_every_value_the_slider_shows():
     for k in (0, 1, 49, 50, 123, len(steps) - 1):
         control.value = control.min + k * control.step  # with a page's float noise
         assert row.value == steps[k]
+
+
+def test_without_a_room_the_resting_figures_are_drawn_and_no_state_is_prepared(monkeypatch):
+    """``teachkit serve`` without ``--trainees``: the warm parent draws the three resting
+    pictures only (preparing is ~7 CPU-s a room's lever moves repay, a small class not)."""
+    from teachkit.ui.apps import draw_resting_figures
+
+    monkeypatch.setattr(stages, "_RUNS", Recent(32))
+    monkeypatch.setattr(plotting, "_PNGS", Recent(64))
+    monkeypatch.setattr(plotting, "_BACKGROUNDS", Recent(16))
+    assert draw_resting_figures(prepare=False) == 3
+    assert plotting._PNGS.kept == 0 and stages._RUNS.kept == 0

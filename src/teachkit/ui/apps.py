@@ -400,10 +400,11 @@ class BiasLab(Lab):
     SETTINGS = Settings(model="logistic", policy="capacity", capacity=0.03)
 
 
-def draw_resting_figures() -> int:
+def draw_resting_figures(prepare: bool = True) -> int:
     """Draw the consequence figure of each lab with the triage dashboard (lessons 00-02)
-    at rest, as its dashboard would, without building a widget, then prepare lesson 01's
-    lever states (:func:`prepare_lever_states`); return how many pictures are kept.
+    at rest, as its dashboard would, without building a widget, then (``prepare``)
+    lesson 01's lever states (:func:`prepare_lever_states`, about 7 CPU-s); return how
+    many pictures are kept.
 
     The pictures and their backgrounds stay in this process's figure caches
     (:data:`teachkit.plotting._PNGS`): the warm parent of forked kernels calls this
@@ -415,7 +416,7 @@ def draw_resting_figures() -> int:
     for lab in labs:
         settings = lab.SETTINGS if lab.SETTINGS is not None else Settings()
         _show_once(lab, settings).to_png()
-    return len(labs) + prepare_lever_states()
+    return len(labs) + (prepare_lever_states() if prepare else 0)
 
 
 def _show_once(lab, settings, figure=None):
