@@ -57,7 +57,8 @@ class IdentityCache:
 
 
 class Recent:
-    """The answers to the last ``size`` keys asked, the oldest forgotten first.
+    """The answers to the last ``size`` keys asked, the oldest forgotten first, and any
+    answers kept for good (:meth:`keep`: what a warm parent prepares before it forks).
 
     Examples
     --------
@@ -67,18 +68,39 @@ class Recent:
     >>> _ = recent.get_or("b", lambda: 2); _ = recent.get_or("c", lambda: 3)
     >>> len(recent), recent.get_or("a", lambda: 4)  # "a" was the oldest
     (2, 4)
+    >>> recent.keep("z", 26)
+    26
+    >>> for key in "defg":
+    ...     _ = recent.get_or(key, lambda: 0)
+    >>> recent.get("z"), len(recent), recent.kept  # never forgotten, counted apart
+    (26, 2, 1)
     """
 
     def __init__(self, size: int):
         self.size = size
         self._values: dict = {}
+        self._kept: dict = {}
 
     def __len__(self) -> int:
+        """How many recent answers are held (the kept ones are :attr:`kept`)."""
         return len(self._values)
+
+    @property
+    def kept(self) -> int:
+        """How many answers are kept for good."""
+        return len(self._kept)
 
     def get(self, key, default=None):
         """The value kept under ``key``, or ``default``."""
+        if key in self._kept:
+            return self._kept[key]
         return self._values.get(key, default)
+
+    def keep(self, key, value):
+        """Keep ``value`` under ``key`` for good (never forgotten); return it."""
+        self._values.pop(key, None)
+        self._kept[key] = value
+        return value
 
     def put(self, key, value):
         """Keep ``value`` under ``key`` (forgetting the oldest beyond ``size``); return it."""
@@ -90,6 +112,8 @@ class Recent:
 
     def get_or(self, key, compute):
         """The value kept under ``key``, or ``compute()`` kept under it."""
+        if key in self._kept:
+            return self._kept[key]
         if key in self._values:
             return self._values[key]
         return self.put(key, compute())

@@ -172,11 +172,13 @@ def drop_server_path(env) -> None:
 
 
 def serve_environment(data_dir: Path, *, token: str | None = None,
-                      instructor: str | None = None) -> dict:
+                      instructor: str | None = None, room: bool = False) -> dict:
     """The environment Voila and its kernels run in (``token``: in
     ``TEACHKIT_VOILA_TOKEN``, which teachkit's Voila config reads and removes, instead
     of Voila's command line; ``instructor``: the facilitator's key, likewise in
-    ``TEACHKIT_INSTRUCTOR_TOKEN``)."""
+    ``TEACHKIT_INSTRUCTOR_TOKEN``; ``room``: a room of trainees, for whom the warm
+    parent prepares lesson 01's lever states, :data:`teachkit.forking.parent.PREPARE_ENV`)."""
+    from .forking.parent import PREPARE_ENV
     paths = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(":"))]
     config = [str(JUPYTER_CONFIG),
               *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(":"))]
@@ -186,6 +188,9 @@ def serve_environment(data_dir: Path, *, token: str | None = None,
     env.pop("TEACHKIT_TOKEN", None)
     env.pop("TEACHKIT_VOILA_TOKEN", None)
     env.pop("TEACHKIT_INSTRUCTOR_TOKEN", None)
+    env.pop(PREPARE_ENV, None)
+    if room:
+        env[PREPARE_ENV] = "1"
     if token:
         env["TEACHKIT_VOILA_TOKEN"] = token
     if instructor:
@@ -338,7 +343,8 @@ def _serve(args) -> int:
     if instructor == token:
         raise TeachkitError("TEACHKIT_INSTRUCTOR_TOKEN must differ from the trainees' "
                             "token, or a trainee could open the facilitator's view.")
-    env = serve_environment(data_dir, token=token, instructor=instructor)
+    env = serve_environment(data_dir, token=token, instructor=instructor,
+                            room=args.trainees is not None)
     fork = args.fork
     if fork:
         from .forking import available

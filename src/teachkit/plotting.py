@@ -175,7 +175,8 @@ def _axes_px(figure: Figure, x: float, y: float, w: float, h: float):
 #: PNGs of the dashboard figures drawn in this process, by everything a picture shows
 #: (the figure's class and size, then its marks, groups and scale): shared by every
 #: figure of a kernel, and inherited by kernels forked from a warm parent that drew the
-#: lessons' resting dashboards (:func:`teachkit.forking.parent.warm_up`).
+#: lessons' resting dashboards and kept lesson 01's lever states for good
+#: (:func:`teachkit.ui.apps.draw_resting_figures`, :meth:`ConsequenceFigure.keep_png`).
 _PNGS = Recent(64)
 #: Full draws of the dashboard figures without their changing marks (blitting
 #: backgrounds), by what they show (the class and size, groups and scale): a figure's
@@ -262,6 +263,7 @@ class ConsequenceFigure:
         # The figure's class and size: part of every key of the process's PNGs.
         self._size = (type(self).__name__, width, height, dpi)
         self._shows = None
+        self._grid_shows = None
         self._attribute = None
         self._bars = None
         self._ticks = None
@@ -313,7 +315,6 @@ class ConsequenceFigure:
     def update(self, frame, attribute: str = "ethnicity") -> None:
         """Show ``frame`` (a ConsequenceFrame), with groups of ``attribute`` on the right."""
         self.counts = icon_counts(frame.overall.iloc[0])
-        self._image.set_data(grid_image(self.counts, cell=self.CELL))
         self._counts_text.set_text(
             f"out of 1,000: {self.counts['caught']} caught, {self.counts['missed']} missed,\n"
             f"{self.counts['needless']} needless escalations")
@@ -363,7 +364,15 @@ class ConsequenceFigure:
                 + f", {self.counts.get('clear', 0)} not flagged and no crisis. Bars: crises "
                 f"per 1,000 patients of each group, by {title}: {groups}.")
 
+    def _sync_grid(self) -> None:
+        """The grid's pixels for the counts on show (made only when the figure is drawn:
+        a picture kept for these numbers needs none)."""
+        if self.counts and self._grid_shows != self.counts:
+            self._image.set_data(grid_image(self.counts, cell=self.CELL))
+            self._grid_shows = dict(self.counts)
+
     def _animated(self):
+        self._sync_grid()
         yield self._image
         if self._bars is not None:
             yield from self._bars[0]
@@ -380,15 +389,22 @@ class ConsequenceFigure:
 
         The same picture again (the same numbers, groups and scale: a lever that moves
         no number, or a lever moved back), drawn by this figure or another of the same
-        size in this process (:data:`_PNGS`, last 64, about 30 kB each), is the PNG
-        already drawn, not drawn again.
+        size in this process (:data:`_PNGS`: the last 64, about 30 kB each, and those
+        kept for good), is the PNG already drawn, not drawn again.
         """
         if self._shows is None:
             return blitted_png(self)
         return _PNGS.get_or((self._size, self._shows), lambda: blitted_png(self))
 
+    def keep_png(self) -> bytes:
+        """:meth:`to_png`, kept for good in this process's pictures (:data:`_PNGS`), for
+        this figure and every figure of the same size that shows the same numbers, here
+        and in every process forked from this one afterwards."""
+        return _PNGS.keep((self._size, self._shows), self.to_png())
+
     def save(self, path) -> None:
         """Write the whole figure to a file (PNG, SVG or PDF by the suffix)."""
+        self._sync_grid()
         self.figure.savefig(path, dpi=self.figure.dpi, facecolor="white")
 
 

@@ -41,12 +41,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._cache import Recent
 from ._validation import TeachkitError
 from .levers import OWNERS, REGISTRY, LeverSpec, families
+from .levers.triage import TRIAGE_LEVERS
 from .pipeline import Settings, simulate
 
 __all__ = ["Stage", "STAGES", "Deployment", "register_stage", "get_stage", "all_stages",
-           "run", "run_all", "received"]
+           "run", "run_all", "received", "prepare_run"]
 
 _SETTINGS_FIELDS = frozenset(f.name for f in dataclasses.fields(Settings))
 
@@ -341,11 +343,42 @@ def run(deployment: Deployment | Settings, *, with_baseline: bool = True):
     'the same model trained on every record'
     """
     if isinstance(deployment, Settings):
-        return simulate(deployment, with_baseline=with_baseline)
+        key = (deployment, with_baseline)
+        found = _RUNS.get(key)
+        if found is not None:
+            return found
+        result = simulate(deployment, with_baseline=with_baseline)
+        if set(deployment.changed_levers()) <= _TRIAGE_LEVERS:
+            _RUNS.put(key, result)
+        return result
     runners = [get_stage(s) for s in deployment.stages if get_stage(s).run is not None]
     if not runners:
         return simulate(deployment, with_baseline=with_baseline)
     return runners[-1].run(deployment, with_baseline=with_baseline)
+
+
+#: Triage runs of the lesson cohort by their settings (frozen, hashable: every input of
+#: the run, the cohort's arguments among them) and whether the baseline is attached: a
+#: lever moved back is a lookup, and so is any state the warm parent of forked kernels
+#: prepared before it forked (:func:`prepare_run`). A run is never changed after it is
+#: made (its flags are read-only), so one object can be shown again. Only runs whose
+#: levers other than the triage ones are at rest are kept (a few hundred kB each: they
+#: share the cohort's records), never a bias lever's (each holds records of its own).
+_RUNS = Recent(8)
+_TRIAGE_LEVERS = frozenset(spec.name for spec in TRIAGE_LEVERS)
+
+
+def prepare_run(settings: Settings, *, with_baseline: bool = True):
+    """Run ``settings`` and keep the result for good in this process's runs, so that
+    :func:`run` finds it here and in every process forked from this one afterwards.
+
+    Examples
+    --------
+    >>> result = prepare_run(Settings(model="logistic", threshold=0.06))
+    >>> run(Settings(model="logistic", threshold=0.06)) is result
+    True
+    """
+    return _RUNS.keep((settings, with_baseline), run(settings, with_baseline=with_baseline))
 
 
 def received(deployment: Deployment, name: str):

@@ -227,10 +227,20 @@ def test_the_server_alone_leaves_out_the_slow_iri_parser(tmp_path):
     script = ("import os, traitlets.config\n"
               "get_config = traitlets.config.get_config\n"
               f"exec(compile({config!r}, 'voila.py', 'exec'))\n"
-              "print(os.environ.get('PYTHONPATH', ''))")
+              "print('PYTHONPATH=' + os.environ.get('PYTHONPATH', ''))")
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                         text=True, timeout=120, check=True).stdout.strip().splitlines()
+                         text=True, timeout=120, check=True).stdout.splitlines()
+    assert out[-1].startswith("PYTHONPATH=")  # empty when only the folder was on it
     assert str(SERVER_PATH) not in out[-1]
     kernel_env = dict(env)
     drop_server_path(kernel_env)
     assert str(SERVER_PATH) not in kernel_env.get("PYTHONPATH", "")
+
+
+def test_only_a_room_has_its_warm_parent_prepare_lever_states(tmp_path, monkeypatch):
+    from teachkit.cli import serve_environment
+    from teachkit.forking.parent import PREPARE_ENV
+
+    monkeypatch.setenv(PREPARE_ENV, "1")  # left over in the instructor's shell
+    assert PREPARE_ENV not in serve_environment(tmp_path)
+    assert serve_environment(tmp_path, room=True)[PREPARE_ENV] == "1"

@@ -89,3 +89,22 @@ def test_a_stage_lists_its_own_levers():
     assert get_stage("consent").levers == ("consent", "consent_design", "secondary_use")
     assert "review_capacity" in get_stage("oversight").levers
     assert get_stage("release").needs_triage is False
+
+
+def test_a_triage_run_is_kept_by_its_settings_and_never_given_to_others(monkeypatch):
+    from teachkit import stages
+    from teachkit._cache import Recent
+
+    monkeypatch.setattr(stages, "_RUNS", Recent(4))
+    settings = Settings(threshold=0.07, **SMALL)
+    first = run(settings)
+    assert run(Settings(threshold=0.07, **SMALL)) is first  # equal settings: the run kept
+    assert run(settings, with_baseline=False) is not first
+    other = run(settings.replace(threshold=0.08))
+    assert other is not first and other.settings.threshold == 0.08
+    fresh = simulate(settings)
+    assert first.consequences.overall.equals(fresh.consequences.overall)
+    assert first.consequences.by_group.equals(fresh.consequences.by_group)
+    assert not first.flagged.flags.writeable  # nobody can change a run that is shown again
+    biased = settings.replace(underreport=0.5)  # records of its own: several MB, not kept
+    assert run(biased) is not run(biased) and len(stages._RUNS) == 3

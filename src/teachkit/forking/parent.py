@@ -61,6 +61,11 @@ KERNEL_START_MODULES = (
     "IPython.utils.wildcard", "tornado.locks", "tornado.queues", "tornado.platform.asyncio",
 )
 PR_SET_PDEATHSIG = 1
+#: Set to "1" by ``teachkit serve --trainees``: the parent also prepares every state of
+#: lesson 01's threshold lever (:func:`teachkit.ui.apps.prepare_lever_states`), so a
+#: room's lever moves are look-ups (a move's CPU, kernel and server, about halved) at
+#: about 7 CPU-s more warm-up. A server without a room does not pay it.
+PREPARE_ENV = "TEACHKIT_PREPARE_LEVER_STATES"
 
 
 def warm_up() -> list[str]:
@@ -95,7 +100,10 @@ def warm_up() -> list[str]:
         warmed.append(f"models ({', '.join(MODEL.constraint.values)})")
         from teachkit.ui.apps import draw_resting_figures
 
-        warmed.append(f"resting figures ({draw_resting_figures()})")
+        prepare = os.environ.get(PREPARE_ENV) == "1"
+        pictures = draw_resting_figures(prepare=prepare)
+        warmed.append(f"resting figures{' and lesson 01 lever states' if prepare else ''} "
+                      f"({pictures} pictures)")
     except Exception as exc:  # noqa: BLE001 - reported by the caller, kernels still fork
         warmed.append(f"teachkit warm-up failed: {type(exc).__name__}: {exc}")
     # Fonts and the Agg renderer, which every figure needs, loaded once.

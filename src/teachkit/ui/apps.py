@@ -17,8 +17,11 @@ import html
 import ipywidgets as widgets
 
 from ..consequences import equal_score_gap
+from ..levers import get_spec
 from ..palette import ACCENT, BASELINE_COLOUR
 from ..pipeline import RunResult, Settings
+from ..stages import prepare_run
+from ..stages import run as run_deployment
 from ..text import (
     LABEL_NAMES,
     SYNTHETIC_NOTICE,
@@ -33,10 +36,11 @@ from ._layouts import plain_html, shared_layout
 from ._safety import Banner, guarded
 from .dashboard import Dashboard
 from .panel import LeverPanel, heading_html
+from .rows import on_step
 from .views import HTMLView, View
 
 __all__ = ["Lab", "BiasLab", "FairnessView", "TriageLab", "Tour", "draw_resting_figures",
-           "synthetic_notice"]
+           "prepare_lever_states", "synthetic_notice", "threshold_steps"]
 
 
 def synthetic_notice() -> widgets.HTML:
@@ -396,9 +400,11 @@ class BiasLab(Lab):
     SETTINGS = Settings(model="logistic", policy="capacity", capacity=0.03)
 
 
-def draw_resting_figures() -> int:
+def draw_resting_figures(prepare: bool = True) -> int:
     """Draw the consequence figure of each lab with the triage dashboard (lessons 00-02)
-    at rest, as its dashboard would, without building a widget; return how many.
+    at rest, as its dashboard would, without building a widget, then (``prepare``)
+    lesson 01's lever states (:func:`prepare_lever_states`, about 7 CPU-s); return how
+    many pictures are kept.
 
     The pictures and their backgrounds stay in this process's figure caches
     (:data:`teachkit.plotting._PNGS`): the warm parent of forked kernels calls this
@@ -406,13 +412,63 @@ def draw_resting_figures() -> int:
     redraw only the marks that change (~0.4 s of CPU saved per kernel). A lab showing
     other numbers draws its own picture.
     """
-    from ..stages import run as run_deployment
-
     labs = (TriageLab, Tour, BiasLab)
     for lab in labs:
         settings = lab.SETTINGS if lab.SETTINGS is not None else Settings()
-        figure = lab.DASHBOARD.FIGURE()
-        figure.update(Dashboard.figure_input(None, (lab.RUN or run_deployment)(settings)),
-                      lab.ATTRIBUTE)
-        figure.to_png()
-    return len(labs)
+        _show_once(lab, settings).to_png()
+    return len(labs) + (prepare_lever_states() if prepare else 0)
+
+
+def _show_once(lab, settings, figure=None):
+    """``lab``'s figure showing the run of ``settings``, as its dashboard draws it."""
+    figure = figure or lab.DASHBOARD.FIGURE()
+    figure.update(Dashboard.figure_input(None, (lab.RUN or run_deployment)(settings)),
+                  lab.ATTRIBUTE)
+    return figure
+
+
+#: The lever states :func:`prepare_lever_states` makes before kernels fork: lesson 01's
+#: risk threshold at every step of its slider, for the first model a trainee chooses
+#: (the usual rule ignores the threshold; the other models are a choice away).
+PREPARED_MODELS = ("logistic",)
+
+
+def threshold_steps() -> list[float]:
+    """Every value lesson 01's risk-threshold slider can show, as its row reads it
+    (:func:`teachkit.ui.rows.on_step`), lowest first.
+
+    Examples
+    --------
+    >>> steps = threshold_steps()
+    >>> len(steps), steps[0], steps[49], steps[-1]
+    (200, 0.001, 0.05, 0.2)
+    """
+    spec = get_spec("threshold")
+    low, high, step = spec.constraint.low, spec.constraint.high, spec.step
+    return [on_step(low + k * step, step, low)
+            for k in range(int(round((high - low) / step)) + 1)]
+
+
+def prepare_lever_states(lab: type = TriageLab, models=PREPARED_MODELS,
+                         thresholds=None) -> int:
+    """Run and draw every state lesson 01's threshold lever reaches with ``models``
+    (``thresholds``: default :func:`threshold_steps`), and keep each run
+    (:func:`teachkit.stages.prepare_run`) and picture
+    (:meth:`teachkit.plotting.ConsequenceFigure.keep_png`) for good; return how many.
+
+    The warm parent of forked kernels calls it (through :func:`draw_resting_figures`)
+    before it forks: a room of trainees moving the same lever then finds every state
+    made once, where each of their kernels would otherwise compute and draw the same
+    runs and pictures again. Keys are the run's settings and the picture's numbers, so
+    any other state (another lever moved, another group chosen) is computed as before.
+    """
+    base = lab.SETTINGS if lab.SETTINGS is not None else Settings()
+    thresholds = threshold_steps() if thresholds is None else list(thresholds)
+    figure = None
+    for model in models:
+        for threshold in thresholds:
+            settings = base.replace(model=model, threshold=threshold)
+            prepare_run(settings)
+            figure = _show_once(lab, settings, figure)
+            figure.keep_png()
+    return len(models) * len(thresholds)

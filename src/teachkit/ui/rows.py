@@ -15,7 +15,7 @@ from .._validation import Interval, Options
 from ..levers import LeverSpec
 from ._layouts import plain_html, shared_layout, shared_style
 
-__all__ = ["LeverRow", "help_html", "label_html"]
+__all__ = ["LeverRow", "help_html", "label_html", "on_step"]
 
 #: Width of every lever's control, so the controls of a panel line up.
 CONTROL_WIDTH = "360px"
@@ -55,6 +55,25 @@ def label_html(spec: LeverSpec) -> str:
     return (f'<span class="tk-lever-name" title="{html.escape(spec.tooltip)}" '
             'style="display:inline-block;width:190px;line-height:1.3;vertical-align:middle">'
             f"<b>{html.escape(spec.label)}</b></span>{help_html(spec)}")
+
+
+def on_step(value: float, step: float, low: float = 0.0) -> float:
+    """``value`` without the float noise a page's slider adds to a step (``0.05 + 0.001``
+    is ``0.051000000000000004`` in a browser); a value off the grid is left as it is.
+
+    So a move to a step gives the same settings however it was made, and a state kept
+    for those settings (a run, a picture) is found.
+
+    Examples
+    --------
+    >>> on_step(0.051000000000000004, 0.001, 0.001), on_step(0.0525, 0.001, 0.001)
+    (0.051, 0.0525)
+    """
+    if not step:
+        return value
+    steps = round((value - low) / step)
+    snapped = round(low + steps * step, 12)
+    return snapped if abs(snapped - value) <= 1e-9 * step else value
 
 
 class LeverRow(widgets.HBox):
@@ -119,11 +138,15 @@ class LeverRow(widgets.HBox):
 
     def _changed(self, change):
         if self._on_change is not None:
-            self._on_change(self.spec.name, change["new"])
+            self._on_change(self.spec.name, self.value)
 
     @property
     def value(self):
-        return self._control.value
+        """The control's value; a slider's on its grid of steps (:func:`on_step`)."""
+        value = self._control.value
+        if isinstance(self._control, widgets.FloatSlider):
+            return on_step(value, self._control.step, self._control.min)
+        return value
 
     @value.setter
     def value(self, new):
