@@ -35,8 +35,9 @@ import html
 import io
 from pathlib import Path
 
-from .board.outcomes import BOARD_LEVERS
-from .board.roles import ROLES
+# The board's levers and roles are imported where the page is drawn: they import the
+# pipeline (scikit-learn, about 2 CPU-s), which Voila's server, whose config installs
+# this view, otherwise paid at every start.
 from .board.store import BoardStore
 from .reflections import ReflectionStore
 
@@ -73,11 +74,15 @@ def room_state(data_dir: str | Path) -> dict:
 
 
 def _levers(levers: dict) -> str:
+    from .board.outcomes import BOARD_LEVERS
+
     return ", ".join(f"{k}={levers[k]}" for k in BOARD_LEVERS if k in levers) or "at rest"
 
 
 def room_html(state: dict) -> str:
     """The live part of the page: who joined, reflections per lesson, every board."""
+    from .board.roles import ROLES
+
     boards, notes = state["boards"], state["reflections"]
     members = [(b.code, m) for b in boards for m in b.members]
     if members:

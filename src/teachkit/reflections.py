@@ -30,10 +30,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ._validation import TeachkitError
+
+if TYPE_CHECKING:  # pandas is imported by collect(), for the instructor, not by a save
+    import pandas as pd
 
 __all__ = ["ReflectionStore", "SaveResult", "trainee_slug", "trainee_identity",
            "merge_texts", "default_store", "default_data_dir", "MAX_CHARS", "MAX_NAME"]
@@ -272,6 +274,8 @@ class ReflectionStore:
                 record = self._read(path)
                 if record is not None:
                     rows.append(record)
+        import pandas as pd
+
         return pd.DataFrame(rows, columns=["lesson", "trainee", "saved_at", "text"])
 
 

@@ -89,3 +89,16 @@ def test_the_blocker_really_blocks():
     assert proc.returncode != 0
     assert "matplotlib.pyplot is blocked" in proc.stderr or "matplotlib is blocked" in \
         proc.stderr
+
+
+def test_the_server_side_modules_import_no_data_stack():
+    """``teachkit serve``, Voila's config (page assets, facilitator view) and the grading
+    driver run in processes that never build a cohort: importing them costs no pandas,
+    scipy or scikit-learn (about 1-2.5 CPU-s at every server start, dozens in the suite)."""
+    script = ("import sys\n"
+              "import teachkit, teachkit.cli, teachkit.facilitator, teachkit.page_assets, "
+              "teachkit.reflections, teachkit.grading._driver\n"
+              "print(sorted(m for m in ('pandas', 'scipy', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, check=True).stdout.strip()
+    assert out == "[]"
