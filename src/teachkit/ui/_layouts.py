@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ._opening import held
+
 __all__ = ["plain_html", "shared_layout", "shared_style"]
 
 _SHARED: dict[tuple, widgets.Widget] = {}
@@ -35,7 +37,7 @@ _SHARED: dict[tuple, widgets.Widget] = {}
 def _shared(kind: type, **traits) -> widgets.Widget:
     key = (kind, tuple(sorted(traits.items())))
     model = _SHARED.get(key)
-    if model is None or getattr(model, "comm", None) is None:  # new, or closed since
+    if model is None or (model.comm is None and not held(model)):  # new, or closed since
         model = _SHARED[key] = kind(**traits)
     return model
 

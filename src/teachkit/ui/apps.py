@@ -33,6 +33,7 @@ from ..text import (
     percent,
 )
 from ._layouts import plain_html, shared_layout
+from ._opening import opens_when_built
 from ._safety import Banner, guarded
 from .dashboard import Dashboard
 from .panel import LeverPanel, heading_html
@@ -102,6 +103,12 @@ class Lab(widgets.VBox):
     #: A CSS class of the lesson's own (two labs in one page tell themselves apart).
     CSS = ""
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # a lesson's own constructor: held as a whole
+            cls.__init__ = opens_when_built(cls.__dict__["__init__"])
+
+    @opens_when_built
     def __init__(self, levers=None, *, views=None, settings=None, dashboard=None,
                  panel=None, run=None, attribute: str | None = None):
         self.banner = Banner()

@@ -17,7 +17,7 @@ from ..palette import OKABE_ITO, OUTCOME_COLOURS
 from ..pipeline import RunResult
 from ..plotting import ATTRIBUTE_TITLES, ConsequenceFigure
 from ..text import per_1000, whole_counts
-from ._layouts import plain_html, shared_layout
+from ._layouts import plain_html, shared_layout, shared_style
 from ._safety import Banner, guarded
 from .views import GroupTable
 
@@ -116,7 +116,8 @@ class BaseDashboard(widgets.VBox):
         self._table = GroupTable()  # the bars in words, beside them (issue 14)
         self._group = widgets.Dropdown(
             options=self.group_options(), value=attribute, description="Compare groups by",
-            style={"description_width": "initial"}, _dom_classes=("tk-group",),
+            style=shared_style(widgets.Dropdown, description_width="initial"),
+            _dom_classes=("tk-group",),
             layout=shared_layout())
         self._group.observe(guarded(self.banner)(self._group_changed), names="value")
         self._sentence = plain_html("", "tk-sentence")

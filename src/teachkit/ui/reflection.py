@@ -21,7 +21,8 @@ import ipywidgets as widgets
 
 from .._validation import TeachkitError
 from ..reflections import ReflectionStore, default_store, trainee_identity
-from ._layouts import plain_html, shared_layout
+from ._layouts import plain_html, shared_layout, shared_style
+from ._opening import opens_when_built
 from ._safety import Banner, guarded
 
 __all__ = ["ReflectionBox", "trainee_from_environment"]
@@ -55,6 +56,7 @@ class ReflectionBox(widgets.VBox):
     trainee : str, default=trainee_from_environment()
     """
 
+    @opens_when_built  # its models sent once, with the first status and saved notes
     def __init__(self, lesson: str, prompt: str, *, store: ReflectionStore | None = None,
                  trainee: str | None = None):
         self.lesson = lesson
@@ -68,12 +70,14 @@ class ReflectionBox(widgets.VBox):
             placeholder="Your name or seat number",
             description="Your name",
             continuous_update=False,
-            style={"description_width": "initial"}, _dom_classes=("tk-reflection-name",),
+            style=shared_style(widgets.Text, description_width="initial"),
+            _dom_classes=("tk-reflection-name",),
             layout=shared_layout())
         self._text = widgets.Textarea(
             placeholder="Write your thoughts here. They are saved as you type.",
             continuous_update=True,
             layout=shared_layout(width="100%", max_width="60em", height="140px"),
+            style=shared_style(widgets.Textarea, description_width="initial"),
             _dom_classes=("tk-reflection-text",))
         self._status = plain_html("", "tk-reflection-status")
         self._name.observe(guarded(self.banner)(self._name_changed), names="value")

@@ -108,7 +108,8 @@ class LeverRow(widgets.HBox):
             self._control = widgets.Dropdown(
                 options=[(spec.option_labels.get(v, str(v)), v) for v in constraint.values],
                 value=value, layout=shared_layout(width=CONTROL_WIDTH),
-                style=shared_style(widgets.Dropdown),
+                # no description here: the dashboard's group chooser's style, one model
+                style=shared_style(widgets.Dropdown, description_width="initial"),
             )
         elif isinstance(constraint, Interval):
             is_int = constraint.kind == "int"

@@ -25,6 +25,7 @@ from ..pipeline import RunResult
 from ..plotting import ATTRIBUTE_TITLES
 from ..text import whole
 from ._layouts import shared_layout, shared_style
+from ._opening import opens_when_built
 from ._safety import Banner
 
 __all__ = ["View", "HTMLView", "VIEWS", "all_views", "register_view", "GroupTable",
@@ -110,7 +111,14 @@ class View:
 
 
 class HTMLView(View, widgets.HTML):
-    """A view that is one piece of HTML: a subclass says what, in :meth:`html`."""
+    """A view that is one piece of HTML: a subclass says what, in :meth:`html`.
+
+    Its style is the one every plain HTML widget shares (nobody changes a view's style).
+    """
+
+    def __init__(self, *, banner: Banner | None = None, **kwargs):
+        kwargs.setdefault("style", shared_style(widgets.HTML))
+        super().__init__(banner=banner, **kwargs)
 
     def html(self, result, attribute: str) -> str:
         raise NotImplementedError
@@ -172,7 +180,10 @@ class NumbersTable(HTMLView):
     Parameters
     ----------
     lab : Lab, default=None
-        The lab whose runs it shows; None: call :meth:`show` yourself.
+        The lab whose runs it shows (its errors go to the lab's banner); None: call
+        :meth:`update` yourself.
+    banner : Banner, default=None
+        Where errors are shown, without a lab.
 
     Examples
     --------
@@ -188,7 +199,10 @@ class NumbersTable(HTMLView):
 
     name, css = "numbers", "tk-numbers"
 
+    @opens_when_built  # sent once, with the lab's current run
     def __init__(self, lab=None, *, banner: Banner | None = None):
+        if banner is None and lab is not None:
+            banner = lab.banner  # not a banner of its own, that nobody shows
         super().__init__(banner=banner)
         if lab is not None:
             lab.add_view(self)
