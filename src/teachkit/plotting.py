@@ -182,6 +182,11 @@ _PNGS = Recent(64)
 #: backgrounds), by what they show (the class and size, groups and scale): a figure's
 #: first picture, or its first after a new group choice, costs ~0.4 s of CPU to draw.
 _BACKGROUNDS = Recent(16)
+#: Dashboard figures a warm parent drew at rest, by class and size
+#: (:meth:`ConsequenceFigure.keep_spare`): the first dashboard of each kernel forked
+#: afterwards takes one (:meth:`ConsequenceFigure.made`) instead of building its axes
+#: and bars again (~30 ms of CPU a kernel, a room's 30 kernels).
+_SPARES: dict[tuple, object] = {}
 
 
 class ConsequenceFigure:
@@ -260,6 +265,8 @@ class ConsequenceFigure:
         # Marks that change with the levers are "animated": drawn over a cached
         # background (blitting), so an update redraws only them.
         self._background = None
+        self._spare = False  # taken from a warm parent (made()), not updated since
+        self._drawn = None
         # The figure's class and size: part of every key of the process's PNGs.
         self._size = (type(self).__name__, width, height, dpi)
         self._shows = None
@@ -273,11 +280,53 @@ class ConsequenceFigure:
         #: baseline_caught per 1,000 of the group): what a text table beside them shows.
         self.group_rows: list[dict] = []
 
+    @classmethod
+    def made(cls, *, width: int = FIGURE_WIDTH_PX, height: int = 280,
+             dpi: int = FIGURE_DPI):
+        """A figure of this class and size: the spare one kept in this process
+        (:meth:`keep_spare`), taken once, else a new one. Either shows what its next
+        :meth:`update` gives it.
+
+        Examples
+        --------
+        >>> kept = ConsequenceFigure()
+        >>> kept.keep_spare()
+        >>> ConsequenceFigure.made() is kept, ConsequenceFigure.made() is kept
+        (True, False)
+        """
+        spare = _SPARES.pop((cls.__name__, width, height, dpi), None)
+        if type(spare) is cls:
+            spare._spare = True  # its next update draws as a new figure's first would
+            return spare
+        return cls(width=width, height=height, dpi=dpi)
+
+    def keep_spare(self) -> None:
+        """Keep this figure for the next :meth:`made` of its class and size in this
+        process, or in each process forked from it afterwards (a warm parent's resting
+        figure, taken by the first dashboard of every kernel it forks)."""
+        _SPARES[self._size] = self
+
+    @staticmethod
+    def _bar_labels(sub) -> list[str]:
+        return [f"{g}\n(n={int(n):,})" for g, n in zip(sub.index, sub["patients"])]
+
+    @staticmethod
+    def _bar_xlim(sub) -> tuple[float, float]:
+        xmax = float(np.nanmax(sub["crises"])) if len(sub) else 1.0
+        return 0.0, max(xmax * 1.12, 1.0)
+
+    def _drawn_otherwise(self, frame, attribute, with_base) -> bool:
+        """Whether bars drawn for another run (a spare figure's) differ from those a new
+        figure would draw for this one: groups, their sizes or the scale."""
+        sub = frame.by_group.loc[attribute]
+        return (self._drawn != (attribute, with_base, tuple(self._bar_labels(sub)))
+                or tuple(self.ax_bars.get_xlim()) != self._bar_xlim(sub))
+
     def _draw_bars(self, frame, attribute, with_base: bool = True):
         ax = self.ax_bars
         ax.clear()
         sub = frame.by_group.loc[attribute]
-        labels = [f"{g}\n(n={int(n):,})" for g, n in zip(sub.index, sub["patients"])]
+        labels = self._bar_labels(sub)
         y = np.arange(len(sub))
         caught = ax.barh(y, np.zeros(len(y)), color=OUTCOME_COLOURS["caught"], height=0.62)
         missed = ax.barh(y, np.zeros(len(y)), facecolor="white", height=0.62,
@@ -309,8 +358,7 @@ class ConsequenceFigure:
         self._with_base = with_base
         self._drawn = (attribute, with_base, tuple(labels))  # what the background shows
         self._background = None
-        xmax = float(np.nanmax(sub["crises"])) if len(sub) else 1.0
-        ax.set_xlim(0, max(xmax * 1.12, 1.0))
+        ax.set_xlim(*self._bar_xlim(sub))
 
     def update(self, frame, attribute: str = "ethnicity") -> None:
         """Show ``frame`` (a ConsequenceFrame), with groups of ``attribute`` on the right."""
@@ -319,7 +367,9 @@ class ConsequenceFigure:
             f"out of 1,000: {self.counts['caught']} caught, {self.counts['missed']} missed,\n"
             f"{self.counts['needless']} needless escalations")
         with_base = frame.baseline is not None
-        if attribute != self._attribute or with_base != self._with_base:
+        spare, self._spare = self._spare, False
+        if attribute != self._attribute or with_base != self._with_base or (
+                spare and self._drawn_otherwise(frame, attribute, with_base)):
             self._draw_bars(frame, attribute, with_base)
         sub = frame.by_group.loc[attribute]
         caught = np.nan_to_num(sub["caught"].to_numpy())

@@ -137,8 +137,11 @@ class BaseDashboard(widgets.VBox):
 
     # -- what a subclass draws -----------------------------------------------------------
     def make_figure(self):
-        """The figure, made once and updated in place (``FIGURE()``)."""
-        return self.FIGURE()
+        """The figure, made once and updated in place: ``FIGURE.made()`` (a spare
+        figure a warm parent drew, :meth:`~teachkit.plotting.ConsequenceFigure.made`)
+        where the class has it, else ``FIGURE()``."""
+        made = getattr(self.FIGURE, "made", None)
+        return made() if made is not None else self.FIGURE()
 
     def group_options(self) -> list[tuple[str, str]]:
         """(label, attribute) pairs of the group chooser."""
