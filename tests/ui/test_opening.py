@@ -57,11 +57,12 @@ def _opened_in_order(log) -> bool:
     return True
 
 
-@pytest.mark.parametrize("lesson", ["00", "01", "02"])
-def test_a_triage_lesson_sends_each_model_once_with_its_first_run(lesson, sent, tmp_path,
+@pytest.mark.parametrize("lesson", ["00", "01", "02", "08"])
+def test_a_lesson_sends_each_model_once_with_its_first_run(lesson, sent, tmp_path,
                                                                   monkeypatch):
     """The lesson's cells, as Voila runs them: no update follows a model's opening
-    (lesson 01 sent 15 before: the figure, the cards, the greyed-out levers ...)."""
+    (lesson 01 sent 15 before: the figure, the cards, the greyed-out levers ...; lesson
+    08's board 18)."""
     monkeypatch.setenv("TEACHKIT_HOME", str(tmp_path))  # the reflection box's store
     namespace: dict = {}
     for source in _lesson_cells(lesson):

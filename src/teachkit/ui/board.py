@@ -44,7 +44,8 @@ from ..board.store import Board, BoardStore, default_board_store
 from ..levers import REGISTRY
 from ..stages import Deployment
 from ..text import per_1000
-from ._layouts import plain_html, shared_layout
+from ._layouts import plain_html, shared_layout, shared_style
+from ._opening import opens_when_built
 from ._safety import Banner, guarded
 from .apps import synthetic_notice
 from .dashboard import Dashboard
@@ -237,6 +238,7 @@ class BoardLab(widgets.VBox):
     ['P1']
     """
 
+    @opens_when_built  # each model sent once, with the first preview's state
     def __init__(self, *, store: BoardStore | None = None, role: str = "clinician",
                  codesign: str = "consult", trainee: str | None = None,
                  poll: bool = True):
@@ -250,16 +252,19 @@ class BoardLab(widgets.VBox):
         self._lock = threading.RLock()
         self._following = False
         guard = guarded(self.banner)
+        # one style model each for the choosers and text fields (nobody changes them)
+        chooser = shared_style(widgets.Dropdown, description_width="initial")
+        field = shared_style(widgets.Text, description_width="initial")
 
         self._role = widgets.Dropdown(options=[(r.title, r.name) for r in ROLES.values()],
                                       value=get_role(role).name, description="Your role",
-                                      style={"description_width": "initial"},
+                                      style=chooser,
                                       _dom_classes=("tk-board-role",), layout=shared_layout())
         self._card = plain_html()
         self._codesign = widgets.Dropdown(
             options=[(CODESIGN_LABELS[k], k) for k in CODESIGN_LEVELS],
             value=check_codesign(codesign), description="Co-design level",
-            style={"description_width": "initial"}, layout=shared_layout(width="560px"),
+            style=chooser, layout=shared_layout(width="560px"),
             _dom_classes=("tk-board-codesign",))
         self.dashboard = Dashboard(attribute="ethnicity", banner=self.banner)
         self.panel = LeverPanel(PIPELINE_LEVERS, settings=Deployment(BOARD_STAGES,
@@ -267,11 +272,11 @@ class BoardLab(widgets.VBox):
                                 banner=self.banner, on_result=self._preview)
         self._chatbot = widgets.Dropdown(
             options=[(CHATBOT_LABELS[a], a) for a in CHATBOT_ARMS], value="off",
-            description="Chatbot arm", style={"description_width": "initial"},
+            description="Chatbot arm", style=chooser,
             layout=shared_layout(width="460px"), _dom_classes=("tk-board-chatbot",))
         self._closed_note = plain_html()
         self._note = widgets.Text(description="Why (optional)", placeholder="One line for "
-                                  "the board", style={"description_width": "initial"},
+                                  "the board", style=field,
                                   layout=shared_layout(width="560px"))
         self._propose = widgets.Button(description="Propose", button_style="primary",
                                        tooltip="Run this deployment and put it before "
@@ -281,10 +286,10 @@ class BoardLab(widgets.VBox):
         self._table = plain_html("", "tk-board-table")
         # together
         self._name = widgets.Text(description="Your name", placeholder="Your name or seat",
-                                  style={"description_width": "initial"},
+                                  style=field,
                                   _dom_classes=("tk-board-name",), layout=shared_layout())
         self._code = widgets.Text(description="Board code", placeholder="e.g. K7QM2P",
-                                  style={"description_width": "initial"},
+                                  style=field,
                                   _dom_classes=("tk-board-code",), layout=shared_layout())
         self._join = widgets.Button(description="Join board",
                                     tooltip="Join the board with this code",
@@ -294,7 +299,7 @@ class BoardLab(widgets.VBox):
                                    _dom_classes=("tk-board-new",), layout=shared_layout())
         self._joined = plain_html("", "tk-board-joined")
         self._vote_choice = widgets.Dropdown(options=[], description="Your vote",
-                                             style={"description_width": "initial"},
+                                             style=chooser,
                                              _dom_classes=("tk-board-vote-choice",),
                                              layout=shared_layout())
         self._vote = widgets.Button(description="Vote", tooltip="Vote for this proposal "
