@@ -12,7 +12,8 @@ does).
 A widget also gets its CSS classes when it is made (``_dom_classes=(...)``, the trait
 ``add_class`` sets), not by ``add_class`` afterwards: each later change is one more
 message for Voila to decode and the page to apply (lesson 01 sent 147 messages while it
-ran, 80 with both; ``benchmarks/bench_messages.py``).
+ran, 80 with both; ``benchmarks/bench_messages.py``; 59 once its apps open each model
+with its first run's state, :mod:`teachkit.ui._opening`).
 
 Examples
 --------

@@ -60,6 +60,10 @@ class Lab(widgets.VBox):
     ``SETTINGS``, and where the lesson needs them ``DASHBOARD``, ``PANEL``, ``RUN``,
     ``ATTRIBUTE``, ``CSS``): it writes no constructor.
 
+    Its widgets, and those a lesson's own constructor makes, reach the page once built,
+    each with the first run's state (:func:`~teachkit.ui._opening.opened_when_built`):
+    no update message follows their opening.
+
     Parameters
     ----------
     levers : sequence of str, default=LEVERS
