@@ -390,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
                 break
         proc.stdin.close()
         proc.wait(timeout=60)
-        notes = [w for w in ready.get("warm", []) if "snapshot" in w or "state" in w]
+        notes = [w for w in ready.get("warm", [])
+                 if "snapshot" in w or w.startswith("state from")]
         print(f"teachkit: warm parent{' (room)' if kind == '--room' else ''}: "
               f"{'; '.join(notes) or ready.get('reason', 'no answer')} "
               f"({time.perf_counter() - start:.1f} s)")
