@@ -7,8 +7,10 @@ and events on stdout (its stdout is then pointed at stderr, which children inher
 
 Events it writes:
 
-- ``{"ready": true, "seconds": s, "warm": [...], "notes": [...]}`` once warm (``s``
-  since the process started), or
+- ``{"ready": true, "seconds": s, "warm": [...], "pid": p, "cpu": {...}}`` once warm
+  (``s`` since the process started; ``warm`` what was warmed, with a note on the
+  snapshot it put back or wrote, :mod:`teachkit.forking.snapshot`; ``cpu`` the
+  CPU-seconds of each part, :data:`TIMES`), or
   ``{"ready": false, "reason": "..."}`` when it cannot fork safely (it then exits);
 - ``{"id": n, "pid": p}`` for a request ``{"id": n, "argv": [...], "env": {...},
   "cwd": "..."}`` (the child has made its own session when this is written), or
