@@ -30,6 +30,7 @@ first ``teachkit serve``.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -222,7 +223,11 @@ def load(print_: str, where: Path | None = None) -> tuple[dict | None, str]:
             raise ValueError("it was made for other sources or libraries")
         if hashlib.blake2b(payload, digest_size=32).hexdigest() != digest:
             raise ValueError("it is damaged (its digest differs)")
-        states = pickle.loads(payload)
+        gc.disable()  # a collection every few thousand new objects: none needed here
+        try:
+            states = pickle.loads(payload)
+        finally:
+            gc.enable()
         if not isinstance(states, dict):
             raise ValueError("it holds no caches")
         return states, ""
