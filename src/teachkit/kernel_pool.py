@@ -29,7 +29,12 @@ lessons' kernels, whose runs cost the most (lessons 02, 03 and 07 import fpdf,
 cryptography, shap: 2-3 CPU-seconds each). The other lessons' pools are held at size 0
 until the room's kernels have run their lesson (``room_first``), then filled. A page of
 another lesson asked for meanwhile is served as Voila serves any page whose pool is
-empty: by a kernel started for it (never held).
+empty: by a kernel started for it (never held). Measured with benchmarks/bench_room.py
+(30 trainees, forked kernels, 3 paired runs alternated with the unheld fill): the room
+ready 14.3 -> 10.9 s after ``teachkit serve`` started (7.5 -> 4.4 s after its first
+kernel), every pool ready about as before (16.7 -> 17.9 s). Bounding the fill to a few
+lesson runs at once was slower on 2 cores (the room ready 1.2 times later after its
+first kernel with 4 at once, 1.9 times with 2, in quiet paired runs), so all run at once.
 
 Two costs per kernel message, on the one core of the server's event loop (issue 19,
 cProfile of Voila while a room of 30 preheated, ~8,600 kernel messages):
@@ -56,7 +61,7 @@ import time
 from jupyter_client.session import Session
 from jupyter_client.utils import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Bool, Dict, Float, Int, TraitError
+from traitlets import Bool, Dict, Float, TraitError
 
 __all__ = ["RoomKernelManager", "activity_parts", "lessons_run", "quiet_debug"]
 
@@ -122,10 +127,6 @@ class RoomKernelManager(AsyncMappingKernelManager):
                              help="Seconds after which the other lessons' pools start even "
                                   "if the room's kernels have not all run their lesson.")
 
-    fill_at_once = Int(0, config=True,
-                       help="At most this many preheated kernels of the first fill start "
-                            "and run their lesson at once (0: no bound).")
-
     _pools_trimmed = False
     _room_watch = None
 
@@ -138,9 +139,6 @@ class RoomKernelManager(AsyncMappingKernelManager):
         quiet_debug(self.log)
         self.start_warm_parent()
         self._held: dict[str, int] = {}
-        self._slots: asyncio.Semaphore | None = None
-        self._bounded: set = set()
-        self._holding: set = set()
         self.hold_other_pools()
 
     def start_warm_parent(self) -> bool:
@@ -204,24 +202,19 @@ class RoomKernelManager(AsyncMappingKernelManager):
 
     def watch_the_room(self) -> None:
         """Start (once, at the first kernel start: Voila has queued every initial pool by
-        then) what fills the held pools after the room's kernels have run their lesson,
-        and the bound on lesson runs at once (``fill_at_once``)."""
-        if self._room_watch is not None or not hasattr(self, "_pools"):
+        then) what fills the held pools after the room's kernels have run their lesson."""
+        if self._room_watch is not None or not self._held or not hasattr(self, "_pools"):
             return
         room_tasks = [task for name in self.room_lessons()
                       for task in self._pools.get(name, ())]
-        if self.fill_at_once > 0:
-            self._slots = asyncio.Semaphore(self.fill_at_once)
-            self._bound(room_tasks)
         self._room_watch = asyncio.ensure_future(self._fill_others_after(room_tasks))
 
     async def _fill_others_after(self, room_tasks: list) -> None:
         start = time.perf_counter()
         ran = await lessons_run(room_tasks, self.room_first_limit)
-        if self._held:
-            self.log.info("teachkit: %s of the room's %s kernels ran their lesson in %.1f s; "
-                          "the other lessons' pools fill now", ran, len(room_tasks),
-                          time.perf_counter() - start)
+        self.log.info("teachkit: %s of the room's %s kernels ran their lesson %.1f s after "
+                      "the first started; the other lessons' pools fill now", ran,
+                      len(room_tasks), time.perf_counter() - start)
         self.release_held_pools()
 
     def release_held_pools(self) -> list[str]:
@@ -238,31 +231,7 @@ class RoomKernelManager(AsyncMappingKernelManager):
         filled = [name for name in self._pools if name not in room]
         for name in filled:
             self.fill_if_needed(delay=0, notebook_name=name)
-        if self._slots is not None:
-            self._bound([task for name in filled for task in self._pools.get(name, ())])
         return filled
-
-    def _bound(self, tasks: list) -> None:
-        """Let ``tasks`` (Voila's pool tasks) take a slot of ``fill_at_once`` as their
-        kernel starts, given back when the kernel has run its lesson."""
-        for task in tasks:
-            self._bounded.add(task)
-            task.add_done_callback(self._pool_task_done)
-
-    def _pool_task_done(self, task) -> None:
-        render = None
-        if not task.cancelled() and task.exception() is None:
-            render = (task.result() or {}).get("task")
-        if render is None:
-            self._give_slot(task)
-        else:
-            render.add_done_callback(lambda _: self._give_slot(task))
-
-    def _give_slot(self, task) -> None:
-        self._bounded.discard(task)
-        if task in self._holding:
-            self._holding.discard(task)
-            self._slots.release()
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         """Jupyter Server's idle check, skipping a kernel whose start has not yet
@@ -304,16 +273,7 @@ class RoomKernelManager(AsyncMappingKernelManager):
     async def start_kernel(self, *args, **kwargs):
         self.watch_the_room()
         self.trim_pools()
-        task = asyncio.current_task()
-        if task in self._bounded and task not in self._holding:
-            await self._slots.acquire()  # a pool kernel of the first fill: one at a time
-            self._holding.add(task)
-        try:
-            return await super().start_kernel(*args, **kwargs)
-        except BaseException:
-            if task in self._holding:
-                self._give_slot(task)
-            raise
+        return await super().start_kernel(*args, **kwargs)
 
 
 async def lessons_run(pool_tasks: list, limit: float) -> int:
