@@ -233,6 +233,14 @@ class RoomKernelManager(AsyncMappingKernelManager):
             self.fill_if_needed(delay=0, notebook_name=name)
         return filled
 
+    async def shutdown_all(self, *args, **kwargs):
+        """Jupyter Server's shutdown of every kernel, with no held pool filled during it
+        (the room's kernels ending would otherwise release them)."""
+        self._held = {}
+        if self._room_watch is not None:
+            self._room_watch.cancel()  # asyncio.wait leaves Voila's pool tasks alone
+        return await super().shutdown_all(*args, **kwargs)
+
     async def cull_kernel_if_idle(self, kernel_id: str):
         """Jupyter Server's idle check, skipping a kernel whose start has not yet
         recorded its ``last_activity`` (it is starting, so it is not idle)."""

@@ -73,6 +73,9 @@ class _Recorded(AsyncMappingKernelManager):
     def get_kernel(self, kernel_id):
         return self.fake[kernel_id]
 
+    async def shutdown_all(self, now=False):
+        await asyncio.sleep(0.4)  # kernels take a while to stop
+
 
 class _Kernels(RoomKernelManager, _Recorded):
     """teachkit's kernel manager over the recorded kernels."""
@@ -166,6 +169,18 @@ def test_a_page_of_another_lesson_during_the_rooms_fill_gets_a_kernel_at_once(tm
         return kernel_id
 
     assert _in_own_loop(during_the_fill)
+
+
+def test_a_server_stopping_during_the_rooms_fill_starts_no_held_pool(tmp_path):
+    async def stop_during_the_fill():
+        km, events = _manager(tmp_path, run_s=0.2)
+        await asyncio.sleep(0.05)
+        await km.shutdown_all()  # the room's lesson runs end while it stops the kernels
+        await asyncio.sleep(0.1)
+        return events
+
+    events = _in_own_loop(stop_during_the_fill)
+    assert {e[1] for e in events if e[0] == "start"} == {ROOM}, events
 
 
 # -- the real server ----------------------------------------------------------------------
