@@ -27,8 +27,9 @@ server's and not those of N browsers sharing this machine's two cores:
 It prints, per room: pages served (rendered) out of N, preheat times from the server's
 start: "room ready" (the room lesson's N kernels, those the trainees' pages are then
 given, have run their lesson: issue 19's preheat goal) and "all ready" (every preheated
-kernel, the other lessons' too; each kernel's moment is when it last used CPU before the
-pool went quiet, within half a second), time until every page was rendered, pages
+kernel, the other lessons' too; a kernel has run its lesson when its CPU time is within
+20 ms of what it is once the pool is quiet, looked at every quarter second), time until
+every page was rendered, pages
 hung, first model choice p50, lever -> update p50 / p95, CPU seconds (server + kernels;
 the preheat's own, less at the mercy of other work on the machine than its wall time),
 PSS per trainee's kernel (median, max) and the total of everything below ``teachkit
