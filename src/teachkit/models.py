@@ -29,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ._cache import register
 from ._validation import Options, TeachkitError, check_param, check_seed
 
 __all__ = [
@@ -236,6 +237,7 @@ _SCORE_CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 32
 _FIT_CACHE: OrderedDict = OrderedDict()
 _FIT_CACHE_SIZE = 4
+register(__name__, "_SCORE_CACHE", "_FIT_CACHE")  # kept on disk by a warm parent
 
 
 def fit_fold_models(X: np.ndarray, y: np.ndarray, fold: np.ndarray, keep: np.ndarray,

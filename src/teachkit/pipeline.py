@@ -20,12 +20,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from ._cache import IdentityCache, Recent
+from ._cache import IdentityCache, Recent, memo, register
 from ._validation import Interval, Options, check_param, check_seed
 from .cohort import COHORT_SETTINGS, LESSON_CRISIS_RATES, make_cohort
 from .consequences import (
@@ -173,7 +172,7 @@ float in the range [0.001, 0.2]. Got 2 instead.
         return self.policy == "threshold" and self.model != "rule"
 
 
-@lru_cache(maxsize=4)
+@memo(4)
 def lesson_cohort(n: int = DEFAULT_COHORT["n"], seed: int = DEFAULT_COHORT["seed"],
                   setting: str = DEFAULT_COHORT["setting"]) -> pd.DataFrame:
     """The cohort for these arguments, made once per process and shared.
@@ -432,8 +431,13 @@ def _is_deployment(settings) -> bool:
     return isinstance(settings, Deployment)
 
 
-@lru_cache(maxsize=8)
+@memo(8)
 def _baseline_run(settings: Settings) -> RunResult:
     """A run without a baseline on the lesson cohort, cached by its (frozen) settings."""
     cohort = lesson_cohort(settings.n, settings.seed, settings.setting)
     return simulate(settings, cohort=cohort, with_baseline=False)
+
+
+#: What the warm parent of forked kernels keeps on disk (:mod:`teachkit.forking.snapshot`).
+register(__name__, "lesson_cohort", "_FEATURE_DIGESTS", "_RECORDS", "_CALIBRATION_CACHE",
+         "_REDUCTION_CACHE", "_baseline_run")

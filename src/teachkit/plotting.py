@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ._cache import Recent
+from ._cache import Recent, register
 from .palette import (
     BASELINE_COLOUR,
     OKABE_ITO,
@@ -182,6 +182,48 @@ _PNGS = Recent(64)
 #: backgrounds), by what they show (the class and size, groups and scale): a figure's
 #: first picture, or its first after a new group choice, costs ~0.4 s of CPU to draw.
 _BACKGROUNDS = Recent(16)
+
+
+def _dump_backgrounds(cache: Recent) -> tuple[dict, dict]:
+    """The backgrounds as picklable data: each Agg region as its extents and pixels."""
+    def plain(drawn):
+        region, text_px = drawn
+        return region.get_extents(), np.array(region), text_px
+
+    values, kept = cache.state()
+    return ({k: plain(v) for k, v in values.items()}, {k: plain(v) for k, v in kept.items()})
+
+
+def _load_backgrounds(cache: Recent, state: tuple[dict, dict]) -> None:
+    """Put back backgrounds from :func:`_dump_backgrounds`: each region copied from an
+    Agg canvas holding its pixels (one that does not come back the same is left out)."""
+    from matplotlib.transforms import Bbox
+
+    def region(extents, pixels):
+        x0, y0, x1, y1 = (int(v) for v in extents)
+        canvas = FigureCanvasAgg(Figure(figsize=(x1, y1), dpi=1))
+        buffer = np.asarray(canvas.get_renderer().buffer_rgba())
+        if buffer.shape[:2] != (y1, x1) or pixels.shape != (y1 - y0, x1 - x0, 4):
+            return None
+        buffer[y0:y1, x0:x1] = pixels
+        copied = canvas.copy_from_bbox(Bbox([[x0, 0], [x1, y1 - y0]]))  # y upwards
+        same = copied.get_extents() == (x0, y0, x1, y1) and \
+            np.array_equal(np.asarray(copied), pixels)
+        return copied if same else None
+
+    restored = []
+    for part in state:
+        held = {}
+        for key, (extents, pixels, text_px) in part.items():
+            copied = region(extents, pixels)
+            if copied is not None:
+                held[key] = copied, text_px
+        restored.append(held)
+    cache.restore(tuple(restored))
+
+
+register(__name__, "_PNGS")  # kept on disk by a warm parent (teachkit.forking.snapshot)
+register(__name__, "_BACKGROUNDS", dump=_dump_backgrounds, load=_load_backgrounds)
 
 
 class ConsequenceFigure:

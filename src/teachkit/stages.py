@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._cache import Recent
+from ._cache import Recent, register
 from ._validation import TeachkitError
 from .levers import OWNERS, REGISTRY, LeverSpec, families
 from .levers.triage import TRIAGE_LEVERS
@@ -365,6 +365,7 @@ def run(deployment: Deployment | Settings, *, with_baseline: bool = True):
 #: levers other than the triage ones are at rest are kept (a few hundred kB each: they
 #: share the cohort's records), never a bias lever's (each holds records of its own).
 _RUNS = Recent(8)
+register(__name__, "_RUNS")  # kept on disk by a warm parent
 _TRIAGE_LEVERS = frozenset(spec.name for spec in TRIAGE_LEVERS)
 
 

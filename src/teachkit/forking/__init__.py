@@ -11,7 +11,9 @@ child per kernel; each child becomes an ordinary ipykernel on its own connection
 - :mod:`teachkit.forking.provisioner`: :class:`ForkingProvisioner`, a jupyter_client
   kernel provisioner (entry point ``teachkit-fork``) that asks the parent for a child and
   manages it as :class:`~jupyter_client.provisioning.LocalProvisioner` manages a process.
-  Where forking is unavailable or fails it launches ordinary kernels and says so once.
+  Where forking is unavailable or fails it launches ordinary kernels and says so once;
+- :mod:`teachkit.forking.snapshot`: the parent's warm state on disk, so a server started
+  again puts back what the last one computed (``TEACHKIT_WARM_SNAPSHOT=0``: off).
 
 What was looked for first (issue 19): ipykernel's "fork kernel" pull requests (#410,
 2019; #1261 with jupyter_client #1031, 2024) fork a running kernel on a new message and

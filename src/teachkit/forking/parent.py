@@ -7,8 +7,10 @@ and events on stdout (its stdout is then pointed at stderr, which children inher
 
 Events it writes:
 
-- ``{"ready": true, "seconds": s, "warm": [...], "notes": [...]}`` once warm (``s``
-  since the process started), or
+- ``{"ready": true, "seconds": s, "warm": [...], "pid": p, "cpu": {...}}`` once warm
+  (``s`` since the process started; ``warm`` what was warmed, with a note on the
+  snapshot it put back or wrote, :mod:`teachkit.forking.snapshot`; ``cpu`` the
+  CPU-seconds of each part, :data:`TIMES`), or
   ``{"ready": false, "reason": "..."}`` when it cannot fork safely (it then exits);
 - ``{"id": n, "pid": p}`` for a request ``{"id": n, "argv": [...], "env": {...},
   "cwd": "..."}`` (the child has made its own session when this is written), or
@@ -33,7 +35,7 @@ import sys
 import time
 import traceback
 
-__all__ = ["KERNEL_START_MODULES", "warm_up", "set_cmdline", "serve", "main"]
+__all__ = ["KERNEL_START_MODULES", "TIMES", "warm_up", "set_cmdline", "serve", "main"]
 
 #: Environment of the warm-up, given to the parent's process (``python -m`` imports
 #: teachkit, numpy among it, before this module runs): what a kernel would have set
@@ -68,6 +70,11 @@ PR_SET_PDEATHSIG = 1
 PREPARE_ENV = "TEACHKIT_PREPARE_LEVER_STATES"
 
 
+#: CPU-seconds of each part of the last :func:`warm_up` (imports, snapshot, cohort,
+#: models, figures, lever states, save, fonts), given with the ready event.
+TIMES: dict[str, float] = {}
+
+
 def warm_up() -> list[str]:
     """Import what every lesson kernel imports and build what lesson 01 builds: the
     lesson cohort and each triage model, through the functions the lessons call
@@ -75,7 +82,21 @@ def warm_up() -> list[str]:
     and the trained models' scores), and the triage labs' figures at rest
     (:func:`teachkit.ui.apps.draw_resting_figures`: no widget is built). Returns what
     was warmed; a teachkit failure is returned as a note, not raised (the imports alone
-    are most of the gain)."""
+    are most of the gain).
+
+    The caches those calls fill are put back from disk first when a snapshot of this
+    set-up is there (:mod:`teachkit.forking.snapshot`): the calls then find their
+    results. After a warm-up that computed them, they are written for the next parent.
+    Each part's CPU-seconds are left in :data:`TIMES`.
+    """
+    TIMES.clear()
+    clock = [time.process_time()]
+
+    def lap(name: str) -> None:
+        now = time.process_time()
+        TIMES[name] = round(TIMES.get(name, 0.0) + now - clock[0], 3)
+        clock[0] = now
+
     warmed = []
     import ipykernel.ipkernel  # noqa: F401 - the kernel's own stack (IPython, zmq, tornado)
     import ipykernel.kernelapp  # noqa: F401
@@ -92,18 +113,35 @@ def warm_up() -> list[str]:
         import teachkit.ui  # noqa: F401 - every lesson's panels (no widget is built here)
         from teachkit.levers.triage import MODEL
         from teachkit.pipeline import Settings, lesson_cohort, simulate
+        from teachkit.ui.apps import draw_resting_figures, prepare_lever_states
 
+        from . import snapshot
+
+        lap("imports")
+        parts, restored, note = snapshot.restore_saved()
+        lap("snapshot")
         lesson_cohort()
         warmed.append("cohort")
+        lap("cohort")
         for kind in MODEL.constraint.values:
             simulate(Settings(model=kind))
         warmed.append(f"models ({', '.join(MODEL.constraint.values)})")
-        from teachkit.ui.apps import draw_resting_figures
-
+        lap("models")
         prepare = os.environ.get(PREPARE_ENV) == "1"
-        pictures = draw_resting_figures(prepare=prepare)
+        pictures = draw_resting_figures(prepare=False)
+        lap("figures")
+        if prepare:
+            pictures += prepare_lever_states()
+            lap("lever states")
         warmed.append(f"resting figures{' and lesson 01 lever states' if prepare else ''} "
                       f"({pictures} pictures)")
+        if parts is not None and not restored:
+            from teachkit import _cache
+
+            note = "; ".join(filter(None, [note, snapshot.save(_cache.capture(), parts)]))
+            lap("save")
+        if note:
+            warmed.append(note)
     except Exception as exc:  # noqa: BLE001 - reported by the caller, kernels still fork
         warmed.append(f"teachkit warm-up failed: {type(exc).__name__}: {exc}")
     # Fonts and the Agg renderer, which every figure needs, loaded once.
@@ -117,6 +155,7 @@ def warm_up() -> list[str]:
     figure.subplots().set_title("synthetic")
     figure.savefig(BytesIO(), format="png")
     warmed.append(f"matplotlib {matplotlib.__version__} fonts")
+    lap("fonts")
     return warmed
 
 
@@ -310,7 +349,7 @@ def serve(inp: int, out: int) -> int:
                                                 f"{sockets} sockets: forking is unsafe"})
         return 1
     _write(out, {"ready": True, "seconds": round(_age(time.perf_counter() - start), 2),
-                 "warm": warmed, "pid": os.getpid()})
+                 "warm": warmed, "pid": os.getpid(), "cpu": TIMES})
     children: set[int] = set()
     starting: dict[int, tuple] = {}  # ready pipe -> (request id, pid): forked, not yet
     buffer = b""
