@@ -32,9 +32,11 @@ another lesson asked for meanwhile is served as Voila serves any page whose pool
 empty: by a kernel started for it (never held). Measured with benchmarks/bench_room.py
 (30 trainees, forked kernels, 3 paired runs alternated with the unheld fill): the room
 ready 14.3 -> 10.9 s after ``teachkit serve`` started (7.5 -> 4.4 s after its first
-kernel), every pool ready about as before (16.7 -> 17.9 s). Bounding the fill to a few
-lesson runs at once was slower on 2 cores (the room ready 1.2 times later after its
-first kernel with 4 at once, 1.9 times with 2, in quiet paired runs), so all run at once.
+kernel), every pool ready about as before (16.7 -> 17.9 s); with the warm parent's
+snapshot, quiet pairs: 8.2 -> 6.5 s for 30, 13.9 -> 10.7 s for 60. Bounding the fill to
+a few lesson runs at once was slower on 2 cores (the room ready 1.2 times later after
+its first kernel with 4 at once, 1.9 times with 2, in quiet paired runs), so all run
+at once.
 
 Two costs per kernel message, on the one core of the server's event loop (issue 19,
 cProfile of Voila while a room of 30 preheated, ~8,600 kernel messages):
