@@ -83,6 +83,9 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
       nothing of the internet; :func:`serve_environment` puts it on ``JUPYTER_PATH``;
     - ``pools`` (notebook -> preheated kernels, :func:`teachkit.room.pool_sizes`) sizes
       the pool of each lesson for a room; ``pool_size`` is the default for the others;
+      the room's lessons (their pools bigger than ``pool_size``) are refilled small and
+      filled first, the other lessons' pools once the room's kernels have run their
+      lesson (:class:`teachkit.kernel_pool.RoomKernelManager`);
     - ``with_token``: every page needs the token, which Voila's config reads from the
       environment (:func:`serve_environment`), so it is on no command line; should the
       config not be read, Voila makes a random token (pages stay closed, never open);
@@ -119,7 +122,8 @@ def voila_command(notebooks: Path, *, host: str, port: int, pool_size: int,
             config.update({name: {"pool_size": n} for name, n in pools.items()})
             cmd.append(f"--VoilaKernelManager.kernel_pools_config={config!r}")
             # A room's big pools serve its arrival; then they are refilled small, or
-            # the refill (a kernel start per trainee) would stall the levers.
+            # the refill (a kernel start per trainee) would stall the levers. They fill
+            # before the other lessons' pools (RoomKernelManager.room_first).
             refill = {name: refill_size(n) for name, n in pools.items() if n > pool_size}
             if refill:
                 cmd.append(f"--RoomKernelManager.refill_to={refill!r}")

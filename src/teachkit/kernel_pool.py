@@ -23,6 +23,21 @@ rendered lesson text (:mod:`teachkit.template_cache`: Voila made them again for 
 preheated kernel), and takes over the warm parent of forked kernels as the server
 starts (``teachkit serve`` started it before the server), not at the first kernel.
 
+The room's pools fill first (issue 19: a room of 30 ready sooner). Voila queues every
+lesson's pool at once, so the room's 30 lesson runs shared the 2 cores with the other
+lessons' kernels, whose runs cost the most (lessons 02, 03 and 07 import fpdf,
+cryptography, shap: 2-3 CPU-seconds each). The other lessons' pools are held at size 0
+until the room's kernels have run their lesson (``room_first``), then filled. A page of
+another lesson asked for meanwhile is served as Voila serves any page whose pool is
+empty: by a kernel started for it (never held). Measured with benchmarks/bench_room.py
+(30 trainees, forked kernels, 3 paired runs alternated with the unheld fill): the room
+ready 14.3 -> 10.9 s after ``teachkit serve`` started (7.5 -> 4.4 s after its first
+kernel), every pool ready about as before (16.7 -> 17.9 s); with the warm parent's
+snapshot, quiet pairs: 8.2 -> 6.5 s for 30, 13.9 -> 10.7 s for 60. Bounding the fill to
+a few lesson runs at once was slower on 2 cores (the room ready 1.2 times later after
+its first kernel with 4 at once, 1.9 times with 2, in quiet paired runs), so all run
+at once.
+
 Two costs per kernel message, on the one core of the server's event loop (issue 19,
 cProfile of Voila while a room of 30 preheated, ~8,600 kernel messages):
 
@@ -39,16 +54,18 @@ cProfile of Voila while a room of 30 preheated, ~8,600 kernel messages):
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
+import time
 
 from jupyter_client.session import Session
 from jupyter_client.utils import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Dict, TraitError
+from traitlets import Bool, Dict, Float, TraitError
 
-__all__ = ["RoomKernelManager", "activity_parts", "quiet_debug"]
+__all__ = ["RoomKernelManager", "activity_parts", "lessons_run", "quiet_debug"]
 
 
 def quiet_debug(log) -> bool:
@@ -95,14 +112,25 @@ class RoomKernelManager(AsyncMappingKernelManager):
 
     Configure with ``--RoomKernelManager.refill_to={'01_meet_the_cohort.ipynb': 3}``
     (notebook -> kernels kept warm after the room has arrived); lessons not named keep
-    Voila's behaviour.
+    Voila's behaviour. The lessons named are the room's: with ``room_first`` their pools
+    fill before the other lessons'.
     """
 
     refill_to = Dict({}, config=True,
                      help="Notebook -> pool size after the initial fill (the room's "
                           "arrival); notebooks not listed refill to their full pool.")
 
+    room_first = Bool(True, config=True,
+                      help="The pools of refill_to's notebooks (the room's lessons) fill "
+                           "first: the other lessons' pools start once the room's kernels "
+                           "have run their lesson (or after room_first_limit seconds).")
+
+    room_first_limit = Float(180.0, config=True,
+                             help="Seconds after which the other lessons' pools start even "
+                                  "if the room's kernels have not all run their lesson.")
+
     _pools_trimmed = False
+    _room_watch = None
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -112,6 +140,8 @@ class RoomKernelManager(AsyncMappingKernelManager):
         share_rendered_markdown(self.log)
         quiet_debug(self.log)
         self.start_warm_parent()
+        self._held: dict[str, int] = {}
+        self.hold_other_pools()
 
     def start_warm_parent(self) -> bool:
         """Take over the warm parent ``teachkit serve`` started before this server, or
@@ -142,6 +172,76 @@ class RoomKernelManager(AsyncMappingKernelManager):
         self.kernel_pools_config = trimmed
         self.log.info("teachkit: after the room's pools, refill %s",
                       ", ".join(f"{n} to {s}" for n, s in self.refill_to.items()))
+
+    def room_lessons(self) -> list[str]:
+        """The room's notebooks: those of ``refill_to`` whose pool is not empty."""
+        pools = getattr(self, "kernel_pools_config", None) or {}
+        default = pools.get("default", {}).get("pool_size", 1)
+        return [name for name in self.refill_to
+                if pools.get(name, {}).get("pool_size", default) > 0]
+
+    def hold_other_pools(self) -> dict[str, int]:
+        """Set the other lessons' pool sizes to 0 before Voila queues the pools (this
+        class's ``__init__`` runs before Voila's fills them), keeping the sizes to restore
+        in :meth:`release_held_pools`. Nothing is held without a room, or when Voila
+        serves one notebook that is not the room's. Returns what is held."""
+        pools = getattr(self, "kernel_pools_config", None)
+        room = self.room_lessons()
+        if not self.room_first or pools is None or not room:
+            return {}
+        app = getattr(self, "parent", None)
+        served = getattr(app, "notebook_path", None)
+        if served is not None and os.path.relpath(served, app.root_dir) not in room:
+            return {}
+        config = {name: dict(value) for name, value in pools.items()}
+        config.setdefault("default", {"pool_size": 1})
+        for name, value in config.items():
+            if name not in room and value.get("pool_size", 1) > 0:
+                self._held[name] = value.get("pool_size", 1)
+                value["pool_size"] = 0
+        self.kernel_pools_config = config
+        return dict(self._held)
+
+    def watch_the_room(self) -> None:
+        """Start (once, at the first kernel start: Voila has queued every initial pool by
+        then) what fills the held pools after the room's kernels have run their lesson."""
+        if self._room_watch is not None or not self._held or not hasattr(self, "_pools"):
+            return
+        room_tasks = [task for name in self.room_lessons()
+                      for task in self._pools.get(name, ())]
+        self._room_watch = asyncio.ensure_future(self._fill_others_after(room_tasks))
+
+    async def _fill_others_after(self, room_tasks: list) -> None:
+        start = time.perf_counter()
+        ran = await lessons_run(room_tasks, self.room_first_limit)
+        self.log.info("teachkit: %s of the room's %s kernels ran their lesson %.1f s after "
+                      "the first started; the other lessons' pools fill now", ran,
+                      len(room_tasks), time.perf_counter() - start)
+        self.release_held_pools()
+
+    def release_held_pools(self) -> list[str]:
+        """Restore the held pool sizes and fill those pools (Voila's ``fill_if_needed``).
+        Returns the notebooks whose pools were filled."""
+        held, self._held = self._held, {}
+        if not held:
+            return []
+        config = {name: dict(value) for name, value in self.kernel_pools_config.items()}
+        for name, size in held.items():
+            config.setdefault(name, {})["pool_size"] = size
+        self.kernel_pools_config = config
+        room = set(self.room_lessons())
+        filled = [name for name in self._pools if name not in room]
+        for name in filled:
+            self.fill_if_needed(delay=0, notebook_name=name)
+        return filled
+
+    async def shutdown_all(self, *args, **kwargs):
+        """Jupyter Server's shutdown of every kernel, with no held pool filled during it
+        (the room's kernels ending would otherwise release them)."""
+        self._held = {}
+        if self._room_watch is not None:
+            self._room_watch.cancel()  # asyncio.wait leaves Voila's pool tasks alone
+        return await super().shutdown_all(*args, **kwargs)
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         """Jupyter Server's idle check, skipping a kernel whose start has not yet
@@ -181,5 +281,25 @@ class RoomKernelManager(AsyncMappingKernelManager):
         kernel._activity_stream.on_recv(record_activity)
 
     async def start_kernel(self, *args, **kwargs):
+        self.watch_the_room()
         self.trim_pools()
         return await super().start_kernel(*args, **kwargs)
+
+
+async def lessons_run(pool_tasks: list, limit: float) -> int:
+    """Wait until each of Voila's ``pool_tasks`` has started its kernel and run the
+    lesson in it (the render task it returns is done), at most ``limit`` seconds; never
+    cancels them. Returns how many ran."""
+    if not pool_tasks:
+        return 0
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    done, _ = await asyncio.wait(pool_tasks, timeout=limit)
+    renders = [task.result()["task"] for task in done
+               if not task.cancelled() and task.exception() is None
+               and isinstance(task.result(), dict) and task.result().get("task")]
+    left = deadline - loop.time()
+    if renders and left > 0:
+        done, _ = await asyncio.wait(renders, timeout=left)
+        return len(done)
+    return sum(1 for task in renders if task.done())

@@ -168,6 +168,9 @@ def room_plan(sizes: dict[str, int], *, cpus: int | None = None,
     >>> room_plan({"00_a.ipynb": 30, "01_b.ipynb": 1}, cpus=2, available_mb=20_000,
     ...           forked=True)[0].split(": ")[1]
     'about 2.6 GB of memory, ready in about 40 s'
+    >>> room_plan({"00_a.ipynb": 30, **{f"0{i}.ipynb": 1 for i in range(1, 9)}}, cpus=2,
+    ...           available_mb=20_000, forked=True)[0].split(", ")[1]
+    "ready in about 40 s (the room's lessons; every lesson in 50 s)"
     """
     cpus = cpus or os.cpu_count() or 1
     total = sum(sizes.values())
@@ -178,9 +181,17 @@ def room_plan(sizes: dict[str, int], *, cpus: int | None = None,
     kernel_mb, start_s = ((FORKED_KERNEL_MB, FORKED_KERNEL_START_CPU_S) if forked
                           else (KERNEL_MB, KERNEL_START_CPU_S))
     need_mb = total * kernel_mb + (FORK_PARENT_MB if forked else 0)
-    seconds = total * start_s / cpus + (FORK_PARENT_CPU_S if forked else 0)
-    ready = (f"{math.ceil(seconds / 60)} min" if seconds > 90
-             else f"{10 * math.ceil(seconds / 10):.0f} s")
+
+    def ready_after(kernels: int) -> str:
+        seconds = kernels * start_s / cpus + (FORK_PARENT_CPU_S if forked else 0)
+        return (f"{math.ceil(seconds / 60)} min" if seconds > 90
+                else f"{10 * math.ceil(seconds / 10):.0f} s")
+
+    # A room's lessons fill first (teachkit.kernel_pool.RoomKernelManager.room_first).
+    room = sum(n for n in sizes.values() if n > 1)
+    ready = ready_after(total)
+    if room and ready_after(room) != ready:
+        ready = f"{ready_after(room)} (the room's lessons; every lesson in {ready})"
     lines = [f"preheating {total} kernels{f' ({big})' if big else ''}"
              f"{' forked from a warm parent' if forked else ''}: about "
              f"{need_mb / 1000:.1f} GB of memory, ready in about {ready}",
