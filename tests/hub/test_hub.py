@@ -8,7 +8,6 @@ test is skipped with a hint, except in CI (``CI`` set), where it fails.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import struct
 import time
@@ -88,31 +87,24 @@ async def _ask_kernel(url: str, kernel_id: str, cookies: str) -> list[str]:
     return seen
 
 
-def in_own_thread(function, *args):
-    """Run ``function`` in a thread of its own: Playwright's sync API refuses to start
-    in a thread whose asyncio loop runs, as the browser tests' session does when the
-    whole suite runs in one process."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args).result()
-
-
-def test_a_trainee_logs_in_and_moves_a_lever_in_lesson_01(hub):
+def test_a_trainee_logs_in_and_moves_a_lever_in_lesson_01(hub, in_own_thread):
     skip_or_fail(chromium_missing_message())
-    in_own_thread(_trainee_logs_in_and_moves_a_lever, hub)
+    # Playwright's sync API runs in a thread of its own (tests/conftest.py).
+    in_own_thread(_trainee_logs_in_and_moves_a_lever, hub, in_own_thread)
 
 
-def _trainee_logs_in_and_moves_a_lever(hub) -> None:
+def _trainee_logs_in_and_moves_a_lever(hub, in_own_thread) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = launch_chromium(pw)
         try:
-            _in_the_browser(hub, browser)
+            _in_the_browser(hub, browser, in_own_thread)
         finally:
             browser.close()
 
 
-def _in_the_browser(hub, browser) -> None:
+def _in_the_browser(hub, browser, in_own_thread) -> None:
     rec = open_page(browser, default_timeout_ms=120_000)
     page = rec.page
     try:

@@ -111,9 +111,8 @@ def test_the_hub_module_examples_hold():
     assert doctest.testmod(teachkit_hub).failed == 0
 
 
-def test_a_roster_gives_each_trainee_a_password_of_their_own(tmp_path):
+def test_a_roster_gives_each_trainee_a_password_of_their_own(tmp_path, in_own_thread):
     import asyncio
-    import concurrent.futures
 
     names = tmp_path / "names.txt"
     names.write_text("Ana\n\nBo Lee\n", encoding="utf-8")
@@ -127,11 +126,8 @@ def test_a_roster_gives_each_trainee_a_password_of_their_own(tmp_path):
     auth = teachkit_hub.RosterAuthenticator(roster_file=str(roster))
 
     def login(name, password):
-        # In its own thread: in the full suite the browser tests' Playwright keeps an event
-        # loop running in this one, and asyncio.run refuses to nest.
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, auth.authenticate(
-                None, {"username": name, "password": password})).result()
+        return in_own_thread(asyncio.run, auth.authenticate(
+            None, {"username": name, "password": password}))
 
     assert login("Ana", ana_pw) == {"name": "ana", "admin": False}
     assert login("bo lee", bo_pw)["name"] == "bo lee"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from jupyter_server.base.handlers import FileFindHandler
@@ -150,7 +149,7 @@ async def _headers(app, paths):
         server.stop()
 
 
-def test_served_headers(static_dirs, fresh_state):
+def test_served_headers(static_dirs, fresh_state, in_own_thread):
     """Voila's chunks under the hashed route and the extensions' hashed files are
     immutable; an extension's unhashed file is still revalidated; Voila's own route is
     unchanged."""
@@ -166,10 +165,7 @@ def test_served_headers(static_dirs, fresh_state):
              "/voila/labextensions/labext/static/7.2a0ce575775f5aad.js?v=2a0ce575775f5aad",
              "/voila/labextensions/labext/static/style.js"]
 
-    def run():
-        return asyncio.run(_headers(Application(handlers, cookie_secret="test"), paths))
-
-    with ThreadPoolExecutor(1) as pool:  # the suite may hold an event loop in this thread
-        got = pool.submit(run).result()
+    got = in_own_thread(asyncio.run, _headers(Application(handlers, cookie_secret="test"),
+                                              paths))
     assert got == {paths[0]: (200, IMMUTABLE), paths[1]: (200, None),
                    paths[2]: (200, IMMUTABLE), paths[3]: (200, "no-cache")}

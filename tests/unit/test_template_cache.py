@@ -4,7 +4,6 @@ room's kernel manager that turns it on (teachkit.kernel_pool)."""
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 from jinja2 import DictLoader, Environment
 
@@ -33,14 +32,7 @@ def test_a_template_is_compiled_once_for_every_environment_that_shares_the_cache
     assert CountingEnvironment.compiled == 1
 
 
-def _render_in_own_loop(template) -> str:
-    """Render an async template on a thread of its own: the suite's browser tests leave
-    an event loop running in the main thread, where ``Template.render`` cannot start one."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(template.render_async())).result()
-
-
-def test_a_changed_template_or_another_way_of_compiling_is_not_served_stale_code():
+def test_a_changed_template_or_another_way_of_compiling_is_not_served_stale_code(in_own_thread):
     cache = SharedBytecodeCache()
     assert _env(cache, {"p.j2": "one"}).get_template("p.j2").render() == "one"
     assert _env(cache, {"p.j2": "two"}).get_template("p.j2").render() == "two"
@@ -48,7 +40,8 @@ def test_a_changed_template_or_another_way_of_compiling_is_not_served_stale_code
     sync = _env(cache, {"p.j2": "{{ 1 }}"})
     asynchronous = _env(cache, {"p.j2": "{{ 1 }}"}, enable_async=True)
     assert sync.get_template("p.j2").render() == "1"
-    assert _render_in_own_loop(asynchronous.get_template("p.j2")) == "1"
+    # Async templates render in a thread of their own (Template.render starts a loop).
+    assert in_own_thread(asyncio.run, asynchronous.get_template("p.j2").render_async()) == "1"
     with_filter = _env(cache, {"q.j2": "{{ 'a' | shout }}"})
     with_filter.filters["shout"] = str.upper
     assert with_filter.get_template("q.j2").render() == "A"
@@ -89,7 +82,7 @@ def test_the_room_kernel_manager_starts_the_warm_parent_only_for_forked_kernels(
     assert len(started) == 1 and "PATH" in started[0]
 
 
-def test_a_lessons_markdown_is_rendered_once_for_all_its_pages(monkeypatch):
+def test_a_lessons_markdown_is_rendered_once_for_all_its_pages(monkeypatch, in_own_thread):
     import voila.exporter as voila_exporter
     from nbformat.v4 import new_markdown_cell, new_notebook
 
@@ -114,8 +107,7 @@ def test_a_lessons_markdown_is_rendered_once_for_all_its_pages(monkeypatch):
 
     def export(notebook):  # Voila's templates are async: rendered in a thread of its own
         exporter = voila_exporter.VoilaExporter(template_name="lab", contents_manager=NoFiles())
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(lambda: exporter.from_notebook_node(notebook)[0]).result()
+        return in_own_thread(exporter.from_notebook_node, notebook)[0]
 
     pages = [export(nb) for _ in range(3)]
     assert pages[0] == pages[1] == pages[2] and "<strong>8 in 1,000</strong>" in pages[0]
