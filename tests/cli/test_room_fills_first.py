@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -33,13 +32,6 @@ from teachkit.kernel_pool import RoomKernelManager
 
 ROOM = "01_room.ipynb"
 OTHERS = ("00_intro.ipynb", "02_heavy.ipynb", "03_heavy.ipynb")
-
-
-def _in_own_loop(coroutine_function, *args, **kwargs):
-    """Run a coroutine in a thread of its own (the browser tests hold this thread's
-    event loop when the whole suite runs in one process)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(coroutine_function(*args, **kwargs))).result()
 
 
 class _App(Configurable):
@@ -134,8 +126,9 @@ async def _fill(root: Path, **kwargs):
     return events, pools
 
 
-def test_the_rooms_kernels_run_their_lesson_before_any_other_lesson_starts(tmp_path):
-    events, pools = _in_own_loop(_fill, tmp_path)
+def test_the_rooms_kernels_run_their_lesson_before_any_other_lesson_starts(tmp_path,
+                                                                          in_own_thread):
+    events, pools = in_own_thread(asyncio.run, _fill(tmp_path))
     starts = [e for e in events if e[0] == "start"]
     assert [e[1] for e in starts[:4]] == [ROOM] * 4, events
     room_ran = max(i for i, e in enumerate(events) if e[0] == "ran" and e[1] == ROOM)
@@ -146,15 +139,16 @@ def test_the_rooms_kernels_run_their_lesson_before_any_other_lesson_starts(tmp_p
     assert pools == {ROOM: 4, **{name: 1 for name in OTHERS}}
 
 
-def test_without_room_first_every_pool_starts_at_once(tmp_path):
+def test_without_room_first_every_pool_starts_at_once(tmp_path, in_own_thread):
     """What Voila does alone (and the order the test above would see without the hold)."""
-    events, pools = _in_own_loop(_fill, tmp_path, room_first=False)
+    events, pools = in_own_thread(asyncio.run, _fill(tmp_path, room_first=False))
     first_ran = next(i for i, e in enumerate(events) if e[0] == "ran")
     assert {e[1] for e in events[:first_ran] if e[0] == "start"} == {ROOM, *OTHERS}
     assert pools == {ROOM: 4, **{name: 1 for name in OTHERS}}
 
 
-def test_a_page_of_another_lesson_during_the_rooms_fill_gets_a_kernel_at_once(tmp_path):
+def test_a_page_of_another_lesson_during_the_rooms_fill_gets_a_kernel_at_once(
+        tmp_path, in_own_thread):
     """Voila serves a page from the pool only when the lesson has pool data; a held
     lesson has none, so its page starts a kernel of its own, which is never held."""
 
@@ -168,10 +162,10 @@ def test_a_page_of_another_lesson_during_the_rooms_fill_gets_a_kernel_at_once(tm
         assert not any(e[0] == "ran" and e[1] == ROOM for e in events)
         return kernel_id
 
-    assert _in_own_loop(during_the_fill)
+    assert in_own_thread(asyncio.run, during_the_fill())
 
 
-def test_a_server_stopping_during_the_rooms_fill_starts_no_held_pool(tmp_path):
+def test_a_server_stopping_during_the_rooms_fill_starts_no_held_pool(tmp_path, in_own_thread):
     async def stop_during_the_fill():
         km, events = _manager(tmp_path, run_s=0.2)
         await asyncio.sleep(0.05)
@@ -179,7 +173,7 @@ def test_a_server_stopping_during_the_rooms_fill_starts_no_held_pool(tmp_path):
         await asyncio.sleep(0.1)
         return events
 
-    events = _in_own_loop(stop_during_the_fill)
+    events = in_own_thread(asyncio.run, stop_during_the_fill())
     assert {e[1] for e in events if e[0] == "start"} == {ROOM}, events
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import functools
 import json
 import shlex
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -169,14 +167,7 @@ def test_page_config_hook_lists_lessons_on_folder_pages_and_keeps_mathjax_local(
     assert "teachkitLessons" not in page and page["fullMathjaxUrl"] is None
 
 
-def _in_own_loop(coroutine_function, *args):
-    """Run a coroutine in a thread of its own: the browser tests' session holds an event
-    loop in this thread when the whole suite runs in one process."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(coroutine_function(*args))).result()
-
-
-def test_a_kernel_still_starting_is_never_culled():
+def test_a_kernel_still_starting_is_never_culled(in_own_thread):
     """Jupyter Server lists a kernel one event-loop turn before it records the kernel's
     last activity; a look for idle kernels in that turn raised TraitError (CI log)."""
     from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
@@ -187,7 +178,9 @@ def test_a_kernel_still_starting_is_never_culled():
     with pytest.raises(TraitError):  # the state the guard is for
         _ = starting.last_activity
     km._kernels["starting"] = starting
-    look = functools.partial(_in_own_loop, km.cull_kernel_if_idle, "starting")
+    def look():
+        return in_own_thread(asyncio.run, km.cull_kernel_if_idle("starting"))
+
     look()  # no TraitError
     assert "starting" in km._kernels
 

@@ -13,7 +13,6 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
@@ -185,7 +184,7 @@ def test_a_kernel_that_exits_leaves_the_parent_and_the_others_serving(kernels):
     assert run(late, "print(6 * 7)") == "42"
 
 
-def test_kernels_asked_for_at_once_each_get_their_own_child(kernels, tmp_path):
+def test_kernels_asked_for_at_once_each_get_their_own_child(kernels, tmp_path, in_own_thread):
     """A pool asks for its kernels together: the parent forks each while the others
     set up, and each request gets its own child."""
     import asyncio
@@ -220,9 +219,7 @@ def test_kernels_asked_for_at_once_each_get_their_own_child(kernels, tmp_path):
         finally:
             await asyncio.gather(*(km.shutdown_kernel(now=True) for km in managers))
 
-    # in a thread of its own: the whole suite holds an event loop in this thread
-    with ThreadPoolExecutor(1) as thread:
-        pids = thread.submit(lambda: asyncio.run(pool(4))).result()
+    pids = in_own_thread(asyncio.run, pool(4))
     assert len(set(pids)) == 4, "a child per request"
 
 
@@ -255,7 +252,7 @@ def test_a_shut_down_kernel_is_reaped_and_nothing_is_left(kernels):
 
 
 def test_when_forking_fails_an_ordinary_kernel_starts_and_it_is_said_once(
-        monkeypatch, tmp_path, caplog):
+        monkeypatch, tmp_path, caplog, in_own_thread):
     class Broken:
         pid = None
         warm_info: dict = {}
@@ -274,14 +271,12 @@ def test_when_forking_fails_an_ordinary_kernel_starts_and_it_is_said_once(
 
     monkeypatch.setattr(fp.LocalProvisioner, "launch_kernel", ordinary)
     import asyncio
-    from concurrent.futures import ThreadPoolExecutor
 
     cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", str(tmp_path / "k.json")]
-    # A thread of its own: in the full suite a browser test's loop may run in this one.
-    with caplog.at_level("WARNING"), ThreadPoolExecutor(1) as pool:
+    with caplog.at_level("WARNING"):
         for _ in range(2):
-            pool.submit(asyncio.run, provisioner.launch_kernel(
-                cmd, env={}, cwd=str(tmp_path))).result()
+            in_own_thread(asyncio.run, provisioner.launch_kernel(cmd, env={},
+                                                                 cwd=str(tmp_path)))
     assert launched == [cmd, cmd]
     said = [r.getMessage() for r in caplog.records if "not forked" in r.getMessage()]
     assert len(said) == 1 and "could not warm up (test)" in said[0]
