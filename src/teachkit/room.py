@@ -35,13 +35,17 @@ __all__ = ["KERNEL_MB", "KERNEL_START_CPU_S", "FORKED_KERNEL_MB", "FORK_PARENT_M
 KERNEL_MB = 200
 #: CPU seconds to start a kernel and execute a lesson in it (VOILA-NOTES.md: ~7 s).
 KERNEL_START_CPU_S = 7.0
-#: The same for a kernel forked from the warm parent (teachkit.forking: PSS 70 MB at 30
-#: trainees, bench_room.py; CPU 1.4 s for the lesson and the lever moves), and the
-#: parent's own memory (RSS 260 MB once warm) and warm-up (~12 CPU-seconds).
+#: The same for a kernel forked from the warm parent: the room's lesson (lesson 01: the
+#: child's run and Voila's share, 0.3 CPU-s on a 2-core machine on 2026-12-02, 0.6 on
+#: the slower one of the day before; bench_room.py, PSS 50-75 MB), another lesson (its
+#: own imports: fpdf, shap, cryptography, 0.5-3.1 CPU-s), and the parent's own memory
+#: (RSS 300-330 MB once warm) and warm-up (a room's: 5.3 CPU-s computed, 1.8 put back
+#: from its snapshot, teachkit.forking.snapshot; taken at the slower machine's 2x).
 FORKED_KERNEL_MB = 75
-FORKED_KERNEL_START_CPU_S = 1.5
+FORKED_KERNEL_START_CPU_S = 0.6
+FORKED_OTHER_LESSON_CPU_S = 3.0
 FORK_PARENT_MB = 300
-FORK_PARENT_CPU_S = 12.0
+FORK_PARENT_CPU_S = 6.0
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -167,10 +171,10 @@ def room_plan(sizes: dict[str, int], *, cpus: int | None = None,
     each trainee who opens another lesson adds about 0.2 GB
     >>> room_plan({"00_a.ipynb": 30, "01_b.ipynb": 1}, cpus=2, available_mb=20_000,
     ...           forked=True)[0].split(": ")[1]
-    'about 2.6 GB of memory, ready in about 40 s'
+    'about 2.6 GB of memory, ready in about 20 s'
     >>> room_plan({"00_a.ipynb": 30, **{f"0{i}.ipynb": 1 for i in range(1, 9)}}, cpus=2,
     ...           available_mb=20_000, forked=True)[0].split(", ")[1]
-    "ready in about 40 s (the room's lessons; every lesson in 50 s)"
+    "ready in about 20 s (the room's lessons; every lesson in 30 s)"
     """
     cpus = cpus or os.cpu_count() or 1
     total = sum(sizes.values())
@@ -182,16 +186,20 @@ def room_plan(sizes: dict[str, int], *, cpus: int | None = None,
                           else (KERNEL_MB, KERNEL_START_CPU_S))
     need_mb = total * kernel_mb + (FORK_PARENT_MB if forked else 0)
 
-    def ready_after(kernels: int) -> str:
-        seconds = kernels * start_s / cpus + (FORK_PARENT_CPU_S if forked else 0)
+    other_s = FORKED_OTHER_LESSON_CPU_S if forked else KERNEL_START_CPU_S
+
+    def ready_after(room: int, others: int) -> str:
+        seconds = ((room * start_s + others * other_s) / cpus
+                   + (FORK_PARENT_CPU_S if forked else 0))
         return (f"{math.ceil(seconds / 60)} min" if seconds > 90
                 else f"{10 * math.ceil(seconds / 10):.0f} s")
 
     # A room's lessons fill first (teachkit.kernel_pool.RoomKernelManager.room_first).
     room = sum(n for n in sizes.values() if n > 1)
-    ready = ready_after(total)
-    if room and ready_after(room) != ready:
-        ready = f"{ready_after(room)} (the room's lessons; every lesson in {ready})"
+    others = total - room if room else 0
+    ready = ready_after(total - others, others)
+    if room and ready_after(room, 0) != ready:
+        ready = f"{ready_after(room, 0)} (the room's lessons; every lesson in {ready})"
     lines = [f"preheating {total} kernels{f' ({big})' if big else ''}"
              f"{' forked from a warm parent' if forked else ''}: about "
              f"{need_mb / 1000:.1f} GB of memory, ready in about {ready}",
