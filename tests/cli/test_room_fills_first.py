@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import os
 import signal
 import socket
 import subprocess
@@ -24,7 +23,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from serve_helpers import kill_all
+from serve_helpers import kill_all, process_tree
 from traitlets.config import Configurable
 from voila.voila_kernel_manager import voila_kernel_manager_factory
 
@@ -188,25 +187,7 @@ def _lesson(path: Path, code: str) -> None:
 
 def _kernels(pid: int) -> list[int]:
     """The ipykernel processes below ``pid``."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-                parents.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(
-                    int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-    found, todo = [], [pid]
-    while todo:
-        for child in parents.get(todo.pop(), ()):
-            todo.append(child)
-            try:
-                if b"ipykernel" in Path(f"/proc/{child}/cmdline").read_bytes():
-                    found.append(child)
-            except OSError:
-                continue
-    return found
+    return [child for child, line in process_tree(pid).items() if "ipykernel" in line]
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from serve_helpers import alive, kill_all
+from serve_helpers import alive, kill_all, process_tree
 
 import teachkit.forking
 from teachkit.cli import main
@@ -80,29 +80,6 @@ def entry_point_env(folder: Path) -> dict:
     return env
 
 
-def _tree(pid: int) -> dict[int, str]:
-    """Every process below ``pid``: pid -> command line."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-                parents.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(
-                    int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-    found, todo = {}, [pid]
-    while todo:
-        for child in parents.get(todo.pop(), ()):
-            try:
-                found[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(
-                    b"\0", b" ").decode()
-            except OSError:
-                continue
-            todo.append(child)
-    return found
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forking is Linux-only")
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill-9"])
@@ -129,7 +106,7 @@ def test_the_parent_and_its_forked_kernels_stop_with_teachkit(tmp_path, stop):
             assert proc.poll() is None, proc.stdout.read()
             assert time.monotonic() < deadline, f"no forked kernel in 300 s: {family}"
             time.sleep(0.5)
-            family.update(_tree(proc.pid))
+            family.update(process_tree(proc.pid))
         kernel = next(p for p, c in family.items() if "ipykernel_launcher" in c)
         parent = next(p for p, c in family.items() if "teachkit.forking.parent" in c)
         assert "forked by teachkit" in family[kernel]
@@ -139,7 +116,7 @@ def test_the_parent_and_its_forked_kernels_stop_with_teachkit(tmp_path, stop):
         page = urllib.request.urlopen(
             f"http://127.0.0.1:{port}/voila/render/00_orientation.ipynb", timeout=300)
         assert b"jupyter-config-data" in page.read()
-        family.update(_tree(proc.pid))
+        family.update(process_tree(proc.pid))
         proc.send_signal(stop)
         proc.wait(timeout=60)
         deadline = time.monotonic() + 90  # Voila asks each kernel to shut down first
@@ -148,4 +125,4 @@ def test_the_parent_and_its_forked_kernels_stop_with_teachkit(tmp_path, stop):
         left = {pid: cmd for pid, cmd in family.items() if alive(pid)}
         assert not left, f"processes outlived {stop!r}: {left}"
     finally:
-        kill_all(set(family) | set(_tree(proc.pid)), proc)
+        kill_all(set(family) | set(process_tree(proc.pid)), proc)
