@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from teachkit.forking.parent import PREPARE_ENV  # noqa: E402
-from teachkit.forking.provisioner import parent_command  # noqa: E402
+from teachkit.forking.provisioner import parent_command, read_ready  # noqa: E402
 from teachkit.forking.snapshot import SNAPSHOT_ENV  # noqa: E402
 
 
@@ -66,14 +66,7 @@ def start_parent(env: dict[str, str]) -> dict:
     cmd, parent_env = parent_command(env, os.getpid())
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             env=parent_env)
-    message = {}
-    for line in proc.stdout:
-        try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        if "ready" in message:
-            break
+    message = read_ready(proc)
     figures = {"wall": message.get("seconds"), "cpu": _proc_cpu(proc.pid),
                "parts": message.get("cpu", {}), "warm": message.get("warm", []),
                "ready": message.get("ready")}

@@ -45,7 +45,7 @@ from jupyter_client.provisioning import LocalProvisioner
 
 __all__ = ["HANDOFF_ENV", "ForkServer", "ForkUnavailable", "ForkedProcess",
            "ForkingProvisioner", "HandedParent", "kernel_arguments", "parent_command",
-           "start_parent"]
+           "read_ready", "start_parent"]
 
 #: Seconds the first kernel waits for the parent to warm up (imports, cohort, models;
 #: ~10-15 s on a busy 2-core machine) before ordinary kernels are used instead.
@@ -168,6 +168,20 @@ def start_parent(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             env=parent_env, start_new_session=True)
     return proc, f"{proc.pid}:{proc.stdin.fileno()}:{proc.stdout.fileno()}"
+
+
+def read_ready(proc) -> dict:
+    """The warm parent's ready event (``{"ready": ...}``), read from the stdout of
+    ``proc`` (started with :func:`parent_command`); other lines before it are skipped.
+    ``{}`` if its output ends first."""
+    for line in proc.stdout:
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(message, dict) and "ready" in message:
+            return message
+    return {}
 
 
 def handed_fds(spec: str) -> tuple[int, int]:

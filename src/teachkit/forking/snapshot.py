@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     import subprocess
 
     from .parent import PREPARE_ENV
-    from .provisioner import parent_command
+    from .provisioner import parent_command, read_ready
 
     argv = sys.argv[1:] if argv is None else argv
     kinds = [k for k in ("--plain", "--room") if k in argv] or ["--plain"]
@@ -385,14 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 env=parent_env)
-        ready = {}
-        for line in proc.stdout:
-            try:
-                ready = json.loads(line)
-            except ValueError:
-                continue
-            if "ready" in ready:
-                break
+        ready = read_ready(proc)
         proc.stdin.close()
         proc.wait(timeout=60)
         notes = [w for w in ready.get("warm", [])
