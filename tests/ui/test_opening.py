@@ -148,7 +148,7 @@ def test_a_lab_built_after_the_warm_parent_drew_gets_its_first_picture_kept(monk
 
     monkeypatch.setattr(plotting, "_PNGS", Recent(64))
     monkeypatch.setattr(plotting, "_BACKGROUNDS", Recent(16))
-    draw_resting_figures(prepare=False)
+    draw_resting_figures()
     drawn = []
     monkeypatch.setattr(plotting, "blitted_png", lambda figure: drawn.append(figure))
     for lab in (TriageLab, Tour, BiasLab):

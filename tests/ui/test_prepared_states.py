@@ -120,5 +120,5 @@ def test_without_a_room_the_resting_figures_are_drawn_and_no_state_is_prepared(m
     monkeypatch.setattr(stages, "_RUNS", Recent(32))
     monkeypatch.setattr(plotting, "_PNGS", Recent(64))
     monkeypatch.setattr(plotting, "_BACKGROUNDS", Recent(16))
-    assert draw_resting_figures(prepare=False) == 3
+    assert draw_resting_figures() == 3
     assert plotting._PNGS.kept == 0 and stages._RUNS.kept == 0

@@ -67,7 +67,7 @@ def test_the_first_lab_of_a_forked_like_kernel_builds_no_figure(empty_caches,
     kernel makes its own."""
     from teachkit.ui.apps import Tour, TriageLab, draw_resting_figures
 
-    draw_resting_figures(prepare=False)
+    draw_resting_figures()
     spare = plotting._SPARES[ConsequenceFigure()._size]
     bars = []
     draw = ConsequenceFigure._draw_bars

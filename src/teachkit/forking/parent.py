@@ -128,7 +128,7 @@ def warm_up() -> list[str]:
         warmed.append(f"models ({', '.join(MODEL.constraint.values)})")
         lap("models")
         prepare = os.environ.get(PREPARE_ENV) == "1"
-        pictures = draw_resting_figures(prepare=False)
+        pictures = draw_resting_figures()
         lap("figures")
         if prepare:
             pictures += prepare_lever_states()

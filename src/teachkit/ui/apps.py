@@ -411,11 +411,11 @@ class BiasLab(Lab):
     SETTINGS = Settings(model="logistic", policy="capacity", capacity=0.03)
 
 
-def draw_resting_figures(prepare: bool = True) -> int:
+def draw_resting_figures() -> int:
     """Draw the consequence figure of each lab with the triage dashboard (lessons 00-02)
-    at rest, as its dashboard would, without building a widget, then (``prepare``)
-    lesson 01's lever states (:func:`prepare_lever_states`, about 7 CPU-s); return how
-    many pictures are kept.
+    at rest, as its dashboard would, without building a widget; return how many
+    pictures are kept. (A room's warm parent then prepares lesson 01's lever states:
+    :func:`prepare_lever_states`.)
 
     The pictures and their backgrounds stay in this process's figure caches
     (:data:`teachkit.plotting._PNGS`): the warm parent of forked kernels calls this
@@ -431,7 +431,7 @@ def draw_resting_figures(prepare: bool = True) -> int:
         figure = _show_once(lab, settings)
         figure.to_png()
     figure.keep_spare()
-    return len(labs) + (prepare_lever_states() if prepare else 0)
+    return len(labs)
 
 
 def _show_once(lab, settings, figure=None):
@@ -471,7 +471,7 @@ def prepare_lever_states(lab: type = TriageLab, models=PREPARED_MODELS,
     (:func:`teachkit.stages.prepare_run`) and picture
     (:meth:`teachkit.plotting.ConsequenceFigure.keep_png`) for good; return how many.
 
-    The warm parent of forked kernels calls it (through :func:`draw_resting_figures`)
+    A room's warm parent of forked kernels calls it (after :func:`draw_resting_figures`)
     before it forks: a room of trainees moving the same lever then finds every state
     made once, where each of their kernels would otherwise compute and draw the same
     runs and pictures again. Keys are the run's settings and the picture's numbers, so
